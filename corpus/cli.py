@@ -1,0 +1,32 @@
+"""The `debtcorpus` command. Library errors become clean CLI errors here and only here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from corpus.commands.lazy import LazyGroup
+
+# name -> "module:attribute" of a click command.
+COMMANDS: dict[str, str] = {
+    "crawl": "corpus.commands.crawl:crawl",
+    "reprocess": "corpus.commands.reprocess:reprocess",
+    "stats": "corpus.commands.stats:stats",
+    "sample-site": "corpus.commands.sample_site:sample_site",
+    "eval": "corpus.commands.evaluate:eval_group",
+}
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(package_name="debtcorpus")
+def cli() -> None:
+    """Crawl, clean and study Chinese web articles about debt collection (催收)."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    return cli.main(args=argv, prog_name="debtcorpus")

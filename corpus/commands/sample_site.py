@@ -1,0 +1,26 @@
+"""`debtcorpus sample-site serve`: the bundled article site for the demo and the tests."""
+
+from __future__ import annotations
+
+import click
+
+from samplesite.server import serve
+
+
+@click.group(name="sample-site")
+def sample_site() -> None:
+    """The bundled sample site: four Chinese article sites with real-world boilerplate and faults."""
+
+
+@sample_site.command(name="serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, help="Port; 0 picks a free one.")
+@click.option(
+    "--generate",
+    default=0,
+    show_default=True,
+    help="Also serve a generated site of this many article pages under /gen/ (for benchmarks).",
+)
+def serve_command(host: str, port: int, generate: int) -> None:
+    """Serve the sample site until interrupted; prints the base URL on the first line."""
+    serve(host=host, port=port, generate=generate)

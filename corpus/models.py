@@ -1,0 +1,234 @@
+"""SQLAlchemy 2.x typed models: the corpus schema.
+
+Portable SQL only (SQLite by default, PostgreSQL at scale): JSON columns, no
+dialect-specific types. Times are stored timezone-aware in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+SCHEMA_VERSION = 1
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: DateTime(timezone=True),
+    }
+
+
+class CrawlRun(Base):
+    """One crawl, scheduled or ad hoc, with what happened in it."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str | None] = mapped_column(String(200))
+    start_urls: Mapped[list[Any]] = mapped_column(default=list)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id"))
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    pages_fetched: Mapped[int] = mapped_column(default=0)
+    bytes_fetched: Mapped[int] = mapped_column(default=0)
+    articles_new: Mapped[int] = mapped_column(default=0)
+    articles_changed: Mapped[int] = mapped_column(default=0)
+    articles_unchanged: Mapped[int] = mapped_column(default=0)
+    rejects: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    errors: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    jobdir: Mapped[str | None] = mapped_column(Text)
+
+
+class Page(Base):
+    """Every fetch, with its raw body kept (zlib-compressed)."""
+
+    __tablename__ = "pages"
+    __table_args__ = (Index("ix_pages_url", "url"), Index("ix_pages_run", "crawl_run_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str] = mapped_column(Text)
+    site: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[int]
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    body_size: Mapped[int] = mapped_column(default=0)
+    body_sha256: Mapped[str | None] = mapped_column(String(64))
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    depth: Mapped[int] = mapped_column(default=0)
+    fetched_at: Mapped[datetime]
+    # article | rejected | error | unchanged
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+
+
+class Article(Base):
+    """One article per canonical URL; re-crawls update it and keep revisions."""
+
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_site", "site"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    site: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str | None] = mapped_column(Text)
+    editor: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    published_raw: Mapped[str | None] = mapped_column(Text)
+    published_confidence: Mapped[float | None] = mapped_column(Float)
+    date_candidates: Mapped[list[Any]] = mapped_column(default=list)
+    site_name: Mapped[str | None] = mapped_column(Text)
+    icp: Mapped[str | None] = mapped_column(String(100))
+    category: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    language: Mapped[str | None] = mapped_column(String(20))
+    relevance: Mapped[float] = mapped_column(Float, default=0.0)
+    masked_gap_count: Mapped[int] = mapped_column(default=0)
+    masked_gaps: Mapped[list[Any]] = mapped_column(default=list)
+    boilerplate_removed: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    extractor: Mapped[str | None] = mapped_column(String(50))
+    extractor_version: Mapped[str] = mapped_column(String(50))
+    claim_rule_version: Mapped[str | None] = mapped_column(String(50))
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    last_page_id: Mapped[int | None] = mapped_column(Integer)
+    revision_count: Mapped[int] = mapped_column(default=0)
+
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="Comment.position"
+    )
+    claims: Mapped[list[Claim]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="Claim.start"
+    )
+
+
+class ArticleRevision(Base):
+    """An earlier version of an article's text, kept when a re-crawl changes it."""
+
+    __tablename__ = "article_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    claims: Mapped[list[Any]] = mapped_column(default=list)
+    valid_from: Mapped[datetime]
+    valid_to: Mapped[datetime]
+    page_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    position: Mapped[int]
+    author: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str | None] = mapped_column(Text)
+    posted_at: Mapped[datetime | None]
+    posted_raw: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+
+    article: Mapped[Article] = relationship(back_populates="comments")
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    type: Mapped[str] = mapped_column(String(30))
+    subtype: Mapped[str | None] = mapped_column(String(50))
+    lender_raw: Mapped[str | None] = mapped_column(Text)
+    lender: Mapped[str | None] = mapped_column(Text)
+    modality: Mapped[str | None] = mapped_column(String(30))
+    polarity: Mapped[str] = mapped_column(String(10), default="positive")
+    days_overdue: Mapped[int | None]
+    amount: Mapped[float | None] = mapped_column(Float)
+    severe: Mapped[bool] = mapped_column(Boolean, default=False)
+    conditions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    cited_law: Mapped[str | None] = mapped_column(Text)
+    trigger: Mapped[str | None] = mapped_column(Text)
+    sentence: Mapped[str] = mapped_column(Text)
+    start: Mapped[int]
+    end: Mapped[int]
+    rule_version: Mapped[str] = mapped_column(String(50))
+    checks: Mapped[list[Any]] = mapped_column(default=list)
+
+    article: Mapped[Article] = relationship(back_populates="claims")
+
+
+class Schedule(Base):
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    site: Mapped[str] = mapped_column(String(200))
+    cron: Mapped[str | None] = mapped_column(String(100))
+    every_seconds: Mapped[int | None]
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    next_run_at: Mapped[datetime | None]
+    last_run_at: Mapped[datetime | None]
+    last_status: Mapped[str | None] = mapped_column(String(20))
+    last_run_id: Mapped[int | None] = mapped_column(Integer)
+    locked_by: Mapped[str | None] = mapped_column(String(200))
+    locked_until: Mapped[datetime | None]
+
+
+class DuplicateCluster(Base):
+    __tablename__ = "duplicate_clusters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method: Mapped[str] = mapped_column(String(20))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    representative_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    rule: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    members: Mapped[list[DuplicateMember]] = relationship(
+        back_populates="cluster", cascade="all, delete-orphan"
+    )
+
+
+class DuplicateMember(Base):
+    __tablename__ = "duplicate_members"
+    __table_args__ = (UniqueConstraint("method", "article_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("duplicate_clusters.id"), index=True)
+    method: Mapped[str] = mapped_column(String(20))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    similarity: Mapped[float] = mapped_column(Float)
+
+    cluster: Mapped[DuplicateCluster] = relationship(back_populates="members")

@@ -1,0 +1,95 @@
+"""The only module that opens database connections and sessions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from corpus.errors import ConfigError
+from corpus.models import Base
+
+DB_ENV_VAR = "DEBTCORPUS_DB"
+DEFAULT_DB = "./corpus.db"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def resolve_db_url(db: str | None = None) -> str:
+    """A SQLAlchemy URL from `--db`, `DEBTCORPUS_DB` or the default; a plain path means SQLite."""
+    value = db or os.environ.get(DB_ENV_VAR) or DEFAULT_DB
+    if "://" not in value:
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
+    try:
+        make_url(value)
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"--db {value!r} is not a database URL or a file path; "
+            "use e.g. sqlite:///corpus.db, postgresql+psycopg://user@host/db or corpus.db"
+        ) from exc
+    return value
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(db: str | None = None) -> Engine:
+    url = resolve_db_url(db)
+    if url.startswith("sqlite"):
+        path = make_url(url).database
+        if path and path != ":memory:" and not Path(path).parent.exists():
+            raise ConfigError(f"the folder for the database {path!r} does not exist; create it first")
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as exc:
+        raise ConfigError(f"no database driver for {url!r}: {exc}") from exc
+
+
+class Store:
+    """An engine plus a session factory; build one per process."""
+
+    def __init__(self, db: str | None = None) -> None:
+        self.url = resolve_db_url(db)
+        self.engine = make_engine(db)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def create_schema(self) -> None:
+        Base.metadata.create_all(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed on success, rolled back whole on any error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(db: str | None = None) -> Store:
+    """Open the corpus and make sure its schema exists."""
+    store = Store(db)
+    store.create_schema()
+    return store

@@ -1,0 +1,53 @@
+"""Shared fixtures: the sample site served by a real HTTP server in a subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+BENCHMARKS = SHARED / "benchmarks"
+SEEDS = SHARED / "seeds"
+
+
+def start_sample_site(*extra: str) -> tuple[subprocess.Popen[str], str]:
+    """Start `python -m samplesite serve --port 0`; return the process and its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "samplesite", "serve", "--port", "0", *extra],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if not line.startswith("http://127.0.0.1:"):
+        process.kill()
+        raise RuntimeError(f"sample site did not start: {line!r}")
+    return process, line.rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def sample_site() -> Iterator[str]:
+    """Base URL (no trailing slash) of a sample site that lives for the whole session."""
+    process, base_url = start_sample_site()
+    yield base_url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def fresh_sample_site() -> Iterator[str]:
+    """A sample site of its own, for tests that change its state (edits, flaky pages)."""
+    process, base_url = start_sample_site()
+    yield base_url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "corpus.db"
