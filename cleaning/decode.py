@@ -87,7 +87,10 @@ def _from_utf8(body: bytes) -> DecodedPage | None:
 
 
 def _from_declarations(body: bytes, content_type: str | None) -> DecodedPage | None:
-    for method, encoding in (("header", header_charset(content_type)), ("meta", meta_charset(body))):
+    for method, encoding in (
+        ("header", header_charset(content_type)),
+        ("meta", meta_charset(body)),
+    ):
         text = _strict(body, encoding)
         if text is not None and encoding:
             return DecodedPage(text, encoding, method)

@@ -7,7 +7,7 @@ dialect-specific types. Times are stored timezone-aware in UTC.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -28,7 +28,7 @@ SCHEMA_VERSION = 1
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         dict[str, Any]: JSON,
         list[Any]: JSON,
         datetime: DateTime(timezone=True),
@@ -79,9 +79,11 @@ class Page(Base):
     encoding: Mapped[str | None] = mapped_column(String(40))
     depth: Mapped[int] = mapped_column(default=0)
     fetched_at: Mapped[datetime]
-    # article | rejected | error | unchanged
+    # article | rejected | error | not-modified
     outcome: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
+    # what the page did to its article: new | changed | unchanged (None when no article)
+    change: Mapped[str | None] = mapped_column(String(20))
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
 
 

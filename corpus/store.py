@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from corpus.errors import ConfigError
@@ -50,14 +50,19 @@ def make_engine(db: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:" and not Path(path).parent.exists():
-            raise ConfigError(f"the folder for the database {path!r} does not exist; create it first")
+            raise ConfigError(
+                f"the folder for the database {path!r} does not exist; create it first"
+            )
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
     try:
         return create_engine(url, pool_pre_ping=True)
-    except ModuleNotFoundError as exc:
-        raise ConfigError(f"no database driver for {url!r}: {exc}") from exc
+    except (ModuleNotFoundError, NoSuchModuleError) as exc:
+        raise ConfigError(
+            f"cannot open {url!r}: {exc}; supported are sqlite:///PATH and "
+            "postgresql+psycopg://USER@HOST/DB"
+        ) from exc
 
 
 class Store:

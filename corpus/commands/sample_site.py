@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import click
-
 from samplesite.server import serve
 
 
 @click.group(name="sample-site")
 def sample_site() -> None:
-    """The bundled sample site: four Chinese article sites with real-world boilerplate and faults."""
+    """The bundled sample site: four Chinese article sites with real boilerplate and faults."""
 
 
 @sample_site.command(name="serve")

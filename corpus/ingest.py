@@ -1,0 +1,305 @@
+"""Fetched page -> rows. Each page is stored in one transaction with everything it yields.
+
+`store_fetch` is what the crawler calls; `reprocess` re-runs the cleaner over stored raw pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from w3lib.url import canonicalize_url
+
+from cleaning.pipeline import clean_page
+from cleaning.records import ArticleRecord, ClaimRecord, CleanResult
+from corpus.models import Article, ArticleRevision, Claim, Comment, CrawlRun, Page
+from corpus.progress import progress
+from corpus.store import Store
+
+MAX_UPSERT_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """The facts of one fetch, as the crawler saw them. The one record the crawler hands over."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: datetime
+    site: str | None = None
+    depth: int = 0
+    crawl_run_id: int | None = None
+    # set when the fetch failed below HTTP (timeout, refused, DNS): the error's kind
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+def sha256(data: bytes | str) -> str:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return hashlib.sha256(raw).hexdigest()
+
+
+def canonical_article_url(record: ArticleRecord, final_url: str) -> str:
+    """The article's key: its declared canonical URL when it stays on the same host, else the
+    final URL; normalised (sorted query, no fragment)."""
+    declared = getattr(record, "canonical_url", None) or record.url
+    if declared and urlsplit(declared).netloc == urlsplit(final_url).netloc:
+        path = urlsplit(declared).path
+        if path not in ("", "/"):
+            return canonicalize_url(declared)
+    return canonicalize_url(final_url)
+
+
+def fetch_outcome(fetched: FetchedPage) -> tuple[str, str | None] | None:
+    """('error', reason) for a failed fetch, ('not-modified', ...) for a 304, None when usable."""
+    if fetched.error:
+        return "error", fetched.error
+    if fetched.status == 304:
+        return "not-modified", "http-304"
+    if fetched.status >= 400:
+        return "error", f"http-{fetched.status}"
+    return None
+
+
+def clean_fetched(fetched: FetchedPage) -> CleanResult | None:
+    """Run the cleaner on a usable fetch; None when the fetch itself failed."""
+    if fetch_outcome(fetched) is not None:
+        return None
+    return clean_page(fetched.body, fetched.final_url, fetched.content_type, fetched.fetched_at)
+
+
+def store_fetch(store: Store, fetched: FetchedPage, result: CleanResult | None) -> Page:
+    """Store one fetch and what the cleaner made of it, all or nothing."""
+    for attempt in range(MAX_UPSERT_ATTEMPTS):
+        try:
+            with store.session() as session:
+                page = _add_page(session, fetched)
+                failure = fetch_outcome(fetched)
+                if failure is not None:
+                    page.outcome, page.reason = failure
+                else:
+                    assert result is not None, "a usable fetch must come with a clean result"
+                    page.change = record_result(session, page, result, keep_revision=True)
+                return page
+        except IntegrityError:
+            # Another writer inserted the same article first; retry as an update.
+            if attempt == MAX_UPSERT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _add_page(session: Session, fetched: FetchedPage) -> Page:
+    page = Page(
+        crawl_run_id=fetched.crawl_run_id,
+        url=fetched.url,
+        final_url=fetched.final_url,
+        site=fetched.site,
+        status=fetched.status,
+        headers=fetched.headers,
+        body=zlib.compress(fetched.body) if fetched.body else None,
+        body_size=len(fetched.body),
+        body_sha256=sha256(fetched.body) if fetched.body else None,
+        content_type=fetched.content_type,
+        depth=fetched.depth,
+        fetched_at=fetched.fetched_at,
+        outcome="error",
+    )
+    session.add(page)
+    session.flush()
+    return page
+
+
+def record_result(
+    session: Session, page: Page, result: CleanResult, keep_revision: bool
+) -> str | None:
+    """Attach the cleaner's verdict to a stored page: an article upsert, or a reject reason.
+
+    Returns what happened to the article (new | changed | unchanged), None for a reject."""
+    page.encoding = result.encoding
+    if result.article is None:
+        page.outcome, page.reason, page.article_id = "rejected", result.reject_reason, None
+        return None
+    article, change = upsert_article(session, page, result.article, keep_revision)
+    page.outcome, page.reason, page.article_id = "article", None, article.id
+    return change
+
+
+def upsert_article(
+    session: Session, page: Page, record: ArticleRecord, keep_revision: bool
+) -> tuple[Article, str]:
+    """Insert or update the article for a page; returns it and new | changed | unchanged.
+
+    A re-crawl that changes the text keeps the old text as a revision; `reprocess`
+    (keep_revision=False) replaces it in place, since the page itself did not change."""
+    url = canonical_article_url(record, page.final_url)
+    article = session.scalars(select(Article).where(Article.url == url)).one_or_none()
+    text_hash = sha256(record.text)
+    if article is None:
+        article = Article(url=url, first_seen_at=page.fetched_at, text_sha256=text_hash)
+        session.add(article)
+        change = "new"
+    elif article.text_sha256 == text_hash:
+        change = "unchanged"
+    else:
+        if keep_revision:
+            _keep_revision(session, article, page)
+        change = "changed"
+    _fill_article(article, page, record, text_hash)
+    session.flush()
+    return article, change
+
+
+def _keep_revision(session: Session, article: Article, page: Page) -> None:
+    session.add(
+        ArticleRevision(
+            article_id=article.id,
+            title=article.title,
+            text=article.text,
+            text_sha256=article.text_sha256,
+            claims=[_claim_snapshot(claim) for claim in article.claims],
+            valid_from=article.last_seen_at,
+            valid_to=page.fetched_at,
+            page_id=article.last_page_id,
+        )
+    )
+    article.revision_count += 1
+
+
+def _claim_snapshot(claim: Claim) -> dict[str, Any]:
+    keys = ("type", "subtype", "lender", "modality", "polarity", "days_overdue", "sentence")
+    return {key: getattr(claim, key) for key in keys} | {"start": claim.start, "end": claim.end}
+
+
+def _fill_article(article: Article, page: Page, record: ArticleRecord, text_hash: str) -> None:
+    published = record.published
+    article.site = page.site
+    article.title = record.title
+    article.text = record.text
+    article.text_sha256 = text_hash
+    article.author = record.author
+    article.editor = record.editor
+    article.source = record.source
+    article.source_url = record.source_url
+    article.published_at = published.value if published else None
+    article.published_raw = published.raw if published else None
+    article.published_confidence = published.confidence if published else None
+    article.date_candidates = list(published.candidates) if published else []
+    article.site_name = record.site_name
+    article.icp = record.icp
+    article.category = record.category
+    article.tags = list(record.tags)
+    article.language = record.language
+    article.relevance = record.relevance
+    article.masked_gap_count = len(record.masked_gaps)
+    article.masked_gaps = [asdict(gap) for gap in record.masked_gaps]
+    article.boilerplate_removed = dict(record.boilerplate_removed)
+    article.extractor = record.extractor
+    article.extractor_version = record.extractor_version
+    article.claim_rule_version = record.claim_rule_version
+    article.last_seen_at = page.fetched_at
+    article.last_page_id = page.id
+    article.comments = [Comment(position=i, **asdict(c)) for i, c in enumerate(record.comments)]
+    article.claims = [_claim_row(claim) for claim in record.claims]
+
+
+def _claim_row(claim: ClaimRecord) -> Claim:
+    values = asdict(claim)
+    values["checks"] = list(claim.checks)
+    return Claim(**values)
+
+
+def stored_body(page: Page) -> bytes:
+    return zlib.decompress(page.body) if page.body else b""
+
+
+def start_run(
+    store: Store, site: str | None, start_urls: list[str], settings: dict[str, Any]
+) -> int:
+    with store.session() as session:
+        run = CrawlRun(
+            site=site, start_urls=start_urls, settings=settings, started_at=datetime.now(UTC)
+        )
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def finish_run(store: Store, run_id: int, status: str, stats: dict[str, Any]) -> None:
+    """Close a run: its counts come from the page rows, so they are right even after a kill."""
+    with store.session() as session:
+        run = session.get_one(CrawlRun, run_id)
+        run.status = status
+        run.finished_at = datetime.now(UTC)
+        run.stats = {**run.stats, **stats}
+        _count_run(session, run)
+
+
+def _count_run(session: Session, run: CrawlRun) -> None:
+    pages = select(Page).where(Page.crawl_run_id == run.id).subquery()
+    run.pages_fetched = session.scalar(select(func.count()).select_from(pages)) or 0
+    run.bytes_fetched = session.scalar(select(func.coalesce(func.sum(pages.c.body_size), 0))) or 0
+    changes: dict[str, int] = dict(
+        session.execute(
+            select(pages.c.change, func.count())
+            .where(pages.c.change.is_not(None))
+            .group_by(pages.c.change)
+        ).all()
+    )
+    run.articles_new = changes.get("new", 0)
+    run.articles_changed = changes.get("changed", 0)
+    run.articles_unchanged = changes.get("unchanged", 0) + _count(session, pages, "not-modified")
+    run.rejects = _reasons(session, pages, "rejected")
+    run.errors = _reasons(session, pages, "error")
+
+
+def _count(session: Session, pages: Any, outcome: str) -> int:
+    return session.scalar(select(func.count()).where(pages.c.outcome == outcome)) or 0
+
+
+def _reasons(session: Session, pages: Any, outcome: str) -> dict[str, int]:
+    rows = session.execute(
+        select(pages.c.reason, func.count())
+        .where(pages.c.outcome == outcome)
+        .group_by(pages.c.reason)
+    ).all()
+    return {str(reason): count for reason, count in rows}
+
+
+def reprocessable_page_ids(session: Session) -> list[int]:
+    """The newest successful fetch of each URL: what `reprocess` rebuilds articles from."""
+    usable = Page.outcome.in_(("article", "rejected"))
+    newest = select(func.max(Page.id)).where(usable).group_by(Page.final_url)
+    return list(session.scalars(newest.order_by(func.max(Page.id))))
+
+
+def reprocess(store: Store) -> dict[str, int]:
+    """Rebuild every article from the stored raw pages with the current cleaner; no network.
+
+    Each page is re-cleaned and written in its own transaction. Returns counts by change."""
+    with store.session() as session:
+        page_ids = reprocessable_page_ids(session)
+    counts: dict[str, int] = {}
+    for page_id in progress(page_ids, len(page_ids), "reprocessing"):
+        with store.session() as session:
+            page = session.get_one(Page, page_id)
+            result = clean_page(
+                stored_body(page), page.final_url, page.content_type, page.fetched_at
+            )
+            change = record_result(session, page, result, keep_revision=False)
+            key = change or f"rejected:{page.reason}"
+            counts[key] = counts.get(key, 0) + 1
+    return counts

@@ -1,0 +1,3 @@
+from crawler.run import main
+
+raise SystemExit(main())

@@ -1,0 +1,124 @@
+"""The generic focused article spider, driven by a site profile. It fetches and follows
+links; deciding what is an article and cleaning it happens in the pipeline."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from crawler.items import FetchedPage
+from crawler.links import link_priority
+from crawler.profiles import SiteProfile
+
+
+def header_dict(response: Response) -> dict[str, str]:
+    return {
+        key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
+        for key, values in response.headers.items()
+    }
+
+
+class ArticleSpider(scrapy.Spider):
+    name = "article"
+
+    def __init__(self, profile: SiteProfile, run_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.profile = profile
+        self.run_id = run_id
+        self.allowed_domains = list(profile.allowed_domains)
+        self.article_patterns = tuple(re.compile(p) for p in profile.article_patterns)
+        self.links = LinkExtractor(
+            allow=profile.follow, deny=profile.deny, allow_domains=profile.allowed_domains
+        )
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArticleSpider:
+        spider: ArticleSpider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.settings.set("DEPTH_LIMIT", spider.profile.depth, priority="spider")
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.profile.start_urls:
+            yield self._request(url, self.parse, priority=100)
+        for url in self.profile.sitemaps:
+            yield self._request(url, self.parse_sitemap, priority=90)
+        for url in self.profile.feeds:
+            yield self._request(url, self.parse_feed, priority=90)
+
+    def _request(self, url: str, callback: Any, priority: int = 0) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.on_error, priority=priority)
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        yield self.fetched(response)
+        if response.status == 200 and isinstance(response, TextResponse):
+            yield from self.follow_links(response)
+
+    def follow_links(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        for link in self.links.extract_links(response):
+            priority = link_priority(link.url, link.text, self.article_patterns)
+            yield self._request(link.url, self.parse, priority=priority)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        yield self.fetched(response)
+        if response.status != 200 or not response.body:
+            return
+        sitemap = Sitemap(response.body)
+        callback = self.parse_sitemap if sitemap.type == "sitemapindex" else self.parse
+        for entry in sitemap:
+            if self._allowed(entry["loc"]):
+                yield self._request(entry["loc"], callback, priority=50)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        yield self.fetched(response)
+        if response.status != 200 or not isinstance(response, TextResponse):
+            return
+        response.selector.remove_namespaces()
+        for url in response.xpath("//item/link/text() | //entry/link/@href").getall():
+            if self._allowed(url.strip()):
+                yield self._request(url.strip(), self.parse, priority=50)
+
+    def _allowed(self, url: str) -> bool:
+        return bool(self.links.matches(url))
+
+    def fetched(self, response: Response) -> FetchedPage:
+        redirects = response.request.meta.get("redirect_urls", []) if response.request else []
+        return FetchedPage(
+            url=redirects[0] if redirects else response.url,
+            final_url=response.url,
+            status=response.status,
+            headers=header_dict(response),
+            body=response.body,
+            fetched_at=datetime.now(UTC),
+            site=self.profile.name,
+            depth=response.meta.get("depth", 0),
+            crawl_run_id=self.run_id,
+        )
+
+    def on_error(self, failure: Failure) -> Iterator[FetchedPage]:
+        """A fetch that failed below HTTP (timeout, refused): stored with the error's kind.
+
+        Requests that were never sent (robots.txt, offsite) are only counted in the stats."""
+        if failure.check(IgnoreRequest):
+            return
+        request = failure.request  # type: ignore[attr-defined]
+        yield FetchedPage(
+            url=request.url,
+            final_url=request.url,
+            status=0,
+            headers={},
+            body=b"",
+            fetched_at=datetime.now(UTC),
+            site=self.profile.name,
+            depth=request.meta.get("depth", 0),
+            crawl_run_id=self.run_id,
+            error=f"fetch-error:{failure.type.__name__}",
+        )
