@@ -33,8 +33,8 @@ class FetchedPage:
     url: str
     final_url: str
     status: int
-    headers: dict[str, str]
-    body: bytes
+    headers: dict[str, str] = field(repr=False)
+    body: bytes = field(repr=False)
     fetched_at: datetime
     site: str | None = None
     depth: int = 0

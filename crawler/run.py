@@ -71,7 +71,7 @@ def run_crawl(args: argparse.Namespace) -> str:
     profiles = profiles_for(args)
     if not profiles:
         raise ConfigError("nothing to crawl: give start URLs or --site PROFILE")
-    process = CrawlerProcess(crawl_settings(args), install_root_handler=True)
+    process = CrawlerProcess(crawl_settings(args))
     crawlers: list[Crawler] = []
     for profile in profiles:
         crawler = process.create_crawler(ArticleSpider)

@@ -35,6 +35,13 @@ from corpus.store import open_store
     metavar="KEY=VALUE",
     help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=1. Repeatable.",
 )
+@click.option(
+    "--log-level",
+    default="WARNING",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+    help="Scrapy's log level; INFO shows progress every minute.",
+)
 @db_option
 def crawl(
     urls: tuple[str, ...],
@@ -43,6 +50,7 @@ def crawl(
     depth: int | None,
     workers: int | None,
     settings: tuple[str, ...],
+    log_level: str,
     db: str | None,
 ) -> None:
     """Crawl URLS (following links within their hosts) or the sites named by --site.
@@ -52,7 +60,12 @@ def crawl(
     """
     store = open_store(db)
     request = CrawlRequest(
-        urls=urls, sites=sites, base_url=base_url, depth=depth, workers=workers, settings=settings
+        urls=urls,
+        sites=sites,
+        base_url=base_url,
+        depth=depth,
+        workers=workers,
+        settings=(f"LOG_LEVEL={log_level}", *settings),
     )
     run_id = run_crawl(store, request)
     print_run(store, run_id)

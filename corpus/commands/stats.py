@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from rich.console import Console
 from rich.table import Table
@@ -11,7 +13,8 @@ from corpus.models import CrawlRun
 from corpus.stats import CorpusStats, corpus_stats, get_run
 from corpus.store import Store, open_store
 
-console = Console()
+# Wide enough for the tables when the output is a file or a pipe.
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 
 def _when(run: CrawlRun) -> str:

@@ -36,9 +36,8 @@ class ArticleSpider(scrapy.Spider):
         self.run_id = run_id
         self.allowed_domains = list(profile.allowed_domains)
         self.article_patterns = tuple(re.compile(p) for p in profile.article_patterns)
-        self.links = LinkExtractor(
-            allow=profile.follow, deny=profile.deny, allow_domains=profile.allowed_domains
-        )
+        # Hosts are enforced by Scrapy's OffsiteMiddleware through `allowed_domains`.
+        self.links = LinkExtractor(allow=profile.follow, deny=profile.deny)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArticleSpider:

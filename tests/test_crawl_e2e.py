@@ -1,0 +1,257 @@
+"""End to end: crawl the sample site through a real HTTP server into a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from cleaning.scoring import token_f1
+from corpus.ingest import stored_body
+from corpus.models import Article, Comment, CrawlRun, Page
+from corpus.store import Store
+from samplesite.content import Article as SampleArticle
+from samplesite.content import load_articles
+
+pytestmark = pytest.mark.slow
+
+PROFILES = ("sample-wp", "sample-portal", "sample-news", "sample-law")
+# Lines of each template's boilerplate that must never reach an article's text.
+BOILERPLATE_MARKERS = (
+    "打赏",
+    "微信扫一扫",
+    "支付宝扫一扫",
+    "上一篇",
+    "下一篇",
+    "相关推荐",
+    "发表回复",
+    "暂无评论",
+    "评论列表",
+    "责任编辑",
+    "【纠错】",
+    "字体:",
+    "精彩评论",
+    "ICP备",
+    "友情链接",
+    "版权所有",
+    "扫描二维码",
+    "版权声明",
+    "本文链接",
+    "相关文章",
+    "Copyright",
+    "不代表",
+)
+
+
+@dataclass(frozen=True)
+class Crawled:
+    store: Store
+    base_url: str
+    run_id: int
+
+
+def debtcorpus(*args: str) -> list[str]:
+    return [sys.executable, "-m", "corpus", *args]
+
+
+def crawl_argv(base_url: str, db: Path) -> list[str]:
+    sites = [arg for name in PROFILES for arg in ("--site", name)]
+    return debtcorpus("crawl", *sites, "--base-url", base_url, "--db", str(db))
+
+
+@pytest.fixture(scope="session")
+def crawled(sample_site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+    db = tmp_path_factory.mktemp("e2e") / "corpus.db"
+    subprocess.run(crawl_argv(sample_site, db), check=True, timeout=600)
+    store = Store(str(db))
+    with store.session() as session:
+        run_id = session.scalars(select(CrawlRun.id)).one()
+    yield Crawled(store, sample_site, run_id)
+    store.dispose()
+
+
+def articles_by_path(crawled: Crawled) -> dict[str, Article]:
+    with crawled.store.session() as session:
+        rows = session.scalars(select(Article)).all()
+    return {row.url.removeprefix(crawled.base_url): row for row in rows}
+
+
+def sample_articles() -> list[SampleArticle]:
+    return list(load_articles())
+
+
+def test_every_sample_article_is_stored_once(crawled: Crawled) -> None:
+    stored = articles_by_path(crawled)
+    expected = {article.path for article in sample_articles()}
+    missing = expected - set(stored)
+    assert not missing, f"articles not crawled: {sorted(missing)}"
+    with crawled.store.session() as session:
+        urls = session.scalars(select(Article.url)).all()
+    assert len(urls) == len(set(urls))
+
+
+def test_article_text_is_whole_and_free_of_boilerplate(crawled: Crawled) -> None:
+    stored = articles_by_path(crawled)
+    for sample in sample_articles():
+        text = stored[sample.path].text
+        recall = token_f1(text, sample.gold_text).recall
+        assert recall >= 0.9, f"{sample.path}: article text incomplete (recall {recall:.2f})"
+        for marker in BOILERPLATE_MARKERS:
+            if marker not in sample.gold_text:
+                assert marker not in text, f"{sample.path}: boilerplate {marker!r} in text"
+
+
+def test_comments_become_rows_not_text(crawled: Crawled) -> None:
+    stored = articles_by_path(crawled)
+    with crawled.store.session() as session:
+        for sample in sample_articles():
+            article = stored[sample.path]
+            comments = session.scalars(
+                select(Comment.text).where(Comment.article_id == article.id)
+            ).all()
+            assert len(comments) == len(sample.comments), sample.path
+            for comment in sample.comments:
+                assert comment.text[:20] not in article.text, f"{sample.path}: comment in text"
+
+
+def test_gbk_and_misdeclared_pages_decode(crawled: Crawled) -> None:
+    stored = articles_by_path(crawled)
+    odd = [a for a in sample_articles() if a.encoding != "utf-8" or a.wrong_charset]
+    assert any(a.header_charset is None and a.meta_charset for a in odd)
+    assert any(a.wrong_charset for a in odd)
+    for sample in odd:
+        article = stored[sample.path]
+        assert article.title and sample.title[:8] in article.title, sample.path
+        assert token_f1(article.text, sample.gold_text).f1 >= 0.9, sample.path
+
+
+def test_robots_disallowed_pages_are_not_fetched(crawled: Crawled) -> None:
+    with crawled.store.session() as session:
+        private = session.scalar(select(func.count()).where(Page.url.contains("/wp/private/")))
+    assert private == 0
+
+
+def page_for(crawled: Crawled, path: str) -> Page:
+    with crawled.store.session() as session:
+        pages = session.scalars(select(Page).where(Page.url == crawled.base_url + path)).all()
+    assert pages, f"{path} was never fetched"
+    return pages[-1]
+
+
+@pytest.mark.parametrize(
+    ("path", "outcome", "reason"),
+    [
+        ("/faults/missing", "error", "http-404"),
+        ("/faults/empty", "rejected", "empty-body"),
+        ("/faults/report.pdf", "rejected", "not-html"),
+    ],
+)
+def test_faults_are_recorded_with_reasons(
+    crawled: Crawled, path: str, outcome: str, reason: str
+) -> None:
+    page = page_for(crawled, path)
+    assert (page.outcome, page.reason) == (outcome, reason)
+
+
+def test_flaky_page_recovers_by_retry(crawled: Crawled) -> None:
+    page = page_for(crawled, "/faults/flaky")
+    assert page.status == 200
+    with crawled.store.session() as session:
+        run = session.get_one(CrawlRun, crawled.run_id)
+    retries = sum(site.get("retry/count", 0) for site in run.stats["scrapy"].values())
+    assert retries >= 1
+
+
+def test_redirect_chain_and_slow_page_are_followed(crawled: Crawled) -> None:
+    redirected = page_for(crawled, "/faults/redirect")
+    assert redirected.final_url != redirected.url and redirected.status == 200
+    assert page_for(crawled, "/faults/slow").status == 200
+
+
+def test_raw_pages_are_kept(crawled: Crawled) -> None:
+    with crawled.store.session() as session:
+        pages = session.scalars(select(Page).where(Page.outcome == "article")).all()
+        assert pages
+        assert all(stored_body(page).lstrip().startswith(b"<") for page in pages)
+
+
+def test_run_row_counts(crawled: Crawled) -> None:
+    with crawled.store.session() as session:
+        run = session.get_one(CrawlRun, crawled.run_id)
+        pages = session.scalar(select(func.count(Page.id)))
+        articles = session.scalar(select(func.count(Article.id)))
+    assert run.status == "finished"
+    assert run.pages_fetched == pages
+    assert run.articles_new == articles
+    assert run.errors.get("http-404", 0) >= 1
+
+
+def test_offtopic_articles_are_kept_with_low_relevance(crawled: Crawled) -> None:
+    stored = articles_by_path(crawled)
+    offtopic = [a for a in sample_articles() if a.kind == "offtopic"]
+    assert offtopic
+    for sample in offtopic:
+        assert stored[sample.path].relevance < 0.3
+    on_topic = [stored[a.path].relevance for a in sample_articles() if a.kind == "article"]
+    assert sorted(on_topic)[len(on_topic) // 2] > 0.5
+
+
+def test_reprocess_rebuilds_articles_offline(crawled: Crawled, tmp_path: Path) -> None:
+    before = articles_by_path(crawled)
+    result = subprocess.run(
+        debtcorpus("reprocess", "--db", crawled.store.url),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Reprocessed" in result.stdout
+    after = articles_by_path(crawled)
+    assert set(after) == set(before)
+    assert all(after[p].text == before[p].text for p in before)
+
+
+def wait_for_pages(store: Store, at_least: int, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with store.session() as session:
+            count = session.scalar(select(func.count(Page.id))) or 0
+        if count >= at_least:
+            return count
+        time.sleep(0.2)
+    raise AssertionError(f"fewer than {at_least} pages after {timeout}s")
+
+
+def test_killed_crawl_leaves_whole_rows_and_recrawl_completes(
+    fresh_sample_site: str, tmp_path: Path
+) -> None:
+    db = tmp_path / "killed.db"
+    crawl = subprocess.Popen(crawl_argv(fresh_sample_site, db), start_new_session=True)
+    store = Store(str(db))
+    try:
+        wait_for_pages(store, at_least=15, timeout=120)
+    finally:
+        os.killpg(crawl.pid, signal.SIGKILL)
+        crawl.wait()
+    with store.session() as session:
+        partial = session.scalar(select(func.count(Article.id))) or 0
+        orphans = session.scalar(
+            select(func.count(Page.id)).where(Page.outcome == "article", Page.article_id.is_(None))
+        )
+        empty = session.scalar(select(func.count(Article.id)).where(Article.text == ""))
+    assert orphans == 0 and empty == 0
+    subprocess.run(crawl_argv(fresh_sample_site, db), check=True, timeout=600)
+    with store.session() as session:
+        urls = session.scalars(select(Article.url)).all()
+    assert len(urls) == len(set(urls))
+    paths = {url.removeprefix(fresh_sample_site) for url in urls}
+    assert {a.path for a in sample_articles()} <= paths
+    assert len(urls) >= partial
+    store.dispose()
