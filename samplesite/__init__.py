@@ -1,0 +1,5 @@
+"""The bundled sample site: four Chinese article sites with real-world boilerplate and faults.
+
+`python -m samplesite serve --port 0` prints the base URL on its first line and serves until
+SIGTERM/SIGINT. See docs/sample-site.md for the URL map.
+"""

@@ -1,0 +1,28 @@
+"""`python -m samplesite serve --port 0 [--host 127.0.0.1] [--generate N]`."""
+
+from __future__ import annotations
+
+import argparse
+
+from samplesite.server import serve
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m samplesite", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="serve the sample site until interrupted")
+    serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve_parser.add_argument("--port", type=int, default=8765, help="port; 0 picks a free one")
+    serve_parser.add_argument(
+        "--generate",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also serve N generated pages under /gen/",
+    )
+    args = parser.parse_args(argv)
+    serve(host=args.host, port=args.port, generate=args.generate)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The bundled sample site, checked over real HTTP against a server subprocess."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+from email.message import Message
+from typing import NamedTuple
+
+import pytest
+
+from samplesite.content import Article, copy_groups, load_articles, wrong_charset_paths
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+class Response(NamedTuple):
+    status: int
+    headers: Message
+    body: bytes
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_PLAIN = urllib.request.build_opener(_NoRedirect)
+
+
+def fetch(url: str, headers: dict[str, str] | None = None, data: bytes | None = None) -> Response:
+    """GET (or POST with `data`) without following redirects; HTTP errors are responses too."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with _PLAIN.open(request, timeout=15) as reply:
+            return Response(reply.status, reply.headers, reply.read())
+    except urllib.error.HTTPError as error:
+        return Response(error.code, error.headers, error.read())
+
+
+def page_text(article: Article, body: bytes) -> str:
+    """The visible text of a page, decoded with the codec its bytes really are in."""
+    markup = body.decode(article.encoding)
+    markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "\n", markup))
+
+
+ARTICLES = load_articles()
+
+
+def test_robots_txt_disallows_private_and_control_and_lists_sitemaps(sample_site: str) -> None:
+    reply = fetch(f"{sample_site}/robots.txt")
+    lines = reply.body.decode().splitlines()
+    assert reply.status == 200
+    assert "Disallow: /wp/private/" in lines
+    assert "Disallow: /_control/" in lines
+    sitemaps = [line.split(": ", 1)[1] for line in lines if line.startswith("Sitemap: ")]
+    assert f"{sample_site}/sitemap.xml" in sitemaps
+    for url in sitemaps:
+        assert ET.fromstring(fetch(url).body).tag == f"{SITEMAP_NS}urlset"
+
+
+def test_sitemap_lists_every_article_with_lastmod(sample_site: str) -> None:
+    root = ET.fromstring(fetch(f"{sample_site}/sitemap.xml").body)
+    entries = {
+        url.findtext(f"{SITEMAP_NS}loc"): url.findtext(f"{SITEMAP_NS}lastmod")
+        for url in root.iter(f"{SITEMAP_NS}url")
+    }
+    for article in ARTICLES:
+        assert entries[sample_site + article.path] == article.published[:10]
+
+
+def test_rss_is_rss_2_with_article_links(sample_site: str) -> None:
+    root = ET.fromstring(fetch(f"{sample_site}/rss.xml").body)
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    links = [item.findtext("link") for item in root.iter("item")]
+    assert links and all(fetch(str(link)).status == 200 for link in links[:3])
+
+
+def test_private_page_exists_and_is_linked_from_a_normal_page(sample_site: str) -> None:
+    assert fetch(f"{sample_site}/wp/private/members.html").status == 200
+    assert b'href="/wp/private/members.html"' in fetch(f"{sample_site}/wp/").body
+
+
+def test_portal_pages_are_gbk_with_header_charset(sample_site: str) -> None:
+    article = next(a for a in ARTICLES if a.site == "portal" and a.path.startswith("/portal/"))
+    reply = fetch(sample_site + article.path)
+    assert reply.headers["Content-Type"] == "text/html; charset=gbk"
+    with pytest.raises(UnicodeDecodeError):
+        reply.body.decode("utf-8")
+    assert article.title in reply.body.decode("gbk")
+
+
+def test_meta_only_gbk_page_has_no_header_charset(sample_site: str) -> None:
+    article = next(a for a in ARTICLES if a.site == "news" and not a.wrong_charset)
+    reply = fetch(sample_site + article.path)
+    assert reply.headers["Content-Type"] == "text/html"
+    assert b'<meta charset="gbk">' in reply.body[:1024]
+    assert article.title in reply.body.decode("gbk")
+
+
+def test_exactly_one_page_declares_the_wrong_charset(sample_site: str) -> None:
+    (path,) = wrong_charset_paths()
+    article = next(a for a in ARTICLES if a.path == path)
+    reply = fetch(sample_site + path)
+    assert "charset" not in reply.headers["Content-Type"]
+    assert b'<meta charset="gb2312">' in reply.body[:1024]
+    assert article.title in reply.body.decode("utf-8")
+    assert article.title not in reply.body.decode("gb18030", "replace")
+
+
+def test_missing_empty_and_pdf_faults(sample_site: str) -> None:
+    assert fetch(f"{sample_site}/faults/missing").status == 404
+    assert fetch(f"{sample_site}/no/such/page.html").status == 404
+    empty = fetch(f"{sample_site}/faults/empty")
+    assert (empty.status, empty.body) == (200, b"")
+    pdf = fetch(f"{sample_site}/faults/report.pdf")
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.body.startswith(b"%PDF-")
+
+
+def test_redirect_chain_is_301_302_301_to_an_article(sample_site: str) -> None:
+    url, statuses = f"{sample_site}/faults/redirect", []
+    for _hop in range(5):
+        reply = fetch(url)
+        statuses.append(reply.status)
+        if reply.status not in (301, 302):
+            break
+        url = sample_site + reply.headers["Location"]
+    assert statuses == [301, 302, 301, 200]
+    assert url.removeprefix(sample_site) in {a.path for a in ARTICLES}
+
+
+def test_slow_page_arrives_after_three_seconds(sample_site: str) -> None:
+    started = time.monotonic()
+    reply = fetch(f"{sample_site}/faults/slow")
+    assert reply.status == 200 and time.monotonic() - started >= 3.0
+
+
+def test_flaky_page_fails_once_then_serves_the_article(fresh_sample_site: str) -> None:
+    assert fetch(f"{fresh_sample_site}/faults/flaky").status == 500
+    second = fetch(f"{fresh_sample_site}/faults/flaky")
+    article = next(a for a in ARTICLES if a.path == "/faults/flaky")
+    assert second.status == 200 and article.title in second.body.decode("utf-8")
+
+
+def test_fault_pages_are_linked_from_normal_pages(sample_site: str) -> None:
+    markup = b"".join(fetch(f"{sample_site}/{site}/").body for site in ("wp", "portal", "news"))
+    for path in ("missing", "flaky", "slow", "redirect", "report.pdf", "empty"):
+        assert f'href="/faults/{path}"'.encode() in markup
+
+
+def test_conditional_requests_get_304(sample_site: str) -> None:
+    url = sample_site + ARTICLES[0].path
+    first = fetch(url)
+    etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert etag and last_modified
+    assert fetch(url, {"If-None-Match": etag}).status == 304
+    assert fetch(url, {"If-Modified-Since": last_modified}).status == 304
+    assert fetch(url, {"If-None-Match": '"stale"'}).status == 200
+
+
+def test_edit_endpoint_changes_the_page_and_reset_restores_it(fresh_sample_site: str) -> None:
+    article = next(a for a in ARTICLES if a.site == "wp" and a.path.startswith("/wp/"))
+    url = fresh_sample_site + article.path
+    control = f"{fresh_sample_site}/_control/edit?path={article.path}"
+    before = fetch(url).headers["ETag"]
+    assert fetch(control, data="新增一段:逾期后请主动协商。".encode()).status == 200
+    after = fetch(url)
+    assert after.headers["ETag"] != before and "新增一段" in after.body.decode()
+    assert fetch(url, {"If-None-Match": before}).status == 200
+    old = article.paragraphs[0][:6]
+    replace = json.dumps({"replace": [old, "替换后的文字"]}).encode()
+    assert fetch(control, data=replace).status == 200
+    assert "替换后的文字" in fetch(url).body.decode()
+    assert (
+        fetch(control, data=json.dumps({"replace": ["不存在的句子", "x"]}).encode()).status == 400
+    )
+    assert fetch(f"{fresh_sample_site}/_control/reset", data=b"").status == 200
+    assert fetch(url).headers["ETag"] == before
+
+
+def test_enough_articles_and_copy_groups() -> None:
+    assert len(ARTICLES) >= 32
+    groups = copy_groups()
+    assert len(groups) >= 6
+    ids = {a.id for a in ARTICLES}
+    assert all(set(members) <= ids for members in groups.values())
+    assert any(a.kind == "qa" for a in ARTICLES) and any(a.kind == "offtopic" for a in ARTICLES)
+    assert any(a.gaps for a in ARTICLES)
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=lambda a: a.id)
+def test_gold_text_appears_in_the_page(sample_site: str, article: Article) -> None:
+    if article.path == "/faults/slow":
+        pytest.skip(
+            "served after a 3 s delay; covered by test_slow_page_arrives_after_three_seconds"
+        )
+    reply = fetch(sample_site + article.path)
+    if article.path == "/faults/flaky" and reply.status == 500:
+        reply = fetch(sample_site + article.path)
+    text = page_text(article, reply.body)
+    assert article.title in text
+    for line in article.gold_text.split("\n"):
+        assert line in text
+    for comment in article.comments:
+        assert comment.text in text
