@@ -1,0 +1,230 @@
+"""Read the articles an export keeps, in id order and in batches, as plain row dicts."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from corpus.export_filters import ExportFilters
+from corpus.models import Article, Claim, Comment, DuplicateCluster, DuplicateMember
+
+Row = dict[str, Any]
+BATCH_SIZE = 500
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """Stored times are UTC; SQLite hands them back without an offset."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def json_text(value: Any) -> str:
+    """A JSON column as canonical text (sorted keys), so re-exports are byte-identical."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def count_articles(session: Session, filters: ExportFilters) -> int:
+    query = select(func.count(Article.id)).where(filters.article_condition())
+    return session.scalar(query) or 0
+
+
+def iter_article_batches(
+    session: Session, filters: ExportFilters, batch_size: int = BATCH_SIZE
+) -> Iterator[list[Article]]:
+    """Articles in id order, fetched by keyset pages; the caller expunges what it has written."""
+    last_id = 0
+    while True:
+        query = (
+            select(Article)
+            .where(filters.article_condition(), Article.id > last_id)
+            .order_by(Article.id)
+            .limit(batch_size)
+        )
+        batch = list(session.scalars(query))
+        if not batch:
+            return
+        yield batch
+        last_id = batch[-1].id
+
+
+@dataclass(frozen=True)
+class Membership:
+    cluster_id: int
+    is_representative: bool
+
+
+def cluster_memberships(session: Session, article_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """article_id -> {method: Membership} for the given articles."""
+    query = (
+        select(
+            DuplicateMember.article_id,
+            DuplicateMember.method,
+            DuplicateCluster.id,
+            DuplicateCluster.representative_id,
+        )
+        .join(DuplicateCluster, DuplicateCluster.id == DuplicateMember.cluster_id)
+        .where(DuplicateMember.article_id.in_(article_ids))
+    )
+    found: dict[int, dict[str, Any]] = defaultdict(dict)
+    for article_id, method, cluster_id, representative_id in session.execute(query):
+        found[article_id][method] = Membership(cluster_id, representative_id == article_id)
+    return found
+
+
+def claim_rows(
+    session: Session, filters: ExportFilters, article_ids: Sequence[int]
+) -> dict[int, list[Row]]:
+    """Kept claims of the given articles, grouped by article, each group in id order."""
+    query = (
+        select(Claim)
+        .where(Claim.article_id.in_(article_ids), filters.claim_condition())
+        .order_by(Claim.article_id, Claim.id)
+    )
+    grouped: dict[int, list[Row]] = defaultdict(list)
+    for claim in session.scalars(query):
+        grouped[claim.article_id].append(claim_row(claim))
+    return grouped
+
+
+def comment_rows(session: Session, article_ids: Sequence[int]) -> dict[int, list[Row]]:
+    query = (
+        select(Comment)
+        .where(Comment.article_id.in_(article_ids))
+        .order_by(Comment.article_id, Comment.id)
+    )
+    grouped: dict[int, list[Row]] = defaultdict(list)
+    for comment in session.scalars(query):
+        grouped[comment.article_id].append(comment_row(comment))
+    return grouped
+
+
+def claim_row(claim: Claim) -> Row:
+    return {
+        "claim_id": claim.id,
+        "article_id": claim.article_id,
+        "type": claim.type,
+        "subtype": claim.subtype,
+        "lender_raw": claim.lender_raw,
+        "lender": claim.lender,
+        "modality": claim.modality,
+        "polarity": claim.polarity,
+        "days_overdue": claim.days_overdue,
+        "amount": claim.amount,
+        "severe": bool(claim.severe),
+        "conditions": json_text(claim.conditions or {}),
+        "cited_law": claim.cited_law,
+        "trigger": claim.trigger,
+        "sentence": claim.sentence,
+        "char_start": claim.start,
+        "char_end": claim.end,
+        "rule_version": claim.rule_version,
+        "checks": json_text(claim.checks or []),
+    }
+
+
+def comment_row(comment: Comment) -> Row:
+    return {
+        "comment_id": comment.id,
+        "article_id": comment.article_id,
+        "position": comment.position,
+        "author": comment.author,
+        "role": comment.role,
+        "posted_at": utc(comment.posted_at),
+        "posted_raw": comment.posted_raw,
+        "text": comment.text,
+    }
+
+
+def masked_gap_rows(gaps: list[Any]) -> list[Row]:
+    return [
+        {
+            "start": gap.get("start"),
+            "end": gap.get("end"),
+            "kind": gap.get("kind"),
+            "context": gap.get("context"),
+        }
+        for gap in gaps or []
+        if isinstance(gap, dict)
+    ]
+
+
+def article_row(article: Article, memberships: dict[str, Membership]) -> Row:
+    exact, near = memberships.get("exact"), memberships.get("near")
+    return {
+        "article_id": article.id,
+        "url": article.url,
+        "site": article.site,
+        "title": article.title,
+        "text": article.text,
+        "text_length": len(article.text),
+        "text_sha256": article.text_sha256,
+        "author": article.author,
+        "editor": article.editor,
+        "source": article.source,
+        "source_url": article.source_url,
+        "published_at": utc(article.published_at),
+        "published_raw": article.published_raw,
+        "published_confidence": article.published_confidence,
+        "date_candidates": json_text(article.date_candidates or []),
+        "site_name": article.site_name,
+        "icp": article.icp,
+        "category": article.category,
+        "tags": [str(tag) for tag in article.tags or []],
+        "language": article.language,
+        "relevance": article.relevance,
+        "masked_gap_count": article.masked_gap_count,
+        "masked_gaps": masked_gap_rows(article.masked_gaps),
+        "boilerplate_removed": json_text(article.boilerplate_removed or {}),
+        "extractor": article.extractor,
+        "extractor_version": article.extractor_version,
+        "claim_rule_version": article.claim_rule_version,
+        "first_seen_at": utc(article.first_seen_at),
+        "last_seen_at": utc(article.last_seen_at),
+        "revision_count": article.revision_count,
+        "exact_cluster_id": exact.cluster_id if exact else None,
+        "near_cluster_id": near.cluster_id if near else None,
+        "is_representative": all(m.is_representative for m in memberships.values()),
+    }
+
+
+@dataclass(frozen=True)
+class RowBatch:
+    """One batch of kept articles with their kept claims and comments."""
+
+    articles: list[Row]
+    claims: dict[int, list[Row]]
+    comments: dict[int, list[Row]]
+
+    def table(self, name: str, nested: bool) -> list[Row]:
+        if name == "articles":
+            return self.nested_articles() if nested else self.articles
+        children = self.claims if name == "claims" else self.comments
+        return [row for article in self.articles for row in children.get(article["article_id"], [])]
+
+    def nested_articles(self) -> list[Row]:
+        return [
+            {
+                **article,
+                "claims": self.claims.get(article["article_id"], []),
+                "comments": self.comments.get(article["article_id"], []),
+            }
+            for article in self.articles
+        ]
+
+
+def read_batch(session: Session, filters: ExportFilters, articles: list[Article]) -> RowBatch:
+    ids = [article.id for article in articles]
+    memberships = cluster_memberships(session, ids)
+    return RowBatch(
+        articles=[article_row(a, memberships.get(a.id, {})) for a in articles],
+        claims=claim_rows(session, filters, ids),
+        comments=comment_rows(session, ids),
+    )

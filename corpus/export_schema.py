@@ -1,0 +1,174 @@
+"""The exported tables: columns, Arrow types, descriptions, and their Hugging Face features.
+
+One list of columns per table is the single source for the Parquet schema, the CSV header,
+the JSONL keys, the dataset card's `dataset_info.features` and its column tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+MASKED_GAP = pa.struct(
+    [
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("kind", pa.string()),
+        ("context", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    description: str
+
+
+ARTICLE_COLUMNS: tuple[Column, ...] = (
+    Column("article_id", pa.int64(), "Stable id: `articles.id` in the corpus database"),
+    Column("url", pa.string(), "Canonical URL (one article per URL)"),
+    Column("site", pa.string(), "Site profile the article was crawled under"),
+    Column("title", pa.string(), "Title"),
+    Column("text", pa.string(), "Clean main text (boilerplate and comments removed)"),
+    Column("text_length", pa.int64(), "Length of `text` in characters (code points)"),
+    Column("text_sha256", pa.string(), "SHA-256 of `text` (UTF-8), hex"),
+    Column("author", pa.string(), "Author as printed on the page"),
+    Column("editor", pa.string(), "Editor (责任编辑) as printed"),
+    Column("source", pa.string(), "Stated source (来源), e.g. a syndicating site"),
+    Column("source_url", pa.string(), "Link to the stated source"),
+    Column("published_at", TIMESTAMP, "Publication time, UTC"),
+    Column("published_raw", pa.string(), "Date text as found on the page"),
+    Column("published_confidence", pa.float64(), "Confidence of `published_at`, 0-1"),
+    Column("date_candidates", pa.string(), "JSON list of every date candidate seen"),
+    Column("site_name", pa.string(), "Site name from the page"),
+    Column("icp", pa.string(), "ICP licence number from the footer"),
+    Column("category", pa.string(), "Category / breadcrumb"),
+    Column("tags", pa.list_(pa.string()), "Tags / keywords"),
+    Column("language", pa.string(), "Language code of the text"),
+    Column("relevance", pa.float64(), "Topic relevance score (debt collection), 0-1"),
+    Column("masked_gap_count", pa.int64(), "Number of keyword-filter gaps in `text`"),
+    Column(
+        "masked_gaps",
+        pa.list_(MASKED_GAP),
+        "Keyword-filter gaps: character offsets into `text`, kind (space|missing), context",
+    ),
+    Column("boilerplate_removed", pa.string(), "JSON object: boilerplate rule -> times applied"),
+    Column("extractor", pa.string(), "Extractor that produced `text`"),
+    Column("extractor_version", pa.string(), "Version of the cleaning pipeline"),
+    Column("claim_rule_version", pa.string(), "Version of the claim rules run on this text"),
+    Column("first_seen_at", TIMESTAMP, "When the crawler first stored this article, UTC"),
+    Column("last_seen_at", TIMESTAMP, "When the crawler last fetched this article, UTC"),
+    Column("revision_count", pa.int64(), "Times the text changed on a re-crawl"),
+    Column("exact_cluster_id", pa.int64(), "Exact-duplicate cluster (`debtcorpus dedup`)"),
+    Column("near_cluster_id", pa.int64(), "Near-duplicate cluster (`debtcorpus dedup`)"),
+    Column(
+        "is_representative",
+        pa.bool_(),
+        "False when the article is a non-representative member of a duplicate cluster",
+    ),
+)
+
+CLAIM_COLUMNS: tuple[Column, ...] = (
+    Column("claim_id", pa.int64(), "Stable id: `claims.id` in the corpus database"),
+    Column("article_id", pa.int64(), "The article the claim is in (joins `articles`)"),
+    Column("type", pa.string(), "Claim type"),
+    Column("subtype", pa.string(), "Claim subtype"),
+    Column("lender_raw", pa.string(), "Lender as written"),
+    Column("lender", pa.string(), "Lender, normalised"),
+    Column("modality", pa.string(), "Modality (will, may, must not ...)"),
+    Column("polarity", pa.string(), "positive or negative"),
+    Column("days_overdue", pa.int64(), "Days overdue the claim is conditioned on"),
+    Column("amount", pa.float64(), "Amount (CNY) the claim is conditioned on"),
+    Column("severe", pa.bool_(), "Claims a severe consequence"),
+    Column("conditions", pa.string(), "JSON object of all conditions found"),
+    Column("cited_law", pa.string(), "Law or regulation cited"),
+    Column("trigger", pa.string(), "Words that triggered the rule"),
+    Column("sentence", pa.string(), "The sentence making the claim"),
+    Column("char_start", pa.int64(), "Start offset of `sentence` in `articles.text`"),
+    Column("char_end", pa.int64(), "End offset (exclusive) of `sentence` in `articles.text`"),
+    Column("rule_version", pa.string(), "Version of the claim rules"),
+    Column("checks", pa.string(), "JSON list of checks the rule ran"),
+)
+
+COMMENT_COLUMNS: tuple[Column, ...] = (
+    Column("comment_id", pa.int64(), "Stable id: `comments.id` in the corpus database"),
+    Column("article_id", pa.int64(), "The article commented on (joins `articles`)"),
+    Column("position", pa.int64(), "Order on the page, from 0"),
+    Column("author", pa.string(), "Commenter name as shown"),
+    Column("role", pa.string(), "Role shown (e.g. 律师, 网友)"),
+    Column("posted_at", TIMESTAMP, "Time posted, UTC"),
+    Column("posted_raw", pa.string(), "Time text as found"),
+    Column("text", pa.string(), "Comment text"),
+)
+
+TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "articles": ARTICLE_COLUMNS,
+    "claims": CLAIM_COLUMNS,
+    "comments": COMMENT_COLUMNS,
+}
+
+NESTED_COLUMNS: tuple[Column, ...] = (
+    Column("claims", pa.list_(pa.struct([(c.name, c.type) for c in CLAIM_COLUMNS])), "Claims"),
+    Column(
+        "comments", pa.list_(pa.struct([(c.name, c.type) for c in COMMENT_COLUMNS])), "Comments"
+    ),
+)
+
+
+def table_columns(table: str, nested: bool) -> tuple[Column, ...]:
+    """Columns of one exported table; nested articles carry their claims and comments."""
+    columns = TABLE_COLUMNS[table]
+    return columns + NESTED_COLUMNS if nested and table == "articles" else columns
+
+
+def csv_type(data_type: pa.DataType) -> pa.DataType:
+    """CSV cells are flat: lists and structs are written as JSON strings."""
+    if pa.types.is_list(data_type) or pa.types.is_struct(data_type):
+        return pa.string()
+    return data_type
+
+
+def file_schema(columns: tuple[Column, ...], file_format: str) -> pa.Schema:
+    """The schema of one table as stored in files of `file_format`."""
+    if file_format == "csv":
+        return pa.schema([(c.name, csv_type(c.type)) for c in columns])
+    return pa.schema([(c.name, c.type) for c in columns])
+
+
+def hf_dtype(data_type: pa.DataType) -> Any:
+    """The YAML form Hugging Face `datasets` uses for one Arrow type (as Features._to_yaml_list)."""
+    if pa.types.is_list(data_type):
+        return {"list": hf_dtype(data_type.value_type)}
+    if pa.types.is_struct(data_type):
+        return [hf_feature(field.name, field.type) for field in data_type]
+    if pa.types.is_string(data_type):
+        return {"dtype": "string"}
+    if pa.types.is_float64(data_type):
+        return {"dtype": "float64"}
+    return {"dtype": str(data_type)}
+
+
+def hf_feature(name: str, data_type: pa.DataType) -> dict[str, Any]:
+    dtype = hf_dtype(data_type)
+    if isinstance(dtype, list):
+        return {"name": name, "struct": dtype}
+    return {"name": name, **_flatten_list_dtype(dtype)}
+
+
+def _flatten_list_dtype(dtype: dict[str, Any]) -> dict[str, Any]:
+    """`{"list": {"dtype": "string"}}` is written `list: string` in cards."""
+    if "list" in dtype and isinstance(dtype["list"], dict):
+        inner = dtype["list"]
+        return {"list": inner["dtype"] if "dtype" in inner else _flatten_list_dtype(inner)}
+    return dtype
+
+
+def hf_features(schema: pa.Schema) -> list[dict[str, Any]]:
+    """`dataset_info.features` for a dataset card."""
+    return [hf_feature(field.name, field.type) for field in schema]
