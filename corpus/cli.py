@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "stats": "corpus.commands.stats:stats",
     "sample-site": "corpus.commands.sample_site:sample_site",
     "eval": "corpus.commands.evaluate:eval_group",
+    "export": "corpus.commands.export:export",
 }
 
 
