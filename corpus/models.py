@@ -234,3 +234,30 @@ class DuplicateMember(Base):
     similarity: Mapped[float] = mapped_column(Float)
 
     cluster: Mapped[DuplicateCluster] = relationship(back_populates="members")
+
+
+class ArticleFingerprint(Base):
+    """Dedup fingerprint of an article's text, kept so new articles join clusters without
+    recomputing the corpus: exact key, MinHash signature (uint32 bytes), parameters it used."""
+
+    __tablename__ = "article_fingerprints"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    params_key: Mapped[str] = mapped_column(String(16))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    exact_key: Mapped[str] = mapped_column(String(64), index=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class LshBandKey(Base):
+    """One LSH band key of an article's signature; equal (band, key) rows are candidates."""
+
+    __tablename__ = "lsh_band_keys"
+    __table_args__ = (Index("ix_lsh_band_keys_key", "key", "band"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    band: Mapped[int]
+    # the signed 64-bit key as 16 hex digits (portable: no BIGINT needed)
+    key: Mapped[str] = mapped_column(String(16))

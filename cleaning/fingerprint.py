@@ -1,0 +1,348 @@
+"""Per-document fingerprints for deduplication: normal form, exact key, shingles, MinHash, LSH keys.
+
+Pure functions over str and NumPy arrays; no database. Everything that changes a fingerprint lives
+in one frozen `FingerprintConfig`, so stored signatures can say which parameters made them.
+
+Shingles are character n-grams of the normal form with whitespace and punctuation removed: Chinese
+has no word spaces, and keyword filters leave blanks ("通过 进行的") that must not split shingles.
+Each shingle is hashed once (vectorised, 32-bit); the k MinHash permutations are
+h_i(x) = (a_i * x + b_i) mod (2^61 - 1) over uint64 arrays, minimised over the shingles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+MERSENNE_61 = np.uint64((1 << 61) - 1)
+MASK_32 = np.uint64(0xFFFFFFFF)
+# Bound on the (perms x shingles) uint64 block built at once: 2M cells = 16 MB.
+BLOCK_CELLS = 2_000_000
+EMPTY_SLOT = np.uint32(0xFFFFFFFF)
+
+U64 = NDArray[np.uint64]
+U32 = NDArray[np.uint32]
+
+# CJK punctuation that NFKC leaves alone, mapped to one ASCII form each.
+_PUNCTUATION = str.maketrans(
+    {
+        "。": ".",
+        "、": ",",
+        "「": '"',
+        "」": '"',
+        "『": '"',
+        "』": '"',
+        "【": "[",
+        "】": "]",
+        "《": "<",
+        "》": ">",
+        "〈": "<",
+        "〉": ">",
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "—": "-",
+        "…": "...",
+        "·": ".",
+    }
+)
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class FingerprintConfig:
+    """Every dedup parameter; defaults measured on tests/data/dedup_pairs.jsonl (docs/dedup.md)."""
+
+    ngram: int = 3
+    num_perm: int = 128
+    bands: int = 32
+    # near duplicates: Jaccard similarity of the shingle sets at or above this
+    threshold: float = 0.5
+    seed: int = 1
+    # "oph": one-permutation MinHash with densification (one hash per shingle, the default);
+    # "kperm": k hash functions (a*x+b) mod 2^61-1, k products per shingle (the textbook form)
+    scheme: str = "oph"
+    # traditional -> simplified with OpenCC before fingerprinting (needs the `opencc` extra)
+    to_simplified: bool = False
+    # "exact": verify LSH candidates with the exact Jaccard of the shingle sets;
+    # "estimate": accept the MinHash estimate (faster, noisier near the threshold)
+    verify: str = "exact"
+
+    def __post_init__(self) -> None:
+        if self.ngram < 1 or self.num_perm < 1 or self.bands < 1:
+            raise ValueError("ngram, num_perm and bands must be positive")
+        if self.num_perm % self.bands:
+            raise ValueError(f"num_perm {self.num_perm} is not a multiple of bands {self.bands}")
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError(f"threshold {self.threshold} must be in (0, 1]")
+        if self.scheme not in ("oph", "kperm"):
+            raise ValueError(f"scheme must be 'oph' or 'kperm', not {self.scheme!r}")
+        if self.verify not in ("exact", "estimate"):
+            raise ValueError(f"verify must be 'exact' or 'estimate', not {self.verify!r}")
+
+    @property
+    def rows(self) -> int:
+        return self.num_perm // self.bands
+
+    def signature_params(self) -> dict[str, Any]:
+        """The parameters a stored signature depends on (threshold and verify do not count)."""
+        params = asdict(self)
+        del params["threshold"], params["verify"]
+        return params
+
+    def signature_key(self) -> str:
+        text = ",".join(f"{k}={v}" for k, v in sorted(self.signature_params().items()))
+        return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+    def candidate_probability(self, similarity: float) -> float:
+        """Chance that LSH makes a pair of this Jaccard similarity a candidate: 1-(1-s^r)^b."""
+        return float(1.0 - (1.0 - similarity**self.rows) ** self.bands)
+
+
+class _Converter(Protocol):
+    def convert(self, text: str) -> str: ...
+
+
+@lru_cache(maxsize=1)
+def _opencc() -> _Converter:
+    try:
+        import opencc
+    except ImportError as exc:
+        raise RuntimeError(
+            "to_simplified needs OpenCC: pip install 'debtcorpus[opencc]' (or opencc)"
+        ) from exc
+    converter: _Converter = opencc.OpenCC("t2s")
+    return converter
+
+
+def opencc_available() -> bool:
+    try:
+        _opencc()
+    except RuntimeError:
+        return False
+    return True
+
+
+def normalise(text: str, to_simplified: bool = False) -> str:
+    """NFKC (full-width letters, digits and punctuation to half width), one form per CJK
+    punctuation mark, lower case, whitespace runs to one space; optionally traditional ->
+    simplified."""
+    text = unicodedata.normalize("NFKC", text)
+    if to_simplified:
+        text = _opencc().convert(text)
+    text = text.translate(_PUNCTUATION).lower()
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def content_chars(text: str, to_simplified: bool = False) -> str:
+    """The letters and digits of the normal form: what shingles are cut from."""
+    codes = content_codes(text, to_simplified).astype(np.uint32)
+    return codes.tobytes().decode("utf-32-le")
+
+
+def exact_key(text: str, to_simplified: bool = False) -> str:
+    """SHA-256 of the normal form without whitespace: equal keys mean exact duplicates."""
+    normal = normalise(text, to_simplified).replace(" ", "")
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+def shingle_set(text: str, ngram: int, to_simplified: bool = False) -> set[str]:
+    """The character n-grams as strings: slow and exact, for ground truth and tests."""
+    chars = content_chars(text, to_simplified)
+    if len(chars) <= ngram:
+        return {chars} if chars else set()
+    return {chars[i : i + ngram] for i in range(len(chars) - ngram + 1)}
+
+
+def _mix64(values: U64) -> U64:
+    """The splitmix64 finaliser: spreads every input bit over the 64 output bits."""
+    values = values ^ (values >> np.uint64(30))
+    values = values * np.uint64(0xBF58476D1CE4E5B9)
+    values = values ^ (values >> np.uint64(27))
+    values = values * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+@lru_cache(maxsize=1)
+def _content_table() -> NDArray[np.bool_]:
+    """Is this code point a letter or a digit? Basic Multilingual Plane only; the last entry
+    stands for every code point above it (rare extension ideographs and emoji: content)."""
+    table = np.array(
+        [unicodedata.category(chr(code))[0] in "LN" for code in range(0x10000)] + [True],
+        dtype=np.bool_,
+    )
+    table[ord("_")] = False
+    return table
+
+
+def content_codes(text: str, to_simplified: bool = False) -> U64:
+    """Code points of the normal form's letters and digits (what shingles are cut from)."""
+    text = unicodedata.normalize("NFKC", text)
+    if to_simplified:
+        text = _opencc().convert(text)
+    codes = np.frombuffer(text.lower().encode("utf-32-le"), dtype=np.uint32)
+    keep = _content_table()[np.minimum(codes, 0x10000)]
+    return codes[keep].astype(np.uint64)
+
+
+def _shingle_stream(code_arrays: list[U64], ngram: int) -> tuple[U64, NDArray[np.intp]]:
+    """A 64-bit code of every n-gram of every document (a polynomial of its code points, not yet
+    mixed), in document order, and the number of n-grams per document. A document shorter than
+    n (but not empty) is one shingle."""
+    padded = [
+        np.pad(codes, (0, ngram - codes.size)) if 0 < codes.size < ngram else codes
+        for codes in code_arrays
+    ]
+    lengths = np.array([codes.size for codes in padded], dtype=np.intp)
+    counts = np.maximum(lengths - ngram + 1, 0)
+    joined = np.concatenate(padded) if padded else np.empty(0, dtype=np.uint64)
+    total = joined.size - ngram + 1
+    if total <= 0 or not counts.any():
+        return np.empty(0, dtype=np.uint64), counts
+    combined = np.zeros(total, dtype=np.uint64)
+    for offset in range(ngram):
+        combined = combined * np.uint64(0x9E3779B97F4A7C15) + joined[offset : offset + total]
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    # keep windows that start inside a document and end inside the same one
+    positions = np.repeat(starts - np.cumsum(np.concatenate(([0], counts[:-1]))), counts)
+    positions += np.arange(positions.size)
+    return combined[positions], counts
+
+
+def shingle_hashes(text: str, config: FingerprintConfig) -> U64:
+    """The distinct 64-bit codes of the document's character n-grams, sorted."""
+    stream, _ = _shingle_stream([content_codes(text, config.to_simplified)], config.ngram)
+    return np.unique(stream)
+
+
+@lru_cache(maxsize=8)
+def permutations(num_perm: int, seed: int) -> tuple[U64, U64]:
+    """(a, b) of the k hash functions, below 2^61-1. a*x+b wraps at 2^64 before the mod, as in
+    datasketch: with a below 2^32 it would not wrap, but then (a*x+b) mod p is almost linear in
+    x, every function picks the same minimum and the estimate is useless (we measured it)."""
+    rng = np.random.default_rng(seed)
+    prime = int(MERSENNE_61)
+    a = rng.integers(1, prime, size=num_perm, dtype=np.uint64)
+    b = rng.integers(0, prime, size=num_perm, dtype=np.uint64)
+    return a, b
+
+
+def _mod_mersenne(values: U64) -> U64:
+    """values mod 2^61-1 with shifts instead of division."""
+    folded = (values & MERSENNE_61) + (values >> np.uint64(61))
+    return np.minimum(folded, folded - MERSENNE_61)
+
+
+def _kperm_signatures(stream: U64, counts: NDArray[np.intp], config: FingerprintConfig) -> U32:
+    """Classic MinHash: k hash functions (a*x+b) mod p, min over each document's shingles."""
+    a, b = permutations(config.num_perm, config.seed)
+    result = np.full((counts.size, config.num_perm), EMPTY_SLOT, dtype=np.uint32)
+    present = np.flatnonzero(counts)
+    if present.size:
+        values = _mix64(stream) >> np.uint64(32)
+        offsets = np.concatenate(([0], np.cumsum(counts[present])[:-1])).astype(np.intp)
+        products = _mod_mersenne(a[:, None] * values[None, :] + b[:, None])
+        minima = np.minimum.reduceat(products, offsets, axis=1)
+        result[present] = (minima & MASK_32).astype(np.uint32).T
+    return result
+
+
+def _oph_signatures(stream: U64, counts: NDArray[np.intp], config: FingerprintConfig) -> U32:
+    """One-permutation MinHash: each shingle hash picks a slot (high bits) and competes there
+    with its low 32 bits; empty slots are then filled by rotation densification."""
+    slots = config.num_perm
+    seeded = _mix64(stream ^ np.uint64(config.seed))
+    cells = np.repeat(np.arange(counts.size, dtype=np.intp) * slots, counts)
+    cells += ((seeded >> np.uint64(32)) % np.uint64(slots)).astype(np.intp)
+    values = (seeded & MASK_32).astype(np.uint32)
+    flat = np.full(counts.size * slots, EMPTY_SLOT, dtype=np.uint32)
+    # scatter-min in rounds: write, keep only the values still below what was written
+    while cells.size:
+        flat[cells] = values
+        lower = values < flat[cells]
+        cells, values = cells[lower], values[lower]
+    return _densify(flat.reshape(counts.size, slots))
+
+
+def _densify(matrix: U32) -> U32:
+    """Fill each empty slot from the next non-empty slot to its right (circularly), mixed with
+    the distance (Shrivastava and Li 2014), so two documents fill the same way."""
+    empty = matrix == EMPTY_SLOT
+    rows = np.flatnonzero(empty.any(axis=1) & ~empty.all(axis=1))
+    if rows.size == 0:
+        return matrix
+    slots = matrix.shape[1]
+    sub = matrix[rows]
+    index = np.where(empty[rows], 2 * slots, np.arange(slots))
+    doubled = np.concatenate((index, np.where(index < slots, index + slots, 2 * slots)), axis=1)
+    nearest = np.minimum.accumulate(doubled[:, ::-1], axis=1)[:, ::-1][:, :slots]
+    distance = (nearest - np.arange(slots)).astype(np.uint64)
+    source = np.take_along_axis(sub, nearest % slots, axis=1).astype(np.uint64)
+    filled = (_mix64(source ^ (distance << np.uint64(32))) & MASK_32).astype(np.uint32)
+    matrix[rows] = np.where(empty[rows], filled, sub)
+    return matrix
+
+
+def signatures(texts: list[str], config: FingerprintConfig) -> U32:
+    """MinHash signatures of many documents at once: shape (documents, num_perm), uint32.
+
+    Documents go through in blocks of about BLOCK_CELLS working cells, so memory stays bounded.
+    An empty document gets EMPTY_SLOT everywhere (it matches only other empty documents).
+    """
+    result = np.empty((len(texts), config.num_perm), dtype=np.uint32)
+    per_block = BLOCK_CELLS // config.num_perm if config.scheme == "kperm" else BLOCK_CELLS
+    start = 0
+    while start < len(texts):
+        codes: list[U64] = []
+        size = 0
+        while start + len(codes) < len(texts) and (not codes or size < per_block):
+            codes.append(content_codes(texts[start + len(codes)], config.to_simplified))
+            size += codes[-1].size
+        stream, counts = _shingle_stream(codes, config.ngram)
+        block = _kperm_signatures if config.scheme == "kperm" else _oph_signatures
+        result[start : start + len(codes)] = block(stream, counts, config)
+        start += len(codes)
+    return result
+
+
+def signature(text: str, config: FingerprintConfig) -> U32:
+    """The MinHash signature of one document: shape (num_perm,)."""
+    return signatures([text], config)[0]
+
+
+def band_keys(signature_matrix: U32, config: FingerprintConfig) -> NDArray[np.int64]:
+    """One signed 64-bit key per LSH band: shape (documents, bands). Equal keys in the same
+    band make a candidate pair."""
+    rows = signature_matrix.reshape(signature_matrix.shape[0], config.bands, config.rows)
+    keys = np.zeros(rows.shape[:2], dtype=np.uint64)
+    for row in range(config.rows):
+        mixed: U64 = np.bitwise_xor(keys, rows[:, :, row].astype(np.uint64))
+        keys = _mix64(mixed)
+    return keys.view(np.int64)
+
+
+def estimated_similarity(first: U32, second: U32) -> float:
+    """Share of equal MinHash slots: an unbiased estimate of the Jaccard similarity."""
+    return float(np.mean(first == second))
+
+
+def jaccard(first: U64, second: U64) -> float:
+    """Jaccard similarity of two sorted arrays of distinct shingle hashes."""
+    if first.size == 0 and second.size == 0:
+        return 1.0
+    common = np.intersect1d(first, second, assume_unique=True).size
+    return common / (first.size + second.size - common)
+
+
+def set_jaccard(first: set[str], second: set[str]) -> float:
+    if not first and not second:
+        return 1.0
+    return len(first & second) / len(first | second)
