@@ -95,8 +95,8 @@ def _apply_edits(original: tuple[Block, ...], edits: dict[str, Any]) -> tuple[Bl
         if not any(old in block.text for block in blocks):
             raise ValueError(f"edit replaces {old!r}, which is not in the original")
         blocks = [dataclasses.replace(block, text=block.text.replace(old, new)) for block in blocks]
-    intro = [Block(text) for text in edits.get("intro", [])]
-    outro = [Block(text) for text in edits.get("append", [])]
+    intro = _blocks(edits.get("intro", []))
+    outro = _blocks(edits.get("append", []))
     return (*intro, *blocks, *outro)
 
 
