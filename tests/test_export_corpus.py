@@ -12,8 +12,10 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session
 
+from corpus.cli import cli
 from corpus.models import (
     Article,
     Claim,
@@ -25,9 +27,11 @@ from corpus.models import (
 )
 from corpus.store import open_store
 
+FORMATS = ("jsonl", "csv", "parquet")
 
-def at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 WEILIDAI_TEXT = (
@@ -142,7 +146,7 @@ def build_articles() -> dict[str, Article]:
         LAWFIRM_TEXT,
         editor="王编辑",
         source="某律师事务所",
-        published_at=at(2024, 3, 15, 0, 0, 0),
+        published_at=at(2024, 3, 15),
         published_raw="2024-03-15",
         published_confidence=0.7,
         first_seen_at=at(2024, 4, 1, 9),
@@ -277,3 +281,13 @@ def build_export_corpus(folder: Path) -> ExportCorpus:
         ids = {key: article.id for key, article in articles.items()}
     store.dispose()
     return ExportCorpus(db_path, ids)
+
+
+def run_export(corpus: ExportCorpus, out: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["export", "--db", corpus.db, str(out), *args])
+
+
+def export_ok(corpus: ExportCorpus, out: Path, *args: str) -> Path:
+    result = run_export(corpus, out, *args)
+    assert result.exit_code == 0, result.output
+    return out
