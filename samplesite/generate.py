@@ -33,7 +33,9 @@ LENDERS = (
     "恒易贷",
     "信用卡",
 )
-_LENDER_PATTERN = re.compile("|".join(sorted(LENDERS, key=len, reverse=True)))
+_LENDER_PATTERN = re.compile(
+    "|".join(sorted((*LENDERS, "微众银行", "微众信科"), key=len, reverse=True))
+)
 _DAYS_PATTERN = re.compile(r"逾期(\d+)天")
 _TITLE_PATTERNS = (
     "{lender}逾期{days}天会被上门催收吗",
@@ -106,19 +108,20 @@ class GeneratedSite:
         )  # fmt: skip
 
     def _blocks(self, rng: random.Random, lender: str) -> tuple[Block, ...]:
+        """Sections of a heading and 2-4 paragraphs until a target length in [800, 2000]."""
         target = rng.randint(_MIN_CHARS, _MAX_CHARS)
+        topics = rng.sample(_HEADING_TOPICS, len(_HEADING_TOPICS))
         blocks: list[Block] = []
         length = 0
-        topics = rng.sample(_HEADING_TOPICS, len(_HEADING_TOPICS))
-        while length < target:
-            if len(blocks) % 3 == 0 and len(blocks) // 3 < len(topics):
-                heading = f"{_HEADINGS[len(blocks) // 3]}{lender}{topics[len(blocks) // 3]}"
-                blocks.append(Block(heading, heading=True))
-            text = _vary(rng.choice(self.pool), rng, lender)
-            if length + len(text) > _MAX_CHARS and length >= _MIN_CHARS:
-                break
-            blocks.append(Block(text[: _MAX_CHARS - length]))
+        for number, topic in zip(_HEADINGS, topics, strict=True):
+            blocks.append(Block(f"{number}{lender}{topic}", heading=True))
             length += len(blocks[-1].text)
+            for _paragraph in range(rng.randint(2, 4)):
+                text = _vary(rng.choice(self.pool), rng, lender)[: _MAX_CHARS - length]
+                blocks.append(Block(text))
+                length += len(text)
+            if length >= target:
+                break
         return tuple(blocks)
 
     def _article_page(self, index: int) -> Page:

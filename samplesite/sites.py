@@ -20,7 +20,7 @@ class SiteInfo:
     header_charset: bool  # whether the Content-Type header names the charset
     meta_charset: str | None  # charset in its <meta> tag
     categories: dict[str, str]  # category name -> URL slug
-    per_page: int = 5
+    per_page: int = 3
 
 
 SITES: dict[str, SiteInfo] = {

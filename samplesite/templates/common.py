@@ -31,8 +31,12 @@ class SiteView:
 
     def others(self, article: Article, count: int) -> list[Article]:
         """Articles to show as related: same category first, then the newest."""
-        pool = [a for a in self.articles if a.id != article.id]
-        pool.sort(key=lambda a: (a.category != article.category, a.published), reverse=False)
+        pool = sorted(
+            (a for a in self.articles if a.id != article.id),
+            key=lambda a: a.published,
+            reverse=True,
+        )
+        pool.sort(key=lambda a: a.category != article.category)  # stable: newest within each
         return pool[:count]
 
     def hot(self, count: int) -> list[Article]:
