@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -61,11 +61,11 @@ _WHITESPACE = re.compile(r"\s+")
 class FingerprintConfig:
     """Every dedup parameter; defaults measured on tests/data/dedup_pairs.jsonl (docs/dedup.md)."""
 
-    ngram: int = 3
-    num_perm: int = 128
-    bands: int = 32
+    ngram: int = 5
+    num_perm: int = 120
+    bands: int = 40
     # near duplicates: Jaccard similarity of the shingle sets at or above this
-    threshold: float = 0.5
+    threshold: float = 0.45
     seed: int = 1
     # "oph": one-permutation MinHash with densification (one hash per shingle, the default);
     # "kperm": k hash functions (a*x+b) mod 2^61-1, k products per shingle (the textbook form)
@@ -75,6 +75,11 @@ class FingerprintConfig:
     # "exact": verify LSH candidates with the exact Jaccard of the shingle sets;
     # "estimate": accept the MinHash estimate (faster, noisier near the threshold)
     verify: str = "exact"
+    # templates: a paragraph of at least this many content characters, found (exactly or at this
+    # Jaccard similarity) in at least this many articles, is listed as boilerplate or template
+    template_min_chars: int = 30
+    template_min_pages: int = 3
+    template_threshold: float = 0.7
 
     def __post_init__(self) -> None:
         if self.ngram < 1 or self.num_perm < 1 or self.bands < 1:
@@ -94,9 +99,8 @@ class FingerprintConfig:
 
     def signature_params(self) -> dict[str, Any]:
         """The parameters a stored signature depends on (threshold and verify do not count)."""
-        params = asdict(self)
-        del params["threshold"], params["verify"]
-        return params
+        names = ("ngram", "num_perm", "bands", "seed", "scheme", "to_simplified")
+        return {name: getattr(self, name) for name in names}
 
     def signature_key(self) -> str:
         text = ",".join(f"{k}={v}" for k, v in sorted(self.signature_params().items()))

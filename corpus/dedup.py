@@ -10,6 +10,7 @@ articles that are new or changed and merges them into the clusters they touch.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from cleaning.fingerprint import (
     FingerprintConfig,
     band_keys,
+    content_chars,
     estimated_similarity,
     exact_key,
     jaccard,
@@ -528,3 +530,67 @@ def _cluster_counts(session: Session) -> dict[str, int]:
         )
     ).all()
     return {method: count for method, count in rows}
+
+
+# ----- templates: paragraphs repeated across pages --------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateParagraph:
+    """A paragraph (with its near variants) that many articles contain."""
+
+    text: str
+    variants: int
+    article_ids: tuple[int, ...]
+    sites: tuple[str, ...]
+
+    @property
+    def kind(self) -> str:
+        return "site boilerplate" if len(self.sites) == 1 else "cross-site template"
+
+
+def find_templates(store: Store, config: FingerprintConfig) -> list[TemplateParagraph]:
+    """Paragraphs found in at least `template_min_pages` articles, exactly or nearly."""
+    articles_by_text: dict[str, set[int]] = defaultdict(set)
+    site_of: dict[int, str] = {}
+    with store.session() as session:
+        rows = session.execute(select(Article.id, Article.site, Article.url, Article.text))
+        for article_id, site, url, text in rows:
+            site_of[article_id] = site or host_of(url)
+            for paragraph in _paragraphs(text, config):
+                articles_by_text[paragraph].add(article_id)
+    return _template_groups(articles_by_text, site_of, config)
+
+
+def _paragraphs(text: str, config: FingerprintConfig) -> set[str]:
+    found = set()
+    for line in text.split("\n"):
+        paragraph = line.strip()
+        if len(content_chars(paragraph, config.to_simplified)) >= config.template_min_chars:
+            found.add(paragraph)
+    return found
+
+
+def _template_groups(
+    articles_by_text: dict[str, set[int]], site_of: dict[int, str], config: FingerprintConfig
+) -> list[TemplateParagraph]:
+    paragraphs = list(articles_by_text)
+    paragraph_config = dataclasses.replace(
+        config, num_perm=32, bands=16, threshold=config.template_threshold, verify="exact"
+    )
+    groups = UnionFind()
+    for index in range(len(paragraphs)):
+        groups.find(index)
+    for first, second, _ in near_duplicate_pairs(paragraphs, paragraph_config):
+        groups.union(first, second)
+    members: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(paragraphs)):
+        members[groups.find(index)].append(index)
+    found = []
+    for group in members.values():
+        article_ids = set().union(*(articles_by_text[paragraphs[i]] for i in group))
+        if len(article_ids) >= config.template_min_pages:
+            example = max((paragraphs[i] for i in group), key=lambda p: len(articles_by_text[p]))
+            sites = tuple(sorted({site_of[a] for a in article_ids}))
+            found.append(TemplateParagraph(example, len(group), tuple(sorted(article_ids)), sites))
+    return sorted(found, key=lambda t: (-len(t.article_ids), t.text))
