@@ -15,6 +15,8 @@ COMMANDS: dict[str, str] = {
     "stats": "corpus.commands.stats:stats",
     "sample-site": "corpus.commands.sample_site:sample_site",
     "eval": "corpus.commands.evaluate:eval_group",
+    "dedup": "corpus.commands.dedup:dedup",
+    "report": "corpus.commands.report:report",
     "export": "corpus.commands.export:export",
 }
 
