@@ -1,0 +1,102 @@
+"""Stage 1 of claim extraction: split Chinese text into paragraphs, sentences and clauses.
+
+Every span keeps character offsets into the text it came from, so `text[start:end] == span.text`
+always holds. Sentences end at 。！？；!?; and line breaks; clauses also end at ，,：:、 is kept
+inside a clause. Nothing splits inside quotes or brackets (“…” 《…》（…） and friends) unless a
+line break forces it, so an unclosed bracket cannot swallow the rest of an article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SENTENCE_ENDS = frozenset("。！？；!?;")
+CLAUSE_ENDS = frozenset("，,：:")
+# Closing marks that belong to the sentence they follow: 。” stays one sentence.
+TRAILING_CLOSERS = frozenset("”’」』）)】》\"'")
+BRACKETS = {"“": "”", "‘": "’", "《": "》", "（": "）", "(": ")", "「": "」", "『": "』", "【": "】"}
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    clauses: tuple[Span, ...]
+    # The whole paragraph is this one sentence with no closing punctuation (a heading or a label).
+    is_bare_line: bool = False
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets with surrounding whitespace removed."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _cut_points(text: str, start: int, end: int, ends: frozenset[str]) -> list[int]:
+    """Offsets just after each end mark outside brackets, within text[start:end]."""
+    cuts: list[int] = []
+    stack: list[str] = []
+    position = start
+    while position < end:
+        char = text[position]
+        if stack and char == stack[-1]:
+            stack.pop()
+        elif char in BRACKETS:
+            stack.append(BRACKETS[char])
+        elif char in ends and not stack:
+            while position + 1 < end and text[position + 1] in ends | TRAILING_CLOSERS:
+                position += 1
+            cuts.append(position + 1)
+        position += 1
+    return cuts
+
+
+def _pieces(text: str, start: int, end: int, ends: frozenset[str]) -> list[Span]:
+    spans: list[Span] = []
+    left = start
+    for cut in [*_cut_points(text, start, end, ends), end]:
+        piece_start, piece_end = _trim(text, left, cut)
+        if piece_end > piece_start:
+            spans.append(Span(piece_start, piece_end, text[piece_start:piece_end]))
+        left = cut
+    return spans
+
+
+def split_paragraphs(text: str) -> list[Span]:
+    """Non-empty lines, trimmed; offsets into `text`."""
+    spans: list[Span] = []
+    left = 0
+    for line in text.splitlines(keepends=True):
+        start, end = _trim(text, left, left + len(line))
+        if end > start:
+            spans.append(Span(start, end, text[start:end]))
+        left += len(line)
+    return spans
+
+
+def split_clauses(text: str, sentence: Span) -> tuple[Span, ...]:
+    return tuple(_pieces(text, sentence.start, sentence.end, CLAUSE_ENDS))
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """All sentences of `text` in order, each with its clauses and paragraph number."""
+    sentences: list[Sentence] = []
+    for number, paragraph in enumerate(split_paragraphs(text)):
+        pieces = _pieces(text, paragraph.start, paragraph.end, SENTENCE_ENDS)
+        bare = len(pieces) == 1 and paragraph.text[-1] not in SENTENCE_ENDS | {"。", "."}
+        for piece in pieces:
+            clauses = split_clauses(text, piece)
+            sentences.append(Sentence(piece.start, piece.end, piece.text, number, clauses, bare))
+    return sentences
