@@ -489,7 +489,7 @@ _REPORTER = re.compile(
     rf"(?<!小)(?:记者|通讯员)\s*[:：]?\s*(?P<name>{_NAMES})(?=\s|$|[/）)\]，,。|｜]|报道|摄|电)"
 )
 _POSTED_BY = re.compile(
-    r"(?:本[贴帖文]由\s*(?P<a>\S{1,20}?)\s*于|由\s*(?P<b>\S{1,20}?)\s*(?:张贴|发表|发布)|(?:(?<=\d)\s*|^\s*|posted\s+|written\s+)by\s+(?P<c>[\w.&-]{2,30}))",
+    r"(?:本[贴帖文]由\s*(?P<a>\S{1,20}?)\s*于|由\s*(?P<b>\S{1,20}?)\s*(?:张贴|发表|发布)|(?:(?<=\d)\s*|^\s*)by\s+(?P<c>[\w.&-]{2,30}))",
     re.I,
 )
 _CREDIT_PARENS = re.compile(
@@ -625,8 +625,10 @@ def _line_weight(view: PageView, line: Line) -> float:
     if line.penalty >= 0.45 or _COMMENTISH.search(line.text) or _PREV_NEXT.search(line.text):
         return 0.0
     weight = 1.0 if in_byline_zone(view, line.index) else 0.8
-    if after_article(view, line.index):
+    if view.related_from is not None and line.index >= view.related_from:
         weight -= 0.4
+    elif after_article(view, line.index):
+        weight -= 0.25  # credits often sit just below what an extractor keeps
     return weight - line.penalty
 
 
