@@ -123,7 +123,7 @@ def full_run(base_url: str, workdir: Path) -> Result:
     db, profile = str(workdir / "full.db"), workdir / "bench-gen.yaml"
     profile.write_text(PROFILE)
     run_id = corpus_python(
-        "from corpus.store import open_store; from corpus.ingest import start_run; "
+        "from corpus.store import open_store; from corpus.run_records import start_run; "
         f"print(start_run(open_store({db!r}), 'bench-gen', [], {{}}))"
     ).strip()
     argv = [sys.executable, "-m", "crawler", "--db", db, "--run-id", run_id]

@@ -9,13 +9,14 @@ import signal
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 from sqlalchemy import delete, select
 
 from corpus.errors import ConfigError
-from corpus.ingest import finish_run, start_run
 from corpus.models import CrawlRun
+from corpus.run_records import finish_run, start_run
 from corpus.store import Store
 
 # `python -m crawler` exits with this when the crawl never started (bad profile or option).
@@ -34,6 +35,21 @@ class CrawlRequest:
 
     def label(self) -> str:
         return ",".join(self.sites) or ",".join(self.urls)
+
+    def as_settings(self) -> dict[str, Any]:
+        """What the crawl_runs row keeps, so that `crawl --resume` can run it again."""
+        return {
+            name: list(value) if isinstance(value, tuple) else value
+            for name, value in asdict(self).items()
+        }
+
+    @classmethod
+    def from_settings(cls, stored: dict[str, Any]) -> CrawlRequest:
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in stored.items() if k in known
+        }
+        return cls(**values)
 
 
 def crawler_argv(store: Store, run_id: int, request: CrawlRequest) -> list[str]:
@@ -59,14 +75,30 @@ def run_crawl(store: Store, request: CrawlRequest, run_id: int | None = None) ->
     if not request.urls and not request.sites:
         raise ConfigError("nothing to crawl: give start URLs or --site PROFILE")
     if run_id is None:
-        settings = {"depth": request.depth, "base_url": request.base_url}
-        run_id = start_run(store, request.label(), [*request.urls, *request.sites], settings)
+        run_id = start_run(
+            store, request.label(), [*request.urls, *request.sites], request.as_settings()
+        )
     returncode = _wait_for_child(crawler_argv(store, run_id, request))
     if returncode == CRAWL_CONFIG_ERROR:
         _forget_run(store, run_id)
         raise ConfigError("the crawl did not start; the error above says why")
     _close_if_abandoned(store, run_id, returncode)
     return run_id
+
+
+def resume_crawl(store: Store, run_id: int) -> int:
+    """Carry on an interrupted or killed run: pages it stored are replayed from the store
+    (to follow their links), everything else is fetched; nothing is stored twice."""
+    with store.session() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is None:
+            raise ConfigError(f"there is no crawl run {run_id}; see `debtcorpus runs`")
+        if run.status == "finished":
+            raise ConfigError(f"crawl run {run_id} finished already; nothing to resume")
+        request = CrawlRequest.from_settings(run.settings)
+        run.status, run.finished_at = "running", None
+    resumed = replace(request, settings=(*request.settings, f"DEBTCORPUS_RESUME_RUN={run_id}"))
+    return run_crawl(store, resumed, run_id=run_id)
 
 
 def _wait_for_child(argv: Sequence[str]) -> int:

@@ -8,19 +8,18 @@ from __future__ import annotations
 import hashlib
 import zlib
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from w3lib.url import canonicalize_url
 
 from cleaning.pipeline import clean_page
 from cleaning.records import ArticleRecord, ClaimRecord, CleanResult
-from corpus.models import Article, ArticleRevision, Claim, Comment, CrawlRun, Page
-from corpus.progress import progress
+from corpus.models import Article, ArticleRevision, Claim, Comment, Page
 from corpus.store import Store
 
 MAX_UPSERT_ATTEMPTS = 3
@@ -41,6 +40,8 @@ class FetchedPage:
     crawl_run_id: int | None = None
     # set when the fetch failed below HTTP (timeout, refused, DNS): the error's kind
     error: str | None = None
+    # a page already stored by the run being resumed, replayed only to follow its links
+    replayed: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -65,11 +66,9 @@ def canonical_article_url(record: ArticleRecord, final_url: str) -> str:
 
 
 def fetch_outcome(fetched: FetchedPage) -> tuple[str, str | None] | None:
-    """('error', reason) for a failed fetch, ('not-modified', ...) for a 304, None when usable."""
+    """('error', reason) for a failed fetch, None when the page can be cleaned."""
     if fetched.error:
         return "error", fetched.error
-    if fetched.status == 304:
-        return "not-modified", "http-304"
     if fetched.status >= 400:
         return "error", f"http-{fetched.status}"
     return None
@@ -87,7 +86,7 @@ def store_fetch(store: Store, fetched: FetchedPage, result: CleanResult | None) 
     for attempt in range(MAX_UPSERT_ATTEMPTS):
         try:
             with store.session() as session:
-                page = _add_page(session, fetched)
+                page = add_page(session, fetched)
                 failure = fetch_outcome(fetched)
                 if failure is not None:
                     page.outcome, page.reason = failure
@@ -102,7 +101,8 @@ def store_fetch(store: Store, fetched: FetchedPage, result: CleanResult | None) 
     raise AssertionError("unreachable")
 
 
-def _add_page(session: Session, fetched: FetchedPage) -> Page:
+def add_page(session: Session, fetched: FetchedPage, keep_body: bool = True) -> Page:
+    body = fetched.body if keep_body else b""
     page = Page(
         crawl_run_id=fetched.crawl_run_id,
         url=fetched.url,
@@ -110,7 +110,7 @@ def _add_page(session: Session, fetched: FetchedPage) -> Page:
         site=fetched.site,
         status=fetched.status,
         headers=fetched.headers,
-        body=zlib.compress(fetched.body) if fetched.body else None,
+        body=zlib.compress(body) if body else None,
         body_size=len(fetched.body),
         body_sha256=sha256(fetched.body) if fetched.body else None,
         content_type=fetched.content_type,
@@ -224,82 +224,3 @@ def _claim_row(claim: ClaimRecord) -> Claim:
 
 def stored_body(page: Page) -> bytes:
     return zlib.decompress(page.body) if page.body else b""
-
-
-def start_run(
-    store: Store, site: str | None, start_urls: list[str], settings: dict[str, Any]
-) -> int:
-    with store.session() as session:
-        run = CrawlRun(
-            site=site, start_urls=start_urls, settings=settings, started_at=datetime.now(UTC)
-        )
-        session.add(run)
-        session.flush()
-        return run.id
-
-
-def finish_run(store: Store, run_id: int, status: str, stats: dict[str, Any]) -> None:
-    """Close a run: its counts come from the page rows, so they are right even after a kill."""
-    with store.session() as session:
-        run = session.get_one(CrawlRun, run_id)
-        run.status = status
-        run.finished_at = datetime.now(UTC)
-        run.stats = {**run.stats, **stats}
-        _count_run(session, run)
-
-
-def _count_run(session: Session, run: CrawlRun) -> None:
-    pages = select(Page).where(Page.crawl_run_id == run.id).subquery()
-    run.pages_fetched = session.scalar(select(func.count()).select_from(pages)) or 0
-    run.bytes_fetched = session.scalar(select(func.coalesce(func.sum(pages.c.body_size), 0))) or 0
-    changes: dict[str, int] = dict(
-        session.execute(
-            select(pages.c.change, func.count())
-            .where(pages.c.change.is_not(None))
-            .group_by(pages.c.change)
-        ).all()
-    )
-    run.articles_new = changes.get("new", 0)
-    run.articles_changed = changes.get("changed", 0)
-    run.articles_unchanged = changes.get("unchanged", 0) + _count(session, pages, "not-modified")
-    run.rejects = _reasons(session, pages, "rejected")
-    run.errors = _reasons(session, pages, "error")
-
-
-def _count(session: Session, pages: Any, outcome: str) -> int:
-    return session.scalar(select(func.count()).where(pages.c.outcome == outcome)) or 0
-
-
-def _reasons(session: Session, pages: Any, outcome: str) -> dict[str, int]:
-    rows = session.execute(
-        select(pages.c.reason, func.count())
-        .where(pages.c.outcome == outcome)
-        .group_by(pages.c.reason)
-    ).all()
-    return {str(reason): count for reason, count in rows}
-
-
-def reprocessable_page_ids(session: Session) -> list[int]:
-    """The newest successful fetch of each URL: what `reprocess` rebuilds articles from."""
-    usable = Page.outcome.in_(("article", "rejected"))
-    newest = select(func.max(Page.id)).where(usable).group_by(Page.final_url)
-    return list(session.scalars(newest.order_by(func.max(Page.id))))
-
-
-def reprocess(store: Store) -> dict[str, int]:
-    """Rebuild every article from the stored raw pages with the current cleaner; no network.
-
-    Each page is re-cleaned and written in its own transaction. Returns counts by change."""
-    with store.session() as session:
-        page_ids = reprocessable_page_ids(session)
-    counts: dict[str, int] = {}
-    for page_id in progress(page_ids, len(page_ids), "reprocessing"):
-        with store.session() as session:
-            page = session.get_one(Page, page_id)
-            result = clean_page(
-                stored_body(page), page.final_url, page.content_type, page.fetched_at
-            )
-            change = record_result(session, page, result, keep_revision=False)
-            key = change or f"rejected:{page.reason}"
-            counts[key] = counts.get(key, 0) + 1
-    return counts

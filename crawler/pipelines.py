@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from cleaning.records import CleanResult
+from corpus.incremental import store_if_unchanged
 from corpus.ingest import FetchedPage, clean_fetched, store_fetch
 from corpus.store import Store
 
@@ -59,7 +60,12 @@ class CorpusPipeline:
 
     async def process_item(self, item: FetchedPage) -> FetchedPage:
         assert self.cleaners and self.writer and self.store
+        if item.replayed:
+            return item
         loop = asyncio.get_running_loop()
+        if await loop.run_in_executor(self.writer, store_if_unchanged, self.store, item):
+            self.crawler.stats.inc_value("debtcorpus/unchanged")
+            return item
         result = await self._clean(item)
         result = self._apply_relevance_floor(result)
         await loop.run_in_executor(self.writer, store_fetch, self.store, item, result)

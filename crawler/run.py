@@ -16,7 +16,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from corpus.errors import ConfigError, DebtcorpusError
-from corpus.ingest import finish_run
+from corpus.run_records import finish_run
 from corpus.store import Store
 from crawler.profiles import SiteProfile, adhoc_profile, load_profile
 from crawler.spiders.article import ArticleSpider

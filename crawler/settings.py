@@ -36,6 +36,11 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {"crawler.pipelines.CorpusPipeline": 300}
+# Conditional requests from stored validators, and replaying stored pages on --resume.
+# Placed after robots.txt (100) and before retries/redirects see the response.
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.CorpusMiddleware": 560}
+DEBTCORPUS_CONDITIONAL_REQUESTS = True
+DEBTCORPUS_RESUME_RUN = None
 
 # Where pages go and how many worker processes clean them (decode, extract, claims).
 DEBTCORPUS_DB = None

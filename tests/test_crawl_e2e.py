@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from cleaning.scoring import token_f1
 from corpus.ingest import stored_body
 from corpus.models import Article, Comment, CrawlRun, Page
-from corpus.store import Store
+from corpus.store import Store, open_store
 from samplesite.content import Article as SampleArticle
 from samplesite.content import load_articles
 
@@ -233,8 +233,8 @@ def test_killed_crawl_leaves_whole_rows_and_recrawl_completes(
     fresh_sample_site: str, tmp_path: Path
 ) -> None:
     db = tmp_path / "killed.db"
+    store = open_store(str(db))
     crawl = subprocess.Popen(crawl_argv(fresh_sample_site, db), start_new_session=True)
-    store = Store(str(db))
     try:
         wait_for_pages(store, at_least=15, timeout=120)
     finally:

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from cleaning.records import ArticleRecord, CleanResult, CommentRecord
-from corpus.ingest import FetchedPage, finish_run, start_run, store_fetch
+from corpus.ingest import FetchedPage, store_fetch
+from corpus.run_records import finish_run, start_run
 from corpus.models import Article, ArticleRevision, Comment, CrawlRun, Page
 from corpus.store import Store, open_store
 
@@ -38,7 +39,7 @@ def fetched(body: bytes = b"<html>x</html>", status: int = 200, **kw: object) ->
 
 def article(text: str, comments: tuple[CommentRecord, ...] = ()) -> CleanResult:
     record = ArticleRecord(
-        url=URL, title="微粒贷逾期", text=text, extractor="t", extractor_version="1", comments=comments
+        url=URL, title="逾期", text=text, extractor="t", extractor_version="1", comments=comments
     )
     return CleanResult(encoding="utf-8", article=record)
 

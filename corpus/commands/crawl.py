@@ -6,7 +6,7 @@ import click
 
 from corpus.commands.options import db_option
 from corpus.commands.stats import print_run
-from corpus.crawl_runs import CrawlRequest, run_crawl
+from corpus.crawl_runs import CrawlRequest, resume_crawl, run_crawl
 from corpus.store import open_store
 
 
@@ -42,6 +42,13 @@ from corpus.store import open_store
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
     help="Scrapy's log level; INFO shows progress every minute.",
 )
+@click.option(
+    "--resume",
+    "resume_run",
+    type=int,
+    metavar="RUN_ID",
+    help="Carry on a stopped or killed run from where it stopped (its own options are reused).",
+)
 @db_option
 def crawl(
     urls: tuple[str, ...],
@@ -51,6 +58,7 @@ def crawl(
     workers: int | None,
     settings: tuple[str, ...],
     log_level: str,
+    resume_run: int | None,
     db: str | None,
 ) -> None:
     """Crawl URLS (following links within their hosts) or the sites named by --site.
@@ -59,6 +67,9 @@ def crawl(
     the reason they are not. Obeys robots.txt and throttles per domain.
     """
     store = open_store(db)
+    if resume_run is not None:
+        print_run(store, resume_crawl(store, resume_run))
+        return
     request = CrawlRequest(
         urls=urls,
         sites=sites,

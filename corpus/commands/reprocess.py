@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from corpus.commands.options import db_option
-from corpus.ingest import reprocess as reprocess_pages
+from corpus.reprocess import reprocess as reprocess_pages
 from corpus.store import open_store
 
 

@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 
 from crawler.items import FetchedPage
 from crawler.links import link_priority
+from crawler.middlewares import REPLAYED, STORED_BODY
 from crawler.profiles import SiteProfile
 
 
@@ -58,7 +59,8 @@ class ArticleSpider(scrapy.Spider):
 
     def parse(self, response: Response) -> Iterator[Any]:
         yield self.fetched(response)
-        if response.status == 200 and isinstance(response, TextResponse):
+        # 304: the middleware put the stored body back, so links are still followed.
+        if response.status in (200, 304) and isinstance(response, TextResponse):
             yield from self.follow_links(response)
 
     def follow_links(self, response: TextResponse) -> Iterator[scrapy.Request]:
@@ -89,17 +91,20 @@ class ArticleSpider(scrapy.Spider):
         return bool(self.links.matches(url))
 
     def fetched(self, response: Response) -> FetchedPage:
-        redirects = response.request.meta.get("redirect_urls", []) if response.request else []
+        meta = response.meta if response.request else {}
+        redirects = meta.get("redirect_urls", [])
+        from_store = meta.get(STORED_BODY, False)
         return FetchedPage(
             url=redirects[0] if redirects else response.url,
             final_url=response.url,
             status=response.status,
             headers=header_dict(response),
-            body=response.body,
+            body=b"" if from_store else response.body,
             fetched_at=datetime.now(UTC),
             site=self.profile.name,
-            depth=response.meta.get("depth", 0),
+            depth=meta.get("depth", 0),
             crawl_run_id=self.run_id,
+            replayed=meta.get(REPLAYED, False),
         )
 
     def on_error(self, failure: Failure) -> Iterator[FetchedPage]:
