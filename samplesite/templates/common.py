@@ -15,6 +15,9 @@ FAULT_LINKS: tuple[tuple[str, str], ...] = (
     ("/faults/flaky", "催收员冒充律师发律师函是真的吗"),
     ("/faults/slow", "被催收威胁怎么取证?一文讲清"),
     ("/faults/redirect", "逾期专题:网贷逾期全攻略"),
+    ("/faults/missing", "2023年催收新规解读(已删除)"),
+    ("/faults/empty", "综合资讯:本周金融要闻"),
+    ("/faults/report.pdf", "下载:2024年个人债务催收行业报告(PDF)"),
 )
 
 
