@@ -253,6 +253,7 @@ def test_generated_site_is_paginated_deterministic_and_concurrent() -> None:
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
+    assert process.stdout is not None and process.stdout.read() == ""  # only the base URL
 
 
 def test_root_links_the_four_sites_but_not_gen_by_default(sample_site: str) -> None:
