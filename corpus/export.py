@@ -30,11 +30,17 @@ from corpus.export_card import (
     render_card,
 )
 from corpus.export_filters import ExportFilters
-from corpus.export_rows import BATCH_SIZE, count_articles, iter_article_batches, read_batch
+from corpus.export_rows import (
+    BATCH_SIZE,
+    ArticleRow,
+    count_articles,
+    iter_article_batches,
+    read_batch,
+)
 from corpus.export_schema import TABLE_COLUMNS, file_schema, table_columns
 from corpus.export_summary import ExportSummary, dedup_summary
 from corpus.export_writers import FORMATS, TableWriter, open_writer
-from corpus.models import SCHEMA_VERSION, Article
+from corpus.models import SCHEMA_VERSION
 from corpus.progress import progress
 from corpus.store import Store
 
@@ -138,7 +144,7 @@ def write_tables(
     """Stream the kept articles, in id order, into one writer per table."""
     filters = request.filters
     total = count_articles(session, filters)
-    articles: Iterator[Article] = (
+    articles: Iterator[ArticleRow] = (
         article for batch in iter_article_batches(session, filters, BATCH_SIZE) for article in batch
     )
     with ExitStack() as stack:
@@ -148,7 +154,6 @@ def write_tables(
             for table, writer in writers.items():
                 writer.write(batch.table(table, request.nested))
             summary.add(batch)
-            session.expunge_all()
     return tuple(written_table(name, writer, request) for name, writer in writers.items())
 
 
