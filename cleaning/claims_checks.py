@@ -34,7 +34,12 @@ class Rule:
     when: dict[str, Any]
 
     def as_check(self) -> dict[str, Any]:
-        return {"rule_id": self.id, "source": self.source, "year": self.year, "message": self.message}
+        return {
+            "rule_id": self.id,
+            "source": self.source,
+            "year": self.year,
+            "message": self.message,
+        }
 
 
 def _regexes(values: list[str]) -> list[re.Pattern[str]]:
@@ -59,9 +64,11 @@ def _condition(key: str, value: Any) -> Condition:
     if key == "subtypes":
         return lambda c: c.subtype in value
     if key == "sentence_matches":
-        return lambda c, ps=_regexes(value): _matches_all(c, ps)
+        required = _regexes(value)
+        return lambda c: _matches_all(c, required)
     if key == "sentence_excludes":
-        return lambda c, ps=_regexes(value): _matches_none(c, ps)
+        excluded = _regexes(value)
+        return lambda c: _matches_none(c, excluded)
     if key == "cited_law_in":
         return lambda c: c.cited_law is not None and re.sub(r"第.*条.*$", "", c.cited_law) in value
     if key == "amount_below":
@@ -89,11 +96,15 @@ def _rule_from(entry: dict[str, Any], where: str) -> CompiledRule:
     if missing:
         raise ClaimDataError(f"rule {entry.get('id', '?')!r} in {where} lacks {', '.join(missing)}")
     when = entry.get("when") or {}
-    rule = Rule(str(entry["id"]), str(entry["source"]), int(entry["year"]), str(entry["message"]), when)
+    rule = Rule(
+        str(entry["id"]), str(entry["source"]), int(entry["year"]), str(entry["message"]), when
+    )
     try:
         conditions = tuple(_condition(key, value) for key, value in when.items())
     except re.error as exc:
-        raise ClaimDataError(f"rule {rule.id!r} in {where} has a bad regular expression: {exc}") from exc
+        raise ClaimDataError(
+            f"rule {rule.id!r} in {where} has a bad regular expression: {exc}"
+        ) from exc
     return CompiledRule(rule, conditions)
 
 

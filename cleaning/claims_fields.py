@@ -15,7 +15,19 @@ from cleaning.claims_segment import Token, segment
 from cleaning.claims_triggers import Trigger, clause_of, collector_is_subject
 from cleaning.sentences import Sentence, Span
 
-CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 DAYS_PER_UNIT = {"天": 1, "日": 1, "周": 7, "星期": 7, "个月": 30, "月": 30, "年": 365}
 NUMBER = r"[0-9０-９零一二两三四五六七八九十百千半]+"
@@ -64,10 +76,17 @@ def days_in(text: str) -> tuple[int | None, int | None]:
         return 30 * int(bucket.group(1)), 30 * int(upper) if upper else None
     if period is None:
         return None, None
-    unit = DAYS_PER_UNIT[period.group(3)]
+    unit = period.group(3)
     low, high = parse_number(period.group(1)), parse_number(period.group(2) or "")
-    days = round(low * unit) if low is not None else None
-    return days, round(high * unit) if high is not None and period.group(2) else None
+    days = to_days(low, unit) if low is not None else None
+    return days, to_days(high, unit) if high is not None and period.group(2) else None
+
+
+def to_days(number: float, unit: str) -> int:
+    """Days in `number` units; part years count in 30-day months (半年 = 180)."""
+    if unit == "年" and not number.is_integer():
+        return round(number * 12) * DAYS_PER_UNIT["月"]
+    return round(number * DAYS_PER_UNIT[unit])
 
 
 def amount_in(text: str) -> float | None:
@@ -90,7 +109,9 @@ def lender_mentions(text: str, span: Span) -> list[LenderMention]:
         operator = found.operator_by_alias[match.group()]
         if operator is not None:
             start = span.start + match.start()
-            mentions.append(LenderMention(start, start + len(match.group()), match.group(), operator))
+            mentions.append(
+                LenderMention(start, start + len(match.group()), match.group(), operator)
+            )
     return mentions
 
 
@@ -134,21 +155,34 @@ def _counts(sentence: Sentence, text: str, hit: tuple[int, int, str]) -> bool:
     return True
 
 
+SENTENCE_WIDE = ("conditional", "habitual")
+
+
+def _clause_modalities(text: str, sentence: Sentence, clause: Span) -> set[str]:
+    return {hit[2] for hit in _modality_hits(clause) if _counts(sentence, text, hit)}
+
+
 def modality_of(text: str, sentence: Sentence, trigger: Trigger) -> str | None:
-    """Modality words of the trigger's clause, plus conditional words of the clauses before it."""
+    """Modality of the trigger's clause (or of the nearest earlier clause with one), plus
+    conditional and habitual words anywhere before it. TIMING phrases take the whole sentence."""
     own = clause_of(sentence, trigger.start)
-    found: set[str] = set()
-    for clause in sentence.clauses:
-        if clause.start > own.start and trigger.type != "TIMING":
-            break
-        # A TIMING phrase frames the event of its sentence, so every clause counts for it.
-        whole = clause is own or trigger.type == "TIMING"
-        for hit in _modality_hits(clause):
-            if (whole or hit[2] == "conditional") and _counts(sentence, text, hit):
-                found.add(hit[2])
+    earlier = [c for c in sentence.clauses if c.start < own.start]
+    later = [c for c in sentence.clauses if c.start > own.start] if trigger.type == "TIMING" else []
+    found = _clause_modalities(text, sentence, own)
+    for clause in later:
+        found |= _clause_modalities(text, sentence, clause)
+    lent: set[str] = set()
+    for clause in reversed(earlier):
+        words = _clause_modalities(text, sentence, clause)
+        found |= words & set(SENTENCE_WIDE)
+        if not lent and not (found - set(SENTENCE_WIDE)):
+            lent = words - set(SENTENCE_WIDE)
+    found |= lent if not (found - set(SENTENCE_WIDE)) else set()
     if trigger.type == "PROHIBITION":
         hedges = found & {"possible", "habitual"}
-        return next(m for m in modality_lexicon().priority if m in hedges) if hedges else "prohibition"
+        return (
+            next(m for m in modality_lexicon().priority if m in hedges) if hedges else "prohibition"
+        )
     return next((name for name in modality_lexicon().priority if name in found), None)
 
 

@@ -69,7 +69,9 @@ def alternation(words: list[str], literal: bool = True) -> re.Pattern[str]:
 
 
 def _subtype_pattern(entry: dict[str, Any]) -> re.Pattern[str]:
-    literals = [re.escape(str(term)) for term in [*entry.get("terms", []), *entry.get("strict", [])]]
+    literals = [
+        re.escape(str(term)) for term in [*entry.get("terms", []), *entry.get("strict", [])]
+    ]
     regexes = [f"(?:{pattern})" for pattern in entry.get("patterns", [])]
     ordered = sorted(literals, key=len, reverse=True)
     return re.compile("|".join([*regexes, *ordered]) or "(?!)")
@@ -81,7 +83,9 @@ def trigger_lexicon(name: str) -> TriggerLexicon:
     subtypes: dict[str, dict[str, Any]] = data.get("subtypes", {})
     strict = {str(term) for entry in subtypes.values() for term in entry.get("strict", [])}
     exclude = data.get("exclude") or []
-    extra = {key: value for key, value in data.items() if key not in ("type", "subtypes", "exclude")}
+    extra = {
+        key: value for key, value in data.items() if key not in ("type", "subtypes", "exclude")
+    }
     return TriggerLexicon(
         type=str(data["type"]),
         patterns=tuple((name, _subtype_pattern(entry)) for name, entry in subtypes.items()),

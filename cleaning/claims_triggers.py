@@ -20,7 +20,9 @@ from cleaning.claims_segment import on_word_boundaries, segment
 from cleaning.sentences import Sentence, Span
 
 QUESTION_END = re.compile(r"[？?][”\"’)）]*$|[吗么呢][。]?$")
-QUESTION_WORDS = re.compile(r"多久|什么|怎么|怎样|如何|吗|是否|会不会|能不能|要不要|哪些|为什么|几天|多长时间")
+QUESTION_WORDS = re.compile(
+    r"多久|什么|怎么|怎样|如何|吗|是否|会不会|能不能|要不要|哪些|为什么|几天|多长时间"
+)
 SHORT_LINE_CHARS = 20
 # Types whose triggers are dropped when they sit in a clause with a prohibited behaviour:
 # "严禁冒充公检法威胁借款人会坐牢" prohibits a threat, it does not claim prison.
@@ -118,7 +120,9 @@ def citation_triggers(sentence: Sentence) -> list[Trigger]:
     article = r"(?:\s*第[0-9零一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十])?)?"
     suffixes = "|".join(sorted(map(re.escape, data["law_suffixes"]), key=len, reverse=True))
     bare = "|".join(sorted(map(re.escape, data["bare_names"]), key=len, reverse=True))
-    pattern = re.compile(rf"《([^《》]{{1,40}}(?:{suffixes}))》({article})|(?<!《)({bare})(?!》)({article})")
+    pattern = re.compile(
+        rf"《([^《》]{{1,40}}(?:{suffixes}))》({article})|(?<!《)({bare})(?!》)({article})"
+    )
     found: list[Trigger] = []
     for match in pattern.finditer(sentence.text):
         name = match.group(1) or match.group(3)
@@ -171,12 +175,16 @@ def detect_triggers(sentence: Sentence) -> list[Trigger]:
     """The triggers that make claims in a sentence, one per (type, subtype), in text order."""
     if not is_claim_candidate(sentence):
         return []
-    found = {lexicon.type: lexicon_triggers(lexicon, sentence) for lexicon in all_trigger_lexicons()}
+    found = {
+        lexicon.type: lexicon_triggers(lexicon, sentence) for lexicon in all_trigger_lexicons()
+    }
     if found["PROHIBITION"] and not has_prohibition_marker(sentence):
         found["PROHIBITION"] = []
     prohibited = {clause_of(sentence, t.start).start for t in found["PROHIBITION"]}
     for name in SUBSUMED_BY_PROHIBITION:
-        found[name] = [t for t in found[name] if clause_of(sentence, t.start).start not in prohibited]
+        found[name] = [
+            t for t in found[name] if clause_of(sentence, t.start).start not in prohibited
+        ]
     others = [*found["CHANNEL"], *found["CONSEQUENCE"]]
     if found["TIMING"] and not has_event(sentence, others):
         found["TIMING"] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
+from cleaning.claims import with_claims
 from cleaning.decode import decode_html
 from cleaning.extract import Rejection, extract
 from cleaning.records import CleanResult
@@ -37,4 +38,4 @@ def clean_page(
     if isinstance(found, Rejection):
         return CleanResult(encoding=decoded.encoding, reject_reason=found.reason)
     article = dataclasses.replace(found, relevance=relevance_score(found.title, found.text))
-    return CleanResult(encoding=decoded.encoding, article=article)
+    return CleanResult(encoding=decoded.encoding, article=with_claims(article))

@@ -14,7 +14,16 @@ SENTENCE_ENDS = frozenset("。！？；!?;")
 CLAUSE_ENDS = frozenset("，,：:")
 # Closing marks that belong to the sentence they follow: 。” stays one sentence.
 TRAILING_CLOSERS = frozenset("”’」』）)】》\"'")
-BRACKETS = {"“": "”", "‘": "’", "《": "》", "（": "）", "(": ")", "「": "」", "『": "』", "【": "】"}
+BRACKETS = {
+    "“": "”",
+    "‘": "’",
+    "《": "》",
+    "（": "）",
+    "(": ")",
+    "「": "」",
+    "『": "』",
+    "【": "】",
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,9 @@ def _cut_points(text: str, start: int, end: int, ends: frozenset[str]) -> list[i
         char = text[position]
         if stack and char == stack[-1]:
             stack.pop()
+            # 。” : a quote that ends with a sentence mark ends the sentence too.
+            if not stack and position > start and text[position - 1] in ends:
+                cuts.append(position + 1)
         elif char in BRACKETS:
             stack.append(BRACKETS[char])
         elif char in ends and not stack:

@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "stats": "corpus.commands.stats:stats",
     "sample-site": "corpus.commands.sample_site:sample_site",
     "eval": "corpus.commands.evaluate:eval_group",
+    "claims": "corpus.commands.claims:claims",
     "dedup": "corpus.commands.dedup:dedup",
     "report": "corpus.commands.report:report",
     "export": "corpus.commands.export:export",

@@ -1,0 +1,214 @@
+"""Claim extraction on the seeds and on hard cases; checks and their switches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaning.claims import RULE_VERSION, ClaimConfig, extract_claims, with_claims
+from cleaning.claims_checks import EXTRA_RULES_ENV, load_rules
+from cleaning.claims_fields import days_in, parse_number
+from cleaning.claims_lexicon import ClaimDataError
+from cleaning.records import ArticleRecord, ClaimRecord
+from tests.conftest import SEEDS
+
+NO_CHECKS = ClaimConfig(checks=False)
+
+
+def claims_of(
+    text: str, config: ClaimConfig = NO_CHECKS
+) -> dict[tuple[str, str | None], ClaimRecord]:
+    return {(c.type, c.subtype): c for c in reversed(extract_claims(text, config))}
+
+
+@pytest.fixture(scope="module")
+def seed_claims() -> tuple[str, tuple[ClaimRecord, ...]]:
+    text = (Path(SEEDS) / "000_fb470261d9106be1.txt").read_text("utf-8")
+    return text, extract_claims(text, NO_CHECKS)
+
+
+def test_seed_home_visit_claim(seed_claims: tuple[str, tuple[ClaimRecord, ...]]) -> None:
+    text, claims = seed_claims
+    sentence = "在一些严重逾期的情况下,微粒贷的催收人员可能会选择上门催收。"
+    visit = [c for c in claims if c.sentence == sentence and c.type == "CHANNEL"]
+    assert len(visit) == 1
+    claim = visit[0]
+    assert (claim.subtype, claim.lender, claim.lender_raw) == ("visit", "微众银行", "微粒贷")
+    assert claim.severe and claim.conditions["severe"] is True
+    assert claim.modality == "possible" and claim.polarity == "positive"
+    assert text[claim.start : claim.end] == sentence
+    assert claim.rule_version == RULE_VERSION
+
+
+def test_seed_violence_sentence_is_a_prohibition(
+    seed_claims: tuple[str, tuple[ClaimRecord, ...]],
+) -> None:
+    _, claims = seed_claims
+    found = [c for c in claims if "暴力或威胁手段" in c.sentence and c.type == "PROHIBITION"]
+    assert [(c.subtype, c.modality) for c in found] == [("violence", "prohibition")]
+
+
+def test_every_claim_points_at_its_sentence(
+    seed_claims: tuple[str, tuple[ClaimRecord, ...]],
+) -> None:
+    text, claims = seed_claims
+    assert claims
+    assert all(text[c.start : c.end] == c.sentence for c in claims)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "polarity"),
+    [
+        ("欠信用卡不还一般不会直接判刑。", "partial"),
+        ("网贷逾期不会判刑。", "negative"),
+        ("信用卡逾期不一定会坐牢。", "partial"),
+        ("不还款就会坐牢。", "positive"),
+        ("逾期后征信会留下不良记录。", "positive"),
+    ],
+)
+def test_negation_scope(sentence: str, polarity: str) -> None:
+    (claim,) = [c for c in extract_claims(sentence, NO_CHECKS) if c.type == "CONSEQUENCE"]
+    assert claim.polarity == polarity
+
+
+def test_cannot_is_a_prohibition_only_for_collectors() -> None:
+    collector = claims_of("催收人员不能泄露借款人的隐私。")
+    assert collector[("PROHIBITION", "privacy")].modality == "prohibition"
+    borrower = claims_of("借款人不能按时还款时,银行会通过电话联系本人。")
+    assert ("PROHIBITION", "privacy") not in borrower
+    assert borrower[("CHANNEL", "phone")].modality == "certain"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lender"),
+    [
+        ("借呗逾期会上征信。", "蚂蚁"),
+        ("京东金条逾期会上征信。", "京东科技"),
+        ("招商银行信用卡逾期会上征信。", "招商银行"),
+        ("安逸花逾期会上征信。", "马上消费金融"),
+        ("微众信科逾期会上征信。", "微众信科"),
+        ("中国银行业协会说逾期会上征信。", None),
+        ("随星借逾期会上征信。", None),
+    ],
+)
+def test_lender_gazetteer(sentence: str, lender: str | None) -> None:
+    assert claims_of(sentence)[("CONSEQUENCE", "credit")].lender == lender
+
+
+def test_lender_comes_from_an_earlier_sentence_of_the_same_paragraph_only() -> None:
+    text = "很多人在度小满借钱。逾期后会被起诉。\n逾期后会上征信。"
+    claims = extract_claims(text, NO_CHECKS)
+    assert {c.type: c.lender for c in claims if "起诉" in c.sentence}["CONSEQUENCE"] == "度小满"
+    assert [c.lender for c in claims if "征信" in c.sentence] == [None]
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("逾期3天", (3, None)),
+        ("逾期第十五天", (15, None)),
+        ("超过90天", (90, None)),
+        ("逾期两个月以上", (60, None)),
+        ("逾期1-30天", (1, 30)),
+        ("逾期半年", (180, None)),
+        ("M3以后", (90, None)),
+        ("M1-M2", (30, 60)),
+    ],
+)
+def test_days_are_normalised(text: str, days: tuple[int, int | None]) -> None:
+    assert days_in(text) == days
+
+
+def test_chinese_numerals() -> None:
+    assert [parse_number(n) for n in ("十五", "一百八十", "两", "三十五", "９０")] == [
+        15.0,
+        180.0,
+        2.0,
+        35.0,
+        90.0,
+    ]
+
+
+def test_timing_claim_has_days_and_event() -> None:
+    claims = claims_of("美团借钱逾期三天就会上征信。")
+    assert claims[("TIMING", "days")].days_overdue == 3
+    assert claims[("CONSEQUENCE", "credit")].conditions["days_overdue"] == 3
+    assert ("TIMING", "days") not in claims_of("我已经逾期三天了。")
+
+
+def test_questions_and_headings_make_no_claims() -> None:
+    assert extract_claims("网贷逾期会被起诉吗？", NO_CHECKS) == ()
+    assert extract_claims("3.上门催收\n", NO_CHECKS) == ()
+
+
+def test_citation_of_a_law_that_does_not_exist_is_flagged() -> None:
+    claims = claims_of("根据《催收管理条例》规定,催收公司不得上门。", ClaimConfig())
+    citation = claims[("CITATION", "regulation")]
+    assert citation.cited_law == "催收管理条例"
+    assert [c["rule_id"] for c in citation.checks] == ["no-national-collection-regulation"]
+
+
+def test_outdated_overdraft_threshold_is_flagged_and_current_one_is_not() -> None:
+    old = claims_of("恶意透支信用卡1万元以上就会被判刑。", ClaimConfig())[
+        ("CONSEQUENCE", "criminal")
+    ]
+    assert old.amount == 10000
+    assert [(c["rule_id"], c["year"]) for c in old.checks] == [
+        ("malicious-overdraft-threshold", 2018)
+    ]
+    new = claims_of("恶意透支5万元以上的,可能会被判刑。", ClaimConfig())[
+        ("CONSEQUENCE", "criminal")
+    ]
+    assert new.checks == ()
+
+
+def test_credit_record_retention_rule() -> None:
+    wrong = claims_of("不良记录会永久保留,一辈子都消不掉。", ClaimConfig())[
+        ("CONSEQUENCE", "credit")
+    ]
+    right = claims_of("不良记录保存5年后删除。", ClaimConfig())[("CONSEQUENCE", "credit")]
+    assert [c["rule_id"] for c in wrong.checks] == ["credit-record-five-years"]
+    assert right.checks == ()
+
+
+def test_checks_switch_off_by_parameter_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    sentence = "根据《催收管理条例》规定,催收公司不得上门。"
+    assert claims_of(sentence, ClaimConfig(checks=False))[("CITATION", "regulation")].checks == ()
+    monkeypatch.setenv("DEBTCORPUS_CLAIM_CHECKS", "off")
+    assert ClaimConfig.from_env().checks is False
+    assert all(not c.checks for c in extract_claims(sentence))
+
+
+def test_extra_rule_file_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    rules = tmp_path / "mine.yaml"
+    rules.write_text(
+        "rules:\n  - id: no-robots\n    source: 我的研究\n    year: 2025\n"
+        "    message: 机器人外呼要标注\n    when:\n      types: [CHANNEL]\n"
+        "      sentence_matches: ['语音机器人']\n",
+        "utf-8",
+    )
+    monkeypatch.setenv(EXTRA_RULES_ENV, str(rules))
+    (claim,) = extract_claims("部分平台会使用语音机器人外呼。")
+    assert claim.checks == (
+        {"rule_id": "no-robots", "source": "我的研究", "year": 2025, "message": "机器人外呼要标注"},
+    )
+
+
+def test_bad_rule_file_says_what_is_wrong(tmp_path: Path) -> None:
+    rules = tmp_path / "bad.yaml"
+    rules.write_text(
+        "rules:\n  - id: x\n    source: s\n    year: 1\n    message: m\n    when: {colour: red}\n",
+        "utf-8",
+    )
+    with pytest.raises(ClaimDataError, match="unknown rule condition 'colour'"):
+        load_rules((str(rules),))
+
+
+def test_with_claims_sets_rule_version() -> None:
+    article = ArticleRecord(
+        url="u", title=None, text="逾期会上征信。", extractor="x", extractor_version="1"
+    )
+    result = with_claims(article, NO_CHECKS)
+    assert result.claim_rule_version == RULE_VERSION
+    assert [c.subtype for c in result.claims] == ["credit"]
