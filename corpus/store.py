@@ -14,7 +14,6 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from corpus.errors import ConfigError
-from corpus.models import Base
 
 DB_ENV_VAR = "DEBTCORPUS_DB"
 DEFAULT_DB = "./corpus.db"
@@ -74,7 +73,11 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
+        """Migrate to the newest schema (Alembic, corpus/migrations); see corpus.migrate."""
+        from corpus.migrate import check_models_migrated, upgrade  # alembic loads slowly
+
+        upgrade(self.engine)
+        check_models_migrated(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
