@@ -19,6 +19,10 @@ COMMANDS: dict[str, str] = {
     "dedup": "corpus.commands.dedup:dedup",
     "report": "corpus.commands.report:report",
     "export": "corpus.commands.export:export",
+    "schedule": "corpus.commands.schedule:schedule",
+    "scheduler": "corpus.commands.scheduler:scheduler",
+    "runs": "corpus.commands.runs:runs",
+    "history": "corpus.commands.history:history",
 }
 
 

@@ -195,7 +195,11 @@ class Schedule(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     site: Mapped[str] = mapped_column(String(200))
+    # where the profile's relative URLs are served (crawl --base-url)
+    base_url: Mapped[str | None] = mapped_column(Text)
     cron: Mapped[str | None] = mapped_column(String(100))
+    # the IANA zone the cron expression is read in
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     every_seconds: Mapped[int | None]
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
