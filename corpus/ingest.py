@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from w3lib.url import canonicalize_url
@@ -146,11 +148,16 @@ def upsert_article(
     A re-crawl that changes the text keeps the old text as a revision; `reprocess`
     (keep_revision=False) replaces it in place, since the page itself did not change."""
     url = canonical_article_url(record, page.final_url)
-    article = session.scalars(select(Article).where(Article.url == url)).one_or_none()
     text_hash = sha256(record.text)
+    inserted = _insert_if_absent(session, url, page, text_hash)
+    # FOR UPDATE (PostgreSQL): concurrent writers of one article take turns, none is lost.
+    query = select(Article).where(Article.url == url).with_for_update()
+    article = session.scalars(query).one_or_none()
     if article is None:
         article = Article(url=url, first_seen_at=page.fetched_at, text_sha256=text_hash)
         session.add(article)
+        change = "new"
+    elif inserted:
         change = "new"
     elif article.text_sha256 == text_hash:
         change = "unchanged"
@@ -161,6 +168,24 @@ def upsert_article(
     _fill_article(article, page, record, text_hash)
     session.flush()
     return article, change
+
+
+def _insert_if_absent(session: Session, url: str, page: Page, text_hash: str) -> bool | None:
+    """INSERT ... ON CONFLICT (url) DO NOTHING: safe when several writers meet one new URL.
+
+    True when this call created the row; None on a database without ON CONFLICT."""
+    dialects: dict[str, Any] = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+    insert = dialects.get(session.get_bind().dialect.name)
+    if insert is None:
+        return None
+    placeholder = {"text": "", "extractor_version": "", "last_seen_at": page.fetched_at}
+    statement = (
+        insert(Article)
+        .values(url=url, first_seen_at=page.fetched_at, text_sha256=text_hash, **placeholder)
+        .on_conflict_do_nothing(index_elements=["url"])
+    )
+    result = session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))
 
 
 def _keep_revision(session: Session, article: Article, page: Page) -> None:
