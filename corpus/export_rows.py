@@ -59,13 +59,20 @@ def iter_article_batches(
         last_id = batch[-1].id
 
 
+# `debtcorpus dedup` names its methods "exact" and, for near duplicates, "minhash"; any
+# method other than exact fills `near_cluster_id`.
+EXACT_METHOD = "exact"
+
+
 @dataclass(frozen=True)
 class Membership:
     cluster_id: int
     is_representative: bool
 
 
-def cluster_memberships(session: Session, article_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+def cluster_memberships(
+    session: Session, article_ids: Sequence[int]
+) -> dict[int, dict[str, Membership]]:
     """article_id -> {method: Membership} for the given articles."""
     query = (
         select(
@@ -77,7 +84,7 @@ def cluster_memberships(session: Session, article_ids: Sequence[int]) -> dict[in
         .join(DuplicateCluster, DuplicateCluster.id == DuplicateMember.cluster_id)
         .where(DuplicateMember.article_id.in_(article_ids))
     )
-    found: dict[int, dict[str, Any]] = defaultdict(dict)
+    found: dict[int, dict[str, Membership]] = defaultdict(dict)
     for article_id, method, cluster_id, representative_id in session.execute(query):
         found[article_id][method] = Membership(cluster_id, representative_id == article_id)
     return found
@@ -161,7 +168,8 @@ def masked_gap_rows(gaps: list[Any]) -> list[Row]:
 
 
 def article_row(article: ArticleRow, memberships: dict[str, Membership]) -> Row:
-    exact, near = memberships.get("exact"), memberships.get("near")
+    exact = memberships.get(EXACT_METHOD)
+    near_ids = [m.cluster_id for method, m in memberships.items() if method != EXACT_METHOD]
     return {
         "article_id": article.id,
         "url": article.url,
@@ -194,7 +202,7 @@ def article_row(article: ArticleRow, memberships: dict[str, Membership]) -> Row:
         "last_seen_at": utc(article.last_seen_at),
         "revision_count": article.revision_count,
         "exact_cluster_id": exact.cluster_id if exact else None,
-        "near_cluster_id": near.cluster_id if near else None,
+        "near_cluster_id": min(near_ids) if near_ids else None,
         "is_representative": all(m.is_representative for m in memberships.values()),
     }
 

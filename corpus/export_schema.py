@@ -66,7 +66,7 @@ ARTICLE_COLUMNS: tuple[Column, ...] = (
     Column("last_seen_at", TIMESTAMP, "When the crawler last fetched this article, UTC"),
     Column("revision_count", pa.int64(), "Times the text changed on a re-crawl"),
     Column("exact_cluster_id", pa.int64(), "Exact-duplicate cluster (`debtcorpus dedup`)"),
-    Column("near_cluster_id", pa.int64(), "Near-duplicate cluster (`debtcorpus dedup`)"),
+    Column("near_cluster_id", pa.int64(), "Near-duplicate cluster (`debtcorpus dedup`, minhash)"),
     Column(
         "is_representative",
         pa.bool_(),

@@ -102,6 +102,20 @@ def test_jsonl_keeps_lists_and_utc_times(exported: dict[str, Path]) -> None:
     assert MASKED_TEXT[masked["masked_gaps"][0]["start"]] == " "
 
 
+def test_articles_carry_their_duplicate_clusters(
+    exported: dict[str, Path], export_corpus: ExportCorpus
+) -> None:
+    articles = read_table(exported["parquet"], "articles").set_index("article_id")
+    by_key = {key: articles.loc[id_] for key, id_ in export_corpus.article_ids.items()}
+    assert by_key["weilidai"]["exact_cluster_id"] == by_key["copy"]["exact_cluster_id"]
+    assert by_key["lawfirm"]["near_cluster_id"] == by_key["spun"]["near_cluster_id"]
+    assert pd.isna(by_key["short"]["exact_cluster_id"]) and pd.isna(
+        by_key["short"]["near_cluster_id"]
+    )
+    representatives = {key for key, row in by_key.items() if row["is_representative"]}
+    assert representatives == {"weilidai", "lawfirm", "short", "masked"}
+
+
 def test_csv_writes_lists_as_json_text(exported: dict[str, Path]) -> None:
     articles = read_table(exported["csv"], "articles")
     assert json.loads(articles.iloc[0]["tags"]) == ["微粒贷", "催收", "逾期"]
@@ -195,9 +209,7 @@ def test_manifest_hashes_every_file_and_describes_the_export(
     }
     assert manifest["extractor_versions"] == {"extract-1": 5, "extract-2": 1}
     assert manifest["claim_rule_versions"]["claims"] == {"claims-1": 5, "claims-2": 1}
-    assert manifest["dedup"]["near"]["params"] == [
-        {"num_perm": 128, "shingle": 5, "threshold": 0.8}
-    ]
+    assert manifest["dedup"]["minhash"]["params"] == [{"num_perm": 120, "threshold": 0.45}]
     assert manifest["dedup"]["exact"]["clusters"] == 1
 
 

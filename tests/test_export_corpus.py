@@ -251,7 +251,7 @@ def add_pages(session: Session, articles: dict[str, Article]) -> None:
 def add_clusters(session: Session, articles: dict[str, Article]) -> None:
     groups = (
         ("exact", "weilidai", ("weilidai", "copy"), {"normalise": "nfkc"}),
-        ("near", "lawfirm", ("lawfirm", "spun"), {"threshold": 0.8, "num_perm": 128, "shingle": 5}),
+        ("minhash", "lawfirm", ("lawfirm", "spun"), {"threshold": 0.45, "num_perm": 120}),
     )
     for method, representative, members, params in groups:
         cluster = DuplicateCluster(
