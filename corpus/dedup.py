@@ -144,10 +144,10 @@ def bucket_pairs(keys: NDArray[np.int64]) -> set[Pair]:
         column = keys[:, band]
         order = np.argsort(column, kind="stable")
         ordered = column[order]
-        breaks = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-        for run in np.split(order, breaks):
-            if run.size > 1:
-                pairs.update(_run_pairs(sorted(int(i) for i in run)))
+        edges = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
+        lengths = np.diff(edges)
+        for start, length in zip(edges[:-1][lengths > 1], lengths[lengths > 1], strict=True):
+            pairs.update(_run_pairs(sorted(int(i) for i in order[start : start + length])))
     return pairs
 
 
