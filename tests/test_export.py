@@ -335,6 +335,19 @@ def test_nested_export_puts_claims_and_comments_inside_articles(
     assert [config["config_name"] for config in header["configs"]] == ["articles"]
 
 
+def test_export_matching_nothing_writes_empty_tables_and_warns(
+    export_corpus: ExportCorpus, tmp_path: Path
+) -> None:
+    result = run_export(export_corpus, tmp_path / "out", "--site", "nowhere.example")
+    assert result.exit_code == 0 and "no article matched the filters" in result.output
+    assert read_manifest(tmp_path / "out")["row_counts"] == {
+        "articles": 0,
+        "claims": 0,
+        "comments": 0,
+    }
+    assert pq.read_table(tmp_path / "out" / "claims.parquet").num_rows == 0
+
+
 def test_non_empty_out_needs_overwrite(export_corpus: ExportCorpus, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()

@@ -138,3 +138,9 @@ def export(
         store.dispose()
     counts = ", ".join(f"{name} {rows}" for name, rows in result.row_counts.items())
     click.echo(f"Exported {counts} to {result.out_dir} ({file_format})")
+    if result.row_counts["articles"] == 0:
+        click.echo(
+            "Warning: no article matched the filters; the tables are empty "
+            "(Hugging Face datasets refuses to load an empty split).",
+            err=True,
+        )
