@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cleaning.claims_lexicon import gazetteer, modality_lexicon
@@ -67,6 +68,7 @@ def parse_number(raw: str) -> float | None:
     return float(total + current)
 
 
+@lru_cache(maxsize=2048)
 def days_in(text: str) -> tuple[int | None, int | None]:
     """The first overdue period in `text` as (days, upper bound of a range) in days."""
     bucket = M_BUCKET.search(text)
@@ -89,6 +91,7 @@ def to_days(number: float, unit: str) -> int:
     return round(number * DAYS_PER_UNIT[unit])
 
 
+@lru_cache(maxsize=2048)
 def amount_in(text: str) -> float | None:
     """The first amount of money in `text`, in 元 (5万元 -> 50000)."""
     found = AMOUNT.search(text)
@@ -130,7 +133,8 @@ def choose_lender(
     return earlier[-1] if earlier else None
 
 
-def _modality_hits(clause: Span) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=4096)
+def _modality_hits(clause: Span) -> tuple[tuple[int, int, str], ...]:
     """(start, end, modality) of modality words in a clause; longest match wins an overlap."""
     hits = [
         (clause.start + m.start(), clause.start + m.end(), name)
@@ -144,7 +148,7 @@ def _modality_hits(clause: Span) -> list[tuple[int, int, str]]:
             kept.append(hit)
         elif hit[1] - hit[0] > kept[-1][1] - kept[-1][0]:
             kept[-1] = hit
-    return kept
+    return tuple(kept)
 
 
 def _counts(sentence: Sentence, text: str, hit: tuple[int, int, str]) -> bool:

@@ -32,6 +32,8 @@ class TriggerLexicon:
     strict_terms: frozenset[str]
     exclude: re.Pattern[str] | None
     extra: dict[str, Any]
+    # any subtype's pattern: a quick test before trying each subtype
+    any_pattern: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,14 @@ def trigger_lexicon(name: str) -> TriggerLexicon:
     extra = {
         key: value for key, value in data.items() if key not in ("type", "subtypes", "exclude")
     }
+    patterns = tuple((name, _subtype_pattern(entry)) for name, entry in subtypes.items())
     return TriggerLexicon(
         type=str(data["type"]),
-        patterns=tuple((name, _subtype_pattern(entry)) for name, entry in subtypes.items()),
+        patterns=patterns,
         strict_terms=frozenset(strict),
         exclude=alternation(exclude) if exclude else None,
         extra=extra,
+        any_pattern=re.compile("|".join(f"(?:{p.pattern})" for _, p in patterns) or "(?!)"),
     )
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from cleaning.claims_lexicon import (
     TriggerLexicon,
     all_trigger_lexicons,
+    alternation,
     citation_lexicon,
     modality_lexicon,
     trigger_lexicon,
@@ -72,6 +74,8 @@ def _on_boundaries(sentence: Sentence, start: int, end: int) -> bool:
 
 def lexicon_triggers(lexicon: TriggerLexicon, sentence: Sentence) -> list[Trigger]:
     found: list[Trigger] = []
+    if not lexicon.any_pattern.search(sentence.text):
+        return found
     for subtype, pattern in lexicon.patterns:
         for match in pattern.finditer(sentence.text):
             start, end = match.start() + sentence.start, match.end() + sentence.start
@@ -94,17 +98,23 @@ def collector_is_subject(sentence: Sentence, marker_start: int) -> bool:
     return bool(collector) and max(collector) > max(borrower)
 
 
-def has_prohibition_marker(sentence: Sentence) -> bool:
+@cache
+def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(markers that always count, markers that need a collector subject)."""
     lexicon = trigger_lexicon("prohibition")
-    markers = lexicon.extra.get("markers", [])
-    subject_markers = set(lexicon.extra.get("subject_markers", []))
-    for marker in sorted(markers, key=len, reverse=True):
-        for match in re.finditer(re.escape(marker), sentence.text):
-            if marker not in subject_markers:
-                return True
-            if collector_is_subject(sentence, match.start() + sentence.start):
-                return True
-    return False
+    subject = [str(m) for m in lexicon.extra.get("subject_markers", [])]
+    plain = [str(m) for m in lexicon.extra.get("markers", []) if m not in subject]
+    return alternation(plain), alternation(subject)
+
+
+def has_prohibition_marker(sentence: Sentence) -> bool:
+    plain, subject = _marker_patterns()
+    if plain.search(sentence.text):
+        return True
+    return any(
+        collector_is_subject(sentence, match.start() + sentence.start)
+        for match in subject.finditer(sentence.text)
+    )
 
 
 def has_event(sentence: Sentence, others: list[Trigger]) -> bool:
@@ -114,20 +124,26 @@ def has_event(sentence: Sentence, others: list[Trigger]) -> bool:
     return any(word in sentence.text for word in words)
 
 
-def citation_triggers(sentence: Sentence) -> list[Trigger]:
-    """Laws cited by name: 《…》 titles with a legal ending, and bare names of known laws."""
+@cache
+def _citation_pattern() -> re.Pattern[str]:
     data = citation_lexicon()
     article = r"(?:\s*第[0-9零一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十])?)?"
     suffixes = "|".join(sorted(map(re.escape, data["law_suffixes"]), key=len, reverse=True))
     bare = "|".join(sorted(map(re.escape, data["bare_names"]), key=len, reverse=True))
-    pattern = re.compile(
+    return re.compile(
         rf"《([^《》]{{1,40}}(?:{suffixes}))》({article})|(?<!《)({bare})(?!》)({article})"
     )
+
+
+def citation_triggers(sentence: Sentence) -> list[Trigger]:
+    """Laws cited by name: 《…》 titles with a legal ending, and bare names of known laws."""
+    if "法" not in sentence.text and "《" not in sentence.text and "条例" not in sentence.text:
+        return []
     found: list[Trigger] = []
-    for match in pattern.finditer(sentence.text):
+    for match in _citation_pattern().finditer(sentence.text):
         name = match.group(1) or match.group(3)
         cited = name + (match.group(2) or match.group(4) or "").strip()
-        subtype = citation_subtype(name, data["subtypes"])
+        subtype = citation_subtype(name, citation_lexicon()["subtypes"])
         start, end = match.start() + sentence.start, match.end() + sentence.start
         found.append(Trigger("CITATION", subtype, match.group(), start, end, cited))
     return found

@@ -8,6 +8,7 @@ line break forces it, so an unclosed bracket cannot swallow the rest of an artic
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 SENTENCE_ENDS = frozenset("。！？；!?;")
@@ -53,13 +54,23 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_SPECIAL = re.compile(
+    "["
+    + re.escape("".join(sorted(SENTENCE_ENDS | CLAUSE_ENDS | TRAILING_CLOSERS | set(BRACKETS))))
+    + "]"
+)
+
+
 def _cut_points(text: str, start: int, end: int, ends: frozenset[str]) -> list[int]:
     """Offsets just after each end mark outside brackets, within text[start:end]."""
     cuts: list[int] = []
     stack: list[str] = []
-    position = start
-    while position < end:
-        char = text[position]
+    run_on = ends | TRAILING_CLOSERS
+    skip_to = start
+    for mark in _SPECIAL.finditer(text, start, end):
+        position, char = mark.start(), mark.group()
+        if position < skip_to:
+            continue
         if stack and char == stack[-1]:
             stack.pop()
             # 。” : a quote that ends with a sentence mark ends the sentence too.
@@ -68,10 +79,10 @@ def _cut_points(text: str, start: int, end: int, ends: frozenset[str]) -> list[i
         elif char in BRACKETS:
             stack.append(BRACKETS[char])
         elif char in ends and not stack:
-            while position + 1 < end and text[position + 1] in ends | TRAILING_CLOSERS:
+            while position + 1 < end and text[position + 1] in run_on:
                 position += 1
             cuts.append(position + 1)
-        position += 1
+            skip_to = position + 1
     return cuts
 
 
