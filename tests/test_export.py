@@ -17,8 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from click.testing import CliRunner
 
 import corpus.export
+from corpus.cli import cli
 from tests.test_export_corpus import (
     FORMATS,
     LAWFIRM_TEXT,
@@ -398,6 +400,13 @@ def test_bad_options_give_clear_errors(
     assert result.exit_code != 0
     assert message in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_missing_database_is_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    result = CliRunner().invoke(cli, ["export", "--db", str(missing), str(tmp_path / "out")])
+    assert result.exit_code == 1 and "no corpus database at" in result.output
+    assert not missing.exists() and not (tmp_path / "out").exists()
 
 
 def test_out_that_is_a_file_is_refused(export_corpus: ExportCorpus, tmp_path: Path) -> None:

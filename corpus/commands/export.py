@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from sqlalchemy.engine import make_url
 
 from corpus.commands.options import db_option
 from corpus.errors import ConfigError
@@ -16,7 +17,7 @@ from corpus.export_filters import (
     parse_date_range,
 )
 from corpus.export_writers import FORMATS
-from corpus.store import open_store
+from corpus.store import open_store, resolve_db_url
 
 
 def check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -27,6 +28,14 @@ def check_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
         except ConfigError as exc:
             raise click.BadParameter(f"{value!r} is not a date: {DATE_FORMAT_HELP}") from exc
     return value
+
+
+def require_existing_corpus(db: str | None) -> None:
+    """Exporting reads a corpus; a mistyped SQLite path must not create an empty one."""
+    url = make_url(resolve_db_url(db))
+    path = url.database if url.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not Path(path).exists():
+        raise ConfigError(f"no corpus database at {path}; pass --db or set DEBTCORPUS_DB")
 
 
 def canonical(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -131,6 +140,7 @@ def export(
         min_length=min_length,
     )
     request = ExportRequest(out, file_format, filters, nested=nested, overwrite=overwrite)
+    require_existing_corpus(db)
     store = open_store(db)
     try:
         result = export_dataset(store, request)
