@@ -14,9 +14,11 @@ Lexicons and rules are data files (`lexicons/claims/*.yaml`, `rules/claim_rules.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
 
 from cleaning.claims_checks import (
     CompiledRule,
@@ -40,6 +42,19 @@ from cleaning.sentences import Sentence, split_paragraphs, split_sentences
 RULE_VERSION = "claims-1.0"
 CHECKS_ENV = "DEBTCORPUS_CLAIM_CHECKS"
 CHECKS_OFF_VALUES = ("off", "0", "false", "no")
+DATA_DIRS = ("lexicons/claims", "rules")
+
+
+def data_digest() -> str:
+    """SHA-256 over the lexicon and rule files: tests pin it per RULE_VERSION, so a data change
+    without a version bump fails."""
+    digest = hashlib.sha256()
+    for folder in DATA_DIRS:
+        root = resources.files("cleaning").joinpath(folder)
+        for entry in sorted(root.iterdir(), key=lambda item: item.name):
+            if entry.is_file():
+                digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -212,3 +212,16 @@ def test_with_claims_sets_rule_version() -> None:
     result = with_claims(article, NO_CHECKS)
     assert result.claim_rule_version == RULE_VERSION
     assert [c.subtype for c in result.claims] == ["credit"]
+
+
+# Lexicon and rule data per rule version. When a data file changes, bump RULE_VERSION in
+# cleaning/claims.py and add its digest here (cleaning.claims.data_digest()).
+PINNED_DATA = {"claims-1.0": "7baad9ecf5840482716f56d7f302d4944a8da722e3761c2b4f5151ea1f657308"}
+
+
+def test_rule_version_is_bumped_when_lexicons_change() -> None:
+    from cleaning.claims import data_digest
+
+    assert PINNED_DATA.get(RULE_VERSION) == data_digest(), (
+        "claim lexicons or rules changed: bump RULE_VERSION and pin the new data_digest()"
+    )
