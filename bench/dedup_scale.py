@@ -126,9 +126,12 @@ def main() -> None:
     config = FingerprintConfig()
     started = time.perf_counter()
     corpus = generate_corpus(sizes[-1])
-    print(f"generated {len(corpus)} articles, mean {np.mean([len(t) for t in corpus]):.0f} chars "
-          f"in {time.perf_counter() - started:.0f}s; n={config.ngram}, {config.num_perm} slots, "
-          f"{config.bands}x{config.rows} bands, threshold {config.threshold}, scheme {config.scheme}")  # fmt: skip
+    mean = np.mean([len(text) for text in corpus])
+    print(
+        f"generated {len(corpus)} articles, mean {mean:.0f} chars in "
+        f"{time.perf_counter() - started:.0f}s; n={config.ngram}, {config.num_perm} slots, "
+        f"{config.bands}x{config.rows} bands, threshold {config.threshold}, {config.scheme}"
+    )
     print(
         "\n| articles | docs/s (all stages) | signatures docs/s | LSH s | verify s | candidates "
         "| near pairs | clusters | peak MB | time vs previous size |"
