@@ -24,7 +24,7 @@ import psutil
 from sqlalchemy import CursorResult, and_, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
-from corpus.crawl_runs import CrawlRequest, run_crawl, start_run
+from corpus.crawl_runs import CrawlRequest, finish_run, run_crawl, start_run
 from corpus.errors import ConfigError
 from corpus.models import CrawlRun, Schedule
 from corpus.schedule import find_schedule, timing_of, utcnow
@@ -169,10 +169,19 @@ def crawl_job(
     try:
         run_crawl(store, request, run_id=run_id)
     except ConfigError as exc:
-        return Outcome(None, "config-error", str(exc))
+        return Outcome(close_unstarted(store, run_id, str(exc)), "config-error", str(exc))
     with store.session() as session:
         status = session.scalar(select(CrawlRun.status).where(CrawlRun.id == run_id))
     return Outcome(run_id, status or "missing")
+
+
+def close_unstarted(store: Store, run_id: int, error: str) -> int | None:
+    """Keep a scheduled crawl that never started as a closed run, so `runs` shows the failure."""
+    with store.session() as session:
+        if session.get(CrawlRun, run_id) is None:
+            return None
+    finish_run(store, run_id, "config-error", {"error": error})
+    return run_id
 
 
 def run_held_job(

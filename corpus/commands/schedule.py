@@ -164,6 +164,7 @@ def run_now_command(name: str, queue: bool, settings: tuple[str, ...], db: str |
         click.echo(f"schedule {name} is due from {when(mark_due(store, name))} UTC")
         return
     outcome = run_now(store, name, ("LOG_LEVEL=WARNING", *settings))
-    if outcome.run_id is None:
+    if outcome.run_id is not None:
+        print_run(store, outcome.run_id)
+    if outcome.error:
         raise click.ClickException(f"schedule {name}: {outcome.status}: {outcome.error}")
-    print_run(store, outcome.run_id)

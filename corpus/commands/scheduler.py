@@ -15,6 +15,9 @@ from corpus.scheduler import (
 )
 from corpus.store import open_store
 
+# how a run ends when its crawl never started
+UNSTARTED = ("config-error", "error")
+
 
 def show_scheduler_log() -> None:
     """The scheduler's own lines on stderr (journald and `docker logs` keep them)."""
@@ -92,6 +95,6 @@ def scheduler(
     loop = Scheduler(open_store(db), config)
     install_signal_handlers(loop.stop)
     outcomes = loop.run()
-    failed = [job.name for job, outcome in outcomes if outcome.run_id is None]
+    failed = [job.name for job, outcome in outcomes if outcome.status in UNSTARTED]
     if once and failed:
         raise click.ClickException(f"these schedules could not start a crawl: {', '.join(failed)}")
