@@ -18,6 +18,7 @@ from scrapy.utils.project import get_project_settings
 from corpus.errors import ConfigError, DebtcorpusError
 from corpus.run_records import finish_run
 from corpus.store import Store
+from crawler import distributed
 from crawler.profiles import SiteProfile, adhoc_profile, load_profile
 from crawler.spiders.article import ArticleSpider
 
@@ -36,6 +37,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--jobdir", default=None)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    distributed.add_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -60,6 +62,8 @@ def crawl_settings(args: argparse.Namespace) -> Settings:
         settings.set("DEBTCORPUS_CLEAN_WORKERS", args.workers, priority="cmdline")
     if args.jobdir:
         settings.set("JOBDIR", args.jobdir, priority="cmdline")
+    if args.redis:
+        distributed.apply_settings(settings, args)
     for pair in args.set:
         key, _, value = pair.partition("=")
         settings.set(key, value, priority="cmdline")
@@ -82,7 +86,10 @@ def run_crawl(args: argparse.Namespace) -> str:
     status = "finished" if all(r == "finished" for r in reasons) else "interrupted"
     stats = {p.name: _plain_stats(c) for p, c in zip(profiles, crawlers, strict=True)}
     store = Store(args.db)
-    finish_run(store, args.run_id, status, {"scrapy": stats})
+    if args.redis:
+        distributed.finish_worker(store, args, [p.name for p in profiles], status, stats)
+    else:
+        finish_run(store, args.run_id, status, {"scrapy": stats})
     store.dispose()
     return status
 

@@ -11,7 +11,7 @@ from typing import Any
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
+from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
@@ -19,6 +19,10 @@ from crawler.items import FetchedPage
 from crawler.links import link_priority
 from crawler.middlewares import REPLAYED, STORED_BODY
 from crawler.profiles import SiteProfile
+
+# Media and archives are never fetched; documents (PDF, Word) are, and are kept raw as
+# `not-html` pages: court papers and notices come as documents.
+SKIPPED_EXTENSIONS = sorted(set(IGNORED_EXTENSIONS) - {"pdf", "doc", "docx"})
 
 
 def header_dict(response: Response) -> dict[str, str]:
@@ -38,7 +42,9 @@ class ArticleSpider(scrapy.Spider):
         self.allowed_domains = list(profile.allowed_domains)
         self.article_patterns = tuple(re.compile(p) for p in profile.article_patterns)
         # Hosts are enforced by Scrapy's OffsiteMiddleware through `allowed_domains`.
-        self.links = LinkExtractor(allow=profile.follow, deny=profile.deny)
+        self.links = LinkExtractor(
+            allow=profile.follow, deny=profile.deny, deny_extensions=SKIPPED_EXTENSIONS
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArticleSpider:

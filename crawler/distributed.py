@@ -1,0 +1,301 @@
+"""Distributed crawls: many worker processes share one request queue in Redis (scrapy-redis).
+
+`python -m crawler --redis URL ...` switches Scrapy's scheduler and duplicate filter to
+scrapy-redis. Every worker of a crawl runs the same profile(s) with the same key prefix; the
+first to start seeds the queue with the profile's start URLs (the shared duplicate filter
+drops the others' copies), then all of them take requests from the queue until it is empty.
+
+Nothing is lost when a worker dies (SIGKILL, machine lost). A worker moves each request it
+pops into its own *in-flight* set in the same atomic step (a Lua script), and removes it
+once the page is stored. Every worker refreshes a heartbeat key with a TTL; a worker whose
+heartbeat has expired is dead, and any live worker puts that worker's in-flight requests
+back on the queue, except those whose page row is already in the database (stored, but the
+worker died before it could say so). Enqueueing is atomic too (fingerprint and queue entry in
+one step), so a kill never leaves a URL marked seen but never queued.
+
+A worker stops when the queue has been empty, and no worker has had anything in flight, for
+the idle timeout. The last worker to stop closes the crawl run; each one records its own
+counts under the run's stats["workers"][worker id].
+
+Redis keys, for prefix P and profile S:
+  P:S:requests      sorted set of serialized requests (scrapy-redis PriorityQueue)
+  P:S:dupefilter    set of request fingerprints (scrapy-redis RFPDupeFilter)
+  P:S:workers       set of worker ids that joined
+  P:S:alive:W       heartbeat of worker W (expires after the heartbeat TTL)
+  P:S:inflight:W    set of serialized requests worker W popped and has not finished
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Request
+from scrapy.settings import Settings
+from scrapy_redis import connection
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
+from sqlalchemy import select
+from twisted.internet.task import LoopingCall
+
+from corpus.models import CrawlRun, Page
+from corpus.run_records import finish_run
+from corpus.store import Store
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_IDLE_TIMEOUT_S = 30.0
+DEFAULT_HEARTBEAT_TTL_S = 15.0
+
+# Mark the fingerprint seen and queue the request in one step, or do neither.
+ENQUEUE_LUA = """
+if ARGV[4] == '0' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+# Pop the most urgent request and record it as this worker's in-flight work in one step.
+POP_LUA = """
+local popped = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #popped == 0 then return false end
+redis.call('ZREM', KEYS[1], popped[1])
+redis.call('SADD', KEYS[2], popped[1])
+return popped[1]
+"""
+# Take one request out of a dead worker's in-flight set; queue it again when asked.
+RECLAIM_LUA = """
+if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[3] == '1' then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1]) end
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class RunKeys:
+    """The Redis keys of one profile's queue in one distributed crawl."""
+
+    prefix: str
+    profile: str
+
+    def key(self, *parts: str) -> str:
+        return ":".join((self.prefix, self.profile, *parts))
+
+    @property
+    def requests(self) -> str:
+        return self.key("requests")
+
+    @property
+    def dupefilter(self) -> str:
+        return self.key("dupefilter")
+
+    @property
+    def workers(self) -> str:
+        return self.key("workers")
+
+    def alive(self, worker: str) -> str:
+        return self.key("alive", worker)
+
+    def inflight(self, worker: str) -> str:
+        return self.key("inflight", worker)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("distributed crawl (scrapy-redis)")
+    group.add_argument("--redis", default=None, metavar="URL", help="redis://host:6379/0")
+    group.add_argument("--redis-prefix", default=None, help="key prefix of this crawl's queue")
+    group.add_argument("--idle-timeout", type=float, default=DEFAULT_IDLE_TIMEOUT_S)
+    group.add_argument("--heartbeat-ttl", type=float, default=DEFAULT_HEARTBEAT_TTL_S)
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def prefix_for(args: argparse.Namespace) -> str:
+    return str(args.redis_prefix or f"debtcorpus:run{args.run_id}")
+
+
+def apply_settings(settings: Settings, args: argparse.Namespace) -> None:
+    """Switch the scheduler and duplicate filter to the shared Redis queue."""
+    values = {
+        "SCHEDULER": "crawler.distributed.ReliableScheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_PERSIST": True,
+        "REDIS_URL": args.redis,
+        "DEBTCORPUS_REDIS_PREFIX": prefix_for(args),
+        "DEBTCORPUS_WORKER_ID": default_worker_id(),
+        "DEBTCORPUS_IDLE_TIMEOUT": args.idle_timeout,
+        "DEBTCORPUS_HEARTBEAT_TTL": args.heartbeat_ttl,
+    }
+    for name, value in values.items():
+        settings.set(name, value, priority="cmdline")
+
+
+class ReliableScheduler(Scheduler):
+    """scrapy-redis's scheduler with atomic enqueue, in-flight tracking and dead-worker
+    recovery; see the module docstring."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReliableScheduler:
+        scheduler: ReliableScheduler = super().from_crawler(crawler)
+        scheduler.setup(crawler)
+        return scheduler
+
+    def setup(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.worker = str(settings.get("DEBTCORPUS_WORKER_ID") or default_worker_id())
+        self.prefix = str(settings.get("DEBTCORPUS_REDIS_PREFIX"))
+        self.idle_timeout = settings.getfloat("DEBTCORPUS_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT_S)
+        self.heartbeat_ttl = settings.getfloat("DEBTCORPUS_HEARTBEAT_TTL", DEFAULT_HEARTBEAT_TTL_S)
+        self.db = settings.get("DEBTCORPUS_DB")
+        self.store: Store | None = None
+        self.popped: dict[str, list[bytes]] = {}
+        self.idle_since: float | None = None
+        self.heartbeat: LoopingCall | None = None
+        self.scripts = {
+            name: self.server.register_script(lua)
+            for name, lua in (("enqueue", ENQUEUE_LUA), ("pop", POP_LUA), ("reclaim", RECLAIM_LUA))
+        }
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self.item_done, signal=signal)
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+
+    def open(self, spider: Any) -> None:
+        self.spider = spider
+        self.keys = RunKeys(self.prefix, spider.profile.name)
+        self.queue = PriorityQueue(self.server, spider, self.keys.requests, self.serializer)
+        self.df = RFPDupeFilter(self.server, key=self.keys.dupefilter)
+        self.server.sadd(self.keys.workers, self.worker)
+        self.beat()
+        self.heartbeat = LoopingCall(self.beat)
+        self.heartbeat.start(max(self.heartbeat_ttl / 3, 0.5), now=False)
+        if len(self.queue):
+            logger.info("joining a crawl with %d queued requests", len(self.queue))
+
+    def enqueue_request(self, request: Request) -> bool:
+        data = self.queue._encode_request(request)
+        fingerprint = self.df.request_fingerprint(request)
+        flags = [fingerprint, -request.priority, data, "1" if request.dont_filter else "0"]
+        added = self.scripts["enqueue"](keys=[self.keys.dupefilter, self.keys.requests], args=flags)
+        if not added:
+            self.df.log(request, self.spider)
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+        return True
+
+    def next_request(self) -> Request | None:
+        keys = [self.keys.requests, self.keys.inflight(self.worker)]
+        data = self.scripts["pop"](keys=keys)
+        if not data:
+            return None
+        request: Request = self.queue._decode_request(data)
+        self.popped.setdefault(request.url, []).append(data)
+        self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+        return request
+
+    def item_done(self, item: Any, **_: Any) -> None:
+        """The page is stored: its request is no longer in flight."""
+        done = [d for url in {item.url, item.final_url} for d in self.popped.pop(url, [])]
+        if done:
+            self.server.srem(self.keys.inflight(self.worker), *done)
+
+    def beat(self) -> None:
+        self.server.set(self.keys.alive(self.worker), "1", px=int(self.heartbeat_ttl * 1000))
+        self.reclaim_dead_workers()
+
+    def reclaim_dead_workers(self) -> None:
+        for worker in self._members(self.keys.workers):
+            if worker != self.worker and not self.server.exists(self.keys.alive(worker)):
+                self.reclaim(worker)
+
+    def _members(self, key: str) -> list[str]:
+        return [m.decode() if isinstance(m, bytes) else m for m in self.server.smembers(key)]
+
+    def reclaim(self, worker: str) -> None:
+        """Queue a dead worker's unfinished requests again (those without a stored page)."""
+        inflight = self.keys.inflight(worker)
+        entries = list(self.server.smembers(inflight))
+        requests = [self.queue._decode_request(data) for data in entries]
+        stored = self.stored_urls([r.url for r in requests])
+        for data, request in zip(entries, requests, strict=True):
+            again = request.url not in stored
+            args = [data, -request.priority, "1" if again else "0"]
+            if self.scripts["reclaim"](keys=[inflight, self.keys.requests], args=args):
+                outcome = "requeued" if again else "already_stored"
+                self.stats.inc_value(f"debtcorpus/redis/reclaimed/{outcome}", spider=self.spider)
+        if not self.server.scard(inflight):
+            self.server.srem(self.keys.workers, worker)
+        if entries:
+            logger.warning("worker %s died; reclaimed %d requests", worker, len(entries))
+
+    def stored_urls(self, urls: list[str]) -> set[str]:
+        if not urls:
+            return set()
+        if self.store is None:
+            self.store = Store(self.db)
+        query = select(Page.url).where(Page.crawl_run_id == self.spider.run_id, Page.url.in_(urls))
+        with self.store.session() as session:
+            return set(session.scalars(query))
+
+    def spider_idle(self, spider: Any) -> None:
+        """Keep the spider open while the crawl may still get work; see the module docstring."""
+        # The engine is idle, so everything this worker popped has been handled.
+        self.popped.clear()
+        self.server.delete(self.keys.inflight(self.worker))
+        self.reclaim_dead_workers()
+        if len(self.queue) or self.others_busy():
+            self.idle_since = None
+            raise DontCloseSpider
+        now = time.monotonic()
+        self.idle_since = self.idle_since or now
+        if now - self.idle_since < self.idle_timeout:
+            raise DontCloseSpider
+
+    def others_busy(self) -> bool:
+        workers = [w for w in self._members(self.keys.workers) if w != self.worker]
+        return any(self.server.scard(self.keys.inflight(w)) for w in workers)
+
+    def close(self, reason: str) -> None:
+        if self.heartbeat and self.heartbeat.running:
+            self.heartbeat.stop()
+        if reason == "finished":
+            self.server.delete(self.keys.inflight(self.worker))
+        else:
+            self.reclaim(self.worker)  # stopped early: hand unfinished work back now
+        self.server.srem(self.keys.workers, self.worker)
+        self.server.delete(self.keys.alive(self.worker))
+        if self.store is not None:
+            self.store.dispose()
+
+
+def finish_worker(
+    store: Store, args: argparse.Namespace, profiles: list[str], status: str, stats: dict[str, Any]
+) -> None:
+    """Record this worker's counts on the run; the last worker out closes the run."""
+    worker = default_worker_id()
+    record_worker_stats(store, args.run_id, worker, status, stats)
+    server = connection.from_settings(Settings({"REDIS_URL": args.redis}))
+    prefix = prefix_for(args)
+    remaining = sum(server.scard(RunKeys(prefix, name).workers) for name in profiles)
+    if remaining == 0:
+        finish_run(store, args.run_id, status, {})
+
+
+def record_worker_stats(
+    store: Store, run_id: int, worker: str, status: str, stats: dict[str, Any]
+) -> None:
+    pages = sum(int(s.get("item_scraped_count", 0)) for s in stats.values())
+    summary = {"status": status, "pages": pages, "scrapy": stats}
+    with store.session() as session:
+        run = session.scalars(select(CrawlRun).where(CrawlRun.id == run_id).with_for_update()).one()
+        workers = dict(run.stats.get("workers", {}))
+        workers[worker] = summary
+        run.stats = {**run.stats, "workers": workers}
