@@ -1,4 +1,4 @@
-"""`python -m samplesite serve --port 0 [--host 127.0.0.1] [--generate N]`."""
+"""`python -m samplesite serve --port 0 [--host 127.0.0.1] [--generate N] [--latency-ms MS]`."""
 
 from __future__ import annotations
 
@@ -20,8 +20,15 @@ def main(argv: list[str] | None = None) -> None:
         metavar="N",
         help="also serve N generated pages under /gen/",
     )
+    serve_parser.add_argument(
+        "--latency-ms",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="wait this long before each answer, like a remote site (for benchmarks)",
+    )
     args = parser.parse_args(argv)
-    serve(host=args.host, port=args.port, generate=args.generate)
+    serve(host=args.host, port=args.port, generate=args.generate, latency_ms=args.latency_ms)
 
 
 if __name__ == "__main__":

@@ -148,6 +148,8 @@ class SampleHandler(BaseHTTPRequestHandler):
         self._send(make_page(200, "application/json", json.dumps(reply).encode()), True)
 
     def _respond(self, include_body: bool) -> None:
+        if self.server.latency_seconds:
+            time.sleep(self.server.latency_seconds)
         page = self.server.state.page(self.path)
         if _not_modified(page, self.headers):
             page = Page(304, page.content_type, b"", page.last_modified, page.etag)
@@ -176,6 +178,8 @@ class SampleServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     state: SiteState
+    # a fixed delay before each GET/HEAD answer, to behave like a remote site in benchmarks
+    latency_seconds: float = 0.0
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that hang up mid-response are normal for crawlers; report the rest on stderr."""
@@ -185,20 +189,21 @@ class SampleServer(ThreadingHTTPServer):
 
 
 def make_server(
-    host: str = "127.0.0.1", port: int = 0, generate: int = 0
+    host: str = "127.0.0.1", port: int = 0, generate: int = 0, latency_ms: int = 0
 ) -> tuple[SampleServer, str]:
     """A bound server with its pages rendered, and its base URL (with trailing slash)."""
     server = SampleServer((host, port), SampleHandler)
     base = f"http://{host}:{server.server_address[1]}"
     server.state = SiteState(base, generate)
+    server.latency_seconds = latency_ms / 1000
     return server, base + "/"
 
 
 def start_in_thread(
-    host: str = "127.0.0.1", port: int = 0, generate: int = 0
+    host: str = "127.0.0.1", port: int = 0, generate: int = 0, latency_ms: int = 0
 ) -> tuple[SampleServer, str]:
     """Serve in a daemon thread; call `server.shutdown()` and `server.server_close()` when done."""
-    server, base_url = make_server(host, port, generate)
+    server, base_url = make_server(host, port, generate, latency_ms)
     threading.Thread(target=server.serve_forever, name="samplesite", daemon=True).start()
     return server, base_url
 
@@ -207,9 +212,9 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def serve(host: str, port: int, generate: int) -> None:
+def serve(host: str, port: int, generate: int, latency_ms: int = 0) -> None:
     """Print the base URL as the first stdout line, then serve until SIGTERM or SIGINT."""
-    server, base_url = make_server(host, port, generate)
+    server, base_url = make_server(host, port, generate, latency_ms)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
     try:

@@ -20,6 +20,12 @@ def sample_site() -> None:
     show_default=True,
     help="Also serve a generated site of this many article pages under /gen/ (for benchmarks).",
 )
-def serve_command(host: str, port: int, generate: int) -> None:
+@click.option(
+    "--latency-ms",
+    default=0,
+    show_default=True,
+    help="Wait this long before each answer, like a remote site (for benchmarks).",
+)
+def serve_command(host: str, port: int, generate: int, latency_ms: int) -> None:
     """Serve the sample site until interrupted; prints the base URL on the first line."""
-    serve(host=host, port=port, generate=generate)
+    serve(host=host, port=port, generate=generate, latency_ms=latency_ms)
