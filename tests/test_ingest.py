@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from cleaning.records import ArticleRecord, CleanResult, CommentRecord
 from corpus.ingest import FetchedPage, store_fetch
-from corpus.run_records import finish_run, start_run
 from corpus.models import Article, ArticleRevision, Comment, CrawlRun, Page
+from corpus.run_records import finish_run, start_run
 from corpus.store import Store, open_store
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
