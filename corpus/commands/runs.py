@@ -147,11 +147,15 @@ def counts_label(counts: dict[str, Any]) -> str:
 
 
 def scrapy_table(per_site: dict[str, Any]) -> Table:
+    """Stats as rows, one column per site, so that many sites still fit the terminal."""
+    sites = sorted(per_site)
     table = Table(title="Scrapy stats per site")
-    for column in ("site", *SCRAPY_HIGHLIGHTS, "responses by status", "debtcorpus counters"):
-        table.add_column(column)
-    for site, values in sorted(per_site.items()):
-        table.add_row(site, *site_highlights(values))
+    table.add_column("stat")
+    for site in sites:
+        table.add_column(site)
+    highlights = [site_highlights(per_site[site]) for site in sites]
+    for row, label in enumerate((*SCRAPY_HIGHLIGHTS, "responses by status", "debtcorpus counters")):
+        table.add_row(label, *(cells[row] for cells in highlights))
     return table
 
 
