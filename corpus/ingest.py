@@ -180,12 +180,12 @@ def _insert_if_absent(session: Session, url: str, page: Page, text_hash: str) ->
         return None
     placeholder = {"text": "", "extractor_version": "", "last_seen_at": page.fetched_at}
     statement = (
-        insert(Article)
+        insert(Article.__table__)
         .values(url=url, first_seen_at=page.fetched_at, text_sha256=text_hash, **placeholder)
         .on_conflict_do_nothing(index_elements=["url"])
+        .returning(Article.__table__.c.id)
     )
-    result = session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    return session.execute(statement).first() is not None
 
 
 def _keep_revision(session: Session, article: Article, page: Page) -> None:

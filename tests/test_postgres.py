@@ -1,0 +1,174 @@
+"""PostgreSQL: every command runs on `--db postgresql+psycopg://...`, the migrations build the
+models there too, and concurrent writers of one article keep exactly one row.
+
+Needs PostgreSQL (and, for tests/test_distributed.py, Redis) on 127.0.0.1; the tests fail, not
+skip, when they cannot reach them. Override the URLs with DEBTCORPUS_TEST_PG/_REDIS."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import OperationalError
+
+from corpus import migrate
+from corpus.ingest import FetchedPage, clean_fetched, store_fetch
+from corpus.models import Article, Page
+from corpus.store import Store, open_store
+from samplesite.content import load_articles
+
+pytestmark = pytest.mark.services
+
+PG_URL = os.environ.get(
+    "DEBTCORPUS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/debtcorpus_test"
+)
+REDIS_URL = os.environ.get("DEBTCORPUS_TEST_REDIS", "redis://127.0.0.1:6379/0")
+SERVICES_HINT = "start PostgreSQL/Redis: see .ci/services"
+# Crawl the local sample site at full speed; politeness settings are for real sites.
+FAST = ("-s", "AUTOTHROTTLE_ENABLED=False", "--log-level", "ERROR")
+WRITERS = 8
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    engine = create_engine(PG_URL)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        raise RuntimeError(f"cannot reach PostgreSQL at {PG_URL}: {exc}; {SERVICES_HINT}") from exc
+    finally:
+        engine.dispose()
+    return PG_URL
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        raise RuntimeError(f"cannot reach Redis at {REDIS_URL}: {exc}; {SERVICES_HINT}") from exc
+    return REDIS_URL
+
+
+def reset_database(url: str) -> None:
+    """Drop every table (a fresh schema), so each test starts from an empty database."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_db(postgres_server: str) -> str:
+    reset_database(postgres_server)
+    return postgres_server
+
+
+def debtcorpus(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "corpus", *args], capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, f"debtcorpus {' '.join(args)}:\n{result.stderr[-3000:]}"
+    return result
+
+
+def test_migrations_build_exactly_the_models_on_postgres(pg_db: str) -> None:
+    engine = create_engine(pg_db)
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        differences = migrate.model_differences(connection)
+    engine.dispose()
+    assert not differences, f"models and migrations disagree on PostgreSQL: {differences}"
+
+
+def test_every_command_runs_on_postgres(pg_db: str, sample_site: str, tmp_path: Path) -> None:
+    db = ("--db", pg_db)
+    debtcorpus("crawl", "--site", "sample-law", "--base-url", sample_site, *FAST, *db)
+    law_paths = {a.path for a in load_articles() if a.site == "law"}
+    store = Store(pg_db)
+    with store.session() as session:
+        urls = set(session.scalars(select(Article.url)))
+    assert law_paths <= {url.removeprefix(sample_site) for url in urls}
+    debtcorpus("reprocess", *db)
+    debtcorpus("dedup", *db)
+    debtcorpus("export", str(tmp_path / "out"), "--format", "jsonl", *db)
+    assert (tmp_path / "out" / "manifest.json").is_file()
+    debtcorpus("report", "dedup", "--format", "md", "--out", str(tmp_path / "dedup.md"), *db)
+    debtcorpus(
+        "schedule",
+        "add",
+        "nightly",
+        "--site",
+        "sample-law",
+        "--every",
+        "1d",
+        "--base-url",
+        sample_site,
+        *db,
+    )
+    assert "nightly" in debtcorpus("schedule", "list", *db).stdout
+    assert "up to date" in debtcorpus("db", "current", *db).stdout
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Article)) == len(urls)
+    store.dispose()
+
+
+def fetch_article_page(base_url: str) -> FetchedPage:
+    url = f"{base_url}{next(a.path for a in load_articles() if a.site == 'wp')}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        body = response.read()
+    return FetchedPage(
+        url=url, final_url=url, status=200, headers=headers, body=body, fetched_at=datetime.now(UTC)
+    )
+
+
+def store_concurrently(db: str, fetched: FetchedPage) -> list[str | None]:
+    """WRITERS threads, each with its own engine, store the same new article at once."""
+    result = clean_fetched(fetched)
+    stores = [Store(db) for _ in range(WRITERS)]
+    barrier = threading.Barrier(WRITERS)
+    changes: list[str | None] = []
+
+    def write(store: Store) -> None:
+        barrier.wait()
+        changes.append(store_fetch(store, fetched, result).change)
+
+    threads = [threading.Thread(target=write, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for store in stores:
+        store.dispose()
+    return changes
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield str(tmp_path / "corpus.db")
+    else:
+        yield request.getfixturevalue("pg_db")
+
+
+def test_concurrent_writers_keep_one_article(any_db: str, sample_site: str) -> None:
+    open_store(any_db).dispose()
+    changes = store_concurrently(any_db, fetch_article_page(sample_site))
+    assert sorted(changes, key=str) == ["new"] + ["unchanged"] * (WRITERS - 1)
+    store = Store(any_db)
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Article)) == 1
+        assert session.scalar(select(func.count()).select_from(Page)) == WRITERS
+    store.dispose()
