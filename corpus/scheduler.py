@@ -22,6 +22,7 @@ from typing import Any, cast
 
 import psutil
 from sqlalchemy import CursorResult, and_, exists, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 
 from corpus.crawl_runs import CrawlRequest, finish_run, run_crawl, start_run
@@ -300,7 +301,7 @@ class Scheduler:
             self._wake.clear()
             self._reap()
             if not self.stopping.is_set():
-                self._start_due()
+                self._start_due_or_wait()
             if not self._running and (self.config.once or self.stopping.is_set()):
                 break
             self._wake.wait(self.config.poll_seconds)
@@ -318,6 +319,15 @@ class Scheduler:
         if signum == signal.SIGTERM:
             forward_to_crawls(signal.SIGTERM)
         self._wake.set()
+
+    def _start_due_or_wait(self) -> None:
+        """A database that is briefly unreachable or locked is retried at the next tick."""
+        try:
+            self._start_due()
+        except OperationalError as exc:
+            log.warning(
+                "cannot read schedules now, retrying in %ss: %s", self.config.poll_seconds, exc
+            )
 
     def _start_due(self) -> None:
         for job in due_jobs(self.store, utcnow()):
