@@ -1,20 +1,46 @@
-"""Main text and metadata of one page. First cut: trafilatura with metadata.
+"""Main text, comments and metadata of one page, or the reason it is not an article.
 
-The extraction helper deepens this (candidates, boilerplate rules, comments, dates);
-the public function keeps its signature: `extract(html, url, fetched_at)`.
+Steps: parse once; judge the page type (forum threads keep their replies in the text); run the
+extractor candidates and choose between them (`cleaning.candidates`); take the comments out
+of the comment widgets (`cleaning.comments`) and their lines out of the text; remove residual
+Chinese boilerplate with named rules (`cleaning.boilerplate`); reject list pages and pages with
+too little text; add metadata (`cleaning.metadata`) and keyword-filter gaps (`cleaning.masking`).
+Pure and picklable: strings in, frozen records out, so it runs in worker processes.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-import trafilatura
+from lxml.html import HtmlElement
 
-from cleaning.records import ArticleRecord, DateFinding
+from cleaning.boilerplate import remove_boilerplate
+from cleaning.candidates import Choice, choose, parse_document, run_candidates
+from cleaning.comments import extract_comments, remove_comment_lines
+from cleaning.masking import find_masked_gaps
+from cleaning.metadata import extract_metadata
+from cleaning.pagetype import FORUM, link_title_share, link_titles, page_type
+from cleaning.records import ArticleRecord, CommentRecord
 
-EXTRACTOR_VERSION = "0.1.0"
-MIN_ARTICLE_CHARS = 200
+EXTRACTOR_VERSION = "0.2.0"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    # below this many text units (CJK characters plus latin words) a page is "too-short"
+    min_text_units: int = 50
+    # forum threads are often short: a question and a few answers
+    min_forum_units: int = 20
+    # a page whose text is mostly link titles is a list, index or tag page
+    list_min_titles: int = 5
+    list_title_share: float = 0.3
+
+
+DEFAULT_CONFIG = ExtractConfig()
 
 
 @dataclass(frozen=True)
@@ -22,30 +48,85 @@ class Rejection:
     reason: str
 
 
-def extract(html: str, url: str, fetched_at: datetime) -> ArticleRecord | Rejection:
+def text_units(text: str) -> int:
+    """Length that is fair to both scripts: CJK characters plus latin words."""
+    return len(_CJK.findall(text)) + len(_WORD.findall(text))
+
+
+def page_heading(tree: HtmlElement) -> str | None:
+    """The page's own headline (first h1), else the first part of <title>."""
+    for heading in tree.iter("h1"):
+        text = heading.text_content().strip()
+        if 4 <= len(text) <= 100:
+            return text
+    title = tree.findtext(".//title")
+    return re.split(r"[_|｜\-–—]", title.strip())[0].strip() or None if title else None
+
+
+@dataclass(frozen=True)
+class MainText:
+    text: str
+    choice: Choice
+    comments: tuple[CommentRecord, ...]
+    removed: dict[str, int]
+
+
+def main_text(html: str, url: str, tree: HtmlElement, kind: str) -> MainText | None:
+    """The chosen candidate with comments and boilerplate taken out."""
+    choice = choose(run_candidates(html, url, forum=kind == FORUM))
+    if choice is None:
+        return None
+    comments = extract_comments(tree) if kind != FORUM else ()
+    text, comment_lines = remove_comment_lines(choice.candidate.text, comments)
+    cleaned = remove_boilerplate(text, page_heading(tree))
+    removed = dict(cleaned.removed)
+    if comment_lines:
+        removed["comment-lines"] = comment_lines
+    return MainText(cleaned.text, choice, comments, removed)
+
+
+def rejection_reason(
+    found: MainText | None, tree: HtmlElement, kind: str, config: ExtractConfig
+) -> str | None:
+    if found is None or not found.text.strip():
+        return "no-main-text"
+    hits, share = link_title_share(found.text, link_titles(tree))
+    if hits >= config.list_min_titles and share >= config.list_title_share:
+        return "list-page"
+    minimum = config.min_forum_units if kind == FORUM else config.min_text_units
+    return "too-short" if text_units(found.text) < minimum else None
+
+
+def extract(
+    html: str, url: str, fetched_at: datetime, config: ExtractConfig = DEFAULT_CONFIG
+) -> ArticleRecord | Rejection:
     """The article on a page, or why the page is not one."""
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True
-    )
-    if doc is None or not doc.text:
-        return Rejection("no-main-text")
-    text = doc.text.strip()
-    if len(text) < MIN_ARTICLE_CHARS:
-        return Rejection("too-short")
-    published = None
-    if doc.date:
-        value = datetime.fromisoformat(doc.date)
-        published = DateFinding(value=value, raw=doc.date, confidence=0.5)
+    tree = parse_document(html)
+    if tree is None:
+        return Rejection("unparseable")
+    kind = page_type(html, url)
+    found = main_text(html, url, tree, kind)
+    reason = rejection_reason(found, tree, kind, config)
+    if reason is not None or found is None:
+        return Rejection(reason or "no-main-text")
+    meta = extract_metadata(html, url, fetched_at, main_text=found.text)
     return ArticleRecord(
         url=url,
-        title=doc.title,
-        text=text,
-        extractor="trafilatura",
+        title=meta.title,
+        text=found.text,
+        extractor=f"{found.choice.candidate.name}+{kind}",
         extractor_version=EXTRACTOR_VERSION,
-        author=doc.author,
-        published=published,
-        site_name=doc.sitename,
-        category=", ".join(doc.categories) if doc.categories else None,
-        tags=tuple(doc.tags or ()),
-        language=doc.language,
+        author=meta.author,
+        editor=meta.editor,
+        source=meta.source,
+        source_url=meta.source_url,
+        published=meta.published if meta.published.value is not None else None,
+        site_name=meta.site_name,
+        icp=meta.icp,
+        category=meta.category,
+        tags=meta.tags,
+        language=meta.language,
+        comments=found.comments,
+        masked_gaps=find_masked_gaps(found.text),
+        boilerplate_removed=found.removed,
     )

@@ -1,0 +1,160 @@
+"""Chinese residual boilerplate: lines that survive main-text extraction, each rule named.
+
+Line rules live in `lexicons/boilerplate_rules.yaml` (patterns, a length limit that keeps real
+sentences that merely mention the words, and an action: drop the line, or cut it and the rest
+of the text). Structural rules need the whole text: a table of contents repeated above the body,
+an image caption or the title repeated as a paragraph, a byline of date and author.
+`remove_boilerplate` returns the cleaned text and how many lines each rule removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+RULES_FILE = Path(__file__).resolve().parent / "lexicons" / "boilerplate_rules.yaml"
+# A cut rule only fires in the last part of the text, so a "相关阅读" box above the body
+# cannot take the article with it.
+CUT_FROM_SHARE = 0.3
+SHORT_LINE = 40
+SENTENCE_END = re.compile(r"[。！？!?；;]\s*$")
+_DATE = re.compile(
+    r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{4}\s+\d{2}/\s*\d{2}|\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}"
+    r"|\d+\s*(分钟|小时|天|个月|年)前)"
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class LineRule:
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+    max_chars: int
+    cut: bool
+
+    def matches(self, line: str) -> bool:
+        return len(line) <= self.max_chars and any(p.search(line) for p in self.patterns)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    text: str
+    removed: dict[str, int]
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: Path = RULES_FILE) -> tuple[LineRule, ...]:
+    """The line rules of a YAML rules file, in file order."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return tuple(
+        LineRule(
+            name=entry["name"],
+            patterns=tuple(re.compile(p) for p in entry["patterns"]),
+            max_chars=int(entry["max_chars"]),
+            cut=entry["action"] == "cut",
+        )
+        for entry in entries
+    )
+
+
+def squash(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def _apply_line_rules(
+    lines: list[str], rules: tuple[LineRule, ...], removed: Counter[str]
+) -> list[str]:
+    total = sum(len(line) for line in lines) or 1
+    kept: list[str] = []
+    seen = 0
+    for index, line in enumerate(lines):
+        rule = next((r for r in rules if r.matches(line)), None)
+        seen += len(line)
+        if rule is None:
+            kept.append(line)
+        elif rule.cut and seen / total >= CUT_FROM_SHARE:
+            removed[rule.name] += len(lines) - index
+            return kept
+        elif rule.cut:
+            kept.append(line)
+        else:
+            removed[rule.name] += 1
+    return kept
+
+
+def is_byline(line: str) -> bool:
+    """A short line of date, time, author or source, not a sentence."""
+    if len(line) > 60 or SENTENCE_END.search(line) or not _DATE.search(line):
+        return False
+    return len(_CJK.findall(_DATE.sub("", line))) <= 16 and "，" not in line
+
+
+def _is_heading_like(line: str) -> bool:
+    return len(line) <= SHORT_LINE and not SENTENCE_END.search(line)
+
+
+def _drop_repeated_toc(lines: list[str], removed: Counter[str]) -> list[str]:
+    """Short lines near the top that come again later as headings: a table of contents."""
+    keys = [squash(line) for line in lines]
+    later: Counter[str] = Counter()
+    drop: set[int] = set()
+    for index in range(len(lines) - 1, -1, -1):
+        if _is_heading_like(lines[index]) and later[keys[index]] and index < len(lines) // 2:
+            drop.add(index)
+        later[keys[index]] += 1
+    if len(drop) < 3:
+        return lines
+    first, last = min(drop), max(drop)
+    block = range(first, last + 1)
+    if sum(1 for i in block if i in drop) / len(block) < 0.6:
+        return lines
+    toc = {i for i in block if _is_heading_like(lines[i])}
+    removed["toc-repeat"] += len(toc)
+    return [line for i, line in enumerate(lines) if i not in toc]
+
+
+def _drop_repeats(lines: list[str], title: str | None, removed: Counter[str]) -> list[str]:
+    """The title repeated in the text, and a short caption line that repeats."""
+    title_key = squash(title or "")
+    seen: set[str] = set()
+    kept: list[str] = []
+    for line in lines:
+        key = squash(line)
+        if title_key and key == title_key:
+            removed["title-repeat"] += 1
+        elif _is_heading_like(line) and key in seen and len(key) >= 4:
+            removed["caption-repeat"] += 1
+        else:
+            kept.append(line)
+        seen.add(key)
+    return kept
+
+
+def _drop_bylines(lines: list[str], removed: Counter[str]) -> list[str]:
+    """Date-and-author lines in the first few lines (the byline block)."""
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        if index < 6 and is_byline(line):
+            removed["byline"] += 1
+        else:
+            kept.append(line)
+    return kept
+
+
+def remove_boilerplate(
+    text: str, title: str | None = None, rules: tuple[LineRule, ...] | None = None
+) -> Cleaned:
+    """The text without residual boilerplate, and the number of lines each rule removed."""
+    removed: Counter[str] = Counter()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = _apply_line_rules(lines, rules if rules is not None else load_rules(), removed)
+    lines = _drop_bylines(lines, removed)
+    lines = _drop_repeated_toc(lines, removed)
+    lines = _drop_repeats(lines, title, removed)
+    return Cleaned("\n".join(lines), dict(removed))

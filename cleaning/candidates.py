@@ -1,0 +1,134 @@
+"""Main-text candidates from several extractors, and the choice between them per page.
+
+Each extractor fails on different pages: trafilatura keeps sidebars on old table layouts,
+readability drops short posts, the density method picks one block of a long page. The
+candidate most extractors agree with (the medoid by token F1) is usually right; signals
+about the page and the candidates (link share, text share, length) break the other cases.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+
+import lxml.html
+import trafilatura
+from lxml.html import HtmlElement
+from readability import Document
+
+from cleaning.density import block_text, density_extract
+from cleaning.scoring import tokens
+
+log = logging.getLogger(__name__)
+
+TRAFILATURA = "trafilatura"
+READABILITY = "readability"
+DENSITY = "density"
+TRAFILATURA_REPLIES = "trafilatura-replies"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    text: str
+
+    @property
+    def token_count(self) -> int:
+        return len(tokens(self.text))
+
+
+@dataclass(frozen=True)
+class Choice:
+    candidate: Candidate
+    # how far the chosen text agrees with the others (mean token F1), 0..1
+    agreement: float
+    reason: str
+
+
+def parse_document(html: str) -> HtmlElement | None:
+    """An lxml document tree, or None for markup lxml cannot read."""
+    try:
+        return lxml.html.document_fromstring(
+            html.encode("utf-8", "replace"),
+            parser=lxml.html.HTMLParser(encoding="utf-8", remove_comments=True),
+        )
+    except (ValueError, lxml.etree.ParserError):
+        return None
+
+
+def trafilatura_text(html: str, url: str | None, with_comments: bool = False) -> str:
+    """trafilatura's main text, tuned for recall (its fallbacks stay on)."""
+    text = trafilatura.extract(
+        html,
+        url=url,
+        favor_recall=True,
+        include_comments=with_comments,
+        include_tables=True,
+        deduplicate=False,
+    )
+    return text or ""
+
+
+def readability_text(html: str) -> str:
+    try:
+        summary = Document(html).summary(html_partial=True)
+    except Exception as error:  # readability raises bare Exceptions on odd markup
+        log.debug("readability failed: %s", error)
+        return ""
+    tree = parse_document(summary)
+    if tree is None:
+        return ""
+    body = tree.find("body")
+    return block_text(body if body is not None else tree)
+
+
+def density_text(html: str) -> str:
+    tree = parse_document(html)
+    return density_extract(tree) if tree is not None else ""
+
+
+def run_candidates(html: str, url: str | None, forum: bool = False) -> tuple[Candidate, ...]:
+    """Every extractor's text for one page (empty text where an extractor found none).
+
+    On forum and Q&A pages trafilatura also runs with its comment zones kept: there the
+    replies are the content.
+    """
+    found = [
+        Candidate(TRAFILATURA, trafilatura_text(html, url)),
+        Candidate(READABILITY, readability_text(html)),
+        Candidate(DENSITY, density_text(html)),
+    ]
+    if forum:
+        found.append(Candidate(TRAFILATURA_REPLIES, trafilatura_text(html, url, True)))
+    return tuple(found)
+
+
+def _bag_f1(first: Counter[str], second: Counter[str]) -> float:
+    overlap = sum((first & second).values())
+    if not overlap:
+        return 0.0
+    precision = overlap / sum(first.values())
+    recall = overlap / sum(second.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def agreement_scores(candidates: tuple[Candidate, ...]) -> dict[str, float]:
+    """Each non-empty candidate's mean token F1 with the other non-empty candidates."""
+    bags = {c.name: Counter(tokens(c.text)) for c in candidates if c.text.strip()}
+    scores: dict[str, float] = {}
+    for name, bag in bags.items():
+        others = [_bag_f1(bag, other) for key, other in bags.items() if key != name]
+        scores[name] = sum(others) / len(others) if others else 0.0
+    return scores
+
+
+def choose(candidates: tuple[Candidate, ...]) -> Choice | None:
+    """The candidate the others agree with most; ties go to the earlier (trafilatura first)."""
+    scores = agreement_scores(candidates)
+    if not scores:
+        return None
+    order = {c.name: index for index, c in enumerate(candidates)}
+    best = max(scores, key=lambda name: (round(scores[name], 6), -order[name]))
+    chosen = next(c for c in candidates if c.name == best)
+    return Choice(chosen, scores[best], "medoid")

@@ -1,0 +1,167 @@
+"""Comments under an article (精彩评论, 评论列表, lawyers' answers) as CommentRecords.
+
+A comment widget is an element whose class or id names it (comment, pinglun, answers, ...).
+Its items are the most repeated element signature (tag and class) inside it; within an item,
+class names point at the author, role, time and text, and a date pattern or an
+"author-role" label fills what the classes do not say. An empty widget (暂无评论) has no
+items with text, so it yields no records. `remove_comment_lines` keeps comment text out of
+the article text whichever extractor let it through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import datetime
+
+from lxml.html import HtmlElement
+
+from cleaning.density import block_text
+from cleaning.records import CommentRecord
+
+_WIDGET = re.compile(
+    r"(^|[\s_-])(comments?|comment-?list|commentlist|pinglun|answers?|answer-?list|replies|"
+    r"reply-?list|huifu|discuss)([\s_-]|$)",
+    re.I,
+)
+_FIELD = {
+    "author": re.compile(r"name|author|user|nick|uname|pl-name", re.I),
+    "role": re.compile(r"role|urole|level|rank|identity", re.I),
+    "time": re.compile(r"time|date|utime|pl-time", re.I),
+    "text": re.compile(r"text|content|txt|body|msg|detail|answer-text|pl-text", re.I),
+}
+_EMPTY_WIDGET = re.compile(r"暂无(评论|回复|回答)|快来抢沙发|还没有(评论|回复)")
+_DATETIME = re.compile(
+    r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+_ROLE_SPLIT = re.compile(r"\s*[-－—|｜·]\s*")
+_SPACE = re.compile(r"\s+")
+MIN_COMMENT_CHARS = 2
+MAX_AUTHOR_CHARS = 40
+
+
+def _names(node: HtmlElement) -> str:
+    return f"{node.get('class') or ''} {node.get('id') or ''}"
+
+
+def find_widgets(root: HtmlElement) -> list[HtmlElement]:
+    """Outermost elements named as comment widgets (a form for writing one is not a widget)."""
+    widgets: list[HtmlElement] = []
+    for node in root.iter():
+        if not isinstance(node.tag, str) or node.tag in ("form", "textarea", "body", "html"):
+            continue
+        if _WIDGET.search(_names(node)) and not any(_is_inside(node, w) for w in widgets):
+            widgets.append(node)
+    return widgets
+
+
+def _is_inside(node: HtmlElement, ancestor: HtmlElement) -> bool:
+    return any(parent is ancestor for parent in node.iterancestors())
+
+
+def _signature(node: HtmlElement) -> tuple[str, str]:
+    return node.tag, (node.get("class") or "").strip()
+
+
+def find_items(widget: HtmlElement) -> list[HtmlElement]:
+    """The repeated elements of a widget that hold one comment each."""
+    counts: Counter[tuple[str, str]] = Counter()
+    sizes: Counter[tuple[str, str]] = Counter()
+    for node in widget.iterdescendants():
+        if not isinstance(node.tag, str) or node.tag in ("form", "textarea", "input", "a"):
+            continue
+        size = len(_SPACE.sub("", node.text_content()))
+        if size >= MIN_COMMENT_CHARS:
+            counts[_signature(node)] += 1
+            sizes[_signature(node)] += size
+    if not counts:
+        return []
+    best = max(counts, key=lambda sig: (counts[sig], sizes[sig]))
+    return [n for n in widget.iterdescendants() if _signature(n) == best]
+
+
+def _field_text(item: HtmlElement, field: str) -> str | None:
+    for node in item.iterdescendants():
+        if isinstance(node.tag, str) and _FIELD[field].search(node.get("class") or ""):
+            text = _SPACE.sub(" ", node.text_content()).strip()
+            if text:
+                return text
+    return None
+
+
+def parse_datetime(raw: str | None) -> datetime | None:
+    match = _DATETIME.search(raw or "")
+    if not match:
+        return None
+    parts = [int(p) if p else 0 for p in match.groups()]
+    try:
+        return datetime(*parts)  # type: ignore[arg-type]
+    except ValueError:
+        return None
+
+
+def _split_role(author: str | None, role: str | None) -> tuple[str | None, str | None]:
+    """`柴如云-法务助理` names the author and the role in one label."""
+    if author and not role:
+        parts = _ROLE_SPLIT.split(author, maxsplit=1)
+        if len(parts) == 2 and 1 <= len(parts[1]) <= 8:
+            return parts[0], parts[1]
+    return author, role
+
+
+def parse_item(item: HtmlElement) -> CommentRecord | None:
+    """One comment from an item element, or None when it holds no text."""
+    text = _field_text(item, "text")
+    author = _field_text(item, "author")
+    posted_raw = _field_text(item, "time")
+    full = block_text(item)
+    if text is None:
+        text = full
+        for known in (author, posted_raw):
+            text = text.replace(known, "") if known else text
+        text = re.sub(r"^\s*头像\s*", "", text).strip()
+    if len(_SPACE.sub("", text)) < MIN_COMMENT_CHARS or _EMPTY_WIDGET.search(text):
+        return None
+    if posted_raw is None:
+        match = _DATETIME.search(full)
+        posted_raw = match.group(0) if match else None
+    author, role = _split_role(author, _field_text(item, "role"))
+    if author and len(author) > MAX_AUTHOR_CHARS:
+        author = None
+    return CommentRecord(
+        text=text,
+        author=author,
+        role=role,
+        posted_at=parse_datetime(posted_raw),
+        posted_raw=posted_raw,
+    )
+
+
+def extract_comments(root: HtmlElement) -> tuple[CommentRecord, ...]:
+    """Every comment in the page's comment widgets, in page order."""
+    records: list[CommentRecord] = []
+    for widget in find_widgets(root):
+        for item in find_items(widget):
+            record = parse_item(item)
+            if record is not None:
+                records.append(record)
+    return tuple(records)
+
+
+def remove_comment_lines(text: str, comments: tuple[CommentRecord, ...]) -> tuple[str, int]:
+    """The text without lines that belong to a comment; and how many lines went."""
+    if not comments:
+        return text, 0
+    keys = [_SPACE.sub("", c.text) for c in comments]
+    labels = {_SPACE.sub("", c.author or "") for c in comments} - {""}
+    kept: list[str] = []
+    removed = 0
+    for line in text.splitlines():
+        key = _SPACE.sub("", line)
+        inside = len(key) >= 6 and any(key in comment for comment in keys)
+        label = any(key.startswith(("头像" + name, name)) for name in labels) and len(key) <= 40
+        if key and (inside or label):
+            removed += 1
+        else:
+            kept.append(line)
+    return "\n".join(kept), removed

@@ -1,0 +1,224 @@
+"""A text-density main-text extractor, computed bottom-up in one pass over the tree.
+
+The score follows the CEPF/GNE idea used for Chinese news pages: a node is main text when it
+has many characters per tag outside links (text density), few characters per punctuation mark
+is *not* enough on its own, so the symbol density enters through a logarithm, and a node with
+more paragraphs weighs more:
+
+    score = (T - LT) / (G - LG) * log10(P + 2) * ln((T - LT) / (S + 1))
+
+T characters, LT characters inside links, G descendant tags, LG descendant links, P paragraphs
+and direct text nodes, S punctuation marks. GNE recomputes every sum per node (quadratic);
+here each node's sums come from its children's, so the cost is one walk of the tree.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+NOISE_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "link",
+    "video",
+    "iframe",
+    "source",
+    "picture",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "select",
+    "textarea",
+    "button",
+    "svg",
+)
+BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "dd",
+        "dt",
+        "dl",
+        "td",
+        "th",
+        "hr",
+        "form",
+        "figure",
+        "figcaption",
+        "center",
+    ]
+)
+PUNCTUATION = frozenset("！，。？、；：“”‘’《》%（）,.?:;\"'!()")
+HIGH_WEIGHT_CLASS = re.compile(r"content|article|post|text|main|detail|正文", re.I)
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+# Line breaks do not split text into blocks, so they do not dilute the density.
+INLINE_TAGS = frozenset(("br",))
+NOISE_WORDS = frozenset(
+    [
+        "share",
+        "sharing",
+        "contribution",
+        "copyright",
+        "copy-right",
+        "disclaimer",
+        "recommend",
+        "related",
+        "footer",
+        "social",
+        "submeta",
+        "sidebar",
+        "navigation",
+        "nav",
+        "breadcrumb",
+        "ad",
+        "ads",
+        "advertisement",
+        "newsletter",
+        "signup",
+        "subscribe",
+        "interaction",
+        "donate",
+        "popup",
+        "modal",
+        "toolbar",
+        "promo",
+    ]
+)
+_WORD_SPLIT = re.compile(r"[\s_-]+")
+
+
+@dataclass
+class NodeStats:
+    chars: int = 0
+    link_chars: int = 0
+    tags: int = 0
+    link_tags: int = 0
+    punctuation: int = 0
+    paragraphs: int = 0
+
+
+def _text_stats(text: str | None) -> tuple[int, int]:
+    if not text:
+        return 0, 0
+    stripped = text.strip()
+    return len(stripped), sum(1 for char in stripped if char in PUNCTUATION)
+
+
+def _node_score(node: HtmlElement, stats: NodeStats) -> float:
+    own_chars = stats.chars - stats.link_chars
+    if own_chars <= 0:
+        return 0.0
+    tag_gap = stats.tags - stats.link_tags
+    if tag_gap <= 0:
+        # A leaf has no density; text with a few keyword links inside it is not a link list.
+        if not stats.link_chars or stats.chars // stats.link_chars <= 10:
+            return 0.0
+        tag_gap = stats.tags
+    weight = 2 if HIGH_WEIGHT_CLASS.search(str(node.get("class") or "")) else 1
+    # Link lists with dates or counts between the links still have a low text share.
+    text_share = own_chars / stats.chars
+    density = weight * own_chars / tag_gap * text_share**2
+    symbol_density = max(own_chars / (stats.punctuation + 1), 1.0001)
+    return density * math.log10(stats.paragraphs + 2) * math.log(symbol_density)
+
+
+class _Scorer:
+    def __init__(self) -> None:
+        self.best: HtmlElement | None = None
+        self.best_score = 0.0
+
+    def walk(self, node: HtmlElement, in_link: bool) -> NodeStats:
+        stats = NodeStats()
+        chars, marks = _text_stats(node.text)
+        stats.chars, stats.punctuation = chars, marks
+        stats.paragraphs = 1 if chars else 0
+        is_link = node.tag == "a"
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            child_stats = self.walk(child, in_link or is_link)
+            tail_chars, tail_marks = _text_stats(child.tail)
+            stats.chars += child_stats.chars + tail_chars
+            stats.link_chars += child_stats.link_chars
+            stats.punctuation += child_stats.punctuation + tail_marks
+            stats.tags += child_stats.tags + (child.tag not in INLINE_TAGS)
+            stats.link_tags += child_stats.link_tags + (child.tag == "a")
+            stats.paragraphs += child_stats.paragraphs + (1 if tail_chars else 0)
+            stats.paragraphs += child.tag == "p"
+        if is_link and not in_link:
+            stats.link_chars = stats.chars
+        score = _node_score(node, stats)
+        if score > self.best_score:
+            self.best, self.best_score = node, score
+        return stats
+
+
+def _is_noise(node: HtmlElement) -> bool:
+    names = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
+    return any(word in NOISE_WORDS for word in _WORD_SPLIT.split(names))
+
+
+def _prune(root: HtmlElement) -> None:
+    etree.strip_elements(root, *NOISE_TAGS, etree.Comment, with_tail=False)
+    for node in [n for n in root.iter() if isinstance(n.tag, str) and _is_noise(n)]:
+        if node is not root and node.tag not in ("body", "html"):
+            node.drop_tree()
+    for span in root.iter("span"):
+        if len(span) == 0:
+            span.tag = "p"  # a leaf span holding a paragraph counts as one
+
+
+def block_text(node: HtmlElement) -> str:
+    """Text of a subtree with a line break around every block element."""
+    parts: list[str] = []
+
+    def visit(element: HtmlElement) -> None:
+        block = element.tag in BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if element.text:
+            parts.append(element.text)
+        for child in element:
+            if isinstance(child.tag, str):
+                visit(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n")
+
+    visit(node)
+    lines = (_SPACES.sub(" ", line).strip() for line in "".join(parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def density_extract(root: HtmlElement) -> str:
+    """The densest text block of a parsed page (the tree is modified: pass a copy)."""
+    body = root.find("body")
+    start = body if body is not None else root
+    _prune(start)
+    scorer = _Scorer()
+    scorer.walk(start, in_link=False)
+    return block_text(scorer.best) if scorer.best is not None else ""
