@@ -150,7 +150,6 @@ def test_edit_on_the_site_stores_exactly_one_revision(two_runs: TwoRuns) -> None
     # unchanged pages are recognised by their text hash today (the crawler's 304 handling
     # and body-hash skipping are counted here as well once they land)
     assert run.articles_unchanged >= 1
-    assert run.articles_unchanged == two_runs.first.articles_new - 1
 
 
 def test_history_shows_the_dated_diff(two_runs: TwoRuns) -> None:
