@@ -2,11 +2,12 @@
 them edited copies of another), and datasketch's MinHash on the same documents as the reference.
 
 Times are CPU seconds of this process (time.process_time): the 2-core machines are shared,
-and wall-clock time moved with other jobs' load. Stages timed: signatures (normalise + shingle + MinHash), LSH candidates, exact verification.
+and wall-clock time moved with other jobs' load. Stages timed: signatures (normalise + shingle
++ MinHash), LSH candidates, exact verification.
 Peak memory: tracemalloc over the dedup stages (NumPy buffers are traced). datasketch runs on a
 subset (its per-document cost does not depend on corpus size) with the same shingles.
 
-    .venv/bin/python bench/dedup_scale.py            # 10k, 30k, 100k  (about 5 minutes)
+    .venv/bin/python bench/dedup_scale.py            # 10k, 30k, 100k  (about 2.5 minutes)
     .venv/bin/python bench/dedup_scale.py --quick    # 1k, 3k, 10k
 """
 
