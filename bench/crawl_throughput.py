@@ -47,6 +47,7 @@ class BareSpider(scrapy.Spider):
 settings = get_project_settings()
 settings.setmodule("crawler.settings", priority="project")
 settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+settings.set("DOWNLOADER_MIDDLEWARES", {}, priority="cmdline")
 settings.set("DEPTH_LIMIT", 0, priority="cmdline")
 settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
 process = CrawlerProcess(settings)
