@@ -27,6 +27,8 @@ _DATE = re.compile(
     r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{4}\s+\d{2}/\s*\d{2}|\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}"
     r"|\d+\s*(分钟|小时|天|个月|年)前)"
 )
+AD_LABEL = re.compile(r"^(广告|推广|赞助|AD|Ad|ad)$")
+AD_SLOGAN_CHARS = 60
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SPACE = re.compile(r"\s+")
 
@@ -136,6 +138,23 @@ def _drop_repeats(lines: list[str], title: str | None, removed: Counter[str]) ->
     return kept
 
 
+def _drop_ads(lines: list[str], removed: Counter[str]) -> list[str]:
+    """An ad label (广告, 推广) and the short slogan right after it."""
+    kept: list[str] = []
+    skip_next = False
+    for line in lines:
+        if skip_next and len(line) <= AD_SLOGAN_CHARS:
+            removed["ad"] += 1
+        elif AD_LABEL.match(line):
+            removed["ad"] += 1
+            skip_next = True
+            continue
+        else:
+            kept.append(line)
+        skip_next = False
+    return kept
+
+
 def _drop_bylines(lines: list[str], removed: Counter[str]) -> list[str]:
     """Date-and-author lines in the first few lines (the byline block)."""
     kept: list[str] = []
@@ -154,6 +173,7 @@ def remove_boilerplate(
     removed: Counter[str] = Counter()
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     lines = _apply_line_rules(lines, rules if rules is not None else load_rules(), removed)
+    lines = _drop_ads(lines, removed)
     lines = _drop_bylines(lines, removed)
     lines = _drop_repeated_toc(lines, removed)
     lines = _drop_repeats(lines, title, removed)

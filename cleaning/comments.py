@@ -37,6 +37,9 @@ _DATETIME = re.compile(
 _ROLE_SPLIT = re.compile(r"\s*[-－—|｜·]\s*")
 _SPACE = re.compile(r"\s+")
 MIN_COMMENT_CHARS = 2
+_FORM_TAGS = frozenset(("form", "textarea", "input", "label", "button", "select", "a"))
+# widget headings ("发表回复", "评论列表(0条)") are not comments
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 MAX_AUTHOR_CHARS = 40
 
 
@@ -59,6 +62,21 @@ def _is_inside(node: HtmlElement, ancestor: HtmlElement) -> bool:
     return any(parent is ancestor for parent in node.iterancestors())
 
 
+def _in_form(node: HtmlElement, widget: HtmlElement) -> bool:
+    """Inside the form for writing a comment (labels, captcha) or a heading: not a comment."""
+    for element in (node, *node.iterancestors()):
+        if element is widget:
+            return False
+        if element.tag in _FORM_TAGS or element.tag in _HEADING_TAGS:
+            return True
+    return False
+
+
+def _holds_form(node: HtmlElement) -> bool:
+    """A reply box: it wraps the form for writing a comment."""
+    return node.find(".//form") is not None or node.find(".//textarea") is not None
+
+
 def _signature(node: HtmlElement) -> tuple[str, str]:
     return node.tag, (node.get("class") or "").strip()
 
@@ -68,7 +86,7 @@ def find_items(widget: HtmlElement) -> list[HtmlElement]:
     counts: Counter[tuple[str, str]] = Counter()
     sizes: Counter[tuple[str, str]] = Counter()
     for node in widget.iterdescendants():
-        if not isinstance(node.tag, str) or node.tag in ("form", "textarea", "input", "a"):
+        if not isinstance(node.tag, str) or _in_form(node, widget) or _holds_form(node):
             continue
         size = len(_SPACE.sub("", node.text_content()))
         if size >= MIN_COMMENT_CHARS:
@@ -77,7 +95,11 @@ def find_items(widget: HtmlElement) -> list[HtmlElement]:
     if not counts:
         return []
     best = max(counts, key=lambda sig: (counts[sig], sizes[sig]))
-    return [n for n in widget.iterdescendants() if _signature(n) == best]
+    return [
+        node
+        for node in widget.iterdescendants()
+        if _signature(node) == best and not _in_form(node, widget) and not _holds_form(node)
+    ]
 
 
 def _field_text(item: HtmlElement, field: str) -> str | None:
