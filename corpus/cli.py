@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "dedup": "corpus.commands.dedup:dedup",
     "report": "corpus.commands.report:report",
     "export": "corpus.commands.export:export",
+    "db": "corpus.commands.db:db_group",
+    "worker": "corpus.commands.worker:worker",
     "schedule": "corpus.commands.schedule:schedule",
     "scheduler": "corpus.commands.scheduler:scheduler",
     "runs": "corpus.commands.runs:runs",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -32,6 +33,10 @@ class CrawlRequest:
     workers: int | None = None
     jobdir: str | None = None
     settings: tuple[str, ...] = ()
+    # distributed crawl (docs/distributed.md): shared queue in Redis, its key prefix
+    redis: str | None = None
+    redis_prefix: str | None = None
+    idle_timeout: float | None = None
 
     def label(self) -> str:
         return ",".join(self.sites) or ",".join(self.urls)
@@ -61,6 +66,9 @@ def crawler_argv(store: Store, run_id: int, request: CrawlRequest) -> list[str]:
         "--depth": request.depth,
         "--workers": request.workers,
         "--jobdir": request.jobdir,
+        "--redis": request.redis,
+        "--redis-prefix": request.redis_prefix,
+        "--idle-timeout": request.idle_timeout,
     }
     for flag, value in optional.items():
         if value is not None:
@@ -74,15 +82,20 @@ def run_crawl(store: Store, request: CrawlRequest, run_id: int | None = None) ->
     """Run a crawl to its end in a child process; returns the crawl run's id."""
     if not request.urls and not request.sites:
         raise ConfigError("nothing to crawl: give start URLs or --site PROFILE")
+    created = run_id is None
+    if request.redis and not request.redis_prefix:
+        request = replace(request, redis_prefix=f"debtcorpus:{uuid.uuid4().hex[:12]}")
     if run_id is None:
         run_id = start_run(
             store, request.label(), [*request.urls, *request.sites], request.as_settings()
         )
     returncode = _wait_for_child(crawler_argv(store, run_id, request))
     if returncode == CRAWL_CONFIG_ERROR:
-        _forget_run(store, run_id)
+        if created:
+            _forget_run(store, run_id)
         raise ConfigError("the crawl did not start; the error above says why")
-    _close_if_abandoned(store, run_id, returncode)
+    if not request.redis:  # a distributed run is closed by its last worker
+        _close_if_abandoned(store, run_id, returncode)
     return run_id
 
 

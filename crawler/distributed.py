@@ -31,6 +31,7 @@ import argparse
 import logging
 import os
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -159,7 +160,6 @@ class ReliableScheduler(Scheduler):
         self.store: Store | None = None
         self.popped: dict[str, list[bytes]] = {}
         self.idle_since: float | None = None
-        self.heartbeat: LoopingCall | None = None
         self.scripts = {
             name: self.server.register_script(lua)
             for name, lua in (("enqueue", ENQUEUE_LUA), ("pop", POP_LUA), ("reclaim", RECLAIM_LUA))
@@ -175,8 +175,10 @@ class ReliableScheduler(Scheduler):
         self.df = RFPDupeFilter(self.server, key=self.keys.dupefilter)
         self.server.sadd(self.keys.workers, self.worker)
         self.beat()
-        self.heartbeat = LoopingCall(self.beat)
-        self.heartbeat.start(max(self.heartbeat_ttl / 3, 0.5), now=False)
+        self.stop_beating = threading.Event()
+        threading.Thread(target=self.keep_beating, name="redis-heartbeat", daemon=True).start()
+        self.reclaimer = LoopingCall(self.reclaim_dead_workers)
+        self.reclaimer.start(max(self.heartbeat_ttl / 3, 0.5), now=False)
         if len(self.queue):
             logger.info("joining a crawl with %d queued requests", len(self.queue))
 
@@ -209,7 +211,14 @@ class ReliableScheduler(Scheduler):
 
     def beat(self) -> None:
         self.server.set(self.keys.alive(self.worker), "1", px=int(self.heartbeat_ttl * 1000))
-        self.reclaim_dead_workers()
+
+    def keep_beating(self) -> None:
+        """In a thread: a busy reactor must not make a live worker look dead."""
+        while not self.stop_beating.wait(self.heartbeat_ttl / 3):
+            try:
+                self.beat()
+            except Exception:  # Redis away for a moment: try again at the next beat
+                logger.warning("could not refresh the heartbeat", exc_info=True)
 
     def reclaim_dead_workers(self) -> None:
         for worker in self._members(self.keys.workers):
@@ -264,8 +273,9 @@ class ReliableScheduler(Scheduler):
         return any(self.server.scard(self.keys.inflight(w)) for w in workers)
 
     def close(self, reason: str) -> None:
-        if self.heartbeat and self.heartbeat.running:
-            self.heartbeat.stop()
+        self.stop_beating.set()
+        if self.reclaimer.running:
+            self.reclaimer.stop()
         if reason == "finished":
             self.server.delete(self.keys.inflight(self.worker))
         else:
@@ -284,8 +294,14 @@ def finish_worker(
     record_worker_stats(store, args.run_id, worker, status, stats)
     server = connection.from_settings(Settings({"REDIS_URL": args.redis}))
     prefix = prefix_for(args)
-    remaining = sum(server.scard(RunKeys(prefix, name).workers) for name in profiles)
-    if remaining == 0:
+    # Dead workers (heartbeat expired) do not keep the run open.
+    remaining = [
+        worker
+        for keys in (RunKeys(prefix, name) for name in profiles)
+        for worker in server.smembers(keys.workers)
+        if server.exists(keys.alive(worker.decode() if isinstance(worker, bytes) else worker))
+    ]
+    if not remaining:
         finish_run(store, args.run_id, status, {})
 
 

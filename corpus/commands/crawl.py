@@ -49,6 +49,12 @@ from corpus.store import open_store
     metavar="RUN_ID",
     help="Carry on a stopped or killed run from where it stopped (its own options are reused).",
 )
+@click.option(
+    "--redis",
+    metavar="URL",
+    help="Share the request queue in Redis (redis://host:6379/0) so that `debtcorpus worker` "
+    "processes on any machine help; see docs/distributed.md.",
+)
 @db_option
 def crawl(
     urls: tuple[str, ...],
@@ -59,6 +65,7 @@ def crawl(
     settings: tuple[str, ...],
     log_level: str,
     resume_run: int | None,
+    redis: str | None,
     db: str | None,
 ) -> None:
     """Crawl URLS (following links within their hosts) or the sites named by --site.
@@ -77,6 +84,7 @@ def crawl(
         depth=depth,
         workers=workers,
         settings=(f"LOG_LEVEL={log_level}", *settings),
+        redis=redis,
     )
     run_id = run_crawl(store, request)
     print_run(store, run_id)

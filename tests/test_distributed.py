@@ -1,0 +1,172 @@
+"""Distributed crawls: a seeding `crawl --redis` and a `worker` share one Redis queue and write
+into one PostgreSQL corpus. Every sample article ends up stored once, every page fetched once,
+both processes do part of the work, and a worker killed with SIGKILL loses nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import psutil
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from corpus.models import Article, CrawlRun, Page
+from corpus.store import Store, open_store
+from samplesite.content import load_articles
+from tests.test_postgres import pg_db, postgres_server, redis_server  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.services, pytest.mark.slow]
+
+PROFILES = ("sample-wp", "sample-portal", "sample-news", "sample-law")
+HEARTBEAT_TTL_S = 3
+IDLE_TIMEOUT_S = 3
+# Full speed for the local site, with a small delay so that both workers get requests.
+TUNING = (
+    "-s", "AUTOTHROTTLE_ENABLED=False",
+    "-s", "DOWNLOAD_DELAY=0.05",
+    "-s", f"DEBTCORPUS_HEARTBEAT_TTL={HEARTBEAT_TTL_S}",
+    "--log-level", "ERROR",
+)  # fmt: skip
+CRAWL_TIMEOUT_S = 180
+
+
+@dataclass
+class Crawl:
+    store: Store
+    base_url: str
+    redis_url: str
+    seeder: subprocess.Popen[bytes] | None = None
+    worker: subprocess.Popen[bytes] | None = None
+
+    def run(self) -> CrawlRun:
+        with self.store.session() as session:
+            return session.scalars(select(CrawlRun)).one()
+
+
+def start(*args: str) -> subprocess.Popen[bytes]:
+    # A session of its own, so that a kill takes the crawler child and its cleaners too.
+    return subprocess.Popen([sys.executable, "-m", "corpus", *args], start_new_session=True)
+
+
+def start_seeder(crawl: Crawl, db: str) -> None:
+    sites = [arg for name in PROFILES for arg in ("--site", name)]
+    idle = ("-s", f"DEBTCORPUS_IDLE_TIMEOUT={IDLE_TIMEOUT_S}")
+    crawl.seeder = start(
+        "crawl", "--redis", crawl.redis_url, *sites, "--base-url", crawl.base_url,
+        *TUNING, *idle, "--db", db,
+    )  # fmt: skip
+    wait_for(lambda: count(crawl.store, CrawlRun) == 1, "the seeding crawl to create its run")
+
+
+def start_worker(crawl: Crawl, db: str) -> None:
+    idle = ("--idle-timeout", str(IDLE_TIMEOUT_S))
+    crawl.worker = start("worker", "--redis", crawl.redis_url, *idle, *TUNING, "--db", db)
+
+
+def wait_for(condition: Any, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+def count(store: Store, model: Any) -> int:
+    with store.session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def wait_exit(process: subprocess.Popen[bytes] | None, name: str) -> None:
+    assert process is not None
+    try:
+        assert process.wait(timeout=CRAWL_TIMEOUT_S) == 0, f"{name} failed"
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+
+
+@pytest.fixture
+def crawl(pg_db: str, redis_server: str, sample_site: str) -> Iterator[Crawl]:  # noqa: F811
+    crawl = Crawl(open_store(pg_db), sample_site, redis_server)
+    yield crawl
+    for process in (crawl.seeder, crawl.worker):
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    with crawl.store.session() as session:
+        prefixes = [run.settings.get("redis_prefix") for run in session.scalars(select(CrawlRun))]
+    client = redis.Redis.from_url(redis_server)
+    for prefix in filter(None, prefixes):
+        for key in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(key)
+    crawl.store.dispose()
+
+
+def assert_every_article_and_page_once(crawl: Crawl) -> None:
+    expected = {article.path for article in load_articles()}
+    with crawl.store.session() as session:
+        urls = session.scalars(select(Article.url)).all()
+        fetched_twice = session.execute(
+            select(Page.url, func.count()).group_by(Page.url).having(func.count() > 1)
+        ).all()
+    stored = [url.removeprefix(crawl.base_url) for url in urls]
+    assert not expected - set(stored), f"articles missing: {sorted(expected - set(stored))}"
+    assert len(stored) == len(set(stored))
+    assert not fetched_twice, f"pages fetched more than once: {fetched_twice}"
+    assert crawl.run().status == "finished"
+
+
+def worker_has_requests_in_flight(crawl: Crawl) -> bool:
+    """True once the worker's crawler process holds popped, unfinished requests."""
+    assert crawl.worker is not None
+    children = psutil.Process(crawl.worker.pid).children()
+    prefix = crawl.run().settings.get("redis_prefix")
+    if not children or not prefix:
+        return False
+    client = redis.Redis.from_url(crawl.redis_url)
+    keys = client.keys(f"{prefix}:*:inflight:*-{children[0].pid}")
+    return sum(client.scard(key) for key in keys) > 0
+
+
+def worker_stats(crawl: Crawl) -> dict[str, Any]:
+    workers: dict[str, Any] = crawl.run().stats.get("workers", {})
+    return workers
+
+
+def test_two_workers_share_the_crawl(crawl: Crawl, pg_db: str) -> None:  # noqa: F811
+    start_seeder(crawl, pg_db)
+    start_worker(crawl, pg_db)
+    wait_exit(crawl.worker, "worker")
+    wait_exit(crawl.seeder, "seeding crawl")
+    assert_every_article_and_page_once(crawl)
+    workers = worker_stats(crawl)
+    pages = {worker: summary["pages"] for worker, summary in workers.items()}
+    assert len(pages) == 2 and all(n > 0 for n in pages.values()), pages
+    assert sum(pages.values()) == crawl.run().pages_fetched
+
+
+def test_a_killed_worker_loses_nothing(crawl: Crawl, pg_db: str) -> None:  # noqa: F811
+    start_seeder(crawl, pg_db)
+    start_worker(crawl, pg_db)
+    wait_for(lambda: worker_has_requests_in_flight(crawl), "the worker to take requests")
+    assert crawl.worker is not None and crawl.worker.poll() is None, "worker ended too soon"
+    os.killpg(crawl.worker.pid, signal.SIGKILL)
+    crawl.worker.wait(timeout=10)
+    wait_exit(crawl.seeder, "seeding crawl")
+    assert_every_article_and_page_once(crawl)
+    survivors = worker_stats(crawl)
+    assert len(survivors) == 1, "only the surviving worker reports"
+    scrapy_stats = next(iter(survivors.values()))["scrapy"]
+    reclaimed = sum(
+        value
+        for site in scrapy_stats.values()
+        for key, value in site.items()
+        if key.startswith("debtcorpus/redis/reclaimed/")
+    )
+    assert reclaimed > 0, "the dead worker's in-flight requests were not reclaimed"
