@@ -21,12 +21,12 @@ from cleaning.candidates import Choice, choose, parse_document, run_candidates
 from cleaning.comments import extract_comments, remove_comment_lines
 from cleaning.masking import find_masked_gaps
 from cleaning.metadata import extract_metadata
-from cleaning.pagetype import FORUM, link_title_share, link_titles, page_type
+from cleaning.pagetype import FORUM, link_title_stats, link_titles, page_type
 from cleaning.records import ArticleRecord, CommentRecord
 
 EXTRACTOR_VERSION = "0.2.0"
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_WORD = re.compile(r"[A-Za-z0-9]+")
+_WORD = re.compile(r"[^\W\u3400-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class ExtractConfig:
     # a page whose text is mostly link titles is a list, index or tag page
     list_min_titles: int = 5
     list_title_share: float = 0.3
+    # ... and no stretch of prose between two titles longer than an excerpt
+    list_max_prose: int = 300
 
 
 DEFAULT_CONFIG = ExtractConfig()
@@ -49,7 +51,7 @@ class Rejection:
 
 
 def text_units(text: str) -> int:
-    """Length that is fair to both scripts: CJK characters plus latin words."""
+    """Length that is fair to all scripts: CJK characters plus words of other scripts."""
     return len(_CJK.findall(text)) + len(_WORD.findall(text))
 
 
@@ -90,8 +92,12 @@ def rejection_reason(
 ) -> str | None:
     if found is None or not found.text.strip():
         return "no-main-text"
-    hits, share = link_title_share(found.text, link_titles(tree))
-    if hits >= config.list_min_titles and share >= config.list_title_share:
+    links = link_title_stats(found.text, link_titles(tree))
+    if (
+        links.title_lines >= config.list_min_titles
+        and links.share >= config.list_title_share
+        and links.longest_prose <= config.list_max_prose
+    ):
         return "list-page"
     minimum = config.min_forum_units if kind == FORUM else config.min_text_units
     return "too-short" if text_units(found.text) < minimum else None

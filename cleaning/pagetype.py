@@ -7,6 +7,7 @@ pages are not articles. Neither decision looks at the topic.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
@@ -46,10 +47,25 @@ def link_titles(tree: HtmlElement) -> set[str]:
     return titles
 
 
-def link_title_share(text: str, titles: set[str]) -> tuple[int, float]:
-    """How many lines of the text are link titles, and what share of the lines they are."""
+@dataclass(frozen=True)
+class LinkTitleStats:
+    # lines of the text that are the text of a link, like the entries of a list page
+    title_lines: int
+    share: float
+    # the most characters of text between two title lines (a list has only short excerpts)
+    longest_prose: int
+
+
+def link_title_stats(text: str, titles: set[str]) -> LinkTitleStats:
+    """How much of the text is link titles, and how much prose stands between them."""
     lines = [_SPACE.sub("", line) for line in text.splitlines() if line.strip()]
     if not lines:
-        return 0, 0.0
-    hits = sum(1 for line in lines if line in titles or line.rstrip(".…") in titles)
-    return hits, hits / len(lines)
+        return LinkTitleStats(0, 0.0, 0)
+    hits, run, longest = 0, 0, 0
+    for line in lines:
+        if line in titles or line.rstrip(".…") in titles:
+            hits, run = hits + 1, 0
+        else:
+            run += len(line)
+            longest = max(longest, run)
+    return LinkTitleStats(hits, hits / len(lines), longest)
