@@ -135,6 +135,9 @@ def apply_settings(settings: Settings, args: argparse.Namespace) -> None:
         "DEBTCORPUS_WORKER_ID": default_worker_id(),
         "DEBTCORPUS_IDLE_TIMEOUT": args.idle_timeout,
         "DEBTCORPUS_HEARTBEAT_TTL": args.heartbeat_ttl,
+        # Take from the shared queue only what can be fetched at once: requests waiting in
+        # one worker's downloader (throttled per site) would starve the other workers.
+        "CONCURRENT_REQUESTS": settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
     }
     for name, value in values.items():
         settings.set(name, value, priority="cmdline")
