@@ -103,11 +103,18 @@ def find_items(widget: HtmlElement) -> list[HtmlElement]:
 
 
 def _field_text(item: HtmlElement, field: str) -> str | None:
-    for node in item.iterdescendants():
-        if isinstance(node.tag, str) and _FIELD[field].search(node.get("class") or ""):
-            text = _SPACE.sub(" ", node.text_content()).strip()
-            if text:
-                return text
+    """Text of the innermost element whose class names the field (`uname` inside `user`)."""
+    matches = [
+        node
+        for node in item.iterdescendants()
+        if isinstance(node.tag, str) and _FIELD[field].search(node.get("class") or "")
+    ]
+    for node in matches:
+        if any(_is_inside(other, node) for other in matches):
+            continue
+        text = _SPACE.sub(" ", node.text_content()).strip()
+        if text:
+            return text
     return None
 
 

@@ -21,7 +21,14 @@ from cleaning.candidates import Choice, choose, parse_document, run_candidates
 from cleaning.comments import extract_comments, remove_comment_lines
 from cleaning.masking import find_masked_gaps
 from cleaning.metadata import extract_metadata
-from cleaning.pagetype import FORUM, link_title_stats, link_titles, page_type
+from cleaning.pagetype import (
+    FORUM,
+    entry_share,
+    link_title_stats,
+    link_titles,
+    list_entries,
+    page_type,
+)
 from cleaning.records import ArticleRecord, CommentRecord
 
 EXTRACTOR_VERSION = "0.2.0"
@@ -40,6 +47,8 @@ class ExtractConfig:
     list_title_share: float = 0.3
     # ... and no stretch of prose between two titles longer than an excerpt
     list_max_prose: int = 300
+    # ... or most of its text lies inside repeated entries that each lead with a title link
+    list_entry_share: float = 0.5
 
 
 DEFAULT_CONFIG = ExtractConfig()
@@ -98,6 +107,8 @@ def rejection_reason(
         and links.share >= config.list_title_share
         and links.longest_prose <= config.list_max_prose
     ):
+        return "list-page"
+    if entry_share(found.text, list_entries(tree)) >= config.list_entry_share:
         return "list-page"
     minimum = config.min_forum_units if kind == FORUM else config.min_text_units
     return "too-short" if text_units(found.text) < minimum else None

@@ -26,6 +26,10 @@ _FLOOR = re.compile(r"(\d+\s*楼|楼主|沙发|板凳|只看楼主|只看该作�
 MIN_FLOOR_MARKS = 4
 _SPACE = re.compile(r"\s+")
 MIN_LINK_TITLE = 8
+MIN_LIST_ITEMS = 2
+ITEM_LEVELS = 4
+_HEADLINE_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_TITLE_CLASS = re.compile(r"title|tit\b|headline", re.I)
 
 
 def page_type(html: str, url: str | None) -> str:
@@ -45,6 +49,55 @@ def link_titles(tree: HtmlElement) -> set[str]:
         if len(text) >= MIN_LINK_TITLE:
             titles.add(text)
     return titles
+
+
+def _repeated_item(anchor: HtmlElement) -> HtmlElement | None:
+    """The nearest ancestor (up to a few levels) that repeats among its siblings: a list entry."""
+    node = anchor
+    for _ in range(ITEM_LEVELS):
+        parent = node.getparent()
+        if parent is None:
+            return None
+        twins = [s for s in parent if s.tag == node.tag and s.get("class") == node.get("class")]
+        if len(twins) >= MIN_LIST_ITEMS and node.tag != "a":
+            return node
+        node = parent
+    return None
+
+
+def _is_headline(anchor: HtmlElement) -> bool:
+    """A link set as a headline: inside a heading, or named as a title by its class."""
+    for node in (anchor, *list(anchor.iterancestors())[:2]):
+        if node.tag in _HEADLINE_TAGS or _TITLE_CLASS.search(node.get("class") or ""):
+            return True
+    return False
+
+
+def list_entries(tree: HtmlElement) -> list[str]:
+    """Texts (whitespace removed) of list entries: repeated blocks led by a title link."""
+    entries: dict[HtmlElement, str] = {}
+    for anchor in tree.iter("a"):
+        title = _SPACE.sub("", anchor.text_content())
+        if len(title) < MIN_LINK_TITLE or not _is_headline(anchor):
+            continue
+        item = _repeated_item(anchor)
+        if item is None or item.tag == "p":
+            continue
+        text = _SPACE.sub("", item.text_content())
+        # an entry leads with its title; a paragraph with a link in it does not
+        if text.lstrip("0123456789.-·•").startswith(title):
+            entries[item] = text
+    return list(entries.values())
+
+
+def entry_share(text: str, entries: list[str]) -> float:
+    """The share of the text's lines that lie inside list entries."""
+    lines = [_SPACE.sub("", line).strip("-•·*.…") for line in text.splitlines()]
+    lines = [line for line in lines if len(line) >= MIN_LINK_TITLE]
+    if not lines or len(entries) < MIN_LIST_ITEMS:
+        return 0.0
+    joined = "\n".join(entries)
+    return sum(1 for line in lines if line in joined) / len(lines)
 
 
 @dataclass(frozen=True)
