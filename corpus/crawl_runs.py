@@ -78,6 +78,17 @@ def crawler_argv(store: Store, run_id: int, request: CrawlRequest) -> list[str]:
     return argv + list(request.urls)
 
 
+def open_run(
+    store: Store,
+    request: CrawlRequest,
+    schedule_id: int | None = None,
+    stats: dict[str, Any] | None = None,
+) -> int:
+    """The crawl_runs row for a request, keeping what `crawl --resume` needs to run it again."""
+    start_urls = [*request.urls, *request.sites]
+    return start_run(store, request.label(), start_urls, request.as_settings(), schedule_id, stats)
+
+
 def run_crawl(store: Store, request: CrawlRequest, run_id: int | None = None) -> int:
     """Run a crawl to its end in a child process; returns the crawl run's id."""
     if not request.urls and not request.sites:
@@ -86,9 +97,7 @@ def run_crawl(store: Store, request: CrawlRequest, run_id: int | None = None) ->
     if request.redis and not request.redis_prefix:
         request = replace(request, redis_prefix=f"debtcorpus:{uuid.uuid4().hex[:12]}")
     if run_id is None:
-        run_id = start_run(
-            store, request.label(), [*request.urls, *request.sites], request.as_settings()
-        )
+        run_id = open_run(store, request)
     returncode = _wait_for_child(crawler_argv(store, run_id, request))
     if returncode == CRAWL_CONFIG_ERROR:
         if created:

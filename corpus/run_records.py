@@ -13,11 +13,21 @@ from corpus.store import Store
 
 
 def start_run(
-    store: Store, site: str | None, start_urls: list[str], settings: dict[str, Any]
+    store: Store,
+    site: str | None,
+    start_urls: list[str],
+    settings: dict[str, Any],
+    schedule_id: int | None = None,
+    stats: dict[str, Any] | None = None,
 ) -> int:
     with store.session() as session:
         run = CrawlRun(
-            site=site, start_urls=start_urls, settings=settings, started_at=datetime.now(UTC)
+            site=site,
+            start_urls=start_urls,
+            settings=settings,
+            schedule_id=schedule_id,
+            stats=stats or {},
+            started_at=datetime.now(UTC),
         )
         session.add(run)
         session.flush()

@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -25,9 +25,10 @@ from sqlalchemy import CursorResult, and_, exists, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 
-from corpus.crawl_runs import CrawlRequest, finish_run, run_crawl, start_run
+from corpus.crawl_runs import CrawlRequest, open_run, run_crawl
 from corpus.errors import ConfigError
 from corpus.models import CrawlRun, Schedule
+from corpus.run_records import finish_run
 from corpus.schedule import find_schedule, timing_of, utcnow
 from corpus.store import Store
 
@@ -149,14 +150,8 @@ def leased(store: Store, job: Job, owner: str, lease: timedelta) -> Iterator[Non
 
 def open_scheduled_run(store: Store, job: Job, request: CrawlRequest) -> int:
     """The crawl_runs row, tagged with its schedule before the crawl starts."""
-    settings = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(request).items()}
-    run_id = start_run(store, request.label(), list(request.sites), settings)
-    with store.session() as session:
-        run = session.get_one(CrawlRun, run_id)
-        run.schedule_id = job.schedule_id
-        # kept in stats too, so the run still names its schedule after the schedule is removed
-        run.stats = {**run.stats, "schedule": job.name}
-    return run_id
+    # The name is kept in stats too, so the run still names its schedule after it is removed.
+    return open_run(store, request, schedule_id=job.schedule_id, stats={"schedule": job.name})
 
 
 def crawl_job(
