@@ -9,6 +9,7 @@ about the page and the candidates (link share, text share, length) break the oth
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ TRAFILATURA = "trafilatura"
 READABILITY = "readability"
 DENSITY = "density"
 TRAFILATURA_REPLIES = "trafilatura-replies"
+_CODE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 @dataclass(frozen=True)
@@ -88,19 +91,32 @@ def density_text(html: str) -> str:
     return density_extract(tree) if tree is not None else ""
 
 
-def run_candidates(html: str, url: str | None, forum: bool = False) -> tuple[Candidate, ...]:
+def strip_code(html: str) -> str:
+    """The page without scripts, styles and HTML comments: no extractor reads them, and
+    every extractor would otherwise parse and clean them again."""
+    return _COMMENT.sub("", _CODE.sub("", html))
+
+
+def run_candidates(
+    html: str, url: str | None, forum: bool = False, enough_agreement: float = 0.9
+) -> tuple[Candidate, ...]:
     """Every extractor's text for one page (empty text where an extractor found none).
 
+    trafilatura and the density method run first; when they agree at `enough_agreement` or
+    more (token F1), readability, the slowest, cannot change the choice much and is skipped.
     On forum and Q&A pages trafilatura also runs with its comment zones kept: there the
     replies are the content.
     """
+    html = strip_code(html)
     found = [
         Candidate(TRAFILATURA, trafilatura_text(html, url)),
-        Candidate(READABILITY, readability_text(html)),
         Candidate(DENSITY, density_text(html)),
     ]
     if forum:
         found.append(Candidate(TRAFILATURA_REPLIES, trafilatura_text(html, url, True)))
+    elif agreement_scores(tuple(found)).get(TRAFILATURA, 0.0) >= enough_agreement:
+        return tuple(found)
+    found.insert(1, Candidate(READABILITY, readability_text(html)))
     return tuple(found)
 
 

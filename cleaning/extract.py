@@ -38,6 +38,9 @@ _WORD = re.compile(r"[^\W\u3400-\u9fff]+")
 
 @dataclass(frozen=True)
 class ExtractConfig:
+    # trafilatura and the density method agreeing this much (token F1) settle the page
+    # without readability (saves its run on most pages)
+    enough_agreement: float = 0.9
     # below this many text units (CJK characters plus latin words) a page is "too-short"
     min_text_units: int = 50
     # forum threads are often short: a question and a few answers
@@ -82,9 +85,12 @@ class MainText:
     removed: dict[str, int]
 
 
-def main_text(html: str, url: str, tree: HtmlElement, kind: str) -> MainText | None:
+def main_text(
+    html: str, url: str, tree: HtmlElement, kind: str, config: ExtractConfig = DEFAULT_CONFIG
+) -> MainText | None:
     """The chosen candidate with comments and boilerplate taken out."""
-    choice = choose(run_candidates(html, url, forum=kind == FORUM))
+    candidates = run_candidates(html, url, kind == FORUM, config.enough_agreement)
+    choice = choose(candidates)
     if choice is None:
         return None
     comments = extract_comments(tree) if kind != FORUM else ()
@@ -122,7 +128,7 @@ def extract(
     if tree is None:
         return Rejection("unparseable")
     kind = page_type(html, url)
-    found = main_text(html, url, tree, kind)
+    found = main_text(html, url, tree, kind, config)
     reason = rejection_reason(found, tree, kind, config)
     if reason is not None or found is None:
         return Rejection(reason or "no-main-text")

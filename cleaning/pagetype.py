@@ -23,6 +23,7 @@ _FORUM_SCHEMA = re.compile(
     r"schema\.org/(QAPage|DiscussionForumPosting)|\"@type\"\s*:\s*\"QAPage\""
 )
 _FLOOR = re.compile(r"(\d+\s*楼|楼主|沙发|板凳|只看楼主|只看该作者)")
+_FLOOR_CHARS = ("楼", "沙发", "板凳")
 MIN_FLOOR_MARKS = 4
 _SPACE = re.compile(r"\s+")
 MIN_LINK_TITLE = 8
@@ -36,8 +37,11 @@ def page_type(html: str, url: str | None) -> str:
     """`forum` for a thread or Q&A page (by URL, schema.org type or floor marks), else `article`."""
     if url and _FORUM_URL.search(url):
         return FORUM
-    if _FORUM_SCHEMA.search(html):
+    if ("QAPage" in html or "DiscussionForumPosting" in html) and _FORUM_SCHEMA.search(html):
         return FORUM
+    # a cheap substring test first: most pages have no floor marks at all
+    if not any(mark in html for mark in _FLOOR_CHARS):
+        return ARTICLE
     return FORUM if len(_FLOOR.findall(html)) >= MIN_FLOOR_MARKS else ARTICLE
 
 
