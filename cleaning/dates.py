@@ -48,7 +48,7 @@ _MONTH_DAY = re.compile(
     r"|(?P<m2>1[0-2]|0[1-9])-(?P<d2>3[01]|[12]\d|0[1-9])(?=\s+\d{1,2}:\d{2}))(?![\d])" + _TIME
 )
 _AGO = re.compile(
-    r"(?P<n>\d{1,3})\s*(?P<unit>秒钟?|分钟|小时|个小时|天|日|周|星期|个月|月|年)\s*前"
+    r"(?<!\d)(?P<n>\d{1,3})\s*(?P<unit>秒钟?|分钟|小时|个小时|天|日|周|星期|个月|月|年)\s*前"
     r"(?:\s*[(（]\s*(?P<m>1[0-2]|0?[1-9])\s*[-/月]\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*日?\s*[)）])?"
 )
 # without a time of day, 今天/刚刚 followed by more words is prose, not a timestamp

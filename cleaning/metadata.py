@@ -48,6 +48,8 @@ _RELATED_HEADING = re.compile(
 )
 _PREV_NEXT = re.compile(r"上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页")
 _COMMENTISH = re.compile(r"头像|\d+\s*楼|回复")
+# a line of running text: a sentence mark inside it, or long
+_PROSE = re.compile(r"[。！？；，].|[.!?;,]\s+\w+\s\w+")
 _DATE_LABEL = re.compile(
     r"(?:发布|发表|更新|日期|时间|发文|出版|published|posted|date)\s*[:：]?\s*$", re.I
 )
@@ -95,6 +97,8 @@ class PageView:
     h1_texts: list[str]
     title_index: int | None = None
     main_start: int | None = None
+    # the first line of running text in the main text (after any subtitle or DOI lines)
+    prose_start: int | None = None
     main_end: int | None = None
     related_from: int | None = None
     jsonld: list[dict[str, Any]] = field(default_factory=list)
@@ -262,9 +266,13 @@ def _locate_landmarks(view: PageView, main_text: str | None) -> None:
     after_title = view.title_index or 0
     if main_text:
         text_lines = [_squash(part) for part in main_text.splitlines() if part.strip()]
+        # an extractor may keep a subtitle, DOI or author line above the prose and a
+        # "相关内容" or "文章评论" heading below it: the body runs from prose to prose
+        prose = [line for line in text_lines if _PROSE.search(line)] or text_lines
         if text_lines:
             view.main_start = _find_line(view.lines, text_lines[0][:16], after_title)
-            view.main_end = _find_line(view.lines, text_lines[-1][-16:], view.main_start or 0)
+            view.prose_start = _find_line(view.lines, prose[0][:16], view.main_start or 0)
+            view.main_end = _find_line(view.lines, prose[-1][-16:], view.prose_start or 0)
     if view.title_index is None and view.main_start is None:
         return  # without a landmark a heading may belong to a sidebar above the article
     for line in view.lines[after_title + 1 :]:
@@ -283,8 +291,9 @@ def in_byline_zone(view: PageView, index: int) -> bool:
         return view.main_start is not None and view.main_start - 4 <= index < view.main_start
     low = view.title_index - BYLINE_LINES_BEFORE_TITLE
     high = view.title_index + BYLINE_LINES_AFTER_TITLE
-    if view.main_start is not None and view.main_start > view.title_index:
-        high = max(view.main_start, view.title_index + 2)
+    body_start = view.prose_start or view.main_start
+    if body_start is not None and body_start > view.title_index:
+        high = max(body_start, view.title_index + 2)
     return low <= index <= high
 
 

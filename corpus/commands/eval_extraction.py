@@ -8,6 +8,7 @@ run side by side on every page; each is scored by bag-of-tokens precision, recal
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
@@ -17,7 +18,6 @@ from typing import Any
 
 import click
 import trafilatura
-from dateutil import parser as date_parser
 
 from cleaning.candidates import readability_text
 from cleaning.decode import decode_html
@@ -66,16 +66,24 @@ def load_index(folder: Path) -> list[dict[str, Any]]:
 
 
 def _same_day(found: datetime | None, gold: str) -> bool:
-    if found is None:
-        return False
-    try:
-        return found.date() == date_parser.parse(gold).date()
-    except (ValueError, OverflowError):
-        return False
+    """Right to the day; gold written to the month or year only (`2003-5`, `2018`) is
+    compared at that precision."""
+    parts = [int(part) for part in re.findall(r"\d+", gold)[:3]]
+    return found is not None and [found.year, found.month, found.day][: len(parts)] == parts
+
+
+def _is_date(gold: str | None) -> bool:
+    """Gold dates the annotators could not find are written `UNKNWON`: nothing to score."""
+    return bool(gold and re.search(r"\d{4}", gold))
+
+
+def _person_key(name: str | None) -> str:
+    """Gold writes several people as `宋怡 杨志华` or `赵延东、风笑天`: separators do not count."""
+    return re.sub(r"[\s、,，·/]+", "", name or "")
 
 
 def _same_author(found: str | None, gold: str) -> bool:
-    return bool(found) and "".join((found or "").split()) == "".join(gold.split())
+    return bool(found) and _person_key(found) == _person_key(gold)
 
 
 def score_page(folder: Path, row: dict[str, Any]) -> PageResult:
@@ -101,8 +109,10 @@ def score_page(folder: Path, row: dict[str, Any]) -> PageResult:
     if isinstance(found, Rejection):
         return result
     published = found.published.value if found.published else None
-    date_ok = _same_day(published, row["gold_date"]) if row.get("gold_date") else None
-    author_ok = _same_author(found.author, row["gold_author"]) if row.get("gold_author") else None
+    date_ok = _same_day(published, row["gold_date"]) if _is_date(row.get("gold_date")) else None
+    # the gold names the person the page credits: the author, else the responsible editor
+    credited = found.author or found.editor
+    author_ok = _same_author(credited, row["gold_author"]) if row.get("gold_author") else None
     return replace(result, date_correct=date_ok, author_correct=author_ok)
 
 
