@@ -56,12 +56,6 @@ process.crawl(crawler, start=sys.argv[1])
 process.start()
 json.dump({k: str(v) for k, v in crawler.stats.get_stats().items()}, open(sys.argv[2], "w"))
 """
-PROFILE = """name: bench-gen
-start_urls: [/gen/]
-follow: ['/gen/']
-article_patterns: ['/gen/.+\\.html$']
-depth: 0
-"""
 
 
 @dataclass(frozen=True)
@@ -121,20 +115,19 @@ def corpus_python(code: str) -> str:
 
 
 def full_run(base_url: str, workdir: Path) -> Result:
-    db, profile = str(workdir / "full.db"), workdir / "bench-gen.yaml"
-    profile.write_text(PROFILE)
+    db = str(workdir / "full.db")
     run_id = corpus_python(
         "from corpus.store import open_store; from corpus.run_records import start_run; "
-        f"print(start_run(open_store({db!r}), 'bench-gen', [], {{}}))"
+        f"print(start_run(open_store({db!r}), 'sample-gen', [], {{}}))"
     ).strip()
     argv = [sys.executable, "-m", "crawler", "--db", db, "--run-id", run_id]
-    argv += ["--site", str(profile), "--base-url", base_url, "--set", "LOG_LEVEL=WARNING"]
+    argv += ["--site", "sample-gen", "--base-url", base_url, "--set", "LOG_LEVEL=WARNING"]
     peak = run_measured("full", argv)
     stored, seconds = json.loads(
         corpus_python(
             "import json; from corpus.store import Store; from corpus.models import CrawlRun\n"
             f"with Store({db!r}).session() as s: run = s.get_one(CrawlRun, {run_id})\n"
-            "stats = run.stats['scrapy']['bench-gen']\n"
+            "stats = run.stats['scrapy']['sample-gen']\n"
             "print(json.dumps([run.pages_fetched, stats['elapsed_time_seconds']]))"
         )
     )

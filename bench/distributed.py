@@ -17,7 +17,6 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +26,6 @@ PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 BENCH_DB = "debtcorpus_bench"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 IDLE_TIMEOUT_S = 3
-PROFILE = """name: bench-gen
-start_urls: [/gen/]
-follow: ['/gen/']
-article_patterns: ['/gen/.+\\.html$']
-depth: 0
-"""
 
 
 @dataclass(frozen=True)
@@ -104,13 +97,13 @@ def measure(db: str) -> tuple[int, float, list[int]]:
     return int(pages), float(span), sorted(shares, reverse=True)
 
 
-def crawl(base_url: str, profile: Path, workers: int) -> Result:
+def crawl(base_url: str, workers: int) -> Result:
     db = fresh_database()
     common = ("--redis", REDIS_URL, "--db", db, "--log-level", "ERROR")
     started = time.monotonic()
     processes = [
         debtcorpus(
-            "crawl", "--site", str(profile), "--base-url", base_url,
+            "crawl", "--site", "sample-gen", "--base-url", base_url,
             "-s", f"DEBTCORPUS_IDLE_TIMEOUT={IDLE_TIMEOUT_S}", *common,
         )
     ]  # fmt: skip
@@ -144,10 +137,7 @@ def main() -> int:
     pages = 300 if args.quick else args.pages
     server, base_url = start_site(pages, args.latency_ms)
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            profile = Path(tmp) / "bench-gen.yaml"
-            profile.write_text(PROFILE)
-            results = [crawl(base_url, profile, workers) for workers in (1, 2)]
+        results = [crawl(base_url, workers) for workers in (1, 2)]
     finally:
         server.terminate()
         server.wait()

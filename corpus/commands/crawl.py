@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from corpus.commands.options import db_option
+from corpus.commands.options import db_option, log_level_option, scrapy_settings_option
 from corpus.commands.stats import print_run
 from corpus.crawl_runs import CrawlRequest, resume_crawl, run_crawl
 from corpus.store import open_store
@@ -27,21 +27,8 @@ from corpus.store import open_store
     "--depth", type=int, help="Link depth limit (ad-hoc default 2; profiles set their own)."
 )
 @click.option("--workers", type=int, help="Cleaner processes (default 2).")
-@click.option(
-    "-s",
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=1. Repeatable.",
-)
-@click.option(
-    "--log-level",
-    default="WARNING",
-    show_default=True,
-    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-    help="Scrapy's log level; INFO shows progress every minute.",
-)
+@scrapy_settings_option("this crawl")
+@log_level_option
 @click.option(
     "--resume",
     "resume_run",

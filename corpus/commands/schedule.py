@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from corpus.commands.options import db_option
+from corpus.commands.options import db_option, scrapy_settings_option
 from corpus.commands.stats import print_run
 from corpus.models import Schedule
 from corpus.schedule import (
@@ -148,14 +148,7 @@ def remove(name: str, db: str | None) -> None:
     is_flag=True,
     help="Only mark NAME due, for a running `debtcorpus scheduler` to pick up.",
 )
-@click.option(
-    "-s",
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a Scrapy setting for this crawl, e.g. -s DOWNLOAD_DELAY=1. Repeatable.",
-)
+@scrapy_settings_option("this crawl")
 @db_option
 def run_now_command(name: str, queue: bool, settings: tuple[str, ...], db: str | None) -> None:
     """Crawl schedule NAME now, in this process, unless a scheduler is running it already."""

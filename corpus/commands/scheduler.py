@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from corpus.commands.options import db_option
+from corpus.commands.options import db_option, log_level_option, scrapy_settings_option
 from corpus.scheduler import (
     DEFAULT_LEASE_SECONDS,
     Scheduler,
@@ -53,21 +53,8 @@ def show_scheduler_log() -> None:
     show_default=True,
     help="Seconds a lock outlives a scheduler that died without releasing it.",
 )
-@click.option(
-    "--log-level",
-    default="WARNING",
-    show_default=True,
-    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-    help="Scrapy's log level in the crawl processes.",
-)
-@click.option(
-    "-s",
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a Scrapy setting in every crawl, e.g. -s DOWNLOAD_DELAY=1. Repeatable.",
-)
+@log_level_option
+@scrapy_settings_option("every crawl")
 @db_option
 def scheduler(
     once: bool,
