@@ -129,9 +129,11 @@ def _bag_f1(first: Counter[str], second: Counter[str]) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def agreement_scores(candidates: tuple[Candidate, ...]) -> dict[str, float]:
-    """Each non-empty candidate's mean token F1 with the other non-empty candidates."""
-    bags = {c.name: Counter(tokens(c.text)) for c in candidates if c.text.strip()}
+def _bags(candidates: tuple[Candidate, ...]) -> dict[str, Counter[str]]:
+    return {c.name: Counter(tokens(c.text)) for c in candidates if c.text.strip()}
+
+
+def _scores(bags: dict[str, Counter[str]]) -> dict[str, float]:
     scores: dict[str, float] = {}
     for name, bag in bags.items():
         others = [_bag_f1(bag, other) for key, other in bags.items() if key != name]
@@ -139,12 +141,51 @@ def agreement_scores(candidates: tuple[Candidate, ...]) -> dict[str, float]:
     return scores
 
 
-def choose(candidates: tuple[Candidate, ...]) -> Choice | None:
-    """The candidate the others agree with most; ties go to the earlier (trafilatura first)."""
-    scores = agreement_scores(candidates)
+def agreement_scores(candidates: tuple[Candidate, ...]) -> dict[str, float]:
+    """Each non-empty candidate's mean token F1 with the other non-empty candidates."""
+    return _scores(_bags(candidates))
+
+
+def containment(inner: Counter[str], outer: Counter[str]) -> float:
+    """The share of `inner`'s tokens that `outer` has too."""
+    size = sum(inner.values())
+    return sum((inner & outer).values()) / size if size else 0.0
+
+
+def nested_core(
+    chosen: str, bags: dict[str, Counter[str]], min_containment: float, min_share: float
+) -> str:
+    """A smaller candidate lying inside the chosen one, when there is one.
+
+    Extractors that disagree mostly disagree at the edges: one keeps the article and the
+    related links, share bars or comment lists around it, another only the article. When a
+    candidate's text lies almost wholly inside the chosen text and still holds most of it,
+    the extra part of the chosen text is such an edge, so the smaller text is taken
+    (the smallest of several). Much smaller candidates are left alone: there the extractor
+    more likely dropped part of the article.
+    """
+    size = sum(bags[chosen].values())
+    nested = [
+        name
+        for name, bag in bags.items()
+        if name != chosen
+        and min_share * size <= sum(bag.values()) < 0.97 * size
+        and containment(bag, bags[chosen]) >= min_containment
+    ]
+    return min(nested, key=lambda name: sum(bags[name].values())) if nested else chosen
+
+
+def choose(
+    candidates: tuple[Candidate, ...], min_containment: float = 0.95, min_share: float = 0.7
+) -> Choice | None:
+    """The candidate the others agree with most (ties go to the earlier, trafilatura first),
+    narrowed to a candidate nested inside it (`nested_core`)."""
+    bags = _bags(candidates)
+    scores = _scores(bags)
     if not scores:
         return None
     order = {c.name: index for index, c in enumerate(candidates)}
-    best = max(scores, key=lambda name: (round(scores[name], 6), -order[name]))
+    medoid = max(scores, key=lambda name: (round(scores[name], 6), -order[name]))
+    best = nested_core(medoid, bags, min_containment, min_share)
     chosen = next(c for c in candidates if c.name == best)
-    return Choice(chosen, scores[best], "medoid")
+    return Choice(chosen, scores[best], "medoid" if best == medoid else f"inside {medoid}")

@@ -41,6 +41,10 @@ class ExtractConfig:
     # trafilatura and the density method agreeing this much (token F1) settle the page
     # without readability (saves its run on most pages)
     enough_agreement: float = 0.9
+    # a candidate this much inside the chosen text (token containment) and at least this
+    # share of its length replaces it: the rest was an edge (related links, comments ...)
+    nested_containment: float = 0.95
+    nested_min_share: float = 0.7
     # below this many text units (CJK characters plus latin words) a page is "too-short"
     min_text_units: int = 50
     # forum threads are often short: a question and a few answers
@@ -90,7 +94,7 @@ def main_text(
 ) -> MainText | None:
     """The chosen candidate with comments and boilerplate taken out."""
     candidates = run_candidates(html, url, kind == FORUM, config.enough_agreement)
-    choice = choose(candidates)
+    choice = choose(candidates, config.nested_containment, config.nested_min_share)
     if choice is None:
         return None
     comments = extract_comments(tree) if kind != FORUM else ()
@@ -132,7 +136,7 @@ def extract(
     reason = rejection_reason(found, tree, kind, config)
     if reason is not None or found is None:
         return Rejection(reason or "no-main-text")
-    meta = extract_metadata(html, url, fetched_at, main_text=found.text)
+    meta = extract_metadata(html, url, fetched_at, main_text=found.text, tree=tree)
     return ArticleRecord(
         url=url,
         title=meta.title,

@@ -9,6 +9,7 @@ Every date candidate is kept with where it came from and its score.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -46,6 +47,7 @@ _RELATED_HEADING = re.compile(
     r"^(?:相关(?:推荐|文章|阅读|内容|新闻|链接)|推荐阅读|延伸阅读|猜你喜欢|热门(?:文章|推荐)|最新文章"
     r"|随机看看|精彩评论|评论列表.*|网友评论|发表(?:评论|回复)|.{0,30}的相关文章)$"
 )
+_LINE_SPACE = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 _PREV_NEXT = re.compile(r"上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页")
 _COMMENTISH = re.compile(r"头像|\d+\s*楼|回复")
 # a line of running text: a sentence mark inside it, or long
@@ -109,12 +111,27 @@ class PageView:
 
 def _zone_penalty(element: Any) -> float:
     tag = element.tag if isinstance(element.tag, str) else ""
-    attrs = f"{element.get('class', '')} {element.get('id', '')}"
+    attrib = element.attrib
+    if "class" not in attrib and "id" not in attrib:
+        return _ZONE_TAGS.get(tag, 0.0)
+    penalty = _attribute_penalty(f"{attrib.get('class', '')} {attrib.get('id', '')}")
+    return penalty if penalty is not None else _ZONE_TAGS.get(tag, 0.0)
+
+
+@functools.lru_cache(maxsize=8192)
+def _attribute_penalty(attrs: str) -> float | None:
+    """The zone penalty class and id names give (None: they say nothing); pages repeat the
+    same few names thousands of times, hence the cache."""
     if _STRONG_ZONE.search(attrs):
         return 0.45
     if _WEAK_ZONE.search(attrs):
         return 0.15
-    return _ZONE_TAGS.get(tag, 0.0)
+    return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_breadcrumb(attrs: str) -> bool:
+    return _BREADCRUMB_ATTR.search(attrs) is not None
 
 
 class _LineBuilder:
@@ -129,7 +146,7 @@ class _LineBuilder:
             self.penalty = max(self.penalty, penalty)
 
     def flush(self) -> None:
-        text = re.sub(r"[ \t\r\n\u00a0\u3000]+", " ", "".join(self.parts)).strip()
+        text = _LINE_SPACE.sub(" ", "".join(self.parts)).strip()
         if text:
             self.lines.append(Line(len(self.lines), text, self.penalty))
         self.parts, self.penalty = [], 0.0
@@ -207,8 +224,9 @@ def _parse_tree(html: str) -> Any:
     return tree
 
 
-def build_view(html: str, url: str, main_text: str | None) -> PageView:
-    tree = _parse_tree(html)
+def build_view(html: str, url: str, main_text: str | None, tree: Any = None) -> PageView:
+    """`tree`: the page already parsed by the caller (read, never changed), else parsed here."""
+    tree = _parse_tree(html) if tree is None else tree
     title_element = tree.find(".//title")
     title_text = _squash(title_element.text_content()) if title_element is not None else None
     h1_texts = [_squash(h1.text_content()) for h1 in tree.iter("h1")]
@@ -820,6 +838,8 @@ _CRUMB_SKIP = re.compile(
 
 def find_icp(text: str) -> str | None:
     """An ICP record/licence number written the canonical way: 鄂ICP备14010628号-2."""
+    if "ICP" not in text and "icp" not in text:
+        return None  # a literal scan is far cheaper than the province class on a whole page
     match = _ICP.search(text)
     if not match:
         return None
@@ -828,7 +848,7 @@ def find_icp(text: str) -> str | None:
 
 
 def find_police_record(text: str) -> str | None:
-    match = _POLICE.search(text)
+    match = _POLICE.search(text) if "公网安备" in text else None
     return f"{match['p']}公网安备{match['n']}号" if match else None
 
 
@@ -858,11 +878,8 @@ def find_site_name(view: PageView) -> str | None:
 
 
 def _crumb_texts(view: PageView) -> Iterator[str]:
-    for element in view.tree.iter():
-        if not isinstance(element.tag, str):
-            continue
-        attrs = f"{element.get('class', '')} {element.get('id', '')}"
-        if _BREADCRUMB_ATTR.search(attrs):
+    for element in view.tree.xpath("//*[@class or @id]"):
+        if _is_breadcrumb(f"{element.get('class', '')} {element.get('id', '')}"):
             text = _squash(element.text_content())
             if 0 < len(text) <= 200:
                 yield text
@@ -955,10 +972,11 @@ def language_of(text: str) -> str | None:
 
 
 def extract_metadata(
-    html: str, url: str, fetched_at: datetime, main_text: str | None = None
+    html: str, url: str, fetched_at: datetime, main_text: str | None = None, tree: Any = None
 ) -> PageMetadata:
-    """Everything the page says about itself; `main_text` helps find the byline next to it."""
-    view = build_view(html, url, main_text)
+    """Everything the page says about itself; `main_text` helps find the byline next to it.
+    `tree` is the lxml document of `html` when the caller has parsed it already."""
+    view = build_view(html, url, main_text, tree)
     published, date_candidate = find_published(view, fetched_at)
     site_name = find_site_name(view)
     people = find_people(view, date_candidate, site_name)
