@@ -29,6 +29,7 @@ DENSITY = "density"
 TRAFILATURA_REPLIES = "trafilatura-replies"
 _CODE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_SENTENCE_MARK = re.compile(r"[。！？；，,.!?;]")
 
 
 @dataclass(frozen=True)
@@ -175,17 +176,61 @@ def nested_core(
     return min(nested, key=lambda name: sum(bags[name].values())) if nested else chosen
 
 
-def choose(
-    candidates: tuple[Candidate, ...], min_containment: float = 0.95, min_share: float = 0.7
-) -> Choice | None:
+@dataclass(frozen=True)
+class Nesting:
+    # a candidate this much inside the chosen text (token containment) ...
+    min_containment: float = 0.95
+    # ... and at least this share of its length replaces it
+    min_share: float = 0.7
+    # smaller ones down to this share replace it when their prose share is this much higher
+    prose_min_share: float = 0.25
+    prose_gain: float = 0.1
+
+
+def prose_share(text: str) -> float:
+    """The share of the text's characters in lines of running text (20 characters or more
+    with a sentence mark), against menus, link lists, captions and table cells."""
+    total = prose = 0
+    for line in text.splitlines():
+        size = len(line.strip())
+        total += size
+        if size >= 20 and _SENTENCE_MARK.search(line):
+            prose += size
+    return prose / total if total else 0.0
+
+
+def prose_core(
+    chosen: str, candidates: tuple[Candidate, ...], bags: dict[str, Counter[str]], nesting: Nesting
+) -> str:
+    """A smaller nested candidate (down to `nesting.prose_min_share` of the length) whose text
+    is clearly more running prose than the chosen one: the chosen text kept a layout's menus
+    and link tables around the article."""
+    size = sum(bags[chosen].values())
+    texts = {c.name: c.text for c in candidates}
+    chosen_prose = prose_share(texts[chosen])
+    nested = [
+        name
+        for name, bag in bags.items()
+        if name != chosen
+        and nesting.prose_min_share * size <= sum(bag.values()) < nesting.min_share * size
+        and containment(bag, bags[chosen]) >= nesting.min_containment
+        and prose_share(texts[name]) >= chosen_prose + nesting.prose_gain
+    ]
+    return min(nested, key=lambda name: sum(bags[name].values())) if nested else chosen
+
+
+def choose(candidates: tuple[Candidate, ...], nesting: Nesting | None = None) -> Choice | None:
     """The candidate the others agree with most (ties go to the earlier, trafilatura first),
-    narrowed to a candidate nested inside it (`nested_core`)."""
+    narrowed to a candidate nested inside it (`nested_core`, `prose_core`)."""
+    nesting = nesting or Nesting()
     bags = _bags(candidates)
     scores = _scores(bags)
     if not scores:
         return None
     order = {c.name: index for index, c in enumerate(candidates)}
     medoid = max(scores, key=lambda name: (round(scores[name], 6), -order[name]))
-    best = nested_core(medoid, bags, min_containment, min_share)
+    best = nested_core(medoid, bags, nesting.min_containment, nesting.min_share)
+    if best == medoid:
+        best = prose_core(medoid, candidates, bags, nesting)
     chosen = next(c for c in candidates if c.name == best)
     return Choice(chosen, scores[best], "medoid" if best == medoid else f"inside {medoid}")

@@ -11,13 +11,13 @@ Pure and picklable: strings in, frozen records out, so it runs in worker process
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from lxml.html import HtmlElement
 
 from cleaning.boilerplate import remove_boilerplate
-from cleaning.candidates import Choice, choose, parse_document, run_candidates
+from cleaning.candidates import Choice, Nesting, choose, parse_document, run_candidates
 from cleaning.comments import extract_comments, remove_comment_lines
 from cleaning.masking import find_masked_gaps
 from cleaning.metadata import extract_metadata
@@ -41,10 +41,9 @@ class ExtractConfig:
     # trafilatura and the density method agreeing this much (token F1) settle the page
     # without readability (saves its run on most pages)
     enough_agreement: float = 0.9
-    # a candidate this much inside the chosen text (token containment) and at least this
-    # share of its length replaces it: the rest was an edge (related links, comments ...)
-    nested_containment: float = 0.95
-    nested_min_share: float = 0.7
+    # when a candidate lies inside the chosen text, the rest was an edge (related links,
+    # comments, menus): see `cleaning.candidates.Nesting`
+    nesting: Nesting = field(default_factory=Nesting)
     # below this many text units (CJK characters plus latin words) a page is "too-short"
     min_text_units: int = 50
     # forum threads are often short: a question and a few answers
@@ -94,7 +93,7 @@ def main_text(
 ) -> MainText | None:
     """The chosen candidate with comments and boilerplate taken out."""
     candidates = run_candidates(html, url, kind == FORUM, config.enough_agreement)
-    choice = choose(candidates, config.nested_containment, config.nested_min_share)
+    choice = choose(candidates, config.nesting)
     if choice is None:
         return None
     comments = extract_comments(tree) if kind != FORUM else ()
