@@ -8,6 +8,7 @@ about the page and the candidates (link share, text share, length) break the oth
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections import Counter
@@ -87,8 +88,10 @@ def readability_text(html: str) -> str:
     return block_text(body if body is not None else tree)
 
 
-def density_text(html: str) -> str:
-    tree = parse_document(html)
+def density_text(html: str, tree: HtmlElement | None = None) -> str:
+    """The density method's text; from a copy of `tree` when the caller parsed the page
+    already (copying is a quarter of the cost of parsing; the method prunes its tree)."""
+    tree = parse_document(html) if tree is None else copy.deepcopy(tree)
     return density_extract(tree) if tree is not None else ""
 
 
@@ -99,7 +102,11 @@ def strip_code(html: str) -> str:
 
 
 def run_candidates(
-    html: str, url: str | None, forum: bool = False, enough_agreement: float = 0.9
+    html: str,
+    url: str | None,
+    forum: bool = False,
+    enough_agreement: float = 0.9,
+    tree: HtmlElement | None = None,
 ) -> tuple[Candidate, ...]:
     """Every extractor's text for one page (empty text where an extractor found none).
 
@@ -111,7 +118,7 @@ def run_candidates(
     html = strip_code(html)
     found = [
         Candidate(TRAFILATURA, trafilatura_text(html, url)),
-        Candidate(DENSITY, density_text(html)),
+        Candidate(DENSITY, density_text(html, tree)),
     ]
     if forum:
         found.append(Candidate(TRAFILATURA_REPLIES, trafilatura_text(html, url, True)))

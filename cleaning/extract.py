@@ -92,7 +92,7 @@ def main_text(
     html: str, url: str, tree: HtmlElement, kind: str, config: ExtractConfig = DEFAULT_CONFIG
 ) -> MainText | None:
     """The chosen candidate with comments and boilerplate taken out."""
-    candidates = run_candidates(html, url, kind == FORUM, config.enough_agreement)
+    candidates = run_candidates(html, url, kind == FORUM, config.enough_agreement, tree)
     choice = choose(candidates, config.nesting)
     if choice is None:
         return None
