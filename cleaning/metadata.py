@@ -47,6 +47,7 @@ _RELATED_HEADING = re.compile(
     r"^(?:相关(?:推荐|文章|阅读|内容|新闻|链接)|推荐阅读|延伸阅读|猜你喜欢|热门(?:文章|推荐)|最新文章"
     r"|随机看看|精彩评论|评论列表.*|网友评论|发表(?:评论|回复)|.{0,30}的相关文章)$"
 )
+_DATE_HINT = re.compile(r"\d|刚刚|昨天|前天|今天")
 _LINE_SPACE = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 _PREV_NEXT = re.compile(r"上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页")
 _COMMENTISH = re.compile(r"头像|\d+\s*楼|回复")
@@ -442,7 +443,7 @@ def _text_date_penalty(view: PageView, line: Line) -> float:
 def _text_date_candidates(view: PageView, fetched_at: datetime) -> list[dict[str, Any]]:
     found = []
     for line in view.lines:
-        if not re.search(r"\d|刚刚|昨天|前天|今天", line.text):
+        if not _DATE_HINT.search(line.text):
             continue
         for match in find_dates(line.text, fetched_at):
             candidate = _candidate(match, f"text:{line.index}", _text_date_score(view, line, match))
@@ -801,9 +802,13 @@ def find_people(
 def _source_link(view: PageView) -> tuple[str | None, str | None]:
     """The syndication origin: `X来源链接:https://…`, or a link right after 来源:."""
     for line in view.lines:
+        if "链接" not in line.text and "原文地址" not in line.text and "转载自" not in line.text:
+            continue  # cheap test first: the pattern's leading name run is slow to scan
         match = _SOURCE_LINK.search(line.text)
         if match:
             return clean_person(match["name"]), match["url"]
+    if not any("来源" in line.text or "稿源" in line.text for line in view.lines):
+        return None, None
     for anchor in view.tree.iter("a"):
         href = anchor.get("href") or ""
         previous = anchor.getprevious()
@@ -829,6 +834,8 @@ _COPYRIGHT_NAME = re.compile(
 _BREADCRUMB_ATTR = re.compile(
     r"breadcrumb|crumb|position|location|weizhi|dqwz|daohang|curmbs|site-path|mbx", re.I
 )
+_CRUMB_LINE_START = re.compile(r"^(?:当前位置|您的位置|你的位置|所在位置|位置)\s*[:：]")
+_CRUMB_LINE_END = re.compile(r"\S\s*>\s*>?\s*正文")
 _BREADCRUMB_SPLIT = re.compile(r"\s*(?:>|&gt;|»|›|→|/|＞|〉|>>)\s*")
 _CRUMB_SKIP = re.compile(
     r"^(?:当前位置|您的位置|你的位置|所在位置|位置)?\s*[:：]?\s*(?:首页|主页|网站首页|home|正文|正文内容|内容|详情|详细内容|文章|阅读文章)?$",
@@ -884,9 +891,9 @@ def _crumb_texts(view: PageView) -> Iterator[str]:
             if 0 < len(text) <= 200:
                 yield text
     for line in view.lines:
-        if re.match(
-            r"^(?:当前位置|您的位置|你的位置|所在位置|位置)\s*[:：]", line.text
-        ) or re.search(r"\S\s*>\s*>?\s*正文", line.text):
+        if ("位置" in line.text or "正文" in line.text) and (
+            _CRUMB_LINE_START.match(line.text) or _CRUMB_LINE_END.search(line.text)
+        ):
             yield line.text
 
 
