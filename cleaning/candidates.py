@@ -75,9 +75,18 @@ def trafilatura_text(html: str, url: str | None, with_comments: bool = False) ->
     return text or ""
 
 
-def readability_text(html: str) -> str:
+class _TreeDocument(Document):
+    """readability's Document over a copy of a tree already parsed: it parses its input again
+    on every retry and prunes what it parsed, so each pass gets a fresh copy."""
+
+    def _parse(self, input: HtmlElement) -> HtmlElement:
+        return super()._parse(copy.deepcopy(input))
+
+
+def readability_text(html: str, tree: HtmlElement | None = None) -> str:
     try:
-        summary = Document(html).summary(html_partial=True)
+        document = Document(html) if tree is None else _TreeDocument(tree)
+        summary = document.summary(html_partial=True)
     except Exception as error:  # readability raises bare Exceptions on odd markup
         log.debug("readability failed: %s", error)
         return ""
@@ -124,7 +133,7 @@ def run_candidates(
         found.append(Candidate(TRAFILATURA_REPLIES, trafilatura_text(html, url, True)))
     elif agreement_scores(tuple(found)).get(TRAFILATURA, 0.0) >= enough_agreement:
         return tuple(found)
-    found.insert(1, Candidate(READABILITY, readability_text(html)))
+    found.insert(1, Candidate(READABILITY, readability_text(html, tree)))
     return tuple(found)
 
 
