@@ -40,7 +40,7 @@ _WORD = re.compile(r"[^\W\u3400-\u9fff]+")
 class ExtractConfig:
     # trafilatura and the density method agreeing this much (token F1) settle the page
     # without readability (saves its run on most pages)
-    enough_agreement: float = 0.9
+    enough_agreement: float = 0.8
     # when a candidate lies inside the chosen text, the rest was an edge (related links,
     # comments, menus): see `cleaning.candidates.Nesting`
     nesting: Nesting = field(default_factory=Nesting)
