@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from lxml.html import HtmlElement
 
@@ -71,7 +72,7 @@ def _repeated_item(anchor: HtmlElement) -> HtmlElement | None:
 
 def _is_headline(anchor: HtmlElement) -> bool:
     """A link set as a headline: inside a heading, or named as a title by its class."""
-    for node in (anchor, *list(anchor.iterancestors())[:2]):
+    for node in (anchor, *islice(anchor.iterancestors(), 2)):
         if node.tag in _HEADLINE_TAGS or _TITLE_CLASS.search(node.get("class") or ""):
             return True
     return False
