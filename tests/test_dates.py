@@ -81,7 +81,15 @@ def test_future_and_pre_1995_dates_are_rejected(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["今天的中国", "刚刚发布的规定", "DOI 10.12677/MOM.2018.82002", "1/2/3", "3-5天内"]
+    "text",
+    [
+        "今天的中国",
+        "刚刚发布的规定",
+        "DOI 10.12677/MOM.2018.82002",
+        "1/2/3",
+        "3-5天内",
+        "历史始于5000年前文字的发明",
+    ],
 )
 def test_prose_and_numbers_are_not_dates(text: str) -> None:
     assert find_dates(text, FETCHED) == []
