@@ -24,6 +24,7 @@ from cleaning.metadata import extract_metadata
 from cleaning.pagetype import (
     FORUM,
     entry_share,
+    excerpt_of_entry,
     link_title_stats,
     link_titles,
     list_entries,
@@ -31,9 +32,25 @@ from cleaning.pagetype import (
 )
 from cleaning.records import ArticleRecord, CommentRecord
 
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.2.1"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[^\W\u3400-\u9fff]+")
+# an excerpt cut off by the site: "..." or a single "…" at the end of a line ("……" is prose)
+_CUT_OFF = re.compile(r"(?:\.{3}|(?<!…)…)\s*$")
+# ... or two or more link titles make up this share of its lines
+TEASER_LINK_SHARE = 0.25
+
+
+def is_teaser(text: str, link_share: float) -> bool:
+    """An excerpt on a tag or category page: most of the text is one line cut off with "...",
+    or link titles make up a good share of the text."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return False
+    longest = max(lines, key=len)
+    if _CUT_OFF.search(longest) and len(longest) * 2 >= sum(map(len, lines)):
+        return True
+    return link_share >= TEASER_LINK_SHARE
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,9 @@ class ExtractConfig:
     list_max_prose: int = 300
     # ... or most of its text lies inside repeated entries that each lead with a title link
     list_entry_share: float = 0.5
+    # a short text that is a cut-off excerpt ("...") or two link titles with their excerpts
+    # is a teaser on a tag or category page with one or two entries, not an article
+    teaser_max_units: int = 300
 
 
 DEFAULT_CONFIG = ExtractConfig()
@@ -118,6 +138,11 @@ def rejection_reason(
     ):
         return "list-page"
     if entry_share(found.text, list_entries(tree)) >= config.list_entry_share:
+        return "list-page"
+    share = links.share if links.title_lines >= 1 else 0.0
+    if text_units(found.text) < config.teaser_max_units and (
+        is_teaser(found.text, share) or excerpt_of_entry(tree, found.text)
+    ):
         return "list-page"
     minimum = config.min_forum_units if kind == FORUM else config.min_text_units
     return "too-short" if text_units(found.text) < minimum else None

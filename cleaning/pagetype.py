@@ -70,6 +70,20 @@ def _repeated_item(anchor: HtmlElement) -> HtmlElement | None:
     return None
 
 
+def excerpt_of_entry(tree: HtmlElement, text: str) -> bool:
+    """The text lies inside a list entry led by a headline link (h2-h4) to another page:
+    the excerpt of a tag or category page with a single entry."""
+    body = _SPACE.sub("", text)
+    for anchor in tree.iter("a"):
+        heading = anchor.getparent()
+        if heading is None or heading.tag not in ("h2", "h3", "h4") or not anchor.get("href"):
+            continue
+        for entry in islice(heading.iterancestors(), ITEM_LEVELS):
+            if entry.tag in ("li", "article") and body in _SPACE.sub("", entry.text_content()):
+                return True
+    return False
+
+
 def _is_headline(anchor: HtmlElement) -> bool:
     """A link set as a headline: inside a heading, or named as a title by its class."""
     for node in (anchor, *islice(anchor.iterancestors(), 2)):

@@ -98,6 +98,13 @@ def test_every_sample_article_is_stored_once(crawled: Crawled) -> None:
     assert len(urls) == len(set(urls))
 
 
+def test_list_tag_and_category_pages_are_not_articles(crawled: Crawled) -> None:
+    stored = articles_by_path(crawled)
+    expected = {article.path for article in sample_articles()}
+    extra = sorted(p for p in stored if p not in expected and not p.startswith("/faults/"))
+    assert not extra, f"pages stored as articles that are not: {extra[:5]}"
+
+
 def test_article_text_is_whole_and_free_of_boilerplate(crawled: Crawled) -> None:
     stored = articles_by_path(crawled)
     for sample in sample_articles():
