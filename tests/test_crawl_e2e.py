@@ -20,35 +20,11 @@ from corpus.models import Article, Comment, CrawlRun, Page
 from corpus.store import Store, open_store
 from samplesite.content import Article as SampleArticle
 from samplesite.content import load_articles
+from tests.boilerplate_markers import BOILERPLATE_MARKERS
 
 pytestmark = pytest.mark.slow
 
 PROFILES = ("sample-wp", "sample-portal", "sample-news", "sample-law")
-# Lines of each template's boilerplate that must never reach an article's text.
-BOILERPLATE_MARKERS = (
-    "打赏",
-    "微信扫一扫",
-    "支付宝扫一扫",
-    "上一篇",
-    "下一篇",
-    "相关推荐",
-    "发表回复",
-    "暂无评论",
-    "评论列表",
-    "责任编辑",
-    "【纠错】",
-    "字体:",
-    "精彩评论",
-    "ICP备",
-    "友情链接",
-    "版权所有",
-    "扫描二维码",
-    "版权声明",
-    "本文链接",
-    "相关文章",
-    "Copyright",
-    "不代表",
-)
 
 
 @dataclass(frozen=True)

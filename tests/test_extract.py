@@ -19,28 +19,9 @@ from cleaning.extract import ExtractConfig, Rejection, extract, text_units
 from cleaning.records import ArticleRecord
 from cleaning.scoring import token_f1
 from samplesite.content import Article, load_articles
+from tests.boilerplate_markers import BOILERPLATE_MARKERS
 
 FETCHED_AT = datetime(2025, 6, 1)
-MARKERS = (
-    "打赏",
-    "微信扫一扫",
-    "上一篇",
-    "下一篇",
-    "相关推荐",
-    "发表回复",
-    "暂无评论",
-    "评论列表",
-    "责任编辑",
-    "【纠错】",
-    "字体:",
-    "精彩评论",
-    "扫描二维码",
-    "本文链接",
-    "ICP备",
-    "版权声明",
-    "Copyright",
-    "来源链接",
-)
 
 
 def fetch(base_url: str, path: str, attempts: int = 2) -> str:
@@ -72,7 +53,7 @@ def test_every_sample_article_is_whole_and_clean(
         assert isinstance(record, ArticleRecord), (article.id, record)
         score = token_f1(record.text, article.gold_text)
         assert score.recall >= 0.97 and score.precision >= 0.97, (article.id, score)
-        for marker in MARKERS:
+        for marker in BOILERPLATE_MARKERS:
             if marker not in article.gold_text:
                 assert marker not in record.text, (article.id, marker)
 

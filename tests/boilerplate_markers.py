@@ -1,0 +1,27 @@
+"""Lines of the four sample-site templates' boilerplate that must never reach article text."""
+
+BOILERPLATE_MARKERS = (
+    "打赏",
+    "微信扫一扫",
+    "支付宝扫一扫",
+    "上一篇",
+    "下一篇",
+    "相关推荐",
+    "发表回复",
+    "暂无评论",
+    "评论列表",
+    "责任编辑",
+    "【纠错】",
+    "字体:",
+    "精彩评论",
+    "ICP备",
+    "友情链接",
+    "版权所有",
+    "扫描二维码",
+    "版权声明",
+    "本文链接",
+    "相关文章",
+    "Copyright",
+    "不代表",
+    "来源链接",
+)
