@@ -66,6 +66,11 @@ class Faults:
             return Page(200, "text/html; charset=utf-8", b"")
         return None
 
+    def rearm(self) -> None:
+        """The flaky page fails its next request again."""
+        with self._flaky_lock:
+            self._flaky_failed = False
+
     def _flaky(self) -> Page | None:
         with self._flaky_lock:
             first = not self._flaky_failed

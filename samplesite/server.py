@@ -71,8 +71,10 @@ class SiteState:
             return page
 
     def reset(self) -> None:
+        """Undo edits and re-arm the flaky page, as if the server had just started."""
         with self._lock:
             self._edits.clear()
+        self.faults.rearm()
 
     def _view_for(self, article: Article) -> SiteView:
         return self.views[article.site]
