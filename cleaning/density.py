@@ -181,7 +181,9 @@ def _is_noise(node: HtmlElement) -> bool:
     return any(word in NOISE_WORDS for word in _WORD_SPLIT.split(names))
 
 
-def _prune(root: HtmlElement) -> None:
+def prune(root: HtmlElement) -> None:
+    """Drop what is never main text: scripts, media, page chrome, and blocks whose class or id
+    names them as noise (share bars, sidebars, ads); leaf spans become paragraphs."""
     etree.strip_elements(root, *NOISE_TAGS, etree.Comment, with_tail=False)
     for node in [n for n in root.iter() if isinstance(n.tag, str) and _is_noise(n)]:
         if node is not root and node.tag not in ("body", "html"):
@@ -218,7 +220,7 @@ def density_extract(root: HtmlElement) -> str:
     """The densest text block of a parsed page (the tree is modified: pass a copy)."""
     body = root.find("body")
     start = body if body is not None else root
-    _prune(start)
+    prune(start)
     scorer = _Scorer()
     scorer.walk(start, in_link=False)
     return block_text(scorer.best) if scorer.best is not None else ""

@@ -11,14 +11,22 @@ Pure and picklable: strings in, frozen records out, so it runs in worker process
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from lxml.html import HtmlElement
 
-from cleaning.boilerplate import remove_boilerplate
-from cleaning.candidates import Choice, Nesting, choose, parse_document, run_candidates
+from cleaning.boilerplate import remove_boilerplate, squash
+from cleaning.candidates import (
+    Candidate,
+    Choice,
+    Nesting,
+    choose,
+    parse_document,
+    run_candidates,
+)
 from cleaning.comments import extract_comments, remove_comment_lines
+from cleaning.headlines import StoryMap, off_story
 from cleaning.masking import find_masked_gaps
 from cleaning.metadata import extract_metadata
 from cleaning.pagetype import (
@@ -31,8 +39,14 @@ from cleaning.pagetype import (
     page_type,
 )
 from cleaning.records import ArticleRecord, CommentRecord
+from cleaning.scoring import tokens
+from cleaning.structured import replaces_chosen, shingle_overlap, structured_article
+from cleaning.threads import first_archive_post, thread_text
 
-EXTRACTOR_VERSION = "0.2.1"
+EXTRACTOR_VERSION = "0.3.0"
+STRUCTURED = "structured-data"
+THREAD = "thread"
+FIRST_POST = "first-post"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[^\W\u3400-\u9fff]+")
 # an excerpt cut off by the site: "..." or a single "…" at the end of a line ("……" is prose)
@@ -75,6 +89,12 @@ class ExtractConfig:
     # a short text that is a cut-off excerpt ("...") or two link titles with their excerpts
     # is a teaser on a tag or category page with one or two entries, not an article
     teaser_max_units: int = 300
+    # on forum pages the posts' text replaces the chosen text when it is this many times
+    # larger (the chosen text was a stub) ...
+    thread_stub_ratio: float = 5.0
+    # ... or this many times larger and holding this share of the chosen text's 8-char runs
+    thread_min_growth: float = 1.2
+    thread_min_overlap: float = 0.9
 
 
 DEFAULT_CONFIG = ExtractConfig()
@@ -108,17 +128,64 @@ class MainText:
     removed: dict[str, int]
 
 
+def _replaced(choice: Choice, name: str, text: str) -> Choice:
+    return Choice(Candidate(name, text), choice.agreement, f"{name} over {choice.candidate.name}")
+
+
+def whole_thread(text: str, thread: str, config: ExtractConfig) -> bool:
+    """The thread's posts are the page's content: they hold the chosen text and more, or
+    the chosen text is a stub (a box of facts above the replies) beside them."""
+    size, thread_size = len(tokens(text)), len(tokens(thread))
+    if thread_size >= config.thread_stub_ratio * size:
+        return True
+    return (
+        thread_size >= config.thread_min_growth * size
+        and shingle_overlap(text, thread, 8) >= config.thread_min_overlap
+    )
+
+
+def refine_choice(choice: Choice, tree: HtmlElement, kind: str, config: ExtractConfig) -> Choice:
+    """Page structures no extractor reads: an article only in structured data, a blog archive
+    of whole posts (its first post), a forum thread (all its posts)."""
+    text = choice.candidate.text
+    structured = structured_article(tree)
+    if structured is not None and replaces_chosen(structured, text):
+        return _replaced(choice, STRUCTURED, structured.text)
+    if kind == FORUM:
+        thread = thread_text(tree)
+        return _replaced(choice, THREAD, thread) if whole_thread(text, thread, config) else choice
+    first_post = first_archive_post(tree, text)
+    return _replaced(choice, FIRST_POST, first_post) if first_post else choice
+
+
+def with_heading(text: str, heading: str | None) -> str:
+    """A thread's text led by its title: on Q&A pages the title is often the whole question."""
+    if not heading or squash(heading) in squash(text[: len(heading) + 40]):
+        return text
+    return f"{heading}\n{text}"
+
+
 def main_text(
     html: str, url: str, tree: HtmlElement, kind: str, config: ExtractConfig = DEFAULT_CONFIG
 ) -> MainText | None:
     """The chosen candidate with comments and boilerplate taken out."""
     candidates = run_candidates(html, url, kind == FORUM, config.enough_agreement, tree)
+    stories = StoryMap(tree)
+    others = off_story(stories, {c.name: c.text for c in candidates})
+    if others and len(others) < len(candidates):
+        candidates = tuple(c for c in candidates if c.name not in others)
     choice = choose(candidates, config.nesting)
     if choice is None:
         return None
+    choice = refine_choice(choice, tree, kind, config)
     comments = extract_comments(tree) if kind != FORUM else ()
     text, comment_lines = remove_comment_lines(choice.candidate.text, comments)
-    cleaned = remove_boilerplate(text, page_heading(tree))
+    heading = page_heading(tree)
+    if kind == FORUM:
+        cleaned = remove_boilerplate(text)
+        cleaned = replace(cleaned, text=with_heading(cleaned.text, heading))
+    else:
+        cleaned = remove_boilerplate(text, heading)
     removed = dict(cleaned.removed)
     if comment_lines:
         removed["comment-lines"] = comment_lines

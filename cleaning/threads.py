@@ -1,0 +1,141 @@
+"""Pages made of several posts: forum threads and blog archives.
+
+A forum or Q&A thread is a stream of repeated sibling blocks, one per post (the question and
+its answers); extractors keep the first post and drop the answers, or keep the user cards
+and buttons around each. `thread_text` rebuilds the thread from the posts' own text.
+
+A blog archive page repeats whole posts in blocks named like `post-body`; it has no single
+article, and the page leads with its newest post, which is the one a reader landing there
+reads: `first_archive_post` returns it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+from cleaning.comments import parse_item
+from cleaning.density import block_text, prune
+from cleaning.structured import shingle_overlap
+
+_SPACE = re.compile(r"\s+")
+_SENTENCE_MARK = re.compile(r"[。！？，；：,.!?;:]")
+# tags that repeat as posts even without a class naming them
+_ITEM_TAGS = frozenset(("li", "article", "tr", "table"))
+_POST_BODY = re.compile(
+    r"(^|[\s_-])(post|entry|article|blog)[-_]?(body|content|text)([\s_-]|$)", re.I
+)
+# paragraphs and inline elements named like a post body are parts of one post, not posts
+_PART_TAGS = frozenset(("p", "span", "li", "font", "a", "em", "strong"))
+
+
+@dataclass(frozen=True)
+class ThreadConfig:
+    # posts' own text (outside links) must be at least this share of their text
+    min_own_share: float = 0.6
+    # a blog archive: at least two post bodies of this many characters
+    min_archive_post: int = 200
+    # ... and the chosen text lies in them: this share of its 8-character runs
+    min_archive_overlap: float = 0.5
+
+
+DEFAULT_THREAD = ThreadConfig()
+
+
+def _chars(node: HtmlElement) -> int:
+    return len(_SPACE.sub("", node.text_content()))
+
+
+def _own_chars(node: HtmlElement) -> tuple[int, int]:
+    """Characters of the node's text, and of the part outside links."""
+    total = _chars(node)
+    linked = sum(_chars(anchor) for anchor in node.iter("a"))
+    return total, total - linked
+
+
+def _sibling_groups(parent: HtmlElement) -> list[list[HtmlElement]]:
+    """The parent's children grouped by tag and class, groups of two or more only."""
+    groups: dict[tuple[str, str], list[HtmlElement]] = defaultdict(list)
+    for child in parent:
+        if isinstance(child.tag, str):
+            groups[(child.tag, (child.get("class") or "").strip())].append(child)
+    return [
+        members
+        for (tag, names), members in groups.items()
+        if len(members) >= 2 and (names or tag in _ITEM_TAGS)
+    ]
+
+
+def _own_text_of_posts(members: list[HtmlElement], config: ThreadConfig) -> int:
+    """The posts' text outside links, or 0 when the group is a link list or holds no prose."""
+    total = own = with_prose = 0
+    for member in members:
+        chars, own_chars = _own_chars(member)
+        total, own = total + chars, own + own_chars
+        with_prose += bool(_SENTENCE_MARK.search(member.text_content()))
+    if not total or own / total < config.min_own_share or with_prose < 2:
+        return 0
+    return own
+
+
+def post_stream(root: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> list[HtmlElement]:
+    """The group of repeated sibling blocks holding the most prose: a thread's posts."""
+    best: list[HtmlElement] = []
+    best_size = 0
+    for parent in root.iter():
+        if not isinstance(parent.tag, str):
+            continue
+        for members in _sibling_groups(parent):
+            size = _own_text_of_posts(members, config)
+            if size > best_size:
+                best, best_size = members, size
+    return best
+
+
+def thread_text(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> str:
+    """The text of every post of a thread, in page order, without the user cards around them
+    (the post's text field, as for comments); empty when the page has no post stream."""
+    body = tree.find("body")
+    root = copy.deepcopy(body if body is not None else tree)
+    prune(root)
+    texts = []
+    for post in post_stream(root, config):
+        record = parse_item(post)
+        if record is not None:
+            texts.append(record.text)
+    return "\n".join(texts)
+
+
+def archive_posts(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> list[HtmlElement]:
+    """The post bodies of a blog archive page (one class repeated, none inside another), or
+    [] when fewer than two of them are whole posts."""
+    groups: dict[tuple[str, str], list[HtmlElement]] = defaultdict(list)
+    for node in tree.iter():
+        if not isinstance(node.tag, str) or node.tag in _PART_TAGS:
+            continue
+        names = node.get("class") or ""
+        if _POST_BODY.search(names):
+            groups[(node.tag, names)].append(node)
+    for members in groups.values():
+        outer = [m for m in members if not any(a in members for a in m.iterancestors())]
+        if sum(_chars(m) >= config.min_archive_post for m in outer) >= 2:
+            return outer
+    return []
+
+
+def first_archive_post(
+    tree: HtmlElement, chosen: str, config: ThreadConfig = DEFAULT_THREAD
+) -> str | None:
+    """The first post's text on a blog archive page when the chosen text lies in its posts;
+    None on any other page."""
+    posts = archive_posts(tree, config)
+    if not posts:
+        return None
+    texts = [block_text(post) for post in posts]
+    if shingle_overlap(chosen, "\n".join(texts), 8) < config.min_archive_overlap:
+        return None
+    return texts[0]
