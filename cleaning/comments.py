@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from datetime import datetime
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaning.density import block_text
@@ -23,6 +24,19 @@ _WIDGET = re.compile(
     r"(^|[\s_-])(comments?|comment-?list|commentlist|pinglun|answers?|answer-?list|replies|"
     r"reply-?list|huifu|discuss)([\s_-]|$)",
     re.I,
+)
+_NAMES = (
+    "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+    "'abcdefghijklmnopqrstuvwxyz')"
+)
+# elements whose class or id may name a widget, found by libxml2 rather than a Python loop
+_WIDGET_CANDIDATES = etree.XPath(
+    "descendant-or-self::*["
+    + " or ".join(
+        f"contains({_NAMES}, '{word}')"
+        for word in ("comment", "pinglun", "answer", "repl", "huifu", "discuss")
+    )
+    + "]"
 )
 _FIELD = {
     "author": re.compile(r"name|author|user|nick|uname|pl-name", re.I),
@@ -50,8 +64,8 @@ def _names(node: HtmlElement) -> str:
 def find_widgets(root: HtmlElement) -> list[HtmlElement]:
     """Outermost elements named as comment widgets (a form for writing one is not a widget)."""
     widgets: list[HtmlElement] = []
-    for node in root.iter():
-        if not isinstance(node.tag, str) or node.tag in ("form", "textarea", "body", "html"):
+    for node in _WIDGET_CANDIDATES(root):
+        if node.tag in ("form", "textarea", "body", "html"):
             continue
         if _WIDGET.search(_names(node)) and not any(_is_inside(node, w) for w in widgets):
             widgets.append(node)

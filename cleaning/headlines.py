@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import cached_property
 from itertools import takewhile
 
 from lxml.html import HtmlElement
@@ -40,12 +41,7 @@ class StoryMap:
             h for h in root.iter("h1") if len(_squash(h.text_content())) >= MIN_HEADLINE_CHARS
         ]
         self.own = self._own_headline(_squash(tree.findtext(".//title")))
-        pieces = [
-            _squash(piece)
-            for node in root.iter()
-            for piece in ((node.text, node.tail) if isinstance(node.tag, str) else (node.tail,))
-        ]
-        self._text, self._starts = self._place(root, pieces)
+        self._root = root
 
     def _own_headline(self, title: str) -> HtmlElement | None:
         """The headline the <title> starts with (the longest common start, 6 characters+)."""
@@ -56,15 +52,20 @@ class StoryMap:
                 best, best_length = headline, length
         return best
 
-    def _place(self, root: HtmlElement, pieces: list[str]) -> tuple[str, list[int]]:
-        """The page's text squashed, and where each headline starts in it."""
-        starts, size, index = [], 0, 0
-        for node in root.iter():
+    @cached_property
+    def _placed(self) -> tuple[str, list[int]]:
+        """The page's text squashed, and where each headline starts in it (computed on the
+        first question: most pages have one headline and are never asked)."""
+        pieces: list[str] = []
+        starts: list[int] = []
+        size = 0
+        for node in self._root.iter():
             if node in self.headlines:
                 starts.append(size)
-            for _ in (0, 1) if isinstance(node.tag, str) else (1,):
-                size += len(pieces[index])
-                index += 1
+            for piece in (node.text, node.tail) if isinstance(node.tag, str) else (node.tail,):
+                squashed = _squash(piece)
+                pieces.append(squashed)
+                size += len(squashed)
         return "".join(pieces), starts
 
     @property
@@ -77,8 +78,9 @@ class StoryMap:
         key = _squash(line)[:LOCATOR_CHARS]
         if len(key) < MIN_HEADLINE_CHARS:
             return None
-        at = self._text.find(key)
-        index = bisect_right(self._starts, at) - 1 if at >= 0 else -1
+        text, starts = self._placed
+        at = text.find(key)
+        index = bisect_right(starts, at) - 1 if at >= 0 else -1
         return self.headlines[index] if index >= 0 else None
 
     def first_headline(self, text: str) -> HtmlElement | None:
