@@ -25,19 +25,8 @@ _WIDGET = re.compile(
     r"reply-?list|huifu|discuss)([\s_-]|$)",
     re.I,
 )
-_NAMES = (
-    "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-    "'abcdefghijklmnopqrstuvwxyz')"
-)
-# elements whose class or id may name a widget, found by libxml2 rather than a Python loop
-_WIDGET_CANDIDATES = etree.XPath(
-    "descendant-or-self::*["
-    + " or ".join(
-        f"contains({_NAMES}, '{word}')"
-        for word in ("comment", "pinglun", "answer", "repl", "huifu", "discuss")
-    )
-    + "]"
-)
+# only elements with a class or an id can be named as a widget
+_NAMED = etree.XPath("descendant-or-self::*[@class or @id]")
 _FIELD = {
     "author": re.compile(r"name|author|user|nick|uname|pl-name", re.I),
     "role": re.compile(r"role|urole|level|rank|identity", re.I),
@@ -64,7 +53,7 @@ def _names(node: HtmlElement) -> str:
 def find_widgets(root: HtmlElement) -> list[HtmlElement]:
     """Outermost elements named as comment widgets (a form for writing one is not a widget)."""
     widgets: list[HtmlElement] = []
-    for node in _WIDGET_CANDIDATES(root):
+    for node in _NAMED(root):
         if node.tag in ("form", "textarea", "body", "html"):
             continue
         if _WIDGET.search(_names(node)) and not any(_is_inside(node, w) for w in widgets):

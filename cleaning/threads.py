@@ -30,12 +30,7 @@ _ITEM_TAGS = frozenset(("li", "article", "tr", "table"))
 _POST_BODY = re.compile(
     r"(^|[\s_-])(post|entry|article|blog)[-_]?(body|content|text)([\s_-]|$)", re.I
 )
-# elements whose class may name a post body, found by libxml2 rather than a Python loop
-_LOWER = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-_POST_BODY_CANDIDATES = etree.XPath(
-    f"//*[contains({_LOWER}, 'body') or contains({_LOWER}, 'content')"
-    f" or contains({_LOWER}, 'text')]"
-)
+_WITH_CLASS = etree.XPath("//*[@class]")
 # paragraphs and inline elements named like a post body are parts of one post, not posts
 _PART_TAGS = frozenset(("p", "span", "li", "font", "a", "em", "strong"))
 
@@ -121,7 +116,7 @@ def archive_posts(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> l
     """The post bodies of a blog archive page (one class repeated, none inside another), or
     [] when fewer than two of them are whole posts."""
     groups: dict[tuple[str, str], list[HtmlElement]] = defaultdict(list)
-    for node in _POST_BODY_CANDIDATES(tree):
+    for node in _WITH_CLASS(tree):
         names = node.get("class") or ""
         if node.tag not in _PART_TAGS and _POST_BODY.search(names):
             groups[(node.tag, names)].append(node)
