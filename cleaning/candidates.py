@@ -13,6 +13,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 import lxml.html
 import trafilatura
@@ -40,9 +41,14 @@ class Candidate:
     name: str
     text: str
 
+    @cached_property
+    def bag(self) -> Counter[str]:
+        """The text's tokens and their counts (computed once: candidates are compared often)."""
+        return Counter(tokens(self.text))
+
     @property
     def token_count(self) -> int:
-        return len(tokens(self.text))
+        return self.bag.total()
 
 
 @dataclass(frozen=True)
@@ -169,7 +175,7 @@ def _bag_f1(first: Counter[str], second: Counter[str]) -> float:
 
 
 def _bags(candidates: tuple[Candidate, ...]) -> dict[str, Counter[str]]:
-    return {c.name: Counter(tokens(c.text)) for c in candidates if c.text.strip()}
+    return {c.name: c.bag for c in candidates if c.text.strip()}
 
 
 def _scores(bags: dict[str, Counter[str]]) -> dict[str, float]:

@@ -108,6 +108,8 @@ NOISE_WORDS = frozenset(
     ]
 )
 _WORD_SPLIT = re.compile(r"[\s_-]+")
+# only elements with a class or an id can be named as noise
+_NAMED = etree.XPath("descendant-or-self::*[@class or @id]")
 
 
 @dataclass
@@ -185,7 +187,7 @@ def prune(root: HtmlElement) -> None:
     """Drop what is never main text: scripts, media, page chrome, and blocks whose class or id
     names them as noise (share bars, sidebars, ads); leaf spans become paragraphs."""
     etree.strip_elements(root, *NOISE_TAGS, etree.Comment, with_tail=False)
-    for node in [n for n in root.iter() if isinstance(n.tag, str) and _is_noise(n)]:
+    for node in [n for n in _NAMED(root) if _is_noise(n)]:
         if node is not root and node.tag not in ("body", "html"):
             node.drop_tree()
     for span in root.iter("span"):
