@@ -70,8 +70,11 @@ def parse_document(html: str) -> HtmlElement | None:
         return None
 
 
-def trafilatura_text(html: str, url: str | None, with_comments: bool = False) -> str:
-    """trafilatura's main text, tuned for recall (its fallbacks stay on)."""
+def trafilatura_text(
+    html: str, url: str | None, with_comments: bool = False, fast: bool = False
+) -> str:
+    """trafilatura's main text, tuned for recall; `fast` skips its own fallback extractors
+    (its bundled readability and jusText), which the other candidates stand in for."""
     text = trafilatura.extract(
         html,
         url=url,
@@ -79,6 +82,7 @@ def trafilatura_text(html: str, url: str | None, with_comments: bool = False) ->
         include_comments=with_comments,
         include_tables=True,
         deduplicate=False,
+        fast=fast,
     )
     return text or ""
 
@@ -147,21 +151,26 @@ def run_candidates(
 ) -> tuple[Candidate, ...]:
     """Every extractor's text for one page (empty text where an extractor found none).
 
-    trafilatura and the density method run first; when they agree at `enough_agreement` or
-    more (token F1), readability, the slowest, cannot change the choice much and is skipped.
+    trafilatura (without its own fallback extractors: the other candidates are ours) and the
+    density method run first; when they agree at `enough_agreement` or more (token F1),
+    readability, the slowest, cannot change the choice much and is skipped. When readability
+    finds nothing either, trafilatura runs again with its fallbacks as the tie-breaker.
     On forum and Q&A pages trafilatura also runs with its comment zones kept: there the
     replies are the content.
     """
     html = strip_code(html)
     found = [
-        Candidate(TRAFILATURA, trafilatura_text(html, url)),
+        Candidate(TRAFILATURA, trafilatura_text(html, url, fast=True)),
         Candidate(DENSITY, density_text(html, tree)),
     ]
     if forum:
-        found.append(Candidate(TRAFILATURA_REPLIES, trafilatura_text(html, url, True)))
+        found.append(Candidate(TRAFILATURA_REPLIES, trafilatura_text(html, url, True, True)))
     elif agreement_scores(tuple(found)).get(TRAFILATURA, 0.0) >= enough_agreement:
         return tuple(found)
     found.insert(1, Candidate(READABILITY, readability_text(html, tree)))
+    if not found[1].text.strip():
+        # two disagreeing texts and no third opinion: trafilatura with its own fallbacks
+        found[0] = Candidate(TRAFILATURA, trafilatura_text(html, url))
     return tuple(found)
 
 
