@@ -17,7 +17,8 @@ FORUM = "forum"
 
 _FORUM_URL = re.compile(
     r"(^|[./])(bbs|forum|tieba|zhidao|wenda|club|discuss)[./]|/(thread|viewthread|viewtopic|"
-    r"question|questions|ask|topic|faq)/|forum\.php|showtopic|read\.php\?tid",
+    r"question|questions|ask|topic|faq)/|/(comments|reviews)(?:[/?#]|$)|forum\.php|showtopic|"
+    r"read\.php\?tid",
     re.I,
 )
 _FORUM_SCHEMA = re.compile(

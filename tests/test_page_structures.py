@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pytest
+
 from cleaning.candidates import parse_document
 from cleaning.extract import (
     DEFAULT_CONFIG,
@@ -20,6 +22,7 @@ from cleaning.extract import (
     whole_thread,
 )
 from cleaning.headlines import StoryMap, off_story
+from cleaning.pagetype import ARTICLE, FORUM, page_type
 from cleaning.records import ArticleRecord
 from cleaning.structured import shingle_overlap
 from cleaning.threads import thread_text
@@ -210,3 +213,18 @@ def test_shingle_overlap_counts_runs_of_characters() -> None:
     assert shingle_overlap("暴力催收案件通报", "今天通报了暴力催收案件通报情况", 4) == 1.0
     assert shingle_overlap("暴力催收案件通报", "完全无关的一段文字内容", 4) == 0.0
     assert shingle_overlap("短", "短", 4) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("https://movie.douban.com/subject/36151693/comments?status=P", FORUM),
+        ("http://bbs.example.cn/thread-7-1.html", FORUM),
+        ("https://zhidao.example.com/question/123.html", FORUM),
+        ("http://law.example.cn/a/comments", FORUM),
+        ("http://law.example.cn/news/comments-policy.html", ARTICLE),
+        ("http://law.example.cn/a/123.html", ARTICLE),
+    ],
+)
+def test_comment_listings_and_threads_are_forum_pages_by_url(url: str, kind: str) -> None:
+    assert page_type("<html><body><p>正文</p></body></html>", url) == kind
