@@ -12,13 +12,13 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
-import lxml.html
 from lxml import etree
 
 from cleaning.dates import DAY, MINUTE, MONTH, YEAR, DateMatch, find_dates, parse_machine_date
@@ -47,7 +47,15 @@ _RELATED_HEADING = re.compile(
     r"^(?:相关(?:推荐|文章|阅读|内容|新闻|链接)|推荐阅读|延伸阅读|猜你喜欢|热门(?:文章|推荐)|最新文章"
     r"|随机看看|精彩评论|评论列表.*|网友评论|发表(?:评论|回复)|.{0,30}的相关文章)$"
 )
-_DATE_HINT = re.compile(r"\d|刚刚|昨天|前天|今天")
+# Every form cleaning.dates.find_dates reads (keep in step with its patterns) has one of
+# these shapes: a year with a month after it (2024-05, 2024年5), a US date (5/6/2024), a
+# number before 月, a month-day with a time (05-06 12:30), a number some unit 前 (3天前), or
+# 刚刚/今天/昨天/前天. Lines without one are skipped; _DATE_HINT is a cheaper first look.
+_DATE_HINT = re.compile(r"(?:19|20)\d\d|[月:前]|刚刚|今天|昨天")
+_DATE_SHAPE = re.compile(
+    r"(?:19|20)\d\d\s*(?:[-/.年]|\s)\s*\d|\d/(?:19|20)\d\d|\d\s*月|\d-\d\d\s+\d{1,2}:\d\d"
+    r"|\d\s*\S{1,3}\s*前|刚刚|今天|昨天|前天"
+)
 _LINE_SPACE = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 _PREV_NEXT = re.compile(r"上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页")
 _COMMENTISH = re.compile(r"头像|\d+\s*楼|回复")
@@ -105,87 +113,169 @@ class PageView:
     main_end: int | None = None
     related_from: int | None = None
     jsonld: list[dict[str, Any]] = field(default_factory=list)
+    # in document order: elements whose class or id names a breadcrumb, and the elements of
+    # each tag in _READ_TAGS
+    crumbs: list[Any] = field(default_factory=list)
+    tagged: dict[str, list[Any]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- parsing the page
 
+# every word the zone and breadcrumb patterns hold, to turn away most names with one scan
+_NAME_WORDS = re.compile(
+    r"comment|relat|recommend|tuijian|xiangguan|pinglun|reply|side|prev|next|pag|hot|rank"
+    r"|guess|nav|menu|foot|copyright|bottom|banquan"
+    r"|crumb|position|location|weizhi|dqwz|daohang|curmbs|site-path|mbx"
+)
+# on ASCII text, a re.I pattern matches where its plain twin matches the lowered text
+_STRONG_ZONE_LOWERED = re.compile(_STRONG_ZONE.pattern)
+_WEAK_ZONE_LOWERED = re.compile(_WEAK_ZONE.pattern)
+# lxml.html's own text_content(); works on trees of either parser
+_string_content = etree.XPath("string()", smart_strings=False)
+_HTML_PARSER = etree.HTMLParser()
+
 
 def _zone_penalty(element: Any) -> float:
     tag = element.tag if isinstance(element.tag, str) else ""
-    attrib = element.attrib
-    if "class" not in attrib and "id" not in attrib:
+    class_name, element_id = element.get("class"), element.get("id")
+    if class_name is None and element_id is None:
         return _ZONE_TAGS.get(tag, 0.0)
-    penalty = _attribute_penalty(f"{attrib.get('class', '')} {attrib.get('id', '')}")
-    return penalty if penalty is not None else _ZONE_TAGS.get(tag, 0.0)
+    return _named_element(tag, class_name, element_id)[0]
 
 
 @functools.lru_cache(maxsize=8192)
-def _attribute_penalty(attrs: str) -> float | None:
-    """The zone penalty class and id names give (None: they say nothing); pages repeat the
-    same few names thousands of times, hence the cache."""
-    if _STRONG_ZONE.search(attrs):
-        return 0.45
-    if _WEAK_ZONE.search(attrs):
-        return 0.15
-    return None
+def _named_element(tag: str, class_name: str | None, element_id: str | None) -> tuple[float, bool]:
+    """The zone penalty of an element with a class or an id (None: the attribute is absent),
+    and whether those names mark a breadcrumb. Pages repeat the same few names thousands of
+    times, hence the cache."""
+    names = f"{class_name or ''} {element_id or ''}"
+    strong, weak, crumb = _STRONG_ZONE, _WEAK_ZONE, _BREADCRUMB_ATTR
+    if names.isascii():
+        names = names.lower()
+        if not _NAME_WORDS.search(names):
+            return _ZONE_TAGS.get(tag, 0.0), False  # most names: neither a zone nor a breadcrumb
+        strong, weak, crumb = _STRONG_ZONE_LOWERED, _WEAK_ZONE_LOWERED, _BREADCRUMB_ATTR_LOWERED
+    if strong.search(names):
+        zone = 0.45
+    elif weak.search(names):
+        zone = 0.15
+    else:
+        zone = _ZONE_TAGS.get(tag, 0.0)
+    return zone, crumb.search(names) is not None
 
 
-@functools.lru_cache(maxsize=8192)
-def _is_breadcrumb(attrs: str) -> bool:
-    return _BREADCRUMB_ATTR.search(attrs) is not None
+# how the walk treats a tag: its text runs on, starts a line of its own, or is not read
+# (_TAG_KINDS holds the common tags; _tag_kind works out the others)
+_INLINE, _BLOCK, _DROP = 0, 1, 2
+_TAG_KINDS = (
+    dict.fromkeys(("a", "span", "img", "i", "b", "em", "strong", "font", "label"), _INLINE)
+    | dict.fromkeys(_BLOCK_TAGS, _BLOCK)
+    | dict.fromkeys(_DROP_TAGS, _DROP)
+)
+# the tags whose elements metadata reads; the walk gathers them (each lxml iter() over the
+# tree costs about as much as gathering all of them)
+_READ_TAGS = ("a", "meta", "script", "title", "h1", "time", "link")
 
 
-class _LineBuilder:
-    def __init__(self) -> None:
-        self.lines: list[Line] = []
-        self.parts: list[str] = []
-        self.penalty = 0.0
+@functools.lru_cache(maxsize=1024)
+def _tag_kind(tag: str) -> int:
+    lowered = tag.lower()
+    if lowered in _DROP_TAGS:
+        return _DROP
+    return _BLOCK if lowered in _BLOCK_TAGS else _INLINE
 
-    def add(self, text: str | None, penalty: float) -> None:
-        if text and text.strip():
-            self.parts.append(text)
-            self.penalty = max(self.penalty, penalty)
 
-    def flush(self) -> None:
-        text = _LINE_SPACE.sub(" ", "".join(self.parts)).strip()
+@dataclass
+class _PageScan:
+    """What one pass over the document finds: the visible lines (the text under
+    `line_root`), and in document order the elements named as breadcrumbs and the elements
+    of each tag in _READ_TAGS."""
+
+    lines: list[Line]
+    crumbs: list[Any]
+    tagged: dict[str, list[Any]]
+
+
+def _scan_page(tree: Any, line_root: Any) -> _PageScan:
+    """Text joins into one line until a block element starts or ends; text under script,
+    style and the like is skipped. A line's penalty is the highest of its texts' elements."""
+    scan = _PageScan([], [], {tag: [] for tag in _READ_TAGS})
+    lines, crumbs, tagged = scan.lines, scan.crumbs, scan.tagged
+    parts: list[str] = []
+    line_penalty = 0.0
+
+    def flush() -> None:
+        """End the line (callers check first that it has text: most block edges have none)."""
+        nonlocal line_penalty
+        text = _LINE_SPACE.sub(" ", "".join(parts)).strip()
         if text:
-            self.lines.append(Line(len(self.lines), text, self.penalty))
-        self.parts, self.penalty = [], 0.0
+            lines.append(Line(len(lines), text, line_penalty))
+        parts.clear()
+        line_penalty = 0.0
+
+    def visit(element: Any, penalty: float, visible: bool) -> None:
+        """`visible`: the element (and its tail) lies in the line root, outside dropped tags."""
+        nonlocal line_penalty
+        tag = element.tag
+        if isinstance(tag, str):
+            kind = _TAG_KINDS.get(tag)
+            if kind is None:
+                kind = _tag_kind(tag)
+            same_tag = tagged.get(tag)
+            if same_tag is not None:
+                same_tag.append(element)
+            class_name, element_id = element.get("class"), element.get("id")
+            if class_name is None and element_id is None:
+                zone = _ZONE_TAGS.get(tag, 0.0)
+            else:
+                zone, is_crumb = _named_element(tag, class_name, element_id)
+                if is_crumb:
+                    crumbs.append(element)
+            if visible and kind != _DROP:
+                own = zone if zone > penalty else penalty
+                if kind == _BLOCK and parts:
+                    flush()
+                text = element.text
+                # isspace() is False for "": together, the text holds more than whitespace
+                if text and not text.isspace():
+                    parts.append(text)
+                    if own > line_penalty:
+                        line_penalty = own
+                for child in element:
+                    visit(child, own, True)
+                if kind == _BLOCK and parts:
+                    flush()
+            else:
+                for child in element:
+                    visit(child, 0.0, child is line_root)
+        if visible:
+            tail = element.tail
+            if tail and not tail.isspace():
+                parts.append(tail)
+                if penalty > line_penalty:
+                    line_penalty = penalty
+
+    visit(tree, 0.0, tree is line_root)
+    if parts:
+        flush()
+    return scan
 
 
-def _walk(element: Any, penalty: float, builder: _LineBuilder) -> None:
-    tag = element.tag if isinstance(element.tag, str) else None
-    if tag is None or tag.lower() in _DROP_TAGS:
-        builder.add(element.tail, penalty)
-        return
-    tag = tag.lower()
-    own = max(penalty, _zone_penalty(element))
-    block = tag in _BLOCK_TAGS
-    if block:
-        builder.flush()
-    builder.add(element.text, own)
-    for child in element:
-        _walk(child, own, builder)
-    if block:
-        builder.flush()
-    builder.add(element.tail, penalty)
+def _scan_deep_page(tree: Any, line_root: Any) -> _PageScan:
+    """For a tree too deep to walk: all the visible text on one line."""
+    text = _LINE_SPACE.sub(" ", _string_content(line_root)).strip()
+    crumbs = [
+        element
+        for element in tree.xpath("//*[@class or @id]")
+        if _named_element(element.tag, element.get("class"), element.get("id"))[1]
+    ]
+    tagged = {tag: list(tree.iter(tag)) for tag in _READ_TAGS}
+    return _PageScan([Line(0, text, 0.0)] if text else [], crumbs, tagged)
 
 
-def page_lines(tree: Any) -> list[Line]:
-    """The visible text as lines, each with the zone penalty of its elements."""
-    builder = _LineBuilder()
-    try:
-        _walk(tree, 0.0, builder)
-    except RecursionError:
-        builder = _LineBuilder()
-        builder.add(tree.text_content(), 0.0)
-    builder.flush()
-    return builder.lines
-
-
-def _collect_metas(tree: Any) -> dict[str, list[str]]:
+def _collect_metas(meta_elements: list[Any]) -> dict[str, list[str]]:
     metas: dict[str, list[str]] = {}
-    for meta in tree.iter("meta"):
+    for meta in meta_elements:
         key = meta.get("property") or meta.get("name") or meta.get("itemprop") or ""
         content = meta.get("content")
         if key and content and content.strip():
@@ -194,8 +284,12 @@ def _collect_metas(tree: Any) -> dict[str, list[str]]:
 
 
 def _jsonld_objects(tree: Any) -> list[dict[str, Any]]:
+    return _jsonld_in(tree.iter("script"))
+
+
+def _jsonld_in(scripts: Iterable[Any]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    for script in tree.iter("script"):
+    for script in scripts:
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
             continue
         try:
@@ -216,30 +310,42 @@ def _flatten_jsonld(data: Any) -> Iterator[dict[str, Any]]:
 
 
 def _parse_tree(html: str) -> Any:
+    """The document as lxml.html.document_fromstring reads it, with plain lxml elements,
+    which lxml builds without calling back into Python for each one."""
     # lxml refuses str input that carries an XML encoding declaration
     cleaned = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     try:
-        tree = lxml.html.document_fromstring(cleaned)
+        tree = etree.fromstring(cleaned, _HTML_PARSER)
     except (etree.ParserError, ValueError):
-        tree = lxml.html.document_fromstring("<html><body></body></html>")
+        tree = None
+    if tree is None:
+        tree = etree.fromstring("<html><body></body></html>", _HTML_PARSER)
     return tree
 
 
 def build_view(html: str, url: str, main_text: str | None, tree: Any = None) -> PageView:
     """`tree`: the page already parsed by the caller (read, never changed), else parsed here."""
     tree = _parse_tree(html) if tree is None else tree
-    title_element = tree.find(".//title")
-    title_text = _squash(title_element.text_content()) if title_element is not None else None
-    h1_texts = [_squash(h1.text_content()) for h1 in tree.iter("h1")]
     body = tree.find("body")
+    line_root = body if body is not None else tree
+    try:
+        scan = _scan_page(tree, line_root)
+    except RecursionError:
+        scan = _scan_deep_page(tree, line_root)
+    # the first <title> below the root, as tree.find(".//title") finds it
+    title_element = next((title for title in scan.tagged["title"] if title is not tree), None)
+    title_text = _squash(_string_content(title_element)) if title_element is not None else None
+    h1_texts = [_squash(_string_content(h1)) for h1 in scan.tagged["h1"]]
     view = PageView(
         tree=tree,
         url=url,
-        lines=page_lines(body if body is not None else tree),
-        metas=_collect_metas(tree),
+        lines=scan.lines,
+        metas=_collect_metas(scan.tagged["meta"]),
         title_text=title_text or None,
         h1_texts=[text for text in h1_texts if text],
-        jsonld=_jsonld_objects(tree),
+        jsonld=_jsonld_in(scan.tagged["script"]),
+        crumbs=scan.crumbs,
+        tagged=scan.tagged,
     )
     _locate_landmarks(view, main_text)
     return view
@@ -401,8 +507,8 @@ def _meta_date_candidates(view: PageView, fetched_at: datetime) -> list[dict[str
 
 def _time_element_candidates(view: PageView, fetched_at: datetime) -> list[dict[str, Any]]:
     found = []
-    for element in view.tree.iter("time"):
-        value = element.get("datetime") or element.text_content()
+    for element in view.tagged["time"]:
+        value = element.get("datetime") or _string_content(element)
         match = parse_machine_date(value or "", fetched_at)
         if match is None:
             continue
@@ -443,7 +549,7 @@ def _text_date_penalty(view: PageView, line: Line) -> float:
 def _text_date_candidates(view: PageView, fetched_at: datetime) -> list[dict[str, Any]]:
     found = []
     for line in view.lines:
-        if not _DATE_HINT.search(line.text):
+        if not (_DATE_HINT.search(line.text) and _DATE_SHAPE.search(line.text)):
             continue
         for match in find_dates(line.text, fetched_at):
             candidate = _candidate(match, f"text:{line.index}", _text_date_score(view, line, match))
@@ -489,7 +595,8 @@ def find_published(
     public = tuple({k: v for k, v in c.items() if not k.startswith("_")} for c in candidates)
     if not candidates:
         return DateFinding(value=None, raw=None, confidence=0.0, candidates=()), None
-    best = max(candidates, key=lambda c: (c["score"], -candidates.index(c)))
+    # the first of the best scores (by position: list.index() made this quadratic)
+    best = candidates[max(range(len(candidates)), key=lambda i: (candidates[i]["score"], -i))]
     if best["score"] < ACCEPT_DATE_SCORE:
         return DateFinding(value=None, raw=None, confidence=0.0, candidates=public), None
     confidence = min(1.0, best["score"] + _agreement_bonus(best, candidates))
@@ -660,20 +767,28 @@ def _line_weight(view: PageView, line: Line) -> float:
     return weight - line.penalty
 
 
+# (field, pattern, score, cue): a pattern can only match a line its cue is found in
+_BYLINE_PATTERNS = (
+    ("author", _AUTHOR_LABEL, 0.8, re.compile(r"[作撰文]|执笔|供稿")),
+    ("author", _REPORTER, 0.6, re.compile(r"记者|通讯员")),
+    ("author", _POSTED_BY, 0.55, re.compile(r"本[贴帖文]由|张贴|发表|发布|[Bb][Yy]")),
+    ("editor", _EDITOR_LABEL, 0.8, re.compile(r"编")),
+    ("source", _SOURCE_LABEL, 0.7, re.compile(r"来源|来自|出处|稿源")),
+)
+_BYLINE_CUE = re.compile("|".join(cue.pattern for *_, cue in _BYLINE_PATTERNS))
+
+
 def _labelled_people(view: PageView) -> dict[str, list[_Found]]:
     found: dict[str, list[_Found]] = {"author": [], "editor": [], "source": []}
-    patterns = (
-        ("author", _AUTHOR_LABEL, 0.8),
-        ("author", _REPORTER, 0.6),
-        ("author", _POSTED_BY, 0.55),
-        ("editor", _EDITOR_LABEL, 0.8),
-        ("source", _SOURCE_LABEL, 0.7),
-    )
     for line in view.lines:
+        if not _BYLINE_CUE.search(line.text):
+            continue
         weight = _line_weight(view, line)
         if weight <= 0:
             continue
-        for field_name, pattern, score in patterns:
+        for field_name, pattern, score, cue in _BYLINE_PATTERNS:
+            if not cue.search(line.text):
+                continue
             for match in pattern.finditer(line.text):
                 raw = next(group for group in match.groups() if group) if match.groups() else None
                 name = clean_person(match.groupdict().get("name") or raw)
@@ -686,17 +801,21 @@ def _credit_lines(view: PageView) -> list[_Found]:
     """(记者 胡晓蓉) at a paragraph's end, a bare name under the title, [ 黄宇 ] in the byline."""
     found = []
     for line in view.lines:
+        # lines are stripped, so a credit in parentheses ends the text
+        parens = line.text.endswith((")", "）"))
+        near_title = view.title_index is not None and 0 < line.index - view.title_index <= 3
+        if not (parens or near_title or "[" in line.text):
+            continue
         weight = _line_weight(view, line)
         if weight <= 0:
             continue
-        near_title = view.title_index is not None and 0 < line.index - view.title_index <= 3
-        credit = _CREDIT_PARENS.search(line.text)
+        credit = _CREDIT_PARENS.search(line.text) if parens else None
         if credit and has_surname(credit["name"]):
             found.append(_Found(credit["name"], 0.5 * weight, f"credit:{line.index}"))
-        bare = _NAME_ONLY.match(line.text)
-        if bare and near_title and has_surname(bare["name"]):
+        bare = _NAME_ONLY.match(line.text) if near_title else None
+        if bare and has_surname(bare["name"]):
             found.append(_Found(bare["name"], 0.5, f"name-line:{line.index}"))
-        bracket = _BRACKET_NAME.search(line.text)
+        bracket = _BRACKET_NAME.search(line.text) if "[" in line.text else None
         if bracket and in_byline_zone(view, line.index) and has_surname(bracket["name"]):
             found.append(_Found(bracket["name"], 0.5, f"bracket:{line.index}"))
     return found
@@ -754,12 +873,14 @@ def _jsonld_names(value: Any) -> list[str]:
     return []
 
 
+_BLOG_TITLE = re.compile(r"\[?(?P<name>[^\[\]]{2,20}?)\]?的博客")
+
+
 def _blog_owner(view: PageView) -> list[_Found]:
     found = []
-    for anchor in view.tree.iter("a"):
-        match = re.fullmatch(
-            r"\[?(?P<name>[^\[\]]{2,20}?)\]?的博客", (anchor.get("title") or "").strip()
-        )
+    for anchor in view.tagged["a"]:
+        title = (anchor.get("title") or "").strip()
+        match = _BLOG_TITLE.fullmatch(title) if title.endswith("的博客") else None
         if match:
             found.append(_Found(match["name"], 0.35, "blog-owner"))
             break
@@ -799,6 +920,9 @@ def find_people(
     )
 
 
+_SOURCE_BEFORE_LINK = re.compile(r"(?:来源|稿源)\s*[:：]\s*\[?\s*$")
+
+
 def _source_link(view: PageView) -> tuple[str | None, str | None]:
     """The syndication origin: `X来源链接:https://…`, or a link right after 来源:."""
     for line in view.lines:
@@ -809,12 +933,14 @@ def _source_link(view: PageView) -> tuple[str | None, str | None]:
             return clean_person(match["name"]), match["url"]
     if not any("来源" in line.text or "稿源" in line.text for line in view.lines):
         return None, None
-    for anchor in view.tree.iter("a"):
+    for anchor in view.tagged["a"]:
         href = anchor.get("href") or ""
+        if not href.startswith("http"):
+            continue
         previous = anchor.getprevious()
         before = (previous.tail if previous is not None else anchor.getparent().text) or ""
-        if href.startswith("http") and re.search(r"(?:来源|稿源)\s*[:：]\s*\[?\s*$", before):
-            return clean_person(anchor.text_content()), urljoin(view.url or "", href)
+        if "源" in before and _SOURCE_BEFORE_LINK.search(before):
+            return clean_person(_string_content(anchor)), urljoin(view.url or "", href)
     return None, None
 
 
@@ -831,9 +957,12 @@ _COPYRIGHT_NAME = re.compile(
     rf"|(?:©|Copyright|版权所有)\s*(?:©\s*)?(?:\d{{4}}\s*(?:[-–]\s*\d{{4}})?\s*)?(?P<after>[{CJK}][{CJK}A-Za-z0-9]{{1,19}})",
     re.I,
 )
+# the marks _COPYRIGHT_NAME needs, found far faster than the name runs it starts with
+_COPYRIGHT_MARK = re.compile(r"©|&copy;|\(c\)|版权所有|copyright", re.I)
 _BREADCRUMB_ATTR = re.compile(
     r"breadcrumb|crumb|position|location|weizhi|dqwz|daohang|curmbs|site-path|mbx", re.I
 )
+_BREADCRUMB_ATTR_LOWERED = re.compile(_BREADCRUMB_ATTR.pattern)
 _CRUMB_LINE_START = re.compile(r"^(?:当前位置|您的位置|你的位置|所在位置|位置)\s*[:：]")
 _CRUMB_LINE_END = re.compile(r"\S\s*>\s*>?\s*正文")
 _BREADCRUMB_SPLIT = re.compile(r"\s*(?:>|&gt;|»|›|→|/|＞|〉|>>)\s*")
@@ -861,7 +990,7 @@ def find_police_record(text: str) -> str | None:
 
 def _footer_site_name(view: PageView) -> str | None:
     for line in reversed(view.lines[-40:]):
-        match = _COPYRIGHT_NAME.search(line.text)
+        match = _COPYRIGHT_NAME.search(line.text) if _COPYRIGHT_MARK.search(line.text) else None
         if match:
             name = (match["before"] or match["after"] or "").strip()
             if name and not re.fullmatch(r"[\d\s.-]+|all|rights|reserved", name, re.I):
@@ -885,11 +1014,10 @@ def find_site_name(view: PageView) -> str | None:
 
 
 def _crumb_texts(view: PageView) -> Iterator[str]:
-    for element in view.tree.xpath("//*[@class or @id]"):
-        if _is_breadcrumb(f"{element.get('class', '')} {element.get('id', '')}"):
-            text = _squash(element.text_content())
-            if 0 < len(text) <= 200:
-                yield text
+    for element in view.crumbs:
+        text = _squash(_string_content(element))
+        if 0 < len(text) <= 200:
+            yield text
     for line in view.lines:
         if ("位置" in line.text or "正文" in line.text) and (
             _CRUMB_LINE_START.match(line.text) or _CRUMB_LINE_END.search(line.text)
@@ -916,23 +1044,36 @@ def find_category(view: PageView) -> str | None:
     return section
 
 
+_TAG_NAME = re.compile(r"(?<![a-z])tags?(?![a-z])", re.I)
+_TAG_NAME_LOWERED = re.compile(_TAG_NAME.pattern)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_tags(attrs: str) -> bool:
+    """Whether class and id names mark a tag list (tag, tags, post-tags; not hashtag)."""
+    if attrs.isascii():
+        lowered = attrs.lower()
+        return "tag" in lowered and _TAG_NAME_LOWERED.search(lowered) is not None
+    return _TAG_NAME.search(attrs) is not None
+
+
 def find_tags(view: PageView) -> tuple[str, ...]:
     """meta keywords, article:tag and links marked as tags; first-seen order, no repeats."""
     tags: list[str] = []
     for value in view.metas.get("keywords", []) + view.metas.get("news_keywords", []):
         tags.extend(re.split(r"[,，、;；|]|\s{2,}", value))
     tags.extend(view.metas.get("article:tag", []))
-    for anchor in view.tree.iter("a"):
+    for anchor in view.tagged["a"]:
         rel = (anchor.get("rel") or "").lower()
-        parent_attrs = f"{anchor.getparent().get('class', '')} {anchor.getparent().get('id', '')}"
-        if rel == "tag" or re.search(r"(?<![a-z])tags?(?![a-z])", parent_attrs, re.I):
-            tags.append(anchor.text_content())
+        parent = anchor.getparent()
+        if rel == "tag" or _names_tags(f"{parent.get('class', '')} {parent.get('id', '')}"):
+            tags.append(_string_content(anchor))
     cleaned = (_squash(tag) for tag in tags)
     return tuple(dict.fromkeys(tag for tag in cleaned if tag and len(tag) <= 30))
 
 
 def find_canonical(view: PageView) -> str | None:
-    for link in view.tree.iter("link"):
+    for link in view.tagged["link"]:
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
             return _absolute(view.url, link.get("href"))
     og_url = first_meta(view, "og:url")
@@ -962,17 +1103,25 @@ def find_language(view: PageView) -> str | None:
 
 
 def language_of(text: str) -> str | None:
-    letters = [char for char in text if char.isalpha()]
+    letters = kana = hangul = han = 0
+    # test each distinct character once, not each of its occurrences
+    for char, count in Counter(text).items():
+        if not char.isalpha():
+            continue
+        letters += count
+        if "\u3040" <= char <= "\u30ff":
+            kana += count
+        elif "\uac00" <= char <= "\ud7af":
+            hangul += count
+        elif "\u3400" <= char <= "\u9fff":
+            han += count
     if not letters:
         return None
-    kana = sum(1 for char in letters if "\u3040" <= char <= "\u30ff")
-    hangul = sum(1 for char in letters if "\uac00" <= char <= "\ud7af")
-    han = sum(1 for char in letters if "\u3400" <= char <= "\u9fff")
-    if kana > 0.05 * len(letters):
+    if kana > 0.05 * letters:
         return "ja"
-    if hangul > 0.2 * len(letters):
+    if hangul > 0.2 * letters:
         return "ko"
-    return "zh" if han > 0.2 * len(letters) else None
+    return "zh" if han > 0.2 * letters else None
 
 
 # ---------------------------------------------------------------- the whole
