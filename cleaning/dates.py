@@ -56,6 +56,23 @@ _DAY_WORD = re.compile(r"(?P<word>刚刚|今天|昨天|前天)(?:" + _CLOCK + rf
 
 _DAY_OFFSETS = {"今天": 0, "昨天": 1, "前天": 2}
 
+# Every form the patterns above read has one of these shapes: a year with a month after it
+# (2024-05, 2024年5), a US date (5/6/2024), a number before 月, a month-day with a time
+# (05-06 12:30), a number and a unit before 前 (3天前), or 刚刚/今天/昨天/前天. Keep them in
+# step with the patterns (tests/test_dates.py checks every example); _DATE_HINT is a
+# cheaper first look.
+_DATE_HINT = re.compile(r"(?:19|20)\d\d|[月:前]|刚刚|今天|昨天")
+_DATE_SHAPE = re.compile(
+    r"(?:19|20)\d\d\s*(?:[-/.年]|\s)\s*\d|\d/(?:19|20)\d\d|\d\s*月|\d-\d\d\s+\d{1,2}:\d\d"
+    r"|\d\s*\S{1,3}\s*前|刚刚|今天|昨天|前天"
+)
+
+
+def may_hold_date(text: str) -> bool:
+    """False only for text in which `find_dates` cannot find a date: a cheap test that lets
+    callers skip most lines of a page."""
+    return bool(_DATE_HINT.search(text) and _DATE_SHAPE.search(text))
+
 
 @dataclass(frozen=True)
 class DateMatch:

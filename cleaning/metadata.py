@@ -21,7 +21,16 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from cleaning.dates import DAY, MINUTE, MONTH, YEAR, DateMatch, find_dates, parse_machine_date
+from cleaning.dates import (
+    DAY,
+    MINUTE,
+    MONTH,
+    YEAR,
+    DateMatch,
+    find_dates,
+    may_hold_date,
+    parse_machine_date,
+)
 from cleaning.records import DateFinding
 
 CJK = r"\u3400-\u9fff"
@@ -46,15 +55,6 @@ _ZONE_TAGS = {"footer": 0.15, "nav": 0.45, "aside": 0.45}
 _RELATED_HEADING = re.compile(
     r"^(?:相关(?:推荐|文章|阅读|内容|新闻|链接)|推荐阅读|延伸阅读|猜你喜欢|热门(?:文章|推荐)|最新文章"
     r"|随机看看|精彩评论|评论列表.*|网友评论|发表(?:评论|回复)|.{0,30}的相关文章)$"
-)
-# Every form cleaning.dates.find_dates reads (keep in step with its patterns) has one of
-# these shapes: a year with a month after it (2024-05, 2024年5), a US date (5/6/2024), a
-# number before 月, a month-day with a time (05-06 12:30), a number some unit 前 (3天前), or
-# 刚刚/今天/昨天/前天. Lines without one are skipped; _DATE_HINT is a cheaper first look.
-_DATE_HINT = re.compile(r"(?:19|20)\d\d|[月:前]|刚刚|今天|昨天")
-_DATE_SHAPE = re.compile(
-    r"(?:19|20)\d\d\s*(?:[-/.年]|\s)\s*\d|\d/(?:19|20)\d\d|\d\s*月|\d-\d\d\s+\d{1,2}:\d\d"
-    r"|\d\s*\S{1,3}\s*前|刚刚|今天|昨天|前天"
 )
 _LINE_SPACE = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 _PREV_NEXT = re.compile(r"上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页")
@@ -283,7 +283,8 @@ def _collect_metas(meta_elements: list[Any]) -> dict[str, list[str]]:
     return metas
 
 
-def _jsonld_objects(tree: Any) -> list[dict[str, Any]]:
+def jsonld_objects(tree: Any) -> list[dict[str, Any]]:
+    """Every schema.org object in the page's JSON-LD scripts, @graph members included."""
     return _jsonld_in(tree.iter("script"))
 
 
@@ -549,7 +550,7 @@ def _text_date_penalty(view: PageView, line: Line) -> float:
 def _text_date_candidates(view: PageView, fetched_at: datetime) -> list[dict[str, Any]]:
     found = []
     for line in view.lines:
-        if not (_DATE_HINT.search(line.text) and _DATE_SHAPE.search(line.text)):
+        if not may_hold_date(line.text):
             continue
         for match in find_dates(line.text, fetched_at):
             candidate = _candidate(match, f"text:{line.index}", _text_date_score(view, line, match))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from cleaning.metadata import _jsonld_objects
+from cleaning.metadata import jsonld_objects
 from cleaning.scoring import tokens
 
 _ARTICLE_TYPE = re.compile(r"Article|BlogPosting|Report")
@@ -44,7 +44,7 @@ DEFAULT_STRUCTURED = StructuredConfig()
 
 def structured_article(tree: HtmlElement) -> StructuredArticle | None:
     """The first article-type JSON-LD object with a body or description."""
-    for item in _jsonld_objects(tree):
+    for item in jsonld_objects(tree):
         if not _ARTICLE_TYPE.search(str(item.get("@type") or "")):
             continue
         text = item.get("articleBody") or item.get("description")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cleaning.dates import DAY, MINUTE, MONTH, find_dates, parse_machine_date
+from cleaning.dates import DAY, MINUTE, MONTH, find_dates, may_hold_date, parse_machine_date
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 2025-05-20 11:00 in Shanghai
@@ -103,3 +103,30 @@ def test_machine_values_keep_their_offset_and_default_to_shanghai() -> None:
     assert naive is not None and naive.value == datetime(2020, 11, 26, 8, 4, tzinfo=SHANGHAI)
     assert chinese is not None and chinese.value.date().isoformat() == "2022-02-13"
     assert parse_machine_date("2030-01-01", FETCHED) is None
+
+
+def test_every_date_form_passes_the_cheap_prefilter() -> None:
+    """metadata skips lines that `may_hold_date` rules out: it must never rule out a date
+    that `find_dates` reads (a new form needs its shape added there)."""
+    examples = [
+        "2024-12-10",
+        "上一篇 2024年12月10日",
+        "2025 03/ 20 18:19:18",
+        "2022.01.20 16:31",
+        "发布日期： 7/5/2005 9:23:57 PM",
+        "——《北京之春》1998年3月号",
+        "3天前",
+        "5分钟前",
+        "2小时前",
+        "刚刚",
+        "昨天 12:30",
+        "前天 08:05",
+        "合飞律师4个月前 (01-09)金融债务5",
+        "5月6日",
+        "05-06 12:30",
+        "2 个月前",
+    ]
+    for text in examples:
+        assert find_dates(text, FETCHED), text
+        assert may_hold_date(text), text
+    assert not may_hold_date("催收电话一天打了十几个")
