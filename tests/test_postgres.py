@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.exc import OperationalError
 
 from corpus import migrate
@@ -38,16 +38,33 @@ FAST = ("-s", "AUTOTHROTTLE_ENABLED=False", "--log-level", "ERROR")
 WRITERS = 8
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> str:
-    engine = create_engine(PG_URL)
+def create_database_if_missing(url: str) -> None:
+    """Create the test database through the server's `postgres` database when it is not
+    there yet (a fresh server has the service running but not our database)."""
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
-        with engine.connect():
-            pass
-    except OperationalError as exc:
-        raise RuntimeError(f"cannot reach PostgreSQL at {PG_URL}: {exc}; {SERVICES_HINT}") from exc
+        with engine.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": target.database},
+            )
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    try:
+        create_database_if_missing(PG_URL)
+        engine = create_engine(PG_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except OperationalError as exc:
+        raise RuntimeError(f"cannot reach PostgreSQL at {PG_URL}: {exc}; {SERVICES_HINT}") from exc
     return PG_URL
 
 
