@@ -32,6 +32,9 @@ DENSITY = "density"
 TRAFILATURA_REPLIES = "trafilatura-replies"
 _CODE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# readability runs only where this share of the candidates' tokens are CJK characters
+MIN_CJK_FOR_READABILITY = 0.3
 _HIDDEN_STYLE = READABILITY_PATTERNS["displayNoneRe"]
 _SENTENCE_MARK = re.compile(r"[。！？；，,.!?;]")
 
@@ -153,7 +156,9 @@ def run_candidates(
 
     trafilatura (without its own fallback extractors: the other candidates are ours) and the
     density method run first; when they agree at `enough_agreement` or more (token F1),
-    readability, the slowest, cannot change the choice much and is skipped. When readability
+    readability, the slowest, cannot change the choice much and is skipped. It is skipped on
+    pages in latin script too: on the English benchmark, as a third opinion where the two
+    disagree, it lowered the mean F1 (on the Chinese one it is worth +0.05). When readability
     finds nothing either, trafilatura runs again with its fallbacks as the tie-breaker.
     On forum and Q&A pages trafilatura also runs with its comment zones kept: there the
     replies are the content.
@@ -165,13 +170,22 @@ def run_candidates(
     ]
     if forum:
         found.append(Candidate(TRAFILATURA_REPLIES, trafilatura_text(html, url, True, True)))
-    elif agreement_scores(tuple(found)).get(TRAFILATURA, 0.0) >= enough_agreement:
+    elif (
+        agreement_scores(tuple(found)).get(TRAFILATURA, 0.0) >= enough_agreement
+        or cjk_share(found[0].text + found[1].text) < MIN_CJK_FOR_READABILITY
+    ):
         return tuple(found)
     found.insert(1, Candidate(READABILITY, readability_text(html, tree)))
     if not found[1].text.strip():
         # two disagreeing texts and no third opinion: trafilatura with its own fallbacks
         found[0] = Candidate(TRAFILATURA, trafilatura_text(html, url))
     return tuple(found)
+
+
+def cjk_share(text: str) -> float:
+    """The share of CJK characters among the text's tokens (a CJK character or a latin word)."""
+    found = tokens(text)
+    return sum(1 for token in found if _CJK_CHAR.match(token)) / len(found) if found else 0.0
 
 
 def _bag_f1(first: Counter[str], second: Counter[str]) -> float:
