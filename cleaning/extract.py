@@ -136,6 +136,8 @@ def whole_thread(text: str, thread: str, config: ExtractConfig) -> bool:
     """The thread's posts are the page's content: they hold the chosen text and more, or
     the chosen text is a stub (a box of facts above the replies) beside them."""
     size, thread_size = len(tokens(text)), len(tokens(thread))
+    if not thread_size:
+        return False
     if thread_size >= config.thread_stub_ratio * size:
         return True
     return (

@@ -74,6 +74,7 @@ def test_the_thread_replaces_a_first_post_or_a_stub_but_not_a_different_text() -
     assert whole_thread(QUESTION, thread, DEFAULT_CONFIG)
     assert whole_thread("豆瓣 导演: 徐誉庭 类型: 剧情", thread, DEFAULT_CONFIG)
     assert not whole_thread(thread, thread, DEFAULT_CONFIG)
+    assert not whole_thread("……", "", DEFAULT_CONFIG)
     elsewhere = "本站是一个讨论个人债务问题的社区，欢迎大家分享经验，互相帮助，理性发言。" * 2
     assert not whole_thread(elsewhere, thread, DEFAULT_CONFIG)
 
