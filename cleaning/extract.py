@@ -246,6 +246,7 @@ def extract(
         category=meta.category,
         tags=meta.tags,
         language=meta.language,
+        canonical_url=meta.canonical_url,
         comments=found.comments,
         masked_gaps=find_masked_gaps(found.text),
         boilerplate_removed=found.removed,

@@ -80,6 +80,9 @@ class ArticleRecord:
     category: str | None = None
     tags: tuple[str, ...] = ()
     language: str | None = None
+    # the URL the page declares as its own (<link rel="canonical">), which may differ from
+    # the URL it was fetched at (a syndicated copy pointing at the original, tracking params)
+    canonical_url: str | None = None
     relevance: float = 0.0
     comments: tuple[CommentRecord, ...] = ()
     masked_gaps: tuple[MaskedGap, ...] = ()

@@ -191,6 +191,7 @@ def article_row(article: ArticleRow, memberships: dict[str, Membership]) -> Row:
         "category": article.category,
         "tags": [str(tag) for tag in article.tags or []],
         "language": article.language,
+        "canonical_url": article.canonical_url,
         "relevance": article.relevance,
         "masked_gap_count": article.masked_gap_count,
         "masked_gaps": masked_gap_rows(article.masked_gaps),

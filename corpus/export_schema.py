@@ -51,6 +51,9 @@ ARTICLE_COLUMNS: tuple[Column, ...] = (
     Column("category", pa.string(), "Category / breadcrumb"),
     Column("tags", pa.list_(pa.string()), "Tags / keywords"),
     Column("language", pa.string(), "Language code of the text"),
+    Column(
+        "canonical_url", pa.string(), "URL the page declares as canonical (<link rel=canonical>)"
+    ),
     Column("relevance", pa.float64(), "Topic relevance score (debt collection), 0-1"),
     Column("masked_gap_count", pa.int64(), "Number of keyword-filter gaps in `text`"),
     Column(

@@ -228,6 +228,7 @@ def _fill_article(article: Article, page: Page, record: ArticleRecord, text_hash
     article.category = record.category
     article.tags = list(record.tags)
     article.language = record.language
+    article.canonical_url = record.canonical_url
     article.relevance = record.relevance
     article.masked_gap_count = len(record.masked_gaps)
     article.masked_gaps = [asdict(gap) for gap in record.masked_gaps]

@@ -112,6 +112,7 @@ class Article(Base):
     category: Mapped[str | None] = mapped_column(Text)
     tags: Mapped[list[Any]] = mapped_column(default=list)
     language: Mapped[str | None] = mapped_column(String(20))
+    canonical_url: Mapped[str | None] = mapped_column(Text)
     relevance: Mapped[float] = mapped_column(Float, default=0.0)
     masked_gap_count: Mapped[int] = mapped_column(default=0)
     masked_gaps: Mapped[list[Any]] = mapped_column(default=list)

@@ -95,6 +95,16 @@ def test_article_text_is_whole_and_free_of_boilerplate(crawled: Crawled) -> None
                 assert marker not in text, f"{sample.path}: boilerplate {marker!r} in text"
 
 
+def test_declared_canonical_urls_are_stored(crawled: Crawled) -> None:
+    stored = articles_by_path(crawled)
+    wordpress = [sample for sample in sample_articles() if sample.site == "wp"]
+    assert wordpress
+    for sample in wordpress:
+        assert stored[sample.path].canonical_url == crawled.base_url + sample.path
+    others = [sample for sample in sample_articles() if sample.site != "wp"]
+    assert all(stored[sample.path].canonical_url is None for sample in others)
+
+
 def test_comments_become_rows_not_text(crawled: Crawled) -> None:
     stored = articles_by_path(crawled)
     with crawled.store.session() as session:

@@ -20,8 +20,16 @@ from samplesite.templates.common import (
 )
 
 
-def _head(view: SiteView, title: str, description: str, keywords: str, charset: str | None) -> str:
+def _head(
+    view: SiteView,
+    title: str,
+    description: str,
+    keywords: str,
+    charset: str | None,
+    canonical: str | None = None,
+) -> str:
     charset_tag = f'<meta charset="{charset}">' if charset else ""
+    canonical_tag = f'<link rel="canonical" href="{esc(canonical)}">' if canonical else ""
     return f"""<!DOCTYPE html>
 <html lang="zh-CN" class="no-js">
 <head>
@@ -31,6 +39,7 @@ def _head(view: SiteView, title: str, description: str, keywords: str, charset: 
 {meta_tags(description, keywords)}
 <meta property="og:site_name" content="{esc(view.info.name)}">
 <meta property="og:type" content="article">
+{canonical_tag}
 <link rel="stylesheet" id="wp-block-library-css" href="/wp/wp-includes/css/dist/block-library/style.min.css?ver=6.4.2" type="text/css" media="all">
 <link rel="alternate" type="application/rss+xml" title="{esc(view.info.name)} &raquo; Feed" href="/rss.xml">
 <script type="text/javascript">window._wpemojiSettings = {{"baseUrl":"https:\\/\\/s.w.org\\/images\\/core\\/emoji\\/14.0.0\\/72x72\\/","ext":".png"}};</script>
@@ -139,7 +148,15 @@ def article_page(view: SiteView, article: Article) -> str:
         f'<a href="{esc(list_path("wp", "tag", t))}" rel="tag">{esc(t)}</a>' for t in article.tags
     )
     description = article.paragraphs[0][:100] if article.paragraphs else article.title
-    return f"""{_head(view, article.title, description, ",".join(article.tags), article.meta_charset)}
+    head = _head(
+        view,
+        article.title,
+        description,
+        ",".join(article.tags),
+        article.meta_charset,
+        view.url(article.path),
+    )
+    return f"""{head}
 {_header(view)}
 <div id="wrap"><div class="wrap container">
 <ol class="breadcrumb"><li class="home"><a href="/wp/">首页</a></li><li><a href="{esc(list_path("wp", "category", article.category))}">{esc(article.category)}</a></li><li class="active">正文</li></ol>
