@@ -51,6 +51,7 @@ from twisted.internet.task import LoopingCall
 from corpus.models import CrawlRun, Page
 from corpus.run_records import finish_run
 from corpus.store import Store
+from crawler.politeness import release_worker
 
 logger = logging.getLogger(__name__)
 
@@ -243,6 +244,7 @@ class ReliableScheduler(Scheduler):
             if self.scripts["reclaim"](keys=[inflight, self.keys.requests], args=args):
                 outcome = "requeued" if again else "already_stored"
                 self.stats.inc_value(f"debtcorpus/redis/reclaimed/{outcome}", spider=self.spider)
+        release_worker(self.server, self.prefix, worker)
         if not self.server.scard(inflight):
             self.server.srem(self.keys.workers, worker)
         if entries:

@@ -37,8 +37,15 @@ LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {"crawler.pipelines.CorpusPipeline": 300}
 # Conditional requests from stored validators, and replaying stored pages on --resume.
-# Placed after robots.txt (100) and before retries/redirects see the response.
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.CorpusMiddleware": 560}
+# Placed after robots.txt (100) and before retries/redirects see the response. Per-host
+# limits last, right before the download (crawler.politeness: Scrapy 2.19 does not hold
+# CONCURRENT_REQUESTS_PER_DOMAIN, and workers of a distributed crawl share the limit).
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.CorpusMiddleware": 560,
+    "crawler.politeness.HostLimit": 990,
+}
+# requests in flight per host at once (0: CONCURRENT_REQUESTS_PER_DOMAIN)
+DEBTCORPUS_HOST_LIMIT = 0
 DEBTCORPUS_CONDITIONAL_REQUESTS = True
 DEBTCORPUS_RESUME_RUN = None
 

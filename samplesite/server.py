@@ -29,6 +29,41 @@ class EditError(ValueError):
     """A control request that cannot be applied (unknown path, text not found)."""
 
 
+class LoadMeter:
+    """How many requests the server is answering at once, and the most it has seen: lets a
+    test check what a crawl's politeness limits promise."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.requests = 0
+
+    def __enter__(self) -> LoadMeter:
+        with self._lock:
+            self.in_flight += 1
+            self.requests += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return {
+                "in_flight": self.in_flight,
+                "max_in_flight": self.max_in_flight,
+                "requests": self.requests,
+            }
+
+    def reset(self) -> None:
+        with self._lock:
+            self.max_in_flight = self.in_flight
+            self.requests = 0
+
+
 class SiteState:
     """Everything the handler serves, plus the per-process state (edits, the flaky page)."""
 
@@ -40,6 +75,7 @@ class SiteState:
         redirect_target = self.views["wp"].articles[0].path
         self.faults = Faults(self.static_page, redirect_target)
         self.generated = GeneratedSite(generate, self.views) if generate else None
+        self.load = LoadMeter()
 
     def static_page(self, path: str) -> Page | None:
         with self._lock:
@@ -71,10 +107,12 @@ class SiteState:
             return page
 
     def reset(self) -> None:
-        """Undo edits and re-arm the flaky page, as if the server had just started."""
+        """Undo edits, re-arm the flaky page and clear the load figures, as if the server had
+        just started."""
         with self._lock:
             self._edits.clear()
         self.faults.rearm()
+        self.load.reset()
 
     def _view_for(self, article: Article) -> SiteView:
         return self.views[article.site]
@@ -150,6 +188,14 @@ class SampleHandler(BaseHTTPRequestHandler):
         self._send(make_page(200, "application/json", json.dumps(reply).encode()), True)
 
     def _respond(self, include_body: bool) -> None:
+        if self.path == "/_control/load":
+            load = json.dumps(self.server.state.load.snapshot()).encode()
+            self._send(make_page(200, "application/json", load), include_body)
+            return
+        with self.server.state.load:
+            self._respond_page(include_body)
+
+    def _respond_page(self, include_body: bool) -> None:
         if self.server.latency_seconds:
             time.sleep(self.server.latency_seconds)
         page = self.server.state.page(self.path)
