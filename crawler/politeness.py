@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections import deque
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -92,6 +93,7 @@ class LocalLeases(Leases):
             raise ValueError(f"DEBTCORPUS_HOST_LIMIT must be 1 or more, not {limit}")
         self.limit = limit
         self._held: dict[str, set[str]] = {}
+        self._waiting: dict[str, deque[asyncio.Future[None]]] = {}
         self._numbers = itertools.count()
 
     def try_acquire(self, host: str) -> tuple[str | None, float]:
@@ -102,8 +104,24 @@ class LocalLeases(Leases):
         held.add(lease)
         return lease, 0.0
 
+    async def acquire(self, host: str) -> str:
+        """Wait for a lease; a returned lease wakes the next waiter at once (no polling)."""
+        while True:
+            lease, _ = self.try_acquire(host)
+            if lease is not None:
+                return lease
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiting.setdefault(host, deque()).append(waiter)
+            await waiter
+
     def release(self, host: str, lease: str) -> None:
         self._held.get(host, set()).discard(lease)
+        waiting = self._waiting.get(host)
+        while waiting:
+            waiter = waiting.popleft()
+            if not waiter.done():  # a cancelled request no longer waits
+                waiter.set_result(None)
+                break
 
     def in_use(self, host: str) -> int:
         return len(self._held.get(host, ()))

@@ -5,6 +5,7 @@ counts it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -100,6 +101,27 @@ def test_local_leases_hold_the_limit_per_host() -> None:
     assert local.try_acquire("other.example:80")[0] is not None
     local.release(HOST, first)
     assert local.in_use(HOST) == 1 and local.try_acquire(HOST)[0] is not None
+
+
+def test_a_returned_local_lease_wakes_the_next_waiter() -> None:
+    async def scenario() -> list[str]:
+        local = LocalLeases(1)
+        order: list[str] = []
+        first = await local.acquire(HOST)
+
+        async def second() -> None:
+            lease = await local.acquire(HOST)
+            order.append("second got it")
+            local.release(HOST, lease)
+
+        task = asyncio.create_task(second())
+        await asyncio.sleep(0.01)
+        order.append("first returns it")
+        local.release(HOST, first)
+        await asyncio.wait_for(task, timeout=1)
+        return order
+
+    assert asyncio.run(scenario()) == ["first returns it", "second got it"]
 
 
 def test_a_bad_limit_is_refused(redis_server: str, prefix: str) -> None:  # noqa: F811
