@@ -58,6 +58,8 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
 redis.call('SADD', KEYS[3], KEYS[1])
 return 0
 """
+# the in-process leases of this process's crawlers (one per profile), by limit
+_PROCESS_LEASES: dict[int, LocalLeases] = {}
 # a host with all its leases out is asked again after this long
 FULL_RETRY_S = 0.05
 LEASE_META = "debtcorpus_host_lease"
@@ -202,7 +204,9 @@ class HostLimit:
             raise NotConfigured("no per-host limit (CONCURRENT_REQUESTS_PER_DOMAIN is 0)")
         prefix = settings.get("DEBTCORPUS_REDIS_PREFIX")
         if not settings.get("REDIS_URL") or not prefix:
-            return cls(LocalLeases(limit))
+            # one pool for every profile crawled in this process: two profiles of one site
+            # share its limit
+            return cls(_PROCESS_LEASES.setdefault(limit, LocalLeases(limit)))
         ttl = settings.getfloat("DEBTCORPUS_HOST_LEASE_TTL") or default_lease_ttl(settings)
         leases = HostLeases(
             connection.from_settings(settings),

@@ -146,9 +146,11 @@ def site_load(base_url: str) -> dict[str, int]:
 
 @pytest.mark.slow
 def test_one_process_keeps_its_per_site_limit(slow_site: str, tmp_path: Path) -> None:
+    """Two profiles of one site, crawled by one process, share the site's limit."""
     db = tmp_path / "corpus.db"
     command = [
-        sys.executable, "-m", "corpus", "crawl", "--site", "sample-news", "--base-url", slow_site,
+        sys.executable, "-m", "corpus", "crawl", "--site", "sample-news", "--site", "sample-law",
+        "--base-url", slow_site,
         "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
         "--log-level", "ERROR", "--db", str(db),
     ]  # fmt: skip
