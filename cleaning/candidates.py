@@ -22,7 +22,7 @@ from readability import Document
 from readability.readability import REGEXES as READABILITY_PATTERNS
 
 from cleaning.density import block_text, density_extract
-from cleaning.scoring import tokens
+from cleaning.scoring import cjk_share, tokens
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,6 @@ DENSITY = "density"
 TRAFILATURA_REPLIES = "trafilatura-replies"
 _CODE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # readability runs only where this share of the candidates' tokens are CJK characters
 MIN_CJK_FOR_READABILITY = 0.3
 _HIDDEN_STYLE = READABILITY_PATTERNS["displayNoneRe"]
@@ -180,12 +179,6 @@ def run_candidates(
         # two disagreeing texts and no third opinion: trafilatura with its own fallbacks
         found[0] = Candidate(TRAFILATURA, trafilatura_text(html, url))
     return tuple(found)
-
-
-def cjk_share(text: str) -> float:
-    """The share of CJK characters among the text's tokens (a CJK character or a latin word)."""
-    found = tokens(text)
-    return sum(1 for token in found if _CJK_CHAR.match(token)) / len(found) if found else 0.0
 
 
 def _bag_f1(first: Counter[str], second: Counter[str]) -> float:

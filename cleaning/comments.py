@@ -14,10 +14,9 @@ import re
 from collections import Counter
 from datetime import datetime
 
-from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaning.density import block_text
+from cleaning.density import NAMED_ELEMENTS, block_text
 from cleaning.records import CommentRecord
 
 _WIDGET = re.compile(
@@ -25,8 +24,6 @@ _WIDGET = re.compile(
     r"reply-?list|huifu|discuss)([\s_-]|$)",
     re.I,
 )
-# only elements with a class or an id can be named as a widget
-_NAMED = etree.XPath("descendant-or-self::*[@class or @id]")
 _FIELD = {
     "author": re.compile(r"name|author|user|nick|uname|pl-name", re.I),
     "role": re.compile(r"role|urole|level|rank|identity", re.I),
@@ -53,7 +50,7 @@ def _names(node: HtmlElement) -> str:
 def find_widgets(root: HtmlElement) -> list[HtmlElement]:
     """Outermost elements named as comment widgets (a form for writing one is not a widget)."""
     widgets: list[HtmlElement] = []
-    for node in _NAMED(root):
+    for node in NAMED_ELEMENTS(root):
         if node.tag in ("form", "textarea", "body", "html"):
             continue
         if _WIDGET.search(_names(node)) and not any(_is_inside(node, w) for w in widgets):

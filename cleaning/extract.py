@@ -39,8 +39,8 @@ from cleaning.pagetype import (
     page_type,
 )
 from cleaning.records import ArticleRecord, CommentRecord
-from cleaning.scoring import tokens
-from cleaning.structured import replaces_chosen, shingle_overlap, structured_article
+from cleaning.scoring import shingle_overlap, tokens
+from cleaning.structured import replaces_chosen, structured_article
 from cleaning.threads import first_archive_post, thread_text
 
 EXTRACTOR_VERSION = "0.3.0"

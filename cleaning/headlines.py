@@ -8,27 +8,21 @@ in page order.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from functools import cached_property
-from itertools import takewhile
+from os.path import commonprefix
 
 from lxml.html import HtmlElement
 
-_SPACE = re.compile(r"\s+")
+from cleaning.boilerplate import squash
+
 MIN_HEADLINE_CHARS = 8
 # a line is found in the page by this many leading characters (shorter lines are skipped)
 LOCATOR_CHARS = 12
 
 
 def _squash(text: str | None) -> str:
-    return _SPACE.sub("", text or "")
-
-
-def _common_start(first: str, second: str) -> int:
-    return sum(
-        1 for _ in takewhile(lambda pair: pair[0] == pair[1], zip(first, second, strict=False))
-    )
+    return squash(text or "")
 
 
 class StoryMap:
@@ -47,7 +41,8 @@ class StoryMap:
         """The headline the <title> starts with (the longest common start, 6 characters+)."""
         best, best_length = None, 5
         for headline in self.headlines:
-            length = _common_start(title, _squash(headline.text_content()))
+            # character by character, which is what we want here
+            length = len(commonprefix([title, _squash(headline.text_content())]))  # noqa: RUF071
             if length > best_length:
                 best, best_length = headline, length
         return best

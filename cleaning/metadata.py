@@ -31,6 +31,7 @@ from cleaning.dates import (
     may_hold_date,
     parse_machine_date,
 )
+from cleaning.density import NAMED_ELEMENTS
 from cleaning.records import DateFinding
 
 CJK = r"\u3400-\u9fff"
@@ -266,7 +267,7 @@ def _scan_deep_page(tree: Any, line_root: Any) -> _PageScan:
     text = _LINE_SPACE.sub(" ", _string_content(line_root)).strip()
     crumbs = [
         element
-        for element in tree.xpath("//*[@class or @id]")
+        for element in NAMED_ELEMENTS(tree)
         if _named_element(element.tag, element.get("class"), element.get("id"))[1]
     ]
     tagged = {tag: list(tree.iter(tag)) for tag in _READ_TAGS}

@@ -1,4 +1,5 @@
-"""Bag-of-tokens precision, recall and F1 between extracted text and gold text.
+"""Comparing texts token by token: bag-of-tokens precision, recall and F1 (extracted text
+against gold text), the share of one text's token runs found in another, the CJK share.
 
 A token is one CJK character or one run of latin letters and digits; punctuation and
 whitespace are ignored, so line breaks and spacing in the gold do not matter.
@@ -10,7 +11,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+")
+_CJK_CHAR = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_TOKEN = re.compile(rf"{_CJK_CHAR}|[A-Za-z0-9]+")
+_CJK_TOKEN = re.compile(_CJK_CHAR)
 
 
 @dataclass(frozen=True)
@@ -36,3 +39,21 @@ def token_f1(extracted: str, gold: str) -> TokenScore:
     if precision + recall == 0:
         return TokenScore(precision, recall, 0.0)
     return TokenScore(precision, recall, 2 * precision * recall / (precision + recall))
+
+
+def cjk_share(text: str) -> float:
+    """The share of CJK characters among the text's tokens."""
+    found = tokens(text)
+    return sum(1 for token in found if _CJK_TOKEN.match(token)) / len(found) if found else 0.0
+
+
+def shingle_overlap(inner: str, outer: str, size: int) -> float:
+    """The share of `inner`'s runs of `size` tokens (CJK characters, latin words; punctuation,
+    table bars and whitespace ignored) found in `outer`."""
+    runs = _runs(inner, size)
+    return len(runs & _runs(outer, size)) / len(runs) if runs else 0.0
+
+
+def _runs(text: str, size: int) -> set[str]:
+    squashed = "".join(tokens(text))
+    return {squashed[i : i + size] for i in range(len(squashed) - size + 1)}

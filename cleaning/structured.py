@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from cleaning.metadata import jsonld_objects
-from cleaning.scoring import tokens
+from cleaning.scoring import shingle_overlap, tokens
 
 _ARTICLE_TYPE = re.compile(r"Article|BlogPosting|Report")
 
@@ -51,18 +51,6 @@ def structured_article(tree: HtmlElement) -> StructuredArticle | None:
         if isinstance(text, str) and text.strip():
             return StructuredArticle(str(item.get("headline") or ""), text.strip())
     return None
-
-
-def shingle_overlap(inner: str, outer: str, size: int) -> float:
-    """The share of `inner`'s runs of `size` tokens (CJK characters, latin words; punctuation,
-    table bars and whitespace ignored) found in `outer`."""
-    runs = _runs(inner, size)
-    return len(runs & _runs(outer, size)) / len(runs) if runs else 0.0
-
-
-def _runs(text: str, size: int) -> set[str]:
-    squashed = "".join(tokens(text))
-    return {squashed[i : i + size] for i in range(len(squashed) - size + 1)}
 
 
 def replaces_chosen(

@@ -16,12 +16,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaning.comments import parse_item
-from cleaning.density import block_text, prune
-from cleaning.structured import shingle_overlap
+from cleaning.density import NAMED_ELEMENTS, block_text, prune
+from cleaning.scoring import shingle_overlap
 
 _SPACE = re.compile(r"\s+")
 _SENTENCE_MARK = re.compile(r"[。！？，；：,.!?;:]")
@@ -30,7 +29,6 @@ _ITEM_TAGS = frozenset(("li", "article", "tr", "table"))
 _POST_BODY = re.compile(
     r"(^|[\s_-])(post|entry|article|blog)[-_]?(body|content|text)([\s_-]|$)", re.I
 )
-_WITH_CLASS = etree.XPath("//*[@class]")
 # paragraphs and inline elements named like a post body are parts of one post, not posts
 _PART_TAGS = frozenset(("p", "span", "li", "font", "a", "em", "strong"))
 
@@ -116,7 +114,7 @@ def archive_posts(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> l
     """The post bodies of a blog archive page (one class repeated, none inside another), or
     [] when fewer than two of them are whole posts."""
     groups: dict[tuple[str, str], list[HtmlElement]] = defaultdict(list)
-    for node in _WITH_CLASS(tree):
+    for node in NAMED_ELEMENTS(tree):
         names = node.get("class") or ""
         if node.tag not in _PART_TAGS and _POST_BODY.search(names):
             groups[(node.tag, names)].append(node)

@@ -24,7 +24,7 @@ from cleaning.extract import (
 from cleaning.headlines import StoryMap, off_story
 from cleaning.pagetype import ARTICLE, FORUM, page_type
 from cleaning.records import ArticleRecord
-from cleaning.structured import shingle_overlap
+from cleaning.scoring import shingle_overlap
 from cleaning.threads import thread_text
 
 FETCHED_AT = datetime(2025, 6, 1)
