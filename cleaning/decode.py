@@ -27,6 +27,9 @@ _META_CHARSET = re.compile(
 # Chinese single-byte-compatible charsets are all subsets of GB18030.
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
 _META_WINDOW = 4096
+# C0 controls other than tab, newline, form feed and carriage return: never text, and lxml
+# refuses a document holding NUL.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def normalise_charset(name: str | None) -> str | None:
@@ -56,6 +59,8 @@ def meta_charset(body: bytes) -> str | None:
 # A few undecodable bytes (a truncated page, one stray byte) do not disprove a charset;
 # a wrong charset leaves far more than this.
 _MAX_BAD_SHARE = 0.002
+# stray bytes tolerated in a short UTF-8 page, whatever its length
+_MAX_STRAY_BYTES = 8
 
 
 def _strict(body: bytes, encoding: str | None) -> str | None:
@@ -83,7 +88,18 @@ def _from_utf8(body: bytes) -> DecodedPage | None:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return DecodedPage(text, "utf-8", "utf8") if text is not None else None
+    return DecodedPage(text, "utf-8", "utf8")
+
+
+def _from_damaged_utf8(body: bytes) -> DecodedPage | None:
+    """UTF-8 with a few stray bytes (a 0xFF in an otherwise UTF-8 page) when nothing declared
+    a charset that fits: GBK read as UTF-8 breaks on nearly every character, far above the
+    tolerated share."""
+    text = body.decode("utf-8", "replace")
+    damaged = text.count("\ufffd")
+    if damaged > max(_MAX_STRAY_BYTES, _MAX_BAD_SHARE * len(text)):
+        return None
+    return DecodedPage(body.decode("utf-8", "ignore"), "utf-8", "utf8")
 
 
 def _from_declarations(body: bytes, content_type: str | None) -> DecodedPage | None:
@@ -108,12 +124,18 @@ def _by_detection(body: bytes) -> DecodedPage:
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> DecodedPage:
-    """Decode a fetched page's bytes to text, choosing the charset the bytes support."""
+    """Decode a fetched page's bytes to text, choosing the charset the bytes support;
+    control characters (NUL and the like) are dropped."""
     if body.isascii():
-        return DecodedPage(body.decode("ascii"), "ascii", "ascii")
-    return (
-        _from_bom(body)
-        or _from_utf8(body)
-        or _from_declarations(body, content_type)
-        or _by_detection(body)
-    )
+        decoded = DecodedPage(body.decode("ascii"), "ascii", "ascii")
+    else:
+        decoded = (
+            _from_bom(body)
+            or _from_utf8(body)
+            or _from_declarations(body, content_type)
+            or _from_damaged_utf8(body)
+            or _by_detection(body)
+        )
+    if _CONTROLS.search(decoded.text) is None:
+        return decoded
+    return DecodedPage(_CONTROLS.sub("", decoded.text), decoded.encoding, decoded.method)

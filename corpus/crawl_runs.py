@@ -5,23 +5,34 @@ corpus/ never imports Scrapy: a crawl is `python -m crawler ...` in its own proc
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
+from types import FrameType
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
+from corpus.crawl_contract import STATUS_FOR_EXIT, ExitCode, RunStatus
 from corpus.errors import ConfigError
+from corpus.ingest import clean_fetched, store_fetch
 from corpus.models import CrawlRun
+from corpus.profiles import hosts_of
 from corpus.run_records import finish_run, start_run
+from corpus.spool import run_spool, spooled_pages
 from corpus.store import Store
 
-# `python -m crawler` exits with this when the crawl never started (bad profile or option).
-CRAWL_CONFIG_ERROR = 2
+# After the first Ctrl-C or SIGTERM the crawl has this long to stop cleanly (finish what is
+# in flight, close the run) before it is told again (Scrapy's immediate stop) and then killed.
+GRACEFUL_STOP_S = 7.0
+FORCED_STOP_S = 2.5
 
 
 @dataclass(frozen=True)
@@ -37,9 +48,13 @@ class CrawlRequest:
     redis: str | None = None
     redis_prefix: str | None = None
     idle_timeout: float | None = None
+    allow_domains: tuple[str, ...] = ()
+    contact: str | None = None
 
     def label(self) -> str:
-        return ",".join(self.sites) or ",".join(self.urls)
+        """The run's site: its profiles' names, or (ad hoc) the start URLs' hosts, which is
+        also the name its articles get."""
+        return ",".join(self.sites) or ",".join(hosts_of(list(self.urls)))
 
     def as_settings(self) -> dict[str, Any]:
         """What the crawl_runs row keeps, so that `crawl --resume` can run it again."""
@@ -75,6 +90,10 @@ def crawler_argv(store: Store, run_id: int, request: CrawlRequest) -> list[str]:
             argv += [flag, str(value)]
     for setting in request.settings:
         argv += ["--set", setting]
+    for domain in request.allow_domains:
+        argv += ["--allow-domain", domain]
+    if request.contact:
+        argv += ["--contact", request.contact]
     return argv + list(request.urls)
 
 
@@ -98,8 +117,8 @@ def run_crawl(store: Store, request: CrawlRequest, run_id: int | None = None) ->
         request = replace(request, redis_prefix=f"debtcorpus:{uuid.uuid4().hex[:12]}")
     if run_id is None:
         run_id = open_run(store, request)
-    returncode = _wait_for_child(crawler_argv(store, run_id, request))
-    if returncode == CRAWL_CONFIG_ERROR:
+    returncode = wait_for_crawl(crawler_argv(store, run_id, request))
+    if returncode == ExitCode.BAD_INPUT:
         if created:
             _forget_run(store, run_id)
         raise ConfigError("the crawl did not start; the error above says why")
@@ -109,28 +128,103 @@ def run_crawl(store: Store, request: CrawlRequest, run_id: int | None = None) ->
 
 
 def resume_crawl(store: Store, run_id: int) -> int:
-    """Carry on an interrupted or killed run: pages it stored are replayed from the store
-    (to follow their links), everything else is fetched; nothing is stored twice."""
+    """Carry on an incomplete, interrupted or killed run: pages that could not be stored are
+    stored from the spool, pages it stored are replayed from the store (to follow their
+    links), everything else is fetched; nothing is stored twice."""
     with store.session() as session:
         run = session.get(CrawlRun, run_id)
         if run is None:
             raise ConfigError(f"there is no crawl run {run_id}; see `debtcorpus runs`")
-        if run.status == "finished":
+        _refuse_if_held(run)
+        if run.status == RunStatus.FINISHED:
             raise ConfigError(f"crawl run {run_id} finished already; nothing to resume")
         request = CrawlRequest.from_settings(run.settings)
-        run.status, run.finished_at = "running", None
+        run.status, run.finished_at = RunStatus.RUNNING, None
+    store_spooled(store, run_id)
     resumed = replace(request, settings=(*request.settings, f"DEBTCORPUS_RESUME_RUN={run_id}"))
     return run_crawl(store, resumed, run_id=run_id)
 
 
-def _wait_for_child(argv: Sequence[str]) -> int:
-    child = subprocess.Popen(argv)
+def _refuse_if_held(run: CrawlRun) -> None:
+    if run.status != RunStatus.RUNNING or run.holder_pid is None:
+        return
+    if run.holder_host == socket.gethostname() and _alive(run.holder_pid):
+        raise ConfigError(
+            f"crawl run {run.id} is still running in process {run.holder_pid}; "
+            f"stop it first (kill -INT {run.holder_pid}), then resume"
+        )
+
+
+def _alive(pid: int) -> bool:
     try:
-        return child.wait()
-    except KeyboardInterrupt:
-        # The terminal sent SIGINT to the child too; let Scrapy finish its graceful stop.
-        child.send_signal(signal.SIGINT)
-        return child.wait()
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def store_spooled(store: Store, run_id: int) -> int:
+    """Store the pages a run fetched but could not store; returns how many."""
+    stored = 0
+    for path, page in spooled_pages(run_spool(store.url, run_id)):
+        store_fetch(store, page, clean_fetched(page))
+        path.unlink()
+        stored += 1
+    return stored
+
+
+class _Stops:
+    """Ctrl-C and SIGTERM while a crawl runs: counted here, passed on by `wait_for_crawl`."""
+
+    def __init__(self) -> None:
+        self.received = 0
+        self.first_at = 0.0
+        self.sent = 0
+        self.last_sent_at = 0.0
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.received += 1
+        self.first_at = self.first_at or time.monotonic()
+
+    def pass_on(self, child: subprocess.Popen[bytes]) -> None:
+        """The first stop asks for a clean stop; a second one, or the graceful time running
+        out, for an immediate one; a crawl that still goes on is killed."""
+        if not self.received:
+            return
+        now = time.monotonic()
+        wanted = 2 if self.received > 1 or now - self.first_at > GRACEFUL_STOP_S else 1
+        if self.sent < wanted:
+            child.send_signal(signal.SIGINT)
+            self.sent, self.last_sent_at = self.sent + 1, now
+        elif self.sent == 2 and now - self.last_sent_at > FORCED_STOP_S:
+            child.kill()
+
+
+def wait_for_crawl(argv: Sequence[str]) -> int:
+    """Run the crawl process to its end and return its exit code.
+
+    It runs in a session of its own, so a terminal's Ctrl-C reaches this process only, which
+    passes each stop on once (`_Stops`). The child gets SIGTERM should this process die
+    (crawler.run.die_with_parent)."""
+    stops = _Stops()
+    previous = {sig: signal.signal(sig, stops) for sig in (signal.SIGINT, signal.SIGTERM)}
+    child = subprocess.Popen(argv, start_new_session=True)
+    try:
+        while (code := _poll(child)) is None:
+            stops.pass_on(child)
+        return code
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _poll(child: subprocess.Popen[bytes]) -> int | None:
+    try:
+        return child.wait(timeout=0.2)
+    except subprocess.TimeoutExpired:
+        return None
 
 
 def _forget_run(store: Store, run_id: int) -> None:
@@ -139,9 +233,26 @@ def _forget_run(store: Store, run_id: int) -> None:
 
 
 def _close_if_abandoned(store: Store, run_id: int, returncode: int) -> None:
-    """A child that died without closing its run (killed, crashed) leaves it 'running'."""
-    with store.session() as session:
-        status = session.scalar(select(CrawlRun.status).where(CrawlRun.id == run_id))
-    if status == "running":
-        kind = "killed" if returncode < 0 else "failed"
-        finish_run(store, run_id, kind, {"exit_code": returncode})
+    """A child that died without closing its run (killed, crashed, store down at its end)
+    leaves it 'running': close it with the status its exit code says."""
+    status = RunStatus.KILLED if returncode < 0 else STATUS_FOR_EXIT.get(returncode)
+    try:
+        with store.session() as session:
+            current = session.scalar(select(CrawlRun.status).where(CrawlRun.id == run_id))
+        if current == RunStatus.RUNNING:
+            finish_run(store, run_id, status or RunStatus.FAILED, {"exit_code": returncode})
+    except SQLAlchemyError:
+        return  # the store is down: `runs` shows it running, `crawl --resume` still works
+
+
+def ended_status(store: Store, run_id: int) -> RunStatus:
+    """How a run that has just ended ended. One the store could not close (it was down at the
+    end) is incomplete: what it fetched since is in the spool or fetched again on resume."""
+    try:
+        with store.session() as session:
+            status = session.scalar(select(CrawlRun.status).where(CrawlRun.id == run_id))
+    except SQLAlchemyError:
+        status = None
+    if status is None or status == RunStatus.RUNNING:
+        return RunStatus.INCOMPLETE
+    return RunStatus(status)

@@ -17,11 +17,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from w3lib.url import canonicalize_url
 
+from cleaning.outcomes import Outcome, Reason
 from cleaning.pipeline import clean_page
 from cleaning.records import ArticleRecord, ClaimRecord, CleanResult
-from corpus.models import Article, ArticleRevision, Claim, Comment, Page
+from cleaning.urls import site_host, url_identity
+from corpus.models import Article, ArticleRevision, Claim, Comment, Page, SkippedUrlRow
 from corpus.store import Store
 
 MAX_UPSERT_ATTEMPTS = 3
@@ -44,11 +45,27 @@ class FetchedPage:
     error: str | None = None
     # a page already stored by the run being resumed, replayed only to follow its links
     replayed: bool = False
+    # the URLs between url and final_url of a redirected fetch
+    redirects: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def content_type(self) -> str | None:
         return self.headers.get("content-type")
+
+
+@dataclass(frozen=True)
+class SkippedUrl:
+    """A URL the crawl found but did not fetch (off-site, robots.txt, depth, trap), and why."""
+
+    url: str
+    reason: str
+    site: str | None
+    crawl_run_id: int | None
+    depth: int
+    # the page that linked or redirected to it (None for a start URL)
+    source_url: str | None
+    seen_at: datetime
 
 
 def sha256(data: bytes | str) -> str:
@@ -57,23 +74,45 @@ def sha256(data: bytes | str) -> str:
 
 
 def canonical_article_url(record: ArticleRecord, final_url: str) -> str:
-    """The article's key: its declared canonical URL when it stays on the same host, else the
-    final URL; normalised (sorted query, no fragment)."""
+    """The article's key: its declared canonical URL when it is on the same site (www. or
+    not), else the final URL; as cleaning.urls.url_identity (no tracking parameters, sorted
+    query, no fragment, no trailing slash)."""
     declared = getattr(record, "canonical_url", None) or record.url
-    if declared and urlsplit(declared).netloc == urlsplit(final_url).netloc:
+    if declared and _same_site(declared, final_url):
         path = urlsplit(declared).path
         if path not in ("", "/"):
-            return canonicalize_url(declared)
-    return canonicalize_url(final_url)
+            return url_identity(declared)
+    return url_identity(final_url)
+
+
+def _same_site(url: str, other: str) -> bool:
+    first, second = urlsplit(url), urlsplit(other)
+    return (site_host(first.hostname or ""), first.port) == (
+        site_host(second.hostname or ""),
+        second.port,
+    )
 
 
 def fetch_outcome(fetched: FetchedPage) -> tuple[str, str | None] | None:
     """('error', reason) for a failed fetch, None when the page can be cleaned."""
     if fetched.error:
-        return "error", fetched.error
+        return Outcome.ERROR, fetched.error
     if fetched.status >= 400:
-        return "error", f"http-{fetched.status}"
+        return Outcome.ERROR, Reason.HTTP_STATUS.detailed(fetched.status)
     return None
+
+
+def store_skipped(store: Store, skipped: list[SkippedUrl]) -> None:
+    """Record URLs the crawl did not fetch, once per run and URL, in one transaction."""
+    if not skipped:
+        return
+    rows = [asdict(item) for item in skipped]
+    with store.session() as session:
+        table = SkippedUrlRow.__table__
+        dialects: dict[str, Any] = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+        insert = dialects[session.get_bind().dialect.name]
+        statement = insert(table).on_conflict_do_nothing(index_elements=["crawl_run_id", "url"])
+        session.execute(statement, rows)
 
 
 def clean_fetched(fetched: FetchedPage) -> CleanResult | None:
@@ -109,6 +148,7 @@ def add_page(session: Session, fetched: FetchedPage, keep_body: bool = True) -> 
         crawl_run_id=fetched.crawl_run_id,
         url=fetched.url,
         final_url=fetched.final_url,
+        redirects=list(fetched.redirects),
         site=fetched.site,
         status=fetched.status,
         headers=fetched.headers,
@@ -118,7 +158,7 @@ def add_page(session: Session, fetched: FetchedPage, keep_body: bool = True) -> 
         content_type=fetched.content_type,
         depth=fetched.depth,
         fetched_at=fetched.fetched_at,
-        outcome="error",
+        outcome=Outcome.ERROR,
     )
     session.add(page)
     session.flush()
@@ -133,10 +173,11 @@ def record_result(
     Returns what happened to the article (new | changed | unchanged), None for a reject."""
     page.encoding = result.encoding
     if result.article is None:
-        page.outcome, page.reason, page.article_id = "rejected", result.reject_reason, None
+        page.outcome, page.reason = Outcome.REJECTED, result.reject_reason
+        page.article_id = None
         return None
     article, change = upsert_article(session, page, result.article, keep_revision)
-    page.outcome, page.reason, page.article_id = "article", None, article.id
+    page.outcome, page.reason, page.article_id = Outcome.ARTICLE, None, article.id
     return change
 
 

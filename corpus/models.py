@@ -57,6 +57,11 @@ class CrawlRun(Base):
     errors: Mapped[dict[str, Any]] = mapped_column(default=dict)
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
     jobdir: Mapped[str | None] = mapped_column(Text)
+    # URLs found and not fetched, by reason (skipped_urls)
+    not_fetched: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the crawl process running it, so that `crawl --resume` refuses while it lives
+    holder_pid: Mapped[int | None] = mapped_column(Integer)
+    holder_host: Mapped[str | None] = mapped_column(String(255))
 
 
 class Page(Base):
@@ -69,6 +74,8 @@ class Page(Base):
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     url: Mapped[str] = mapped_column(Text)
     final_url: Mapped[str] = mapped_column(Text)
+    # the URLs between url and final_url when the fetch was redirected, in order
+    redirects: Mapped[list[Any]] = mapped_column(default=list)
     site: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[int]
     headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -85,6 +92,23 @@ class Page(Base):
     # what the page did to its article: new | changed | unchanged (None when no article)
     change: Mapped[str | None] = mapped_column(String(20))
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+
+
+class SkippedUrlRow(Base):
+    """A URL a crawl found and deliberately did not fetch, with the reason (outcome
+    not-fetched): off-site, robots-forbidden, depth-limit, trap-limit, page-limit."""
+
+    __tablename__ = "skipped_urls"
+    __table_args__ = (UniqueConstraint("crawl_run_id", "url", name="uq_skipped_run_url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    site: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    depth: Mapped[int] = mapped_column(default=0)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Article(Base):

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from corpus.models import CrawlRun, Page
+from cleaning.outcomes import Outcome
+from corpus.models import CrawlRun, Page, SkippedUrlRow
 from corpus.store import Store
 
 
@@ -58,8 +59,14 @@ def _count_run(session: Session, run: CrawlRun) -> None:
     run.articles_new = changes.get("new", 0)
     run.articles_changed = changes.get("changed", 0)
     run.articles_unchanged = changes.get("unchanged", 0)
-    run.rejects = _reasons(session, pages, "rejected")
-    run.errors = _reasons(session, pages, "error")
+    run.rejects = _reasons(session, pages, Outcome.REJECTED)
+    run.errors = _reasons(session, pages, Outcome.ERROR)
+    skipped = session.execute(
+        select(SkippedUrlRow.reason, func.count())
+        .where(SkippedUrlRow.crawl_run_id == run.id)
+        .group_by(SkippedUrlRow.reason)
+    ).all()
+    run.not_fetched = {str(reason): count for reason, count in skipped}
 
 
 def _reasons(session: Session, pages: Any, outcome: str) -> dict[str, int]:

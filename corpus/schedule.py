@@ -7,7 +7,6 @@ no scheduler was running collapse into a single run. `corpus.scheduler` runs the
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,13 +14,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from croniter import CroniterError, croniter
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from corpus.errors import ConfigError
 from corpus.models import CrawlRun, Schedule
+from corpus.profiles import load_profile, profile_path
 from corpus.store import Store
 
 EVERY_UNITS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
@@ -30,8 +29,6 @@ _EVERY = re.compile(r"(?:\d+[smhd])+")
 _EVERY_PART = re.compile(r"(\d+)([smhd])")
 _NAME = re.compile(r"\w[\w.-]{0,199}")
 CRON_FIELDS = "minute hour day-of-month month day-of-week"
-# profile keys whose URLs may be relative to --base-url (see crawler/profiles.py)
-PROFILE_URL_KEYS = ("start_urls", "sitemaps", "feeds")
 
 
 def utcnow() -> datetime:
@@ -169,47 +166,13 @@ def check_base_url(base_url: str) -> str:
     return base_url.rstrip("/")
 
 
-def profile_dir() -> Path | None:
-    """crawler/sites, found without importing the crawler package (corpus never imports it)."""
-    spec = importlib.util.find_spec("crawler")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "sites"
-
-
 def check_site(site: str, base_url: str | None) -> str:
-    """The profile name (or absolute path) to store; ConfigError when the crawl could not start.
-
-    Mirrors crawler/profiles.py: NAME means crawler/sites/NAME.yaml, a name with a suffix is a
-    path. The crawl itself validates the profile fully."""
-    directory = profile_dir()
+    """The profile name (or absolute path) to store; ConfigError when the crawl could not start
+    (no such profile, an invalid one, relative URLs without a base URL)."""
+    profile = load_profile(site)
+    profile.resolved(base_url)
     is_path = bool(Path(site).suffix)
-    path = Path(site).expanduser().resolve() if is_path else None
-    if path is None and directory is not None:
-        path = directory / f"{site}.yaml"
-    if path is None:
-        return site
-    if not path.is_file():
-        known = sorted(p.stem for p in directory.glob("*.yaml")) if directory else []
-        raise ConfigError(f"no site profile {site!r}; known profiles: {', '.join(known) or 'none'}")
-    _check_relative_urls(path, site, base_url)
-    return str(path) if is_path else site
-
-
-def _check_relative_urls(path: Path, site: str, base_url: str | None) -> None:
-    try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"profile {path} is not valid YAML: {exc}") from exc
-    if base_url or not isinstance(data, dict):
-        return
-    for key in PROFILE_URL_KEYS:
-        for url in data.get(key) or []:
-            if not urlsplit(str(url)).scheme:
-                raise ConfigError(
-                    f"profile {site!r} has the relative URL {url!r}; add --base-url "
-                    "(e.g. --base-url http://127.0.0.1:8765) to say where the site is served"
-                )
+    return str(profile_path(site).resolve()) if is_path else site
 
 
 def add_schedule(store: Store, spec: ScheduleSpec, now: datetime | None = None) -> Schedule:

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from corpus.models import Article, Claim, Comment, CrawlRun, Page
+from cleaning.outcomes import Outcome
+from corpus.models import Article, Claim, Comment, CrawlRun, Page, SkippedUrlRow
 from corpus.store import Store
 
 
@@ -25,7 +26,7 @@ class SiteCounts:
 class CorpusStats:
     sites: list[SiteCounts]
     runs: list[CrawlRun]
-    outcomes: list[tuple[str, str, int]]  # (outcome, reason, pages)
+    outcomes: list[tuple[str, str, int]]  # (outcome, reason, URLs): pages and skipped URLs
     pages: int
     articles: int
 
@@ -58,7 +59,13 @@ def _outcomes(session: Any) -> list[tuple[str, str, int]]:
         .group_by(Page.outcome, Page.reason)
         .order_by(Page.outcome, func.count().desc())
     ).all()
-    return [(outcome, reason, count) for outcome, reason, count in rows]
+    skipped = session.execute(
+        select(SkippedUrlRow.reason, func.count())
+        .group_by(SkippedUrlRow.reason)
+        .order_by(func.count().desc())
+    ).all()
+    fetched = [(outcome, reason, count) for outcome, reason, count in rows]
+    return fetched + [(Outcome.NOT_FETCHED.value, reason, count) for reason, count in skipped]
 
 
 def corpus_stats(store: Store, last_runs: int = 10) -> CorpusStats:

@@ -8,9 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from corpus.errors import ConfigError
@@ -101,3 +101,44 @@ def open_store(db: str | None = None) -> Store:
     store = Store(db)
     store.create_schema()
     return store
+
+
+def open_store_for_crawl(db: str | None = None) -> Store:
+    """Open a corpus a crawl can write to, or say in one line why this one cannot: checked
+    before the crawl starts, so that no page is fetched into nothing."""
+    url = resolve_db_url(db)
+    _refuse_in_memory(url)
+    try:
+        store = open_store(db)
+        with store.session() as session:
+            # takes the write lock: fails on a read-only file, folder or server
+            session.execute(text("UPDATE crawl_runs SET id = id WHERE 1 = 0"))
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"cannot write to the corpus at {_shown(url)}: {_reason(exc)}") from exc
+    return store
+
+
+def _refuse_in_memory(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return
+    database = parsed.database or ""
+    if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
+        raise ConfigError(
+            f"--db {url!r} is an in-memory database, gone when the crawl ends; "
+            "give a file path such as corpus.db"
+        )
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    message = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = message[0] if message else type(exc).__name__
+    if "readonly" in first or "read-only" in first or "unable to open" in first:
+        return f"{first} (is the file or its folder read-only? choose another --db)"
+    if "connect" in first.lower() or "refused" in first.lower():
+        return f"{first} (is the database server running?)"
+    return first

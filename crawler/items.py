@@ -1,5 +1,6 @@
-"""What the spider yields: the facts of one fetch. Defined once, in corpus.ingest."""
+"""What the spider yields: the facts of one fetch, or of a URL it did not fetch. Defined once,
+in corpus.ingest."""
 
-from corpus.ingest import FetchedPage
+from corpus.ingest import FetchedPage, SkippedUrl
 
-__all__ = ["FetchedPage"]
+__all__ = ["FetchedPage", "SkippedUrl"]

@@ -7,6 +7,10 @@ every crawl gets a fresh Twisted reactor.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import os
+import signal
+import socket
 import sys
 from dataclasses import replace
 from typing import Any
@@ -14,16 +18,19 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
+from sqlalchemy.exc import SQLAlchemyError
 
+from corpus.crawl_contract import EXIT_FOR_STATUS, ExitCode, RunStatus
 from corpus.errors import ConfigError, DebtcorpusError
+from corpus.models import CrawlRun
+from corpus.profiles import SiteProfile, adhoc_profile, load_profile
 from corpus.run_records import finish_run
 from corpus.store import Store
 from crawler import distributed
-from crawler.profiles import SiteProfile, adhoc_profile, load_profile
+from crawler.pipelines import STORE_FAILED
 from crawler.spiders.article import ArticleSpider
 
-# Exit status that tells `debtcorpus crawl` the crawl never started (bad profile or option).
-CONFIG_ERROR_EXIT = 2
+PR_SET_PDEATHSIG = 1
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -37,6 +44,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--jobdir", default=None)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--allow-domain", action="append", default=[], metavar="HOST")
+    parser.add_argument("--contact", default=None, help="e-mail or URL put in the User-Agent")
     distributed.add_arguments(parser)
     return parser.parse_args(argv)
 
@@ -44,7 +53,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def profiles_for(args: argparse.Namespace) -> list[SiteProfile]:
     profiles = [load_profile(name).resolved(args.base_url) for name in args.site]
     if args.urls:
-        profiles.append(adhoc_profile(args.urls))
+        profiles.append(adhoc_profile(args.urls, allow_domains=tuple(args.allow_domain)))
     if args.depth is not None:
         profiles = [_with_depth(p, args.depth) for p in profiles]
     return profiles
@@ -64,32 +73,75 @@ def crawl_settings(args: argparse.Namespace) -> Settings:
         settings.set("JOBDIR", args.jobdir, priority="cmdline")
     if args.redis:
         distributed.apply_settings(settings, args)
+    if args.contact:
+        settings.set("USER_AGENT", user_agent(args.contact), priority="cmdline")
     for pair in args.set:
         key, _, value = pair.partition("=")
         settings.set(key, value, priority="cmdline")
     return settings
 
 
-def run_crawl(args: argparse.Namespace) -> str:
+def user_agent(contact: str) -> str:
+    return f"debtcorpus/0.1 (research crawler; contact: {contact})"
+
+
+def run_status(crawlers: list[Crawler]) -> RunStatus:
+    """finished only when every spider finished and every fetched page was stored."""
+    stats = [c.stats for c in crawlers if c.stats]
+    if any(s.get_value(STORE_FAILED) for s in stats):
+        return RunStatus.INCOMPLETE
+    reasons = [s.get_value("finish_reason") for s in stats]
+    if len(reasons) == len(crawlers) and all(r == "finished" for r in reasons):
+        return RunStatus.FINISHED
+    return RunStatus.INTERRUPTED
+
+
+def hold_run(store: Store, run_id: int) -> None:
+    """Mark the run as held by this process, so `crawl --resume` refuses while it lives."""
+    with store.session() as session:
+        run = session.get_one(CrawlRun, run_id)
+        run.holder_pid, run.holder_host = os.getpid(), socket.gethostname()
+
+
+def die_with_parent() -> None:
+    """Linux: get SIGTERM (a clean stop) when `debtcorpus crawl` dies, even by kill -9."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+
+
+def run_crawl(args: argparse.Namespace) -> RunStatus:
     """Crawl every profile in one reactor; returns the run's final status."""
     profiles = profiles_for(args)
     if not profiles:
         raise ConfigError("nothing to crawl: give start URLs or --site PROFILE")
-    process = CrawlerProcess(crawl_settings(args))
+    settings = crawl_settings(args)
+    store = Store(args.db)
+    if not args.redis:
+        hold_run(store, args.run_id)
+    process = CrawlerProcess(settings)
     crawlers: list[Crawler] = []
     for profile in profiles:
         crawler = process.create_crawler(ArticleSpider)
         crawlers.append(crawler)
         process.crawl(crawler, profile=profile, run_id=args.run_id)
     process.start()
-    reasons = [c.stats.get_value("finish_reason") if c.stats else None for c in crawlers]
-    status = "finished" if all(r == "finished" for r in reasons) else "interrupted"
+    status = run_status(crawlers)
     stats = {p.name: _plain_stats(c) for p, c in zip(profiles, crawlers, strict=True)}
-    store = Store(args.db)
-    if args.redis:
-        distributed.finish_worker(store, args, [p.name for p in profiles], status, stats)
-    else:
-        finish_run(store, args.run_id, status, {"scrapy": stats})
+    try:
+        if args.redis:
+            distributed.finish_worker(store, args, [p.name for p in profiles], status, stats)
+        else:
+            finish_run(store, args.run_id, status, {"scrapy": stats})
+    except SQLAlchemyError as exc:
+        # The store is still down: the exit code carries the status to `debtcorpus crawl`.
+        print(
+            f"could not record the end of run {args.run_id}: {exc.__class__.__name__}",
+            file=sys.stderr,
+        )
+        status = RunStatus.INCOMPLETE if status == RunStatus.FINISHED else status
     store.dispose()
     return status
 
@@ -101,9 +153,10 @@ def _plain_stats(crawler: Crawler) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    die_with_parent()
     try:
         status = run_crawl(args)
     except DebtcorpusError as exc:
         print(f"Error: {exc}", file=sys.stderr)
-        return CONFIG_ERROR_EXIT
-    return 0 if status == "finished" else 1
+        return ExitCode.BAD_INPUT
+    return EXIT_FOR_STATUS[status]

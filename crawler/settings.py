@@ -3,7 +3,9 @@
 BOT_NAME = "debtcorpus"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
-USER_AGENT = "debtcorpus/0.1 (+research crawler; see README)"
+# Who is crawling: `debtcorpus crawl --contact` (or DEBTCORPUS_CONTACT) puts the user's e-mail
+# or URL in the User-Agent (crawler.run); until then it says to set one.
+USER_AGENT = "debtcorpus/0.1 (research crawler; contact: not set, see debtcorpus crawl --help)"
 
 # Politeness: obey robots.txt and let AutoThrottle adapt the rate to each server's latency.
 ROBOTSTXT_OBEY = True
@@ -24,15 +26,21 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 HTTPERROR_ALLOW_ALL = True
 REDIRECT_MAX_TIMES = 10
 
-# Depth limit for ad-hoc crawls; profiles may set their own.
-DEPTH_LIMIT = 2
+# Depth is enforced by crawler.scope (recorded as depth-limit), not by Scrapy's DepthMiddleware,
+# which drops deeper links silently; it still counts each request's depth.
+DEPTH_LIMIT = 0
 DEPTH_PRIORITY = 0
 # Breadth-first queues so list pages near the start are not starved by deep links.
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 COOKIES_ENABLED = False
+# Nothing listens on a port during a crawl: no telnet console, no remote-control server.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+# One fetch per page, whatever tracking parameters or trailing slash its links carry.
+REQUEST_FINGERPRINTER_CLASS = "crawler.identity.IdentityFingerprinter"
+DUPEFILTER_CLASS = "crawler.identity.RedirectAwareDupeFilter"
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {"crawler.pipelines.CorpusPipeline": 300}
@@ -40,10 +48,21 @@ ITEM_PIPELINES = {"crawler.pipelines.CorpusPipeline": 300}
 # Placed after robots.txt (100) and before retries/redirects see the response. Per-host
 # limits last, right before the download (crawler.politeness: Scrapy 2.19 does not hold
 # CONCURRENT_REQUESTS_PER_DOMAIN, and workers of a distributed crawl share the limit).
+# Scope first (crawler.guards.ScopeGuard replaces Scrapy's OffsiteMiddleware, which drops
+# requests without a trace), redirect loops before RedirectMiddleware (600) sees the 3xx,
+# Retry-After before RetryMiddleware (550) retries at once.
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.guards.ScopeGuard": 40,
+    "crawler.guards.RedirectGuard": 610,
+    "crawler.guards.RetryAfter": 555,
     "crawler.middlewares.CorpusMiddleware": 560,
     "crawler.politeness.HostLimit": 990,
 }
+# URL length is a recorded trap cap (crawler.scope); Scrapy's own limit drops links silently.
+URLLENGTH_LIMIT = 0
+# the longest Retry-After (seconds) a crawl waits for; longer answers are kept as errors
+DEBTCORPUS_MAX_RETRY_AFTER = 600.0
 # requests in flight per host at once (0: CONCURRENT_REQUESTS_PER_DOMAIN)
 DEBTCORPUS_HOST_LIMIT = 0
 DEBTCORPUS_CONDITIONAL_REQUESTS = True
@@ -55,6 +74,10 @@ DEBTCORPUS_RUN_ID = None
 DEBTCORPUS_CLEAN_WORKERS = 2
 # Seconds one page may spend in the cleaner before it is stored as rejected (timeout).
 DEBTCORPUS_CLEAN_TIMEOUT = 120.0
+# A page the store cannot take (disk full, database locked or restarting) is retried with
+# backoff for up to this many seconds, then spooled for `crawl --resume` (run: incomplete).
+DEBTCORPUS_STORE_RETRY_SECONDS = 60.0
+DEBTCORPUS_SPOOL_DIR = None
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from samplesite.hostile import serve_hostile
 from samplesite.server import serve
 
 
@@ -27,7 +28,12 @@ def main(argv: list[str] | None = None) -> None:
         metavar="MS",
         help="wait this long before each answer, like a remote site (for benchmarks)",
     )
+    hostile_parser = commands.add_parser("hostile", help="serve the hostile fault site")
+    hostile_parser.add_argument("--port", type=int, default=8766, help="port; 0 picks a free one")
     args = parser.parse_args(argv)
+    if args.command == "hostile":
+        serve_hostile(args.port)
+        return
     serve(host=args.host, port=args.port, generate=args.generate, latency_ms=args.latency_ms)
 
 

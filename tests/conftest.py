@@ -17,8 +17,13 @@ SEEDS = SHARED / "seeds"
 
 def start_sample_site(*extra: str) -> tuple[subprocess.Popen[str], str]:
     """Start `python -m samplesite serve --port 0`; return the process and its base URL."""
+    return start_server("serve", *extra)
+
+
+def start_server(command: str, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    """Start `python -m samplesite COMMAND --port 0` (serve, hostile); process and base URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "samplesite", "serve", "--port", "0", *extra],
+        [sys.executable, "-m", "samplesite", command, "--port", "0", *extra],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from corpus.commands.options import db_option, log_level_option, scrapy_settings_option
 from corpus.commands.stats import print_run
-from corpus.crawl_runs import CrawlRequest, resume_crawl, run_crawl
-from corpus.store import open_store
+from corpus.crawl_contract import EXIT_FOR_STATUS, RunStatus
+from corpus.crawl_runs import CrawlRequest, ended_status, resume_crawl, run_crawl
+from corpus.store import Store, open_store_for_crawl
+
+CONTACT_ENV_VAR = "DEBTCORPUS_CONTACT"
 
 
 @click.command()
@@ -16,7 +23,7 @@ from corpus.store import open_store
     "--site",
     "sites",
     multiple=True,
-    help="Site profile name (crawler/sites/NAME.yaml) or path to a profile YAML file. Repeatable.",
+    help="Site profile name (corpus/sites/NAME.yaml) or path to a profile YAML file. Repeatable.",
 )
 @click.option(
     "--base-url",
@@ -24,9 +31,26 @@ from corpus.store import open_store
     "e.g. http://127.0.0.1:8765 for the sample site.",
 )
 @click.option(
-    "--depth", type=int, help="Link depth limit (ad-hoc default 2; profiles set their own)."
+    "--depth",
+    type=click.IntRange(min=0),
+    help="Link depth limit (ad-hoc default 2; profiles set their own).",
 )
-@click.option("--workers", type=int, help="Cleaner processes (default 2).")
+@click.option(
+    "--allow-domain",
+    "allow_domains",
+    multiple=True,
+    metavar="HOST",
+    help="For an ad-hoc crawl, another host it may fetch besides the start URLs' hosts "
+    "(x.cn also allows www.x.cn; *.x.cn allows subdomains). Repeatable.",
+)
+@click.option(
+    "--contact",
+    envvar=CONTACT_ENV_VAR,
+    metavar="EMAIL|URL",
+    help="Who runs the crawl, sent in the User-Agent so site owners can reach you. "
+    f"Default: ${CONTACT_ENV_VAR}.",
+)
+@click.option("--workers", type=click.IntRange(min=1), help="Cleaner processes (default 2).")
 @scrapy_settings_option("this crawl")
 @log_level_option
 @click.option(
@@ -34,7 +58,8 @@ from corpus.store import open_store
     "resume_run",
     type=int,
     metavar="RUN_ID",
-    help="Carry on a stopped or killed run from where it stopped (its own options are reused).",
+    help="Carry on an incomplete, interrupted or killed run from where it stopped "
+    "(its own options are reused).",
 )
 @click.option(
     "--redis",
@@ -48,6 +73,8 @@ def crawl(
     sites: tuple[str, ...],
     base_url: str | None,
     depth: int | None,
+    allow_domains: tuple[str, ...],
+    contact: str | None,
     workers: int | None,
     settings: tuple[str, ...],
     log_level: str,
@@ -57,21 +84,52 @@ def crawl(
 ) -> None:
     """Crawl URLS (following links within their hosts) or the sites named by --site.
 
-    Every fetched page is stored raw; article pages become articles, others are kept with
-    the reason they are not. Obeys robots.txt and throttles per domain.
+    A crawl fetches only its sites' hosts; every URL it touches is stored with its outcome
+    (article, rejected, error or not fetched) and the reason. Obeys robots.txt and throttles
+    per host. Exit codes: 0 finished, 2 bad input, 3 incomplete (pages could not be stored),
+    4 interrupted (Ctrl-C), 5 killed; 3-5 resume with --resume RUN_ID (docs/crawling.md).
     """
-    store = open_store(db)
+    store = open_store_for_crawl(db)
     if resume_run is not None:
-        print_run(store, resume_crawl(store, resume_run))
-        return
-    request = CrawlRequest(
-        urls=urls,
-        sites=sites,
-        base_url=base_url,
-        depth=depth,
-        workers=workers,
-        settings=(f"LOG_LEVEL={log_level}", *settings),
-        redis=redis,
-    )
-    run_id = run_crawl(store, request)
-    print_run(store, run_id)
+        run_id = resume_crawl(store, resume_run)
+    else:
+        request = CrawlRequest(
+            urls=urls,
+            sites=sites,
+            base_url=base_url,
+            depth=depth,
+            workers=workers,
+            settings=(f"LOG_LEVEL={log_level}", *settings),
+            redis=redis,
+            allow_domains=allow_domains,
+            contact=contact,
+        )
+        run_id = run_crawl(store, request)
+    sys.exit(report_end(store, run_id, db))
+
+
+def report_end(store: Store, run_id: int, db: str | None) -> int:
+    """Print the run and, unless it finished, one line saying what happened and how to resume;
+    returns the exit code for its status."""
+    status = ended_status(store, run_id)
+    with contextlib.suppress(
+        SQLAlchemyError
+    ):  # the store may be down; the line below says what to do
+        print_run(store, run_id)
+    if status != RunStatus.FINISHED:
+        where = f" --db {db}" if db else ""
+        click.echo(
+            f"crawl run {run_id} is {status}: {_what_happened(status)}; "
+            f"resume it with: debtcorpus crawl --resume {run_id}{where}",
+            err=True,
+        )
+    return int(EXIT_FOR_STATUS[status])
+
+
+def _what_happened(status: RunStatus) -> str:
+    return {
+        RunStatus.INCOMPLETE: "some fetched pages could not be stored (they are kept for resume)",
+        RunStatus.INTERRUPTED: "it was stopped before the end",
+        RunStatus.KILLED: "its process was killed",
+        RunStatus.FAILED: "its process failed (see the log above)",
+    }.get(status, str(status))

@@ -42,7 +42,7 @@ def schedule() -> None:
 
 @schedule.command("add")
 @click.argument("name")
-@click.option("--site", required=True, help="Site profile name (crawler/sites/NAME.yaml) or path.")
+@click.option("--site", required=True, help="Site profile name (corpus/sites/NAME.yaml) or path.")
 @click.option("--cron", metavar="EXPR", help="Five-field cron expression, e.g. '0 3 * * *'.")
 @click.option("--every", metavar="INTERVAL", help="Fixed interval: 30m, 6h, 1d, 1h30m ...")
 @click.option("--base-url", help="Where the profile's relative URLs are served.")

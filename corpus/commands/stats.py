@@ -59,9 +59,9 @@ def sites_table(stats: CorpusStats) -> Table:
 
 
 def outcomes_table(stats: CorpusStats) -> Table:
-    table = Table(title="Pages by outcome and reason")
-    for column in ("outcome", "reason", "pages"):
-        table.add_column(column, justify="right" if column == "pages" else "left")
+    table = Table(title="URLs by outcome and reason (docs/crawling.md lists them)")
+    for column in ("outcome", "reason", "urls"):
+        table.add_column(column, justify="right" if column == "urls" else "left")
     for outcome, reason, count in stats.outcomes:
         table.add_row(outcome, reason or "-", str(count))
     return table
@@ -71,8 +71,13 @@ def print_run(store: Store, run_id: int) -> None:
     run = get_run(store, run_id)
     if run is not None:
         console.print(runs_table([run], title=f"Crawl run {run_id}"))
-        rejects = ", ".join(f"{k}={v}" for k, v in sorted(run.rejects.items())) or "none"
-        console.print(f"Rejected pages by reason: {rejects}")
+        for label, counts in (
+            ("Rejected pages", run.rejects),
+            ("Failed fetches", run.errors),
+            ("Not fetched", run.not_fetched),
+        ):
+            shown = ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "none"
+            console.print(f"{label} by reason: {shown}")
 
 
 @click.command()

@@ -9,20 +9,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawler.items import FetchedPage
+from cleaning.outcomes import Outcome, Reason, outcome_of
+from cleaning.urls import clean_url
+from corpus.profiles import SiteProfile
+from crawler.failures import failure_reason
+from crawler.items import FetchedPage, SkippedUrl
 from crawler.links import link_priority
 from crawler.middlewares import REPLAYED, STORED_BODY
-from crawler.profiles import SiteProfile
+from crawler.scope import CrawlScope
 
 # Media and archives are never fetched; documents (PDF, Word) are, and are kept raw as
 # `not-html` pages: court papers and notices come as documents.
 SKIPPED_EXTENSIONS = sorted(set(IGNORED_EXTENSIONS) - {"pdf", "doc", "docx"})
+# request meta: the page whose link the request follows
+SOURCE = "debtcorpus_source"
 
 
 def header_dict(response: Response) -> dict[str, str]:
@@ -39,29 +44,57 @@ class ArticleSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.profile = profile
         self.run_id = run_id
+        # the hosts the crawl may fetch: enforced for every request by crawler.guards.ScopeGuard
         self.allowed_domains = list(profile.allowed_domains)
+        self.scope = CrawlScope(profile)
         self.article_patterns = tuple(re.compile(p) for p in profile.article_patterns)
-        # Hosts are enforced by Scrapy's OffsiteMiddleware through `allowed_domains`.
         self.links = LinkExtractor(
             allow=profile.follow, deny=profile.deny, deny_extensions=SKIPPED_EXTENSIONS
         )
+        # URLs this run already recorded as not fetched (one row each)
+        self.skipped: set[str] = set()
 
-    @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArticleSpider:
-        spider: ArticleSpider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.settings.set("DEPTH_LIMIT", spider.profile.depth, priority="spider")
-        return spider
-
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        for url in self.profile.start_urls:
-            yield self._request(url, self.parse, priority=100)
-        for url in self.profile.sitemaps:
-            yield self._request(url, self.parse_sitemap, priority=90)
-        for url in self.profile.feeds:
-            yield self._request(url, self.parse_feed, priority=90)
+    async def start(self) -> AsyncIterator[Any]:
+        seeds = (
+            (self.profile.start_urls, self.parse, 100),
+            (self.profile.sitemaps, self.parse_sitemap, 90),
+            (self.profile.feeds, self.parse_feed, 90),
+        )
+        for urls, callback, priority in seeds:
+            for url in urls:
+                for output in self._follow(url, None, 0, callback, priority):
+                    yield output
 
     def _request(self, url: str, callback: Any, priority: int = 0) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.on_error, priority=priority)
+
+    def _follow(
+        self, url: str, source: Response | None, depth: int, callback: Any, priority: int
+    ) -> Iterator[scrapy.Request | SkippedUrl]:
+        """A request for a link, or the record of why it is not fetched."""
+        url = clean_url(url, self.profile.tracking_parameters)
+        verdict = self.scope.link_verdict(url, depth)
+        if verdict is None:
+            request = self._request(url, callback, priority)
+            request.meta[SOURCE] = source.url if source else None
+            yield request
+        elif url not in self.skipped:
+            self.skipped.add(url)
+            yield self.skipped_url(url, verdict, source.url if source else None, depth)
+
+    def skipped_url(self, url: str, reason: str, source: str | None, depth: int) -> SkippedUrl:
+        return SkippedUrl(
+            url=url,
+            reason=reason,
+            site=self.profile.name,
+            crawl_run_id=self.run_id,
+            depth=depth,
+            source_url=source,
+            seen_at=datetime.now(UTC),
+        )
+
+    def _links_from(self, response: Response) -> int:
+        return int(response.meta.get("depth", 0)) + 1
 
     def parse(self, response: Response) -> Iterator[Any]:
         yield self.fetched(response)
@@ -69,10 +102,11 @@ class ArticleSpider(scrapy.Spider):
         if response.status in (200, 304) and isinstance(response, TextResponse):
             yield from self.follow_links(response)
 
-    def follow_links(self, response: TextResponse) -> Iterator[scrapy.Request]:
+    def follow_links(self, response: TextResponse) -> Iterator[scrapy.Request | SkippedUrl]:
+        depth = self._links_from(response)
         for link in self.links.extract_links(response):
             priority = link_priority(link.url, link.text, self.article_patterns)
-            yield self._request(link.url, self.parse, priority=priority)
+            yield from self._follow(link.url, response, depth, self.parse, priority)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield self.fetched(response)
@@ -80,18 +114,20 @@ class ArticleSpider(scrapy.Spider):
             return
         sitemap = Sitemap(response.body)
         callback = self.parse_sitemap if sitemap.type == "sitemapindex" else self.parse
+        depth = self._links_from(response)
         for entry in sitemap:
             if self._allowed(entry["loc"]):
-                yield self._request(entry["loc"], callback, priority=50)
+                yield from self._follow(entry["loc"], response, depth, callback, 50)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self.fetched(response)
         if response.status != 200 or not isinstance(response, TextResponse):
             return
         response.selector.remove_namespaces()
+        depth = self._links_from(response)
         for url in response.xpath("//item/link/text() | //entry/link/@href").getall():
             if self._allowed(url.strip()):
-                yield self._request(url.strip(), self.parse, priority=50)
+                yield from self._follow(url.strip(), response, depth, self.parse, 50)
 
     def _allowed(self, url: str) -> bool:
         return bool(self.links.matches(url))
@@ -103,6 +139,7 @@ class ArticleSpider(scrapy.Spider):
         return FetchedPage(
             url=redirects[0] if redirects else response.url,
             final_url=response.url,
+            redirects=tuple(redirects[1:]),
             status=response.status,
             headers=header_dict(response),
             body=b"" if from_store else response.body,
@@ -113,22 +150,31 @@ class ArticleSpider(scrapy.Spider):
             replayed=meta.get(REPLAYED, False),
         )
 
-    def on_error(self, failure: Failure) -> Iterator[FetchedPage]:
-        """A fetch that failed below HTTP (timeout, refused): stored with the error's kind.
-
-        Requests that were never sent (robots.txt, offsite) are only counted in the stats."""
-        if failure.check(IgnoreRequest):
-            return
+    def on_error(self, failure: Failure) -> Iterator[FetchedPage | SkippedUrl]:
+        """A request that was not sent, or failed below HTTP: recorded with its reason."""
         request = failure.request  # type: ignore[attr-defined]
+        chain = request.meta.get("redirect_urls", [])
+        depth = request.meta.get("depth", 0)
+        reason = failure_reason(failure)
+        if outcome_of(reason) is Outcome.NOT_FETCHED:
+            if request.url not in self.skipped:
+                self.skipped.add(request.url)
+                yield self.skipped_url(request.url, reason, request.meta.get(SOURCE), depth)
+            return
+        if reason == Reason.OFF_SITE_REDIRECT and request.url not in self.skipped:
+            # the redirect's target is an off-site URL this crawl touched without fetching
+            self.skipped.add(request.url)
+            yield self.skipped_url(request.url, Reason.OFF_SITE, chain[-1], depth)
         yield FetchedPage(
-            url=request.url,
+            url=chain[0] if chain else request.url,
             final_url=request.url,
+            redirects=tuple(chain[1:]),
             status=0,
             headers={},
             body=b"",
             fetched_at=datetime.now(UTC),
             site=self.profile.name,
-            depth=request.meta.get("depth", 0),
+            depth=depth,
             crawl_run_id=self.run_id,
-            error=f"fetch-error:{failure.type.__name__}",
+            error=reason,
         )

@@ -1,0 +1,181 @@
+"""Site profiles: one small YAML file per site under corpus/sites/, or an ad-hoc profile.
+
+Relative URLs in a profile (starting with "/") are resolved against a base URL given at
+crawl time, so one profile serves a site wherever it is hosted (the bundled sample site).
+Profiles are validated by pydantic: a wrong key or value is one line naming the key, the value
+and what is expected. The crawler and the scheduler both load profiles through this module.
+
+Scope: a crawl fetches only URLs whose host is in `allowed_domains`. An entry `example.cn`
+allows that host and `www.example.cn` (and the other way round); `*.example.cn` allows every
+subdomain too; an entry with a port (`127.0.0.1:8765`) allows only that port. By default a
+profile's scope is the hosts of its start URLs, sitemaps and feeds, with their ports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import yaml
+from pydantic import ConfigDict, Field, ValidationError, field_validator
+from pydantic.dataclasses import dataclass
+
+from corpus.errors import ConfigError
+
+DEFAULT_DEPTH = 2
+# Caps every crawl gets unless its profile sets others (0 means no cap).
+DEFAULT_MAX_URL_LENGTH = 1000
+DEFAULT_MAX_REPEATED_SEGMENTS = 2
+DEFAULT_MAX_QUERY_VARIANTS = 50
+# an ad-hoc crawl of a site nobody profiled stops after this many pages per run
+ADHOC_MAX_PAGES = 5000
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid", strict=False))
+class SiteProfile:
+    name: str = Field(min_length=1)
+    start_urls: tuple[str, ...] = Field(min_length=1)
+    description: str = ""
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    # hosts the crawl may fetch (see the module docstring); empty: the start URLs' hosts
+    allowed_domains: tuple[str, ...] = ()
+    # regexes on absolute URLs: follow links that match one (all when empty), never `deny`
+    follow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    # regexes for URLs that are usually articles: crawled first, never decides article-ness
+    article_patterns: tuple[str, ...] = ()
+    depth: int = Field(default=DEFAULT_DEPTH, ge=0)
+    # drop articles scoring below this relevance (0 keeps every article)
+    min_relevance: float = Field(default=0.0, ge=0.0)
+    # trap caps (recorded as trap-limit / page-limit): 0 means none
+    max_pages: int = Field(default=0, ge=0)
+    max_url_length: int = Field(default=DEFAULT_MAX_URL_LENGTH, ge=0)
+    max_repeated_segments: int = Field(default=DEFAULT_MAX_REPEATED_SEGMENTS, ge=0)
+    max_query_variants: int = Field(default=DEFAULT_MAX_QUERY_VARIANTS, ge=0)
+    # query parameters (shell patterns) to strip besides cleaning.urls.TRACKING_PARAMETERS
+    tracking_parameters: tuple[str, ...] = ()
+
+    @field_validator("follow", "deny", "article_patterns")
+    @classmethod
+    def _regexes(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from exc
+        return patterns
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domains(cls, domains: tuple[str, ...]) -> tuple[str, ...]:
+        for domain in domains:
+            if "/" in domain or not domain.strip("*."):
+                raise ValueError(f"{domain!r} is not a host name like example.cn or *.example.cn")
+        return tuple(d.lower() for d in domains)
+
+    def resolved(self, base_url: str | None) -> SiteProfile:
+        """The profile with relative URLs made absolute and its scope filled in."""
+        urls = (self.start_urls, self.sitemaps, self.feeds)
+        start, sitemaps, feeds = (tuple(_absolute(u, base_url, self.name) for u in g) for g in urls)
+        domains = self.allowed_domains or hosts_of((*start, *sitemaps, *feeds))
+        return replace(
+            self, start_urls=start, sitemaps=sitemaps, feeds=feeds, allowed_domains=domains
+        )
+
+
+def hosts_of(urls: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The scope entries of URLs: each URL's host, with its port when it names one."""
+    return tuple(sorted({urlsplit(url).netloc.lower() for url in urls if urlsplit(url).netloc}))
+
+
+def _absolute(url: str, base_url: str | None, profile: str) -> str:
+    if urlsplit(url).scheme:
+        return url
+    if not base_url:
+        raise ConfigError(
+            f"profile {profile!r} has the relative URL {url!r}; pass --base-url "
+            "(e.g. --base-url http://127.0.0.1:8765) to say where the site is served"
+        )
+    return urljoin(base_url.rstrip("/") + "/", url.lstrip("/"))
+
+
+def check_http_urls(urls: list[str] | tuple[str, ...]) -> None:
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(
+                f"{url!r} is not an http(s) URL; give full URLs like http://host/path"
+            )
+
+
+def adhoc_profile(
+    urls: list[str], depth: int = DEFAULT_DEPTH, allow_domains: tuple[str, ...] = ()
+) -> SiteProfile:
+    """A profile for `debtcorpus crawl URL...`: the start URLs' hosts (plus `allow_domains`)
+    and the default caps, with a page cap for sites nobody profiled."""
+    check_http_urls(urls)
+    hosts = hosts_of(urls)
+    return SiteProfile(
+        name=",".join(hosts),
+        start_urls=tuple(urls),
+        depth=depth,
+        allowed_domains=hosts + tuple(d.lower() for d in allow_domains),
+        max_pages=ADHOC_MAX_PAGES,
+    )
+
+
+def profile_dir() -> Path:
+    return Path(str(resources.files("corpus").joinpath("sites")))
+
+
+def available_profiles() -> list[str]:
+    return sorted(path.stem for path in profile_dir().glob("*.yaml"))
+
+
+def profile_path(name_or_path: str) -> Path:
+    """The YAML file of a profile named NAME (corpus/sites/NAME.yaml) or given by path."""
+    path = Path(name_or_path).expanduser()
+    if not path.suffix:
+        path = profile_dir() / f"{name_or_path}.yaml"
+    if not path.is_file():
+        known = ", ".join(available_profiles()) or "none"
+        raise ConfigError(f"no site profile {name_or_path!r}; known profiles: {known}")
+    return path
+
+
+def load_profile(name_or_path: str) -> SiteProfile:
+    """A profile by name (corpus/sites/NAME.yaml) or by path to a YAML file."""
+    path = profile_path(name_or_path)
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"profile {path} is not valid YAML: {exc}") from exc
+    return profile_from_dict(data, source=str(path))
+
+
+def profile_from_dict(data: Any, source: str) -> SiteProfile:
+    if not isinstance(data, dict):
+        raise ConfigError(f"profile {source} must be a mapping of keys to values")
+    try:
+        return SiteProfile(**data)
+    except ValidationError as exc:
+        raise ConfigError(f"profile {source}: {_first_problem(exc)}") from exc
+
+
+def _first_problem(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    key = ".".join(str(part) for part in error["loc"][:1]) or "?"
+    if error["type"] == "unexpected_keyword_argument":
+        return f"unknown key {key!r}; known keys: {', '.join(_known_keys())}"
+    if error["type"] in ("missing", "missing_argument"):
+        return f"the key {key!r} is missing"
+    return f"{key}: {error['msg']} (got {error.get('input')!r})"
+
+
+def _known_keys() -> list[str]:
+    return sorted(SiteProfile.__dataclass_fields__)

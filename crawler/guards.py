@@ -1,0 +1,139 @@
+"""Downloader middlewares that keep a crawl on its sites, out of traps and polite to servers.
+
+- `ScopeGuard` (first in line, before robots.txt is even asked for): every request, redirects
+  included, must be in the spider's `CrawlScope`; out-of-scope requests and trap URLs raise
+  `Skip`, which the spider's errback records with its reason.
+- `RedirectGuard` (sees a 3xx before Scrapy's RedirectMiddleware): a redirect back into its own
+  chain is a `redirect-loop` and is not followed. (A redirect off the site is stopped by
+  `ScopeGuard` as an `off-site-redirect`.)
+- `RetryAfter`: a 429 or 503 with Retry-After (seconds or an HTTP date) is retried no sooner
+  than the server asked, and the whole host waits with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+
+from cleaning.outcomes import Reason
+from cleaning.urls import url_identity
+from crawler.scope import CrawlScope
+
+
+class Skip(IgnoreRequest):
+    """A request the crawl decided not to send (or not to follow), with the stored reason."""
+
+    def __init__(self, reason: str, target: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.target = target
+
+
+def _scope(spider: Any) -> CrawlScope | None:
+    return getattr(spider, "scope", None)
+
+
+class ScopeGuard:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ScopeGuard:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        scope = _scope(self.crawler.spider)
+        if scope is None:
+            return
+        if not scope.in_scope(request.url):
+            redirected = bool(request.meta.get("redirect_urls"))
+            raise Skip(Reason.OFF_SITE_REDIRECT if redirected else Reason.OFF_SITE)
+        if request.meta.get("depth", 0) > scope.profile.depth:
+            raise Skip(Reason.DEPTH_LIMIT)
+        verdict = scope.trap_verdict(request.url) or scope.take_page(request.url)
+        if verdict is not None:
+            raise Skip(verdict)
+
+
+class RedirectGuard:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RedirectGuard:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if not 300 <= response.status < 400 or not location:
+            return response
+        target = urljoin(request.url, location.decode("latin-1"))
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if url_identity(target) in {url_identity(url) for url in chain}:
+            raise Skip(Reason.REDIRECT_LOOP, target=target)
+        return response
+
+
+def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), None if absent
+    or unreadable."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class RetryAfter:
+    """Honour Retry-After on 429 and 503. Without the header, Scrapy's RetryMiddleware retries
+    as usual; a wait longer than DEBTCORPUS_MAX_RETRY_AFTER keeps the answer as it is."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.max_wait = crawler.settings.getfloat("DEBTCORPUS_MAX_RETRY_AFTER", 600.0)
+        self.max_retries = crawler.settings.getint("RETRY_TIMES", 3)
+        self.not_before: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RetryAfter:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        host = urlsplit(request.url).netloc
+        while (wait := self.not_before.get(host, 0.0) - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status not in (429, 503):
+            return response
+        delay = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if delay is None or delay > self.max_wait:
+            return response
+        retry = get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=f"http-{response.status}",
+            max_retry_times=self.max_retries,
+        )
+        if retry is None:
+            return response
+        host = urlsplit(request.url).netloc
+        self.not_before[host] = max(self.not_before.get(host, 0.0), time.monotonic() + delay)
+        return retry
