@@ -20,14 +20,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy cleaning corpus
+	$(BIN)/mypy cleaning corpus crawler samplesite
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy cleaning corpus
+	$(BIN)/mypy cleaning corpus crawler samplesite
 
 bench: $(STAMP)
 	$(BIN)/python bench/crawl_throughput.py

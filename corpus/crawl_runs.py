@@ -108,8 +108,16 @@ def open_run(
     return start_run(store, request.label(), start_urls, request.as_settings(), schedule_id, stats)
 
 
-def run_crawl(store: Store, request: CrawlRequest, run_id: int | None = None) -> int:
-    """Run a crawl to its end in a child process; returns the crawl run's id."""
+@dataclass(frozen=True)
+class CrawlEnd:
+    """How the crawl process of a run ended."""
+
+    run_id: int
+    exit_code: int
+
+
+def run_crawl(store: Store, request: CrawlRequest, run_id: int | None = None) -> CrawlEnd:
+    """Run a crawl to its end in a child process."""
     if not request.urls and not request.sites:
         raise ConfigError("nothing to crawl: give start URLs or --site PROFILE")
     created = run_id is None
@@ -124,10 +132,10 @@ def run_crawl(store: Store, request: CrawlRequest, run_id: int | None = None) ->
         raise ConfigError("the crawl did not start; the error above says why")
     if not request.redis:  # a distributed run is closed by its last worker
         _close_if_abandoned(store, run_id, returncode)
-    return run_id
+    return CrawlEnd(run_id, returncode)
 
 
-def resume_crawl(store: Store, run_id: int) -> int:
+def resume_crawl(store: Store, run_id: int) -> CrawlEnd:
     """Carry on an incomplete, interrupted or killed run: pages that could not be stored are
     stored from the spool, pages it stored are replayed from the store (to follow their
     links), everything else is fetched; nothing is stored twice."""
@@ -245,14 +253,16 @@ def _close_if_abandoned(store: Store, run_id: int, returncode: int) -> None:
         return  # the store is down: `runs` shows it running, `crawl --resume` still works
 
 
-def ended_status(store: Store, run_id: int) -> RunStatus:
-    """How a run that has just ended ended. One the store could not close (it was down at the
-    end) is incomplete: what it fetched since is in the spool or fetched again on resume."""
+def ended_status(store: Store, end: CrawlEnd) -> RunStatus:
+    """How a crawl that has just ended ended: the run's status, else its process's exit code
+    (a distributed run other workers still crawl; a run the store was down to close)."""
     try:
         with store.session() as session:
-            status = session.scalar(select(CrawlRun.status).where(CrawlRun.id == run_id))
+            status = session.scalar(select(CrawlRun.status).where(CrawlRun.id == end.run_id))
     except SQLAlchemyError:
         status = None
-    if status is None or status == RunStatus.RUNNING:
-        return RunStatus.INCOMPLETE
-    return RunStatus(status)
+    if status is not None and status != RunStatus.RUNNING:
+        return RunStatus(status)
+    if end.exit_code < 0:
+        return RunStatus.KILLED
+    return STATUS_FOR_EXIT.get(end.exit_code, RunStatus.FAILED)

@@ -48,9 +48,11 @@ from scrapy_redis.scheduler import Scheduler
 from sqlalchemy import select
 from twisted.internet.task import LoopingCall
 
+from corpus.ingest import FetchedPage
 from corpus.models import CrawlRun, Page
 from corpus.run_records import finish_run
 from corpus.store import Store
+from crawler.pipelines import PAGES
 from crawler.politeness import release_worker
 
 logger = logging.getLogger(__name__)
@@ -209,6 +211,8 @@ class ReliableScheduler(Scheduler):
 
     def item_done(self, item: Any, **_: Any) -> None:
         """The page is stored: its request is no longer in flight."""
+        if not isinstance(item, FetchedPage):
+            return  # a URL recorded as not fetched was never popped
         done = [d for url in {item.url, item.final_url} for d in self.popped.pop(url, [])]
         if done:
             self.server.srem(self.keys.inflight(self.worker), *done)
@@ -313,7 +317,7 @@ def finish_worker(
 def record_worker_stats(
     store: Store, run_id: int, worker: str, status: str, stats: dict[str, Any]
 ) -> None:
-    pages = sum(int(s.get("item_scraped_count", 0)) for s in stats.values())
+    pages = sum(int(s.get(PAGES, 0)) for s in stats.values())
     summary = {"status": status, "pages": pages, "scrapy": stats}
     with store.session() as session:
         run = session.scalars(select(CrawlRun).where(CrawlRun.id == run_id).with_for_update()).one()

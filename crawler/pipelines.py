@@ -42,6 +42,8 @@ STORE_RETRY_MAX_S = 5.0
 STORE_FAILED = "debtcorpus/store_failed"
 SPOOLED = "debtcorpus/spooled"
 LOST = "debtcorpus/lost"
+# fetched pages handed to the pipeline (replayed ones included; skipped URLs are not pages)
+PAGES = "debtcorpus/pages"
 WATCHDOG_PERIOD_S = 1.0
 
 
@@ -118,6 +120,7 @@ class CorpusPipeline:
             if len(self.skipped) >= SKIPPED_BATCH:
                 await self._flush_skipped()
             return item
+        self.crawler.stats.inc_value(PAGES)
         if item.replayed:
             return item
         try:

@@ -156,7 +156,10 @@ def test_a_killed_worker_loses_nothing(crawl: Crawl, pg_db: str) -> None:  # noq
     start_worker(crawl, pg_db)
     wait_for(lambda: worker_has_requests_in_flight(crawl), "the worker to take requests")
     assert crawl.worker is not None and crawl.worker.poll() is None, "worker ended too soon"
-    os.killpg(crawl.worker.pid, signal.SIGKILL)
+    # the machine dies: the worker and its crawl process (in a session of its own) at once
+    tree = psutil.Process(crawl.worker.pid)
+    for process in [tree, *tree.children(recursive=True)]:
+        process.kill()
     crawl.worker.wait(timeout=10)
     wait_exit(crawl.seeder, "seeding crawl")
     assert_every_article_and_page_once(crawl)

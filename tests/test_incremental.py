@@ -130,5 +130,5 @@ def test_resume_of_unknown_or_finished_run_is_a_clean_error(tmp_path: Path) -> N
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad input (docs/crawling.md)
     assert "no crawl run 7" in result.stderr

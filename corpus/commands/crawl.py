@@ -10,8 +10,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from corpus.commands.options import db_option, log_level_option, scrapy_settings_option
 from corpus.commands.stats import print_run
-from corpus.crawl_contract import EXIT_FOR_STATUS, RunStatus
-from corpus.crawl_runs import CrawlRequest, ended_status, resume_crawl, run_crawl
+from corpus.crawl_contract import EXIT_FOR_STATUS, ExitCode, RunStatus
+from corpus.crawl_runs import CrawlEnd, CrawlRequest, ended_status, resume_crawl, run_crawl
+from corpus.errors import DebtcorpusError
 from corpus.store import Store, open_store_for_crawl
 
 CONTACT_ENV_VAR = "DEBTCORPUS_CONTACT"
@@ -89,29 +90,66 @@ def crawl(
     per host. Exit codes: 0 finished, 2 bad input, 3 incomplete (pages could not be stored),
     4 interrupted (Ctrl-C), 5 killed; 3-5 resume with --resume RUN_ID (docs/crawling.md).
     """
+    try:
+        end = start_or_resume(
+            db,
+            urls,
+            sites,
+            base_url,
+            depth,
+            allow_domains,
+            contact,
+            workers,
+            (f"LOG_LEVEL={log_level}", *settings),
+            resume_run,
+            redis,
+        )
+    except DebtcorpusError as exc:
+        raise BadInput(str(exc)) from exc
+    sys.exit(report_end(Store(db), end, db))
+
+
+class BadInput(click.ClickException):
+    """A crawl that cannot start: exit code 2 (corpus.crawl_contract.ExitCode.BAD_INPUT)."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+def start_or_resume(
+    db: str | None,
+    urls: tuple[str, ...],
+    sites: tuple[str, ...],
+    base_url: str | None,
+    depth: int | None,
+    allow_domains: tuple[str, ...],
+    contact: str | None,
+    workers: int | None,
+    settings: tuple[str, ...],
+    resume_run: int | None,
+    redis: str | None,
+) -> CrawlEnd:
+    """Check the corpus can be written, then run (or resume) the crawl."""
     store = open_store_for_crawl(db)
     if resume_run is not None:
-        run_id = resume_crawl(store, resume_run)
-    else:
-        request = CrawlRequest(
-            urls=urls,
-            sites=sites,
-            base_url=base_url,
-            depth=depth,
-            workers=workers,
-            settings=(f"LOG_LEVEL={log_level}", *settings),
-            redis=redis,
-            allow_domains=allow_domains,
-            contact=contact,
-        )
-        run_id = run_crawl(store, request)
-    sys.exit(report_end(store, run_id, db))
+        return resume_crawl(store, resume_run)
+    request = CrawlRequest(
+        urls=urls,
+        sites=sites,
+        base_url=base_url,
+        depth=depth,
+        workers=workers,
+        settings=settings,
+        redis=redis,
+        allow_domains=allow_domains,
+        contact=contact,
+    )
+    return run_crawl(store, request)
 
 
-def report_end(store: Store, run_id: int, db: str | None) -> int:
+def report_end(store: Store, end: CrawlEnd, db: str | None) -> int:
     """Print the run and, unless it finished, one line saying what happened and how to resume;
     returns the exit code for its status."""
-    status = ended_status(store, run_id)
+    status, run_id = ended_status(store, end), end.run_id
     with contextlib.suppress(
         SQLAlchemyError
     ):  # the store may be down; the line below says what to do

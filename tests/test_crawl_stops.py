@@ -1,0 +1,251 @@
+"""A crawl that is stopped (Ctrl-C, SIGTERM, kill -9), whose disk fills up or whose database
+goes away ends with the documented status and exit code, leaves no process behind, and after
+`crawl --resume` the corpus equals an uninterrupted crawl of the same site."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+from sqlalchemy import select
+
+from corpus.models import Article, CrawlRun, Page
+from corpus.store import Store
+from tests.conftest import start_sample_site
+from tests.private_postgres import PrivatePostgres, private_postgres_or_skip
+
+pytestmark = pytest.mark.slow
+
+SITE = "sample-wp"
+CRAWL_TIMEOUT_S = 180
+
+
+def crawl_argv(base_url: str, db: str, *extra: str) -> list[str]:
+    argv = [sys.executable, "-m", "corpus", "crawl", "--site", SITE, "--base-url", base_url]
+    return [*argv, "--db", db, *extra]
+
+
+def resume_argv(db: str, run_id: int = 1) -> list[str]:
+    return [sys.executable, "-m", "corpus", "crawl", "--resume", str(run_id), "--db", db]
+
+
+@pytest.fixture(scope="module")
+def slow_site() -> Iterator[str]:
+    """The sample site answering every request after 150 ms, so a crawl lasts long enough
+    to be stopped half-way."""
+    process, base_url = start_sample_site("--latency-ms", "150")
+    yield base_url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+Snapshot = tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]
+
+
+def corpus_snapshot(db: str) -> Snapshot:
+    """(article URL, text hash) pairs and (page URL, outcome) pairs of a corpus."""
+    store = Store(db)
+    with store.session() as session:
+        articles = frozenset(session.execute(select(Article.url, Article.text_sha256)).all())
+        pages = frozenset(session.execute(select(Page.url, Page.outcome)).all())
+    store.dispose()
+    return articles, pages
+
+
+@pytest.fixture(scope="module")
+def reference(slow_site: str, tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
+    """The corpus of one uninterrupted crawl of the site."""
+    db = str(tmp_path_factory.mktemp("reference") / "corpus.db")
+    subprocess.run(crawl_argv(slow_site, db), check=True, timeout=CRAWL_TIMEOUT_S)
+    snapshot = corpus_snapshot(db)
+    assert len(snapshot[0]) >= 8
+    return snapshot
+
+
+def run_status(db: str, run_id: int = 1) -> str:
+    store = Store(db)
+    with store.session() as session:
+        status = session.scalar(select(CrawlRun.status).where(CrawlRun.id == run_id))
+    store.dispose()
+    return str(status)
+
+
+def wait_for_pages(db: str, count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if Path(db).exists():
+            store = Store(db)
+            try:
+                with store.session() as session:
+                    if len(session.scalars(select(Page.id)).all()) >= count:
+                        return
+            except Exception:  # the schema may not exist yet
+                pass
+            finally:
+                store.dispose()
+        time.sleep(0.2)
+    raise AssertionError(f"the crawl stored fewer than {count} pages in {timeout} s")
+
+
+def process_tree(root: subprocess.Popen[bytes]) -> list[psutil.Process]:
+    parent = psutil.Process(root.pid)
+    return [parent, *parent.children(recursive=True)]
+
+
+def assert_all_gone(processes: list[psutil.Process], within: float = 10.0) -> None:
+    _, alive = psutil.wait_procs(processes, timeout=within)
+    assert not alive, f"left running: {[(p.pid, p.cmdline()[:4]) for p in alive]}"
+
+
+def resume_and_compare(db: str, reference: Snapshot) -> None:
+    done = subprocess.run(resume_argv(db), timeout=CRAWL_TIMEOUT_S, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert run_status(db) == "finished"
+    assert corpus_snapshot(db) == reference
+
+
+def test_ctrl_c_stops_cleanly_within_10_s_and_resume_completes(
+    slow_site: str, reference: Snapshot, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "corpus.db")
+    crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.PIPE)
+    wait_for_pages(db, 5)
+    tree = process_tree(crawl)
+    crawl.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, stderr = crawl.communicate(timeout=30)
+    assert time.monotonic() - started < 10
+    assert crawl.returncode == 4
+    assert run_status(db) == "interrupted"
+    assert b"Traceback" not in stderr
+    assert b"debtcorpus crawl --resume 1" in stderr
+    assert_all_gone(tree)
+    resume_and_compare(db, reference)
+
+
+def test_a_second_ctrl_c_stops_at_once(slow_site: str, tmp_path: Path) -> None:
+    db = str(tmp_path / "corpus.db")
+    crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.PIPE)
+    wait_for_pages(db, 5)
+    tree = process_tree(crawl)
+    crawl.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    crawl.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    crawl.communicate(timeout=30)
+    assert time.monotonic() - started < 5
+    assert crawl.returncode in (4, 5)
+    assert run_status(db) in ("interrupted", "killed")
+    assert_all_gone(tree)
+    Store(db).dispose()  # the database opens: it was left whole
+
+
+def test_kill_9_of_the_crawl_process_leaves_nothing_and_resume_completes(
+    slow_site: str, reference: Snapshot, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "corpus.db")
+    crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.PIPE)
+    wait_for_pages(db, 5)
+    tree = process_tree(crawl)
+    child = next(p for p in tree if "crawler" in p.cmdline())
+    child.kill()
+    crawl.communicate(timeout=30)
+    assert crawl.returncode == 5
+    assert run_status(db) == "killed"
+    assert_all_gone(tree)
+    resume_and_compare(db, reference)
+
+
+def test_kill_9_of_debtcorpus_stops_its_crawl_too(
+    slow_site: str, reference: Snapshot, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "corpus.db")
+    crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.DEVNULL)
+    wait_for_pages(db, 5)
+    tree = process_tree(crawl)
+    crawl.kill()
+    crawl.wait(timeout=10)
+    assert_all_gone(tree, within=20)
+    assert run_status(db) == "interrupted"
+    resume_and_compare(db, reference)
+
+
+def test_resume_refuses_while_the_run_is_still_crawling(slow_site: str, tmp_path: Path) -> None:
+    db = str(tmp_path / "corpus.db")
+    crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.DEVNULL)
+    try:
+        wait_for_pages(db, 2)
+        done = subprocess.run(resume_argv(db), timeout=60, capture_output=True, text=True)
+        assert done.returncode == 2
+        assert "is still running in process" in done.stderr
+        assert "Traceback" not in done.stderr
+    finally:
+        crawl.send_signal(signal.SIGINT)
+        crawl.wait(timeout=30)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 320 KB tmpfs: the sample site's crawl fills it half-way."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root and mount(8); run the suite as root")
+    mountpoint = tmp_path / "disk"
+    mountpoint.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=320k", "tmpfs", str(mountpoint)])
+    if mounted.returncode != 0:
+        pytest.skip("this machine does not allow mounting a tmpfs")
+    yield mountpoint
+    subprocess.run(["umount", "-l", str(mountpoint)], check=False)
+
+
+def test_a_full_disk_ends_incomplete_and_resume_stores_everything(
+    slow_site: str, reference: Snapshot, small_disk: Path, tmp_path: Path
+) -> None:
+    db = str(small_disk / "corpus.db")
+    env = {**os.environ, "DEBTCORPUS_SPOOL_DIR": str(tmp_path / "spool")}
+    argv = crawl_argv(slow_site, db, "-s", "DEBTCORPUS_STORE_RETRY_SECONDS=2")
+    done = subprocess.run(argv, timeout=CRAWL_TIMEOUT_S, capture_output=True, env=env)
+    stderr = done.stderr.decode()
+    assert done.returncode == 3, stderr[-2000:]
+    assert "is incomplete" in stderr and "debtcorpus crawl --resume 1" in stderr
+    assert "Traceback" not in stderr
+    assert any((tmp_path / "spool").rglob("*.json")), "fetched pages were not kept"
+    subprocess.run(["mount", "-o", "remount,size=50m", str(small_disk)], check=True)
+    resumed = subprocess.run(resume_argv(db), timeout=CRAWL_TIMEOUT_S, env=env)
+    assert resumed.returncode == 0
+    assert run_status(db) == "finished"
+    assert corpus_snapshot(db) == reference
+    assert not any((tmp_path / "spool").rglob("*.json")), "the spool was not emptied"
+
+
+@pytest.fixture
+def postgres() -> Iterator[PrivatePostgres]:
+    server = private_postgres_or_skip()
+    yield server
+    server.remove()
+
+
+def test_postgres_restarting_mid_crawl_loses_nothing(
+    slow_site: str, reference: Snapshot, postgres: PrivatePostgres
+) -> None:
+    db = postgres.url
+    crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while postgres.count("pages") < 5 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    postgres.stop()
+    time.sleep(5)
+    postgres.start()
+    _, stderr = crawl.communicate(timeout=CRAWL_TIMEOUT_S)
+    assert crawl.returncode == 0, stderr.decode()[-2000:]
+    assert b"cannot store pages" in stderr  # the outage was seen, and waited out
+    assert run_status(db) == "finished"
+    assert corpus_snapshot(db) == reference
