@@ -21,8 +21,10 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from scrapy.utils.misc import load_object
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from cleaning.outcomes import Reason
@@ -90,6 +92,9 @@ class CorpusPipeline:
         self.db = settings.get("DEBTCORPUS_DB")
         self.workers = settings.getint("DEBTCORPUS_CLEAN_WORKERS", 2)
         self.timeout = settings.getfloat("DEBTCORPUS_CLEAN_TIMEOUT", 120.0)
+        self.cleaner: Callable[[FetchedPage], CleanResult | None] = load_object(
+            settings.get("DEBTCORPUS_CLEANER") or "crawler.pipelines.clean_safely"
+        )
         self.retry_budget = settings.getfloat("DEBTCORPUS_STORE_RETRY_SECONDS", 60.0)
         self.spool_setting = settings.get("DEBTCORPUS_SPOOL_DIR")
         self.min_relevance = 0.0
@@ -105,10 +110,7 @@ class CorpusPipeline:
 
     async def open_spider(self) -> None:
         self.store = Store(self.db)
-        context = multiprocessing.get_context("forkserver")
-        self.cleaners = ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
-        )
+        self.cleaners = self._new_cleaners()
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="corpus-writer")
         profile = getattr(self.crawler.spider, "profile", None)
         self.min_relevance = profile.min_relevance if profile else 0.0
@@ -196,13 +198,39 @@ class CorpusPipeline:
             self.crawler.stats.inc_value(STORE_FAILED)
             self.crawler.stats.set_value("debtcorpus/store_error", str(exc))
 
+    def _new_cleaners(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")
+        return ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+        )
+
     async def _clean(self, item: FetchedPage) -> CleanResult | None:
-        assert self.cleaners
-        future = asyncio.wrap_future(self.cleaners.submit(clean_safely, item))
-        try:
-            return await asyncio.wait_for(future, self.timeout)
-        except TimeoutError:
-            return CleanResult(encoding=None, reject_reason=Reason.CLEAN_TIMEOUT)
+        """The cleaner's result; a page that takes longer than the timeout is a reject, and
+        the worker stuck on it is killed and the pool replaced (pages that were cleaning in it
+        beside it are cleaned again in the new one)."""
+        for _ in range(2):
+            pool = self.cleaners
+            assert pool is not None
+            future = asyncio.wrap_future(pool.submit(self.cleaner, item))
+            try:
+                return await asyncio.wait_for(future, self.timeout)
+            except TimeoutError:
+                self._replace_cleaners(pool)
+                self.crawler.stats.inc_value("debtcorpus/cleaners_replaced")
+                return CleanResult(encoding=None, reject_reason=Reason.CLEAN_TIMEOUT)
+            except BrokenProcessPool:
+                self._replace_cleaners(pool)
+        reason = Reason.CLEAN_ERROR.detailed("BrokenProcessPool")
+        return CleanResult(encoding=None, reject_reason=reason)
+
+    def _replace_cleaners(self, pool: ProcessPoolExecutor) -> None:
+        if pool is not self.cleaners:
+            return  # another page's timeout replaced it already
+        self.cleaners = self._new_cleaners()
+        # A running call cannot be cancelled through the executor's API: kill its processes.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def _apply_relevance_floor(self, result: CleanResult | None) -> CleanResult | None:
         """Only a profile that asks for it drops off-topic articles (kept as rejects)."""

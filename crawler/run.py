@@ -51,6 +51,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def profiles_for(args: argparse.Namespace) -> list[SiteProfile]:
+    if args.allow_domain and not args.urls:
+        raise ConfigError(
+            "--allow-domain widens an ad-hoc crawl; a profile's scope is its allowed_domains"
+        )
     profiles = [load_profile(name).resolved(args.base_url) for name in args.site]
     if args.urls:
         profiles.append(adhoc_profile(args.urls, allow_domains=tuple(args.allow_domain)))

@@ -178,11 +178,20 @@ def test_kill_9_of_debtcorpus_stops_its_crawl_too(
     resume_and_compare(db, reference)
 
 
-def test_resume_refuses_while_the_run_is_still_crawling(slow_site: str, tmp_path: Path) -> None:
+def test_a_running_crawl_listens_on_no_port_and_cannot_be_resumed_twice(
+    slow_site: str, tmp_path: Path
+) -> None:
     db = str(tmp_path / "corpus.db")
     crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.DEVNULL)
     try:
         wait_for_pages(db, 2)
+        listening = [
+            (process.pid, connection.laddr)
+            for process in process_tree(crawl)
+            for connection in process.net_connections(kind="inet")
+            if connection.status == psutil.CONN_LISTEN
+        ]
+        assert not listening, f"a crawl process listens on a port: {listening}"
         done = subprocess.run(resume_argv(db), timeout=60, capture_output=True, text=True)
         assert done.returncode == 2
         assert "is still running in process" in done.stderr
