@@ -56,12 +56,24 @@ def make_engine(db: str | None = None) -> Engine:
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **pool_settings())
     except (ModuleNotFoundError, NoSuchModuleError) as exc:
         raise ConfigError(
             f"cannot open {url!r}: {exc}; supported are sqlite:///PATH and "
             "postgresql+psycopg://USER@HOST/DB"
         ) from exc
+
+
+def pool_settings() -> dict[str, int]:
+    """Connections one process keeps to PostgreSQL: a crawl process uses at most
+    pool_size + max_overflow (default 2 + 2: the writer thread, the resume and incremental
+    look-ups, the distributed scheduler), so N workers need about 4N of the server's
+    max_connections; PgBouncer in transaction mode works in front of it."""
+    return {
+        "pool_size": int(os.environ.get("DEBTCORPUS_PG_POOL_SIZE", "2")),
+        "max_overflow": int(os.environ.get("DEBTCORPUS_PG_MAX_OVERFLOW", "2")),
+        "pool_recycle": 1800,
+    }
 
 
 class Store:

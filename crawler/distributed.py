@@ -13,6 +13,12 @@ back on the queue, except those whose page row is already in the database (store
 worker died before it could say so). Enqueueing is atomic too (fingerprint and queue entry in
 one step), so a kill never leaves a URL marked seen but never queued.
 
+Outages are waited out, never mistaken for the end. Every Redis call (enqueue, pop, reclaim,
+leases, heartbeats) retries with backoff for up to DEBTCORPUS_REDIS_RETRY_SECONDS (redis-py's
+Retry; the outage is logged once); PostgreSQL writes retry in the pipeline
+(DEBTCORPUS_STORE_RETRY_SECONDS). Past those budgets the worker stops and its run ends
+`incomplete`, with a non-zero exit; its in-flight requests stay in Redis for the others.
+
 A worker stops when the queue has been empty, and no worker has had anything in flight, for
 the idle timeout. The last worker to stop closes the crawl run; each one records its own
 counts under the run's stats["workers"][worker id].
@@ -36,16 +42,20 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request
-from scrapy.settings import Settings
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
 from scrapy_redis import connection
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.task import LoopingCall
 
 from corpus.ingest import FetchedPage
@@ -59,6 +69,45 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_IDLE_TIMEOUT_S = 30.0
 DEFAULT_HEARTBEAT_TTL_S = 15.0
+DEFAULT_REDIS_RETRY_S = 300.0
+REDIS_BACKOFF_CAP_S = 1.0
+# stats key: Redis stayed away longer than the retry budget (the run is incomplete)
+REDIS_FAILED = "debtcorpus/redis_failed"
+REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+class LoggedRetry(Retry):
+    """redis-py's Retry, logging the first failure of an outage and its end, once each."""
+
+    _outage_lock = threading.Lock()
+    _in_outage = False
+
+    def call_with_retry(self, do: Any, fail: Any, *args: Any, **kwargs: Any) -> Any:
+        def noted(error: Exception, *rest: Any) -> Any:
+            with LoggedRetry._outage_lock:
+                if not LoggedRetry._in_outage:
+                    logger.warning("Redis is unavailable (%s); waiting for it", error)
+                    LoggedRetry._in_outage = True
+            return fail(error, *rest)
+
+        result = super().call_with_retry(do, noted, *args, **kwargs)
+        with LoggedRetry._outage_lock:
+            if LoggedRetry._in_outage:
+                logger.warning("Redis is back")
+                LoggedRetry._in_outage = False
+        return result
+
+
+def redis_params(budget_s: float) -> dict[str, Any]:
+    """Client parameters that wait out a Redis outage of up to `budget_s` seconds."""
+    retries = max(3, int(budget_s / REDIS_BACKOFF_CAP_S) + 5)
+    return {
+        "retry": LoggedRetry(ExponentialBackoff(cap=REDIS_BACKOFF_CAP_S, base=0.05), retries),
+        "retry_on_error": list(REDIS_ERRORS),
+        "socket_timeout": 10,
+        "socket_connect_timeout": 5,
+    }
+
 
 # Mark the fingerprint seen and queue the request in one step, or do neither.
 ENQUEUE_LUA = """
@@ -128,7 +177,9 @@ def prefix_for(args: argparse.Namespace) -> str:
 
 
 def apply_settings(settings: Settings, args: argparse.Namespace) -> None:
-    """Switch the scheduler and duplicate filter to the shared Redis queue."""
+    """Switch the scheduler and duplicate filter to the shared Redis queue. Applied after the
+    user's `-s` overrides, so that the per-worker limits below follow them."""
+    budget = settings.getfloat("DEBTCORPUS_REDIS_RETRY_SECONDS", DEFAULT_REDIS_RETRY_S)
     values = {
         "SCHEDULER": "crawler.distributed.ReliableScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
@@ -138,12 +189,15 @@ def apply_settings(settings: Settings, args: argparse.Namespace) -> None:
         "DEBTCORPUS_WORKER_ID": default_worker_id(),
         "DEBTCORPUS_IDLE_TIMEOUT": args.idle_timeout,
         "DEBTCORPUS_HEARTBEAT_TTL": args.heartbeat_ttl,
-        # Take from the shared queue only what can be fetched at once: requests waiting in
-        # one worker's downloader (throttled per site) would starve the other workers.
-        "CONCURRENT_REQUESTS": settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
+        "REDIS_PARAMS": redis_params(budget),
     }
     for name, value in values.items():
         settings.set(name, value, priority="cmdline")
+    if (settings.getpriority("CONCURRENT_REQUESTS") or 0) < SETTINGS_PRIORITIES["cmdline"]:
+        # Take from the shared queue only what can be fetched at once: requests waiting in
+        # one worker's downloader (throttled per site) would starve the other workers.
+        per_host = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+        settings.set("CONCURRENT_REQUESTS", per_host, priority="cmdline")
 
 
 class ReliableScheduler(Scheduler):
@@ -157,6 +211,7 @@ class ReliableScheduler(Scheduler):
         return scheduler
 
     def setup(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         settings = crawler.settings
         self.worker = str(settings.get("DEBTCORPUS_WORKER_ID") or default_worker_id())
         self.prefix = str(settings.get("DEBTCORPUS_REDIS_PREFIX"))
@@ -189,6 +244,13 @@ class ReliableScheduler(Scheduler):
             logger.info("joining a crawl with %d queued requests", len(self.queue))
 
     def enqueue_request(self, request: Request) -> bool:
+        try:
+            return self._enqueue(request)
+        except REDIS_ERRORS as exc:
+            self.give_up(exc)
+            return False
+
+    def _enqueue(self, request: Request) -> bool:
         data = self.queue._encode_request(request)
         fingerprint = self.df.request_fingerprint(request)
         flags = [fingerprint, -request.priority, data, "1" if request.dont_filter else "0"]
@@ -201,7 +263,11 @@ class ReliableScheduler(Scheduler):
 
     def next_request(self) -> Request | None:
         keys = [self.keys.requests, self.keys.inflight(self.worker)]
-        data = self.scripts["pop"](keys=keys)
+        try:
+            data = self.scripts["pop"](keys=keys)
+        except REDIS_ERRORS as exc:
+            self.give_up(exc)
+            return None
         if not data:
             return None
         request: Request = self.queue._decode_request(data)
@@ -215,7 +281,10 @@ class ReliableScheduler(Scheduler):
             return  # a URL recorded as not fetched was never popped
         done = [d for url in {item.url, item.final_url} for d in self.popped.pop(url, [])]
         if done:
-            self.server.srem(self.keys.inflight(self.worker), *done)
+            try:
+                self.server.srem(self.keys.inflight(self.worker), *done)
+            except REDIS_ERRORS as exc:
+                self.give_up(exc)  # left in flight: a live worker reclaims it, stored already
 
     def beat(self) -> None:
         self.server.set(self.keys.alive(self.worker), "1", px=int(self.heartbeat_ttl * 1000))
@@ -229,9 +298,23 @@ class ReliableScheduler(Scheduler):
                 logger.warning("could not refresh the heartbeat", exc_info=True)
 
     def reclaim_dead_workers(self) -> None:
-        for worker in self._members(self.keys.workers):
-            if worker != self.worker and not self.server.exists(self.keys.alive(worker)):
-                self.reclaim(worker)
+        try:
+            for worker in self._members(self.keys.workers):
+                if worker != self.worker and not self.server.exists(self.keys.alive(worker)):
+                    self.reclaim(worker)
+        except (*REDIS_ERRORS, SQLAlchemyError) as exc:
+            # a store that stays away is handled where pages are written; the loop goes on
+            logger.warning("could not reclaim dead workers' requests now: %s", exc)
+            if isinstance(exc, REDIS_ERRORS):
+                self.give_up(exc)
+
+    def give_up(self, exc: Exception) -> None:
+        """Redis stayed away past the retry budget: stop this worker, its run incomplete."""
+        if self.stats.get_value(REDIS_FAILED, spider=self.spider):
+            return
+        logger.error("Redis was unavailable too long (%s); stopping this worker", exc)
+        self.stats.set_value(REDIS_FAILED, str(exc), spider=self.spider)
+        self.crawler.engine.close_spider(self.spider, "redis-unavailable")
 
     def _members(self, key: str) -> list[str]:
         return [m.decode() if isinstance(m, bytes) else m for m in self.server.smembers(key)]
@@ -265,6 +348,14 @@ class ReliableScheduler(Scheduler):
 
     def spider_idle(self, spider: Any) -> None:
         """Keep the spider open while the crawl may still get work; see the module docstring."""
+        if self.stats.get_value(REDIS_FAILED, spider=self.spider):
+            return
+        try:
+            self._keep_open_while_work_may_come()
+        except REDIS_ERRORS as exc:
+            self.give_up(exc)
+
+    def _keep_open_while_work_may_come(self) -> None:
         # The engine is idle, so everything this worker popped has been handled.
         self.popped.clear()
         self.server.delete(self.keys.inflight(self.worker))
@@ -285,14 +376,20 @@ class ReliableScheduler(Scheduler):
         self.stop_beating.set()
         if self.reclaimer.running:
             self.reclaimer.stop()
+        try:
+            self._leave(reason)
+        except REDIS_ERRORS as exc:
+            logger.error("could not hand this worker's requests back (%s); live workers will", exc)
+        if self.store is not None:
+            self.store.dispose()
+
+    def _leave(self, reason: str) -> None:
         if reason == "finished":
             self.server.delete(self.keys.inflight(self.worker))
         else:
             self.reclaim(self.worker)  # stopped early: hand unfinished work back now
         self.server.srem(self.keys.workers, self.worker)
         self.server.delete(self.keys.alive(self.worker))
-        if self.store is not None:
-            self.store.dispose()
 
 
 def finish_worker(
@@ -301,7 +398,10 @@ def finish_worker(
     """Record this worker's counts on the run; the last worker out closes the run."""
     worker = default_worker_id()
     record_worker_stats(store, args.run_id, worker, status, stats)
-    server = connection.from_settings(Settings({"REDIS_URL": args.redis}))
+    budget = DEFAULT_REDIS_RETRY_S
+    server = connection.from_settings(
+        Settings({"REDIS_URL": args.redis, "REDIS_PARAMS": redis_params(budget)})
+    )
     prefix = prefix_for(args)
     # Dead workers (heartbeat expired) do not keep the run open.
     remaining = [

@@ -75,13 +75,13 @@ def crawl_settings(args: argparse.Namespace) -> Settings:
         settings.set("DEBTCORPUS_CLEAN_WORKERS", args.workers, priority="cmdline")
     if args.jobdir:
         settings.set("JOBDIR", args.jobdir, priority="cmdline")
-    if args.redis:
-        distributed.apply_settings(settings, args)
     if args.contact:
         settings.set("USER_AGENT", user_agent(args.contact), priority="cmdline")
     for pair in args.set:
         key, _, value = pair.partition("=")
         settings.set(key, value, priority="cmdline")
+    if args.redis:
+        distributed.apply_settings(settings, args)
     return settings
 
 
@@ -92,7 +92,7 @@ def user_agent(contact: str) -> str:
 def run_status(crawlers: list[Crawler]) -> RunStatus:
     """finished only when every spider finished and every fetched page was stored."""
     stats = [c.stats for c in crawlers if c.stats]
-    if any(s.get_value(STORE_FAILED) for s in stats):
+    if any(s.get_value(STORE_FAILED) or s.get_value(distributed.REDIS_FAILED) for s in stats):
         return RunStatus.INCOMPLETE
     reasons = [s.get_value("finish_reason") for s in stats]
     if len(reasons) == len(crawlers) and all(r == "finished" for r in reasons):

@@ -40,11 +40,11 @@ def test_db_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 def test_crawl_without_targets_is_a_clean_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["crawl", "--db", str(tmp_path / "c.db")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # bad input (docs/crawling.md)
     assert "nothing to crawl" in result.output
 
 
 def test_unknown_profile_is_a_clean_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["crawl", "--site", "nope", "--db", str(tmp_path / "c.db")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "did not start" in result.output

@@ -258,3 +258,73 @@ def test_postgres_restarting_mid_crawl_loses_nothing(
     assert b"cannot store pages" in stderr  # the outage was seen, and waited out
     assert run_status(db) == "finished"
     assert corpus_snapshot(db) == reference
+
+
+class PrivateRedis:
+    """A redis-server of the test's own that keeps its data on disk (append-only file), so
+    that stopping and starting it is an outage, not a loss."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        argv = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        argv += ["--dir", str(self.folder), "--appendonly", "yes", "--save", ""]
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if subprocess.run(
+                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True
+            ).stdout:
+                return
+            time.sleep(0.1)
+        raise AssertionError("the private redis-server did not start")
+
+    def stop(self) -> None:
+        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown"], capture_output=True)
+        if self.process is not None:
+            self.process.wait(timeout=10)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
+        pytest.skip("install Debian's redis-server package to run this test")
+    server = PrivateRedis(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.mark.services
+def test_a_redis_outage_is_waited_out(
+    slow_site: str,
+    reference: Snapshot,
+    postgres: PrivatePostgres,
+    private_redis: PrivateRedis,
+) -> None:
+    db = postgres.url
+    argv = crawl_argv(slow_site, db, "--redis", private_redis.url)
+    crawl = subprocess.Popen(argv, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while postgres.count("pages") < 5 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    private_redis.stop()
+    time.sleep(5)
+    private_redis.start()
+    _, stderr = crawl.communicate(timeout=CRAWL_TIMEOUT_S)
+    assert crawl.returncode == 0, stderr.decode()[-2000:]
+    assert b"Redis is unavailable" in stderr and b"Redis is back" in stderr
+    assert run_status(db) == "finished"
+    assert corpus_snapshot(db) == reference
