@@ -14,7 +14,7 @@ from scrapy import Request, signals
 from scrapy.http import HtmlResponse, Response
 
 from corpus.incremental import KnownPage, known_pages, page_body, pages_of_run
-from corpus.store import Store
+from corpus.store import open_store
 
 STORED_BODY = "debtcorpus_stored_body"
 REPLAYED = "debtcorpus_replayed"
@@ -23,7 +23,8 @@ REPLAYED = "debtcorpus_replayed"
 class CorpusMiddleware:
     def __init__(self, crawler: Any) -> None:
         settings = crawler.settings
-        self.store = Store(settings.get("DEBTCORPUS_DB"))
+        # open_store: `scrapy crawl article -a profile=NAME` may meet a corpus with no schema yet
+        self.store = open_store(settings.get("DEBTCORPUS_DB"))
         self.conditional = settings.getbool("DEBTCORPUS_CONDITIONAL_REQUESTS", True)
         self.resume_run = settings.getint("DEBTCORPUS_RESUME_RUN") or None
         self.known: dict[str, KnownPage] = {}

@@ -16,7 +16,7 @@ from twisted.python.failure import Failure
 
 from cleaning.outcomes import Outcome, Reason, outcome_of
 from cleaning.urls import clean_url
-from corpus.profiles import SiteProfile
+from corpus.profiles import SiteProfile, load_profile
 from crawler.failures import failure_reason
 from crawler.items import FetchedPage, SkippedUrl
 from crawler.links import link_priority
@@ -40,10 +40,20 @@ def header_dict(response: Response) -> dict[str, str]:
 class ArticleSpider(scrapy.Spider):
     name = "article"
 
-    def __init__(self, profile: SiteProfile, run_id: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        profile: SiteProfile | str,
+        run_id: int | str | None = None,
+        base_url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`profile` is a SiteProfile, or (as `scrapy crawl article -a profile=NAME -a
+        base_url=URL` passes it) a profile's name or path."""
         super().__init__(**kwargs)
+        if isinstance(profile, str):
+            profile = load_profile(profile).resolved(base_url)
         self.profile = profile
-        self.run_id = run_id
+        self.run_id = int(run_id) if run_id is not None else None
         # the hosts the crawl may fetch: enforced for every request by crawler.guards.ScopeGuard
         self.allowed_domains = list(profile.allowed_domains)
         self.scope = CrawlScope(profile)
