@@ -1,5 +1,6 @@
-"""The contract between `debtcorpus crawl` and the crawl process (`python -m crawler`): how a
-run ends (its status) and the exit code each ending gives, for both processes alike.
+"""The contract between `debtcorpus crawl` and the crawl process (`python -m crawler`): what a
+crawl is asked to do (`CrawlRequest`), the command line that carries it (`crawler_argv` writes
+it, `crawl_parser` reads it), how a run ends (its status) and the exit code of each ending.
 
 | status      | exit | meaning                                                         |
 | ----------- | ---- | --------------------------------------------------------------- |
@@ -13,7 +14,16 @@ run ends (its status) and the exit code each ending gives, for both processes al
 
 from __future__ import annotations
 
+import argparse
+import sys
+from dataclasses import asdict, dataclass, fields
 from enum import IntEnum, StrEnum
+from typing import Any
+
+from corpus.profiles import hosts_of
+
+DEFAULT_IDLE_TIMEOUT_S = 30.0
+DEFAULT_HEARTBEAT_TTL_S = 15.0
 
 
 class RunStatus(StrEnum):
@@ -43,3 +53,88 @@ EXIT_FOR_STATUS: dict[str, ExitCode] = {
 }
 STATUS_FOR_EXIT: dict[int, RunStatus] = {int(v): RunStatus(k) for k, v in EXIT_FOR_STATUS.items()}
 RESUMABLE = (RunStatus.INCOMPLETE, RunStatus.INTERRUPTED, RunStatus.KILLED, RunStatus.FAILED)
+
+
+@dataclass(frozen=True)
+class CrawlRequest:
+    urls: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
+    base_url: str | None = None
+    depth: int | None = None
+    workers: int | None = None
+    jobdir: str | None = None
+    settings: tuple[str, ...] = ()
+    # distributed crawl (docs/distributed.md): shared queue in Redis, its key prefix
+    redis: str | None = None
+    redis_prefix: str | None = None
+    idle_timeout: float | None = None
+    allow_domains: tuple[str, ...] = ()
+    contact: str | None = None
+
+    def label(self) -> str:
+        """The run's site: its profiles' names, or (ad hoc) the start URLs' hosts, which is
+        also the name its articles get."""
+        return ",".join(self.sites) or ",".join(hosts_of(list(self.urls)))
+
+    def as_settings(self) -> dict[str, Any]:
+        """What the crawl_runs row keeps, so that `crawl --resume` can run it again."""
+        return {
+            name: list(value) if isinstance(value, tuple) else value
+            for name, value in asdict(self).items()
+        }
+
+    @classmethod
+    def from_settings(cls, stored: dict[str, Any]) -> CrawlRequest:
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in stored.items() if k in known
+        }
+        return cls(**values)
+
+
+def crawler_argv(db_url: str, run_id: int, request: CrawlRequest) -> list[str]:
+    """The command line of the crawl process for a request; `crawl_parser` reads it."""
+    argv = [sys.executable, "-m", "crawler", "--db", db_url, "--run-id", str(run_id)]
+    for site in request.sites:
+        argv += ["--site", site]
+    optional = {
+        "--base-url": request.base_url,
+        "--depth": request.depth,
+        "--workers": request.workers,
+        "--jobdir": request.jobdir,
+        "--redis": request.redis,
+        "--redis-prefix": request.redis_prefix,
+        "--idle-timeout": request.idle_timeout,
+    }
+    for flag, value in optional.items():
+        if value is not None:
+            argv += [flag, str(value)]
+    for setting in request.settings:
+        argv += ["--set", setting]
+    for domain in request.allow_domains:
+        argv += ["--allow-domain", domain]
+    if request.contact:
+        argv += ["--contact", request.contact]
+    return argv + list(request.urls)
+
+
+def crawl_parser() -> argparse.ArgumentParser:
+    """The crawl process's command line, as `crawler_argv` writes it."""
+    parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__)
+    parser.add_argument("urls", nargs="*", help="start URLs for an ad-hoc crawl")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--run-id", type=int, required=True)
+    parser.add_argument("--site", action="append", default=[], help="profile name or YAML path")
+    parser.add_argument("--base-url", default=None)
+    parser.add_argument("--depth", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--jobdir", default=None)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--allow-domain", action="append", default=[], metavar="HOST")
+    parser.add_argument("--contact", default=None, help="e-mail or URL put in the User-Agent")
+    group = parser.add_argument_group("distributed crawl (scrapy-redis)")
+    group.add_argument("--redis", default=None, metavar="URL", help="redis://host:6379/0")
+    group.add_argument("--redis-prefix", default=None, help="key prefix of this crawl's queue")
+    group.add_argument("--idle-timeout", type=float, default=DEFAULT_IDLE_TIMEOUT_S)
+    group.add_argument("--heartbeat-ttl", type=float, default=DEFAULT_HEARTBEAT_TTL_S)
+    return parser

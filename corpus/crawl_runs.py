@@ -9,22 +9,26 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from corpus.crawl_contract import STATUS_FOR_EXIT, ExitCode, RunStatus
+from corpus.crawl_contract import (
+    STATUS_FOR_EXIT,
+    CrawlRequest,
+    ExitCode,
+    RunStatus,
+    crawler_argv,
+)
 from corpus.errors import ConfigError
 from corpus.ingest import clean_fetched, store_fetch
 from corpus.models import CrawlRun
-from corpus.profiles import hosts_of
 from corpus.run_records import finish_run, start_run
 from corpus.spool import run_spool, spooled_pages
 from corpus.store import Store
@@ -33,68 +37,6 @@ from corpus.store import Store
 # in flight, close the run) before it is told again (Scrapy's immediate stop) and then killed.
 GRACEFUL_STOP_S = 7.0
 FORCED_STOP_S = 2.5
-
-
-@dataclass(frozen=True)
-class CrawlRequest:
-    urls: tuple[str, ...] = ()
-    sites: tuple[str, ...] = ()
-    base_url: str | None = None
-    depth: int | None = None
-    workers: int | None = None
-    jobdir: str | None = None
-    settings: tuple[str, ...] = ()
-    # distributed crawl (docs/distributed.md): shared queue in Redis, its key prefix
-    redis: str | None = None
-    redis_prefix: str | None = None
-    idle_timeout: float | None = None
-    allow_domains: tuple[str, ...] = ()
-    contact: str | None = None
-
-    def label(self) -> str:
-        """The run's site: its profiles' names, or (ad hoc) the start URLs' hosts, which is
-        also the name its articles get."""
-        return ",".join(self.sites) or ",".join(hosts_of(list(self.urls)))
-
-    def as_settings(self) -> dict[str, Any]:
-        """What the crawl_runs row keeps, so that `crawl --resume` can run it again."""
-        return {
-            name: list(value) if isinstance(value, tuple) else value
-            for name, value in asdict(self).items()
-        }
-
-    @classmethod
-    def from_settings(cls, stored: dict[str, Any]) -> CrawlRequest:
-        known = {f.name for f in fields(cls)}
-        values: dict[str, Any] = {
-            k: tuple(v) if isinstance(v, list) else v for k, v in stored.items() if k in known
-        }
-        return cls(**values)
-
-
-def crawler_argv(store: Store, run_id: int, request: CrawlRequest) -> list[str]:
-    argv = [sys.executable, "-m", "crawler", "--db", store.url, "--run-id", str(run_id)]
-    for site in request.sites:
-        argv += ["--site", site]
-    optional = {
-        "--base-url": request.base_url,
-        "--depth": request.depth,
-        "--workers": request.workers,
-        "--jobdir": request.jobdir,
-        "--redis": request.redis,
-        "--redis-prefix": request.redis_prefix,
-        "--idle-timeout": request.idle_timeout,
-    }
-    for flag, value in optional.items():
-        if value is not None:
-            argv += [flag, str(value)]
-    for setting in request.settings:
-        argv += ["--set", setting]
-    for domain in request.allow_domains:
-        argv += ["--allow-domain", domain]
-    if request.contact:
-        argv += ["--contact", request.contact]
-    return argv + list(request.urls)
 
 
 def open_run(
@@ -125,7 +67,7 @@ def run_crawl(store: Store, request: CrawlRequest, run_id: int | None = None) ->
         request = replace(request, redis_prefix=f"debtcorpus:{uuid.uuid4().hex[:12]}")
     if run_id is None:
         run_id = open_run(store, request)
-    returncode = wait_for_crawl(crawler_argv(store, run_id, request))
+    returncode = wait_for_crawl(crawler_argv(store.url, run_id, request))
     if returncode == ExitCode.BAD_INPUT:
         if created:
             _forget_run(store, run_id)

@@ -25,7 +25,8 @@ from sqlalchemy import CursorResult, and_, exists, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 
-from corpus.crawl_runs import CrawlRequest, open_run, run_crawl
+from corpus.crawl_contract import CrawlRequest
+from corpus.crawl_runs import open_run, run_crawl
 from corpus.errors import ConfigError
 from corpus.models import CrawlRun, Schedule
 from corpus.run_records import finish_run

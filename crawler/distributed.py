@@ -58,6 +58,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.task import LoopingCall
 
+from corpus.crawl_contract import DEFAULT_HEARTBEAT_TTL_S, DEFAULT_IDLE_TIMEOUT_S
 from corpus.ingest import FetchedPage
 from corpus.models import CrawlRun, Page
 from corpus.run_records import finish_run
@@ -67,8 +68,6 @@ from crawler.politeness import release_worker
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_IDLE_TIMEOUT_S = 30.0
-DEFAULT_HEARTBEAT_TTL_S = 15.0
 DEFAULT_REDIS_RETRY_S = 300.0
 REDIS_BACKOFF_CAP_S = 1.0
 # stats key: Redis stayed away longer than the retry budget (the run is incomplete)
@@ -158,14 +157,6 @@ class RunKeys:
 
     def inflight(self, worker: str) -> str:
         return self.key("inflight", worker)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("distributed crawl (scrapy-redis)")
-    group.add_argument("--redis", default=None, metavar="URL", help="redis://host:6379/0")
-    group.add_argument("--redis-prefix", default=None, help="key prefix of this crawl's queue")
-    group.add_argument("--idle-timeout", type=float, default=DEFAULT_IDLE_TIMEOUT_S)
-    group.add_argument("--heartbeat-ttl", type=float, default=DEFAULT_HEARTBEAT_TTL_S)
 
 
 def default_worker_id() -> str:

@@ -20,7 +20,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 from sqlalchemy.exc import SQLAlchemyError
 
-from corpus.crawl_contract import EXIT_FOR_STATUS, ExitCode, RunStatus
+from corpus.crawl_contract import EXIT_FOR_STATUS, ExitCode, RunStatus, crawl_parser
 from corpus.errors import ConfigError, DebtcorpusError
 from corpus.models import CrawlRun
 from corpus.profiles import SiteProfile, adhoc_profile, load_profile
@@ -34,20 +34,7 @@ PR_SET_PDEATHSIG = 1
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__)
-    parser.add_argument("urls", nargs="*", help="start URLs for an ad-hoc crawl")
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--run-id", type=int, required=True)
-    parser.add_argument("--site", action="append", default=[], help="profile name or YAML path")
-    parser.add_argument("--base-url", default=None)
-    parser.add_argument("--depth", type=int, default=None)
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--jobdir", default=None)
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--allow-domain", action="append", default=[], metavar="HOST")
-    parser.add_argument("--contact", default=None, help="e-mail or URL put in the User-Agent")
-    distributed.add_arguments(parser)
-    return parser.parse_args(argv)
+    return crawl_parser().parse_args(argv)
 
 
 def profiles_for(args: argparse.Namespace) -> list[SiteProfile]:

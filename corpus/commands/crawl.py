@@ -10,8 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from corpus.commands.options import db_option, log_level_option, scrapy_settings_option
 from corpus.commands.stats import print_run
-from corpus.crawl_contract import EXIT_FOR_STATUS, ExitCode, RunStatus
-from corpus.crawl_runs import CrawlEnd, CrawlRequest, ended_status, resume_crawl, run_crawl
+from corpus.crawl_contract import EXIT_FOR_STATUS, CrawlRequest, ExitCode, RunStatus
+from corpus.crawl_runs import CrawlEnd, ended_status, resume_crawl, run_crawl
 from corpus.errors import DebtcorpusError
 from corpus.store import Store, open_store_for_crawl
 

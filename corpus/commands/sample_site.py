@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from samplesite.server import serve
-
 
 @click.group(name="sample-site")
 def sample_site() -> None:
@@ -29,4 +27,6 @@ def sample_site() -> None:
 )
 def serve_command(host: str, port: int, generate: int, latency_ms: int) -> None:
     """Serve the sample site until interrupted; prints the base URL on the first line."""
+    from samplesite.server import serve  # corpus imports samplesite only when it serves it
+
     serve(host=host, port=port, generate=generate, latency_ms=latency_ms)

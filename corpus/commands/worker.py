@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from corpus.commands.options import db_option
 from corpus.commands.stats import print_run
-from corpus.crawl_runs import CrawlRequest, run_crawl
+from corpus.crawl_contract import CrawlRequest
+from corpus.crawl_runs import run_crawl
 from corpus.errors import ConfigError
 from corpus.models import CrawlRun
 from corpus.store import Store, open_store
