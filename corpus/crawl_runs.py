@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -158,6 +159,9 @@ def wait_for_crawl(argv: Sequence[str]) -> int:
     It runs in a session of its own, so a terminal's Ctrl-C reaches this process only, which
     passes each stop on once (`_Stops`). The child gets SIGTERM should this process die
     (crawler.run.die_with_parent)."""
+    if threading.current_thread() is not threading.main_thread():
+        # run by the scheduler's worker thread: the scheduler stops its own crawls
+        return subprocess.Popen(argv).wait()
     stops = _Stops()
     previous = {sig: signal.signal(sig, stops) for sig in (signal.SIGINT, signal.SIGTERM)}
     child = subprocess.Popen(argv, start_new_session=True)

@@ -101,7 +101,7 @@ def test_unknown_profile_and_missing_base_url_are_clean_errors(db_path: Path) ->
     result = add(db_path, "x", "--every", "1h", site="nope")
     assert result.exit_code == 1 and "no site profile 'nope'" in result.output
     result = invoke(db_path, "schedule", "add", "x", "--site", "sample-law", "--every", "1h")
-    assert result.exit_code == 1 and "add --base-url" in result.output
+    assert result.exit_code == 1 and "pass --base-url" in result.output
 
 
 def test_add_list_pause_resume_remove(db_path: Path, store: Store) -> None:
