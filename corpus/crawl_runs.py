@@ -12,10 +12,10 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -59,8 +59,21 @@ class CrawlEnd:
     exit_code: int
 
 
-def run_crawl(store: Store, request: CrawlRequest, run_id: int | None = None) -> CrawlEnd:
-    """Run a crawl to its end in a child process."""
+class CrawlWatcher(Protocol):
+    """Something that shows a crawl while it runs (corpus.commands.live.LiveStatus)."""
+
+    def tick(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def run_crawl(
+    store: Store,
+    request: CrawlRequest,
+    run_id: int | None = None,
+    watcher_for: Callable[[int], CrawlWatcher] | None = None,
+) -> CrawlEnd:
+    """Run a crawl to its end in a child process, shown by `watcher_for(run_id)` if given."""
     if not request.urls and not request.sites:
         raise ConfigError("nothing to crawl: give start URLs or --site PROFILE")
     created = run_id is None
@@ -68,7 +81,14 @@ def run_crawl(store: Store, request: CrawlRequest, run_id: int | None = None) ->
         request = replace(request, redis_prefix=f"debtcorpus:{uuid.uuid4().hex[:12]}")
     if run_id is None:
         run_id = open_run(store, request)
-    returncode = wait_for_crawl(crawler_argv(store.url, run_id, request))
+    watcher = watcher_for(run_id) if watcher_for else None
+    try:
+        returncode = wait_for_crawl(
+            crawler_argv(store.url, run_id, request), watcher.tick if watcher else None
+        )
+    finally:
+        if watcher is not None:
+            watcher.close()
     if returncode == ExitCode.BAD_INPUT:
         if created:
             _forget_run(store, run_id)
@@ -78,7 +98,9 @@ def run_crawl(store: Store, request: CrawlRequest, run_id: int | None = None) ->
     return CrawlEnd(run_id, returncode)
 
 
-def resume_crawl(store: Store, run_id: int) -> CrawlEnd:
+def resume_crawl(
+    store: Store, run_id: int, watcher_for: Callable[[int], CrawlWatcher] | None = None
+) -> CrawlEnd:
     """Carry on an incomplete, interrupted or killed run: pages that could not be stored are
     stored from the spool, pages it stored are replayed from the store (to follow their
     links), everything else is fetched; nothing is stored twice."""
@@ -93,7 +115,7 @@ def resume_crawl(store: Store, run_id: int) -> CrawlEnd:
         run.status, run.finished_at = RunStatus.RUNNING, None
     store_spooled(store, run_id)
     resumed = replace(request, settings=(*request.settings, f"DEBTCORPUS_RESUME_RUN={run_id}"))
-    return run_crawl(store, resumed, run_id=run_id)
+    return run_crawl(store, resumed, run_id=run_id, watcher_for=watcher_for)
 
 
 def _refuse_if_held(run: CrawlRun) -> None:
@@ -153,7 +175,7 @@ class _Stops:
             child.kill()
 
 
-def wait_for_crawl(argv: Sequence[str]) -> int:
+def wait_for_crawl(argv: Sequence[str], on_tick: Callable[[], None] | None = None) -> int:
     """Run the crawl process to its end and return its exit code.
 
     It runs in a session of its own, so a terminal's Ctrl-C reaches this process only, which
@@ -168,6 +190,8 @@ def wait_for_crawl(argv: Sequence[str]) -> int:
     try:
         while (code := _poll(child)) is None:
             stops.pass_on(child)
+            if on_tick is not None:
+                on_tick()
         return code
     finally:
         for sig, old in previous.items():

@@ -45,6 +45,17 @@ def finish_run(store: Store, run_id: int, status: str, stats: dict[str, Any]) ->
         _count_run(session, run)
 
 
+def refresh_counts(store: Store, run_id: int, live: dict[str, Any]) -> None:
+    """While a run crawls: its counts from its rows so far, and the crawl's live figures
+    (queue, pages per second) in stats["live"], so `runs` shows a running crawl truly."""
+    with store.session() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is None or run.status != "running":
+            return
+        run.stats = {**run.stats, "live": live}
+        _count_run(session, run)
+
+
 def _count_run(session: Session, run: CrawlRun) -> None:
     pages = select(Page).where(Page.crawl_run_id == run.id).subquery()
     run.pages_fetched = session.scalar(select(func.count()).select_from(pages)) or 0

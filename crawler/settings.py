@@ -82,5 +82,9 @@ DEBTCORPUS_CLEANER = "crawler.pipelines.clean_safely"
 DEBTCORPUS_STORE_RETRY_SECONDS = 60.0
 DEBTCORPUS_SPOOL_DIR = None
 
+# The run's counts and live figures are written this often while it crawls (0: never).
+EXTENSIONS = {"crawler.progress.LiveRun": 500}
+DEBTCORPUS_PROGRESS_SECONDS = 5.0
+
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -328,3 +328,54 @@ def test_a_redis_outage_is_waited_out(
     assert b"Redis is unavailable" in stderr and b"Redis is back" in stderr
     assert run_status(db) == "finished"
     assert corpus_snapshot(db) == reference
+
+
+def test_a_running_crawl_shows_its_progress(slow_site: str, tmp_path: Path) -> None:
+    """The run's row counts pages while it crawls, and on a terminal (a pty here) the crawl
+    draws a live status; the crawl's end is unchanged."""
+    import pty
+
+    db = str(tmp_path / "corpus.db")
+    leader, follower = pty.openpty()
+    argv = crawl_argv(slow_site, db, "-s", "DEBTCORPUS_PROGRESS_SECONDS=1")
+    crawl = subprocess.Popen(argv, stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    screen = b""
+    counted_while_running = False
+    deadline = time.monotonic() + CRAWL_TIMEOUT_S
+    while crawl.poll() is None and time.monotonic() < deadline:
+        screen += _read_available(leader)
+        if not counted_while_running and Path(db).exists():
+            counted_while_running = _stored_pages_while_running(db)
+    screen += _read_available(leader)
+    os.close(leader)
+    assert crawl.wait(timeout=30) == 0
+    assert counted_while_running, "the run showed no pages while it was running"
+    assert b"pages fetched" in screen and b"per s" in screen
+
+
+def _read_available(fd: int) -> bytes:
+    import select as select_module
+
+    data = b""
+    while select_module.select([fd], [], [], 0.2)[0]:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _stored_pages_while_running(db: str) -> bool:
+    store = Store(db)
+    try:
+        with store.session() as session:
+            run = session.get(CrawlRun, 1)
+            return run is not None and run.status == "running" and run.pages_fetched > 0
+    except Exception:  # the schema may not exist yet
+        return False
+    finally:
+        store.dispose()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from corpus.commands.live import LiveStatus
 from corpus.commands.options import db_option, log_level_option, scrapy_settings_option
 from corpus.commands.stats import print_run
 from corpus.crawl_contract import EXIT_FOR_STATUS, CrawlRequest, ExitCode, RunStatus
@@ -130,8 +132,9 @@ def start_or_resume(
 ) -> CrawlEnd:
     """Check the corpus can be written, then run (or resume) the crawl."""
     store = open_store_for_crawl(db)
+    watcher = functools.partial(LiveStatus, store)
     if resume_run is not None:
-        return resume_crawl(store, resume_run)
+        return resume_crawl(store, resume_run, watcher_for=watcher)
     request = CrawlRequest(
         urls=urls,
         sites=sites,
@@ -143,7 +146,7 @@ def start_or_resume(
         allow_domains=allow_domains,
         contact=contact,
     )
-    return run_crawl(store, request)
+    return run_crawl(store, request, watcher_for=watcher)
 
 
 def report_end(store: Store, end: CrawlEnd, db: str | None) -> int:

@@ -1,0 +1,107 @@
+"""The live status of a running crawl, read from its run row (crawler.progress writes it):
+a rich panel on a terminal, a plain line every half minute otherwise; both on stderr."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from corpus.models import CrawlRun
+from corpus.store import Store
+
+REFRESH_S = 1.0
+PLAIN_EVERY_S = 30.0
+
+
+def _reasons(counts: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])) or "-"
+
+
+def _live(run: CrawlRun) -> dict[str, float]:
+    figures = list((run.stats.get("live") or {}).values())
+    return {
+        "fetched": sum(f.get("pages") or 0 for f in figures),
+        "pages_per_s": sum(f.get("pages_per_s") or 0 for f in figures),
+        "queued": sum(f.get("queued") or 0 for f in figures),
+        "elapsed_s": max((f.get("elapsed_s") or 0 for f in figures), default=0),
+    }
+
+
+def status_line(run: CrawlRun) -> str:
+    live = _live(run)
+    return (
+        f"run {run.id} {run.status}: {int(live['fetched'])} pages fetched "
+        f"({live['pages_per_s']:.1f}/s), {run.pages_fetched} stored, "
+        f"articles {run.articles_new} new {run.articles_changed} changed, "
+        f"rejected {_reasons(run.rejects)}, errors {_reasons(run.errors)}, "
+        f"not fetched {_reasons(run.not_fetched)}, queued {int(live['queued'])}, "
+        f"{time.strftime('%H:%M:%S', time.gmtime(live['elapsed_s']))} elapsed"
+    )
+
+
+def status_table(run: CrawlRun) -> Table:
+    live = _live(run)
+    table = Table(title=f"Crawl run {run.id} ({run.site}): {run.status}", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    rows = (
+        ("pages fetched", f"{int(live['fetched'])} ({live['pages_per_s']:.1f} per s)"),
+        ("pages stored", str(run.pages_fetched)),
+        ("articles", f"{run.articles_new} new, {run.articles_changed} changed"),
+        ("rejected", _reasons(run.rejects)),
+        ("errors", _reasons(run.errors)),
+        ("not fetched", _reasons(run.not_fetched)),
+        ("queued", str(int(live["queued"]))),
+        ("elapsed", time.strftime("%H:%M:%S", time.gmtime(live["elapsed_s"]))),
+    )
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+class LiveStatus:
+    """Shows a run while `wait_for_crawl` waits for it (its `tick` is called a few times a
+    second)."""
+
+    def __init__(self, store: Store, run_id: int) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.console = Console(stderr=True)
+        self.terminal = sys.stderr.isatty()
+        self.live: Live | None = None
+        self.last_refresh = 0.0
+        self.last_plain = time.monotonic()
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now - self.last_refresh < REFRESH_S:
+            return
+        self.last_refresh = now
+        run = self._run()
+        if run is None:
+            return
+        if self.terminal:
+            if self.live is None:
+                self.live = Live(status_table(run), console=self.console, refresh_per_second=2)
+                self.live.start()
+            self.live.update(status_table(run))
+        elif now - self.last_plain >= PLAIN_EVERY_S:
+            self.last_plain = now
+            print(status_line(run), file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+    def _run(self) -> CrawlRun | None:
+        try:
+            with self.store.session() as session:
+                return session.get(CrawlRun, self.run_id)
+        except SQLAlchemyError:
+            return None
