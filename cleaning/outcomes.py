@@ -41,6 +41,7 @@ class Reason(StrEnum):
     TOO_MANY_REDIRECTS = "too-many-redirects"
     REDIRECT_LOOP = "redirect-loop"
     OFF_SITE_REDIRECT = "off-site-redirect"
+    REDIRECT_NOT_FOLLOWED = "redirect-not-followed"
     TOO_LARGE = "too-large"
     DECOMPRESSION_BOMB = "decompression-bomb"
     FETCH_ERROR = "fetch-error"
@@ -84,6 +85,11 @@ REASONS: dict[Reason, tuple[Outcome, str]] = {
     Reason.TOO_MANY_REDIRECTS: (Outcome.ERROR, "more than REDIRECT_MAX_TIMES redirects"),
     Reason.REDIRECT_LOOP: (Outcome.ERROR, "a redirect back to a URL of its own chain"),
     Reason.OFF_SITE_REDIRECT: (Outcome.ERROR, "a redirect to a host outside the crawl's scope"),
+    Reason.REDIRECT_NOT_FOLLOWED: (
+        Outcome.ERROR,
+        "a redirect to a URL the crawl does not fetch (robots.txt, a trap or page cap); the "
+        "target is in skipped_urls with its own reason",
+    ),
     Reason.TOO_LARGE: (Outcome.ERROR, "the body is larger than DOWNLOAD_MAXSIZE"),
     Reason.DECOMPRESSION_BOMB: (
         Outcome.ERROR,
@@ -126,3 +132,7 @@ def reasons_table() -> str:
         shown = "http-NNN" if reason is Reason.HTTP_STATUS else reason.value
         lines.append(f"| `{outcome.value}` | `{shown}` | {meaning} |")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(reasons_table())

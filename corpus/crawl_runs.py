@@ -30,6 +30,7 @@ from corpus.crawl_contract import (
 from corpus.errors import ConfigError
 from corpus.ingest import clean_fetched, store_fetch
 from corpus.models import CrawlRun
+from corpus.profiles import crawl_profiles
 from corpus.run_records import finish_run, start_run
 from corpus.spool import run_spool, spooled_pages
 from corpus.store import Store
@@ -76,6 +77,9 @@ def run_crawl(
     """Run a crawl to its end in a child process, shown by `watcher_for(run_id)` if given."""
     if not request.urls and not request.sites:
         raise ConfigError("nothing to crawl: give start URLs or --site PROFILE")
+    crawl_profiles(
+        request.urls, request.sites, request.base_url, request.depth, request.allow_domains
+    )  # bad input is refused here, before a run exists
     created = run_id is None
     if request.redis and not request.redis_prefix:
         request = replace(request, redis_prefix=f"debtcorpus:{uuid.uuid4().hex[:12]}")
@@ -113,7 +117,7 @@ def resume_crawl(
             raise ConfigError(f"crawl run {run_id} finished already; nothing to resume")
         request = CrawlRequest.from_settings(run.settings)
         run.status, run.finished_at = RunStatus.RUNNING, None
-    store_spooled(store, run_id)
+    store_spooled(store, run_id, spool_setting(request))
     resumed = replace(request, settings=(*request.settings, f"DEBTCORPUS_RESUME_RUN={run_id}"))
     return run_crawl(store, resumed, run_id=run_id, watcher_for=watcher_for)
 
@@ -138,10 +142,19 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def store_spooled(store: Store, run_id: int) -> int:
+def spool_setting(request: CrawlRequest) -> str | None:
+    """The DEBTCORPUS_SPOOL_DIR a run was given with -s, if any."""
+    for pair in request.settings:
+        key, _, value = pair.partition("=")
+        if key == "DEBTCORPUS_SPOOL_DIR":
+            return value
+    return None
+
+
+def store_spooled(store: Store, run_id: int, configured: str | None = None) -> int:
     """Store the pages a run fetched but could not store; returns how many."""
     stored = 0
-    for path, page in spooled_pages(run_spool(store.url, run_id)):
+    for path, page in spooled_pages(run_spool(store.url, run_id, configured)):
         store_fetch(store, page, clean_fetched(page))
         path.unlink()
         stored += 1

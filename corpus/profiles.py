@@ -24,13 +24,14 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 from pydantic.dataclasses import dataclass
 
+from cleaning.urls import site_host
 from corpus.errors import ConfigError
 
 DEFAULT_DEPTH = 2
 # Caps every crawl gets unless its profile sets others (0 means no cap).
 DEFAULT_MAX_URL_LENGTH = 1000
 DEFAULT_MAX_REPEATED_SEGMENTS = 2
-DEFAULT_MAX_QUERY_VARIANTS = 50
+DEFAULT_MAX_QUERY_VARIANTS = 100
 # an ad-hoc crawl of a site nobody profiled stops after this many pages per run
 ADHOC_MAX_PAGES = 5000
 
@@ -88,9 +89,28 @@ class SiteProfile:
         )
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def hosts_of(urls: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """The scope entries of URLs: each URL's host, with its port when it names one."""
-    return tuple(sorted({urlsplit(url).netloc.lower() for url in urls if urlsplit(url).netloc}))
+    """The scope entries of URLs: each URL's host (IDNA, lower case), with its port when it
+    names one other than its scheme's default."""
+    return tuple(sorted({entry for url in urls if (entry := scope_entry(url))}))
+
+
+def scope_entry(url: str) -> str | None:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    host = idna_host(parts.hostname)
+    host = f"[{host}]" if ":" in host else host
+    if port is None or port == DEFAULT_PORTS.get(parts.scheme):
+        return host.lower()
+    return f"{host.lower()}:{port}"
 
 
 def _absolute(url: str, base_url: str | None, profile: str) -> str:
@@ -104,13 +124,77 @@ def _absolute(url: str, base_url: str | None, profile: str) -> str:
     return urljoin(base_url.rstrip("/") + "/", url.lstrip("/"))
 
 
-def check_http_urls(urls: list[str] | tuple[str, ...]) -> None:
+def check_http_urls(urls: list[str] | tuple[str, ...], what: str = "") -> None:
+    """ConfigError unless every URL is http(s) with a host and a valid port."""
     for url in urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        try:
+            parts = urlsplit(url)
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+            parts.port  # noqa: B018  (raises ValueError for a port out of range or not a number)
+        except ValueError:
+            valid = False
+        if not valid:
             raise ConfigError(
-                f"{url!r} is not an http(s) URL; give full URLs like http://host/path"
+                f"{what}{url!r} is not an http(s) URL with a valid host and port; "
+                "give full URLs like http://host/path or http://host:8080/path"
             )
+
+
+def check_scope(profile: SiteProfile) -> None:
+    """A resolved profile whose URLs can be crawled: http(s), inside its own scope."""
+    where = f"profile {profile.name!r}: "
+    check_http_urls((*profile.start_urls, *profile.sitemaps, *profile.feeds), where)
+    outside = [url for url in profile.start_urls if not host_allowed(url, profile.allowed_domains)]
+    if outside:
+        raise ConfigError(
+            f"{where}the start URL {outside[0]!r} is outside its allowed_domains "
+            f"{list(profile.allowed_domains)}; add its host there"
+        )
+
+
+def url_host_port(url: str) -> tuple[str, int] | None:
+    """A URL's host (IDNA, lower case, no user info) and port (the scheme's default when
+    none is given); None for a URL that has no valid host or port."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:
+        return None
+    if not parts.hostname or port is None:
+        return None
+    return idna_host(parts.hostname), port
+
+
+def idna_host(host: str) -> str:
+    try:
+        return host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return host.lower()
+
+
+def host_allowed(url: str, allowed: tuple[str, ...]) -> bool:
+    """Is a URL's host inside scope entries like `x.cn`, `*.x.cn`, `127.0.0.1:8765`?"""
+    found = url_host_port(url)
+    if found is None:
+        return False
+    host, port = found
+    for entry in allowed:
+        entry_host, _, entry_port = entry.rpartition(":") if _has_port(entry) else (entry, "", "")
+        entry_host = idna_host(entry_host.strip("[]"))
+        if entry_port and int(entry_port) != port:
+            continue
+        if entry_host.startswith("*."):
+            base = site_host(entry_host[2:])
+            if site_host(host) == base or host.endswith("." + base):
+                return True
+        elif site_host(host) == site_host(entry_host):
+            return True
+    return False
+
+
+def _has_port(entry: str) -> bool:
+    head, _, tail = entry.rpartition(":")
+    return bool(head) and tail.isdigit() and not head.endswith(":")
 
 
 def adhoc_profile(
@@ -120,13 +204,41 @@ def adhoc_profile(
     and the default caps, with a page cap for sites nobody profiled."""
     check_http_urls(urls)
     hosts = hosts_of(urls)
-    return SiteProfile(
-        name=",".join(hosts),
-        start_urls=tuple(urls),
-        depth=depth,
-        allowed_domains=hosts + tuple(d.lower() for d in allow_domains),
-        max_pages=ADHOC_MAX_PAGES,
-    )
+    try:
+        return SiteProfile(
+            name=",".join(hosts),
+            start_urls=tuple(urls),
+            depth=depth,
+            allowed_domains=hosts + tuple(d.lower() for d in allow_domains),
+            max_pages=ADHOC_MAX_PAGES,
+        )
+    except ValidationError as exc:
+        raise ConfigError(f"--allow-domain: {_first_problem(exc)}") from exc
+
+
+def crawl_profiles(
+    urls: list[str] | tuple[str, ...],
+    sites: list[str] | tuple[str, ...],
+    base_url: str | None = None,
+    depth: int | None = None,
+    allow_domains: tuple[str, ...] = (),
+) -> list[SiteProfile]:
+    """The resolved, checked profiles a crawl runs: one per --site, one for the URLs. Both
+    `debtcorpus crawl` (before it starts anything) and the crawl process build them here."""
+    if allow_domains and not urls:
+        raise ConfigError(
+            "--allow-domain widens an ad-hoc crawl; a profile's scope is its allowed_domains"
+        )
+    if base_url is not None:
+        check_http_urls([base_url], "--base-url ")
+    profiles = [load_profile(name).resolved(base_url) for name in sites]
+    if urls:
+        profiles.append(adhoc_profile(list(urls), allow_domains=allow_domains))
+    if depth is not None:
+        profiles = [replace(p, depth=depth) for p in profiles]
+    for profile in profiles:
+        check_scope(profile)
+    return profiles
 
 
 def profile_dir() -> Path:

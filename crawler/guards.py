@@ -3,9 +3,8 @@
 - `ScopeGuard` (first in line, before robots.txt is even asked for): every request, redirects
   included, must be in the spider's `CrawlScope`; out-of-scope requests and trap URLs raise
   `Skip`, which the spider's errback records with its reason.
-- `RedirectGuard` (sees a 3xx before Scrapy's RedirectMiddleware): a redirect back into its own
-  chain is a `redirect-loop` and is not followed. (A redirect off the site is stopped by
-  `ScopeGuard` as an `off-site-redirect`.)
+  A redirect (3xx or meta refresh) back into its own chain is a `redirect-loop`, one off the
+  scope an `off-site-redirect`; neither is followed.
 - `RetryAfter`: a 429 or 503 with Retry-After (seconds or an HTTP date) is retried no sooner
   than the server asked, and the whole host waits with it.
 """
@@ -17,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -54,33 +53,16 @@ class ScopeGuard:
         scope = _scope(self.crawler.spider)
         if scope is None:
             return
+        chain = request.meta.get("redirect_urls", [])
+        if chain and url_identity(request.url) in {url_identity(url) for url in chain}:
+            raise Skip(Reason.REDIRECT_LOOP)
         if not scope.in_scope(request.url):
-            redirected = bool(request.meta.get("redirect_urls"))
-            raise Skip(Reason.OFF_SITE_REDIRECT if redirected else Reason.OFF_SITE)
+            raise Skip(Reason.OFF_SITE_REDIRECT if chain else Reason.OFF_SITE)
         if request.meta.get("depth", 0) > scope.profile.depth:
             raise Skip(Reason.DEPTH_LIMIT)
         verdict = scope.trap_verdict(request.url) or scope.take_page(request.url)
         if verdict is not None:
             raise Skip(verdict)
-
-
-class RedirectGuard:
-    def __init__(self, crawler: Any) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> RedirectGuard:
-        return cls(crawler)
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        location = response.headers.get(b"Location")
-        if not 300 <= response.status < 400 or not location:
-            return response
-        target = urljoin(request.url, location.decode("latin-1"))
-        chain = [*request.meta.get("redirect_urls", []), request.url]
-        if url_identity(target) in {url_identity(url) for url in chain}:
-            raise Skip(Reason.REDIRECT_LOOP, target=target)
-        return response
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
@@ -102,13 +84,15 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
 
 
 class RetryAfter:
-    """Honour Retry-After on 429 and 503. Without the header, Scrapy's RetryMiddleware retries
-    as usual; a wait longer than DEBTCORPUS_MAX_RETRY_AFTER keeps the answer as it is."""
+    """Honour Retry-After on 429 and 503; without the header wait DEBTCORPUS_RETRY_BACKOFF
+    seconds, doubled at each retry. A wait longer than DEBTCORPUS_MAX_RETRY_AFTER keeps the
+    answer as it is (http-429 / http-503), not retried."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.max_wait = crawler.settings.getfloat("DEBTCORPUS_MAX_RETRY_AFTER", 600.0)
         self.max_retries = crawler.settings.getint("RETRY_TIMES", 3)
+        self.backoff = crawler.settings.getfloat("DEBTCORPUS_RETRY_BACKOFF", 1.0)
         self.not_before: dict[str, float] = {}
 
     @classmethod
@@ -124,7 +108,10 @@ class RetryAfter:
         if response.status not in (429, 503):
             return response
         delay = retry_after_seconds(response.headers.get(b"Retry-After"))
-        if delay is None or delay > self.max_wait:
+        if delay is None:
+            delay = self.backoff * 2 ** request.meta.get("retry_times", 0)
+        if delay > self.max_wait:
+            request.meta["dont_retry"] = True  # Scrapy's RetryMiddleware would retry at once
             return response
         retry = get_retry_request(
             request,
@@ -133,6 +120,7 @@ class RetryAfter:
             max_retry_times=self.max_retries,
         )
         if retry is None:
+            request.meta["dont_retry"] = True
             return response
         host = urlsplit(request.url).netloc
         self.not_before[host] = max(self.not_before.get(host, 0.0), time.monotonic() + delay)

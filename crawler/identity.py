@@ -34,7 +34,7 @@ class IdentityFingerprinter:
 class RedirectAwareDupeFilter(RFPDupeFilter):
     """A redirect hop is always let through (its URL is still marked seen): the original URL
     then gets its own page row even when the target was fetched before. Loops cannot follow
-    from this: crawler.guards.RedirectGuard stops a redirect back into its own chain, and
+    from this: crawler.guards.ScopeGuard stops a redirect back into its own chain, and
     REDIRECT_MAX_TIMES bounds the rest."""
 
     def request_seen(self, request: Request) -> bool:

@@ -139,6 +139,9 @@ class CorpusPipeline:
         result = self._apply_relevance_floor(await self._clean(item))
         await self._write(store_fetch, self.store, item, result)
         self._count(item, result)
+        scope = getattr(self.crawler.spider, "scope", None)
+        if scope is not None and result is not None:
+            scope.record_result(item.final_url, result.article is not None)
 
     async def _write(self, function: Callable[..., T], *args: Any) -> T:
         """Run a store call in the writer thread, retrying with backoff while the store is
@@ -156,7 +159,8 @@ class CorpusPipeline:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, STORE_RETRY_MAX_S)
             else:
-                if self.outage_logged:
+                if self.outage_logged and function is not store_if_unchanged:
+                    # a read succeeding says nothing about writes (a full disk still reads)
                     logger.warning("the store accepts writes again")
                     self.outage_logged = False
                 return value

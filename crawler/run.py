@@ -12,7 +12,6 @@ import os
 import signal
 import socket
 import sys
-from dataclasses import replace
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -23,12 +22,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from corpus.crawl_contract import EXIT_FOR_STATUS, ExitCode, RunStatus, crawl_parser
 from corpus.errors import ConfigError, DebtcorpusError
 from corpus.models import CrawlRun
-from corpus.profiles import SiteProfile, adhoc_profile, load_profile
+from corpus.profiles import SiteProfile, crawl_profiles
 from corpus.run_records import finish_run
 from corpus.store import Store
 from crawler import distributed
 from crawler.pipelines import STORE_FAILED
 from crawler.spiders.article import ArticleSpider
+from crawler.stops import cancel_stop_deadline
 
 PR_SET_PDEATHSIG = 1
 
@@ -38,20 +38,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def profiles_for(args: argparse.Namespace) -> list[SiteProfile]:
-    if args.allow_domain and not args.urls:
-        raise ConfigError(
-            "--allow-domain widens an ad-hoc crawl; a profile's scope is its allowed_domains"
-        )
-    profiles = [load_profile(name).resolved(args.base_url) for name in args.site]
-    if args.urls:
-        profiles.append(adhoc_profile(args.urls, allow_domains=tuple(args.allow_domain)))
-    if args.depth is not None:
-        profiles = [_with_depth(p, args.depth) for p in profiles]
-    return profiles
-
-
-def _with_depth(profile: SiteProfile, depth: int) -> SiteProfile:
-    return replace(profile, depth=depth)
+    return crawl_profiles(args.urls, args.site, args.base_url, args.depth, tuple(args.allow_domain))
 
 
 def crawl_settings(args: argparse.Namespace) -> Settings:
@@ -65,11 +52,32 @@ def crawl_settings(args: argparse.Namespace) -> Settings:
     if args.contact:
         settings.set("USER_AGENT", user_agent(args.contact), priority="cmdline")
     for pair in args.set:
-        key, _, value = pair.partition("=")
+        key, value = checked_setting(settings, pair)
         settings.set(key, value, priority="cmdline")
     if args.redis:
         distributed.apply_settings(settings, args)
     return settings
+
+
+def checked_setting(settings: Settings, pair: str) -> tuple[str, str]:
+    """KEY=VALUE from -s, its value checked against the type of the setting's default."""
+    key, equals, value = pair.partition("=")
+    if not equals or not key:
+        raise ConfigError(f"-s {pair!r}: give a setting as KEY=VALUE, e.g. -s DOWNLOAD_DELAY=1")
+    default = settings.get(key)
+    try:
+        if isinstance(default, bool):
+            Settings({key: value}).getbool(key)
+        elif isinstance(default, int):
+            int(value)
+        elif isinstance(default, float):
+            float(value)
+    except ValueError as exc:
+        kind = type(default).__name__
+        raise ConfigError(
+            f"-s {key}={value!r}: {key} takes a {kind} (its default is {default!r})"
+        ) from exc
+    return key, value
 
 
 def user_agent(contact: str) -> str:
@@ -119,6 +127,7 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
         crawlers.append(crawler)
         process.crawl(crawler, profile=profile, run_id=args.run_id)
     process.start()
+    cancel_stop_deadline()
     status = run_status(crawlers)
     stats = {p.name: _plain_stats(c) for p, c in zip(profiles, crawlers, strict=True)}
     try:

@@ -12,37 +12,20 @@ from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
 from cleaning.outcomes import Reason
-from cleaning.urls import site_host
-from corpus.profiles import SiteProfile
-
-
-def host_allowed(netloc: str, allowed: tuple[str, ...]) -> bool:
-    """Is a URL's host[:port] inside scope entries like `x.cn`, `*.x.cn`, `127.0.0.1:8765`?"""
-    host, _, port = netloc.lower().partition(":")
-    for entry in allowed:
-        entry_host, _, entry_port = entry.partition(":")
-        if entry_port and entry_port != port:
-            continue
-        if entry_host.startswith("*."):
-            base = site_host(entry_host[2:])
-            if site_host(host) == base or host.endswith("." + base):
-                return True
-        elif site_host(host) == site_host(entry_host):
-            return True
-    return False
+from corpus.profiles import SiteProfile, host_allowed
 
 
 class CrawlScope:
     def __init__(self, profile: SiteProfile) -> None:
         self.profile = profile
         self.pages_allowed = 0
-        self._queries_per_path: dict[str, set[str]] = defaultdict(set)
+        # per path: how many of its query variants were fetched and were not / were articles
+        self._non_articles: dict[str, int] = defaultdict(int)
+        self._articles: dict[str, int] = defaultdict(int)
 
     def in_scope(self, url: str) -> bool:
         parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and host_allowed(
-            parts.netloc, self.profile.allowed_domains
-        )
+        return parts.scheme in ("http", "https") and host_allowed(url, self.profile.allowed_domains)
 
     def link_verdict(self, url: str, depth: int) -> str | None:
         """None when a link may be queued, else the stored reason it is not."""
@@ -61,12 +44,25 @@ class CrawlScope:
             profile.max_repeated_segments
         ):
             return Reason.TRAP_LIMIT.detailed("repeated-segment")
-        if profile.max_query_variants and parts.query:
-            variants = self._queries_per_path[parts.path]
-            if parts.query not in variants and len(variants) >= profile.max_query_variants:
-                return Reason.TRAP_LIMIT.detailed("query-variants")
-            variants.add(parts.query)
+        if profile.max_query_variants and parts.query and self._is_query_trap(parts.path):
+            return Reason.TRAP_LIMIT.detailed("query-variants")
         return None
+
+    def _is_query_trap(self, path: str) -> bool:
+        """A calendar or faceted-search trap: a path whose query variants keep giving pages
+        that are no articles. A CMS script whose variants are articles (view.php?aid=N) is
+        never one."""
+        return (
+            self._non_articles[path] >= self.profile.max_query_variants
+            and self._articles[path] == 0
+        )
+
+    def record_result(self, url: str, is_article: bool) -> None:
+        """What the cleaner made of a fetched URL (trap detection learns from it)."""
+        parts = urlsplit(url)
+        if parts.query:
+            counts = self._articles if is_article else self._non_articles
+            counts[parts.path] += 1
 
     def take_page(self, url: str) -> str | None:
         """Count a request about to be sent; the reason when the run's page cap is reached."""

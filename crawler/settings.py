@@ -49,12 +49,13 @@ ITEM_PIPELINES = {"crawler.pipelines.CorpusPipeline": 300}
 # limits last, right before the download (crawler.politeness: Scrapy 2.19 does not hold
 # CONCURRENT_REQUESTS_PER_DOMAIN, and workers of a distributed crawl share the limit).
 # Scope first (crawler.guards.ScopeGuard replaces Scrapy's OffsiteMiddleware, which drops
-# requests without a trace), redirect loops before RedirectMiddleware (600) sees the 3xx,
-# Retry-After before RetryMiddleware (550) retries at once.
+# requests without a trace, and stops redirect loops), robots.txt as RFC 9309 says
+# (crawler.robots), Retry-After before RetryMiddleware (550) retries at once.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.ScopedRobotsTxt": 100,
     "crawler.guards.ScopeGuard": 40,
-    "crawler.guards.RedirectGuard": 610,
     "crawler.guards.RetryAfter": 555,
     "crawler.middlewares.CorpusMiddleware": 560,
     "crawler.politeness.HostLimit": 990,
@@ -83,7 +84,7 @@ DEBTCORPUS_STORE_RETRY_SECONDS = 60.0
 DEBTCORPUS_SPOOL_DIR = None
 
 # The run's counts and live figures are written this often while it crawls (0: never).
-EXTENSIONS = {"crawler.progress.LiveRun": 500}
+EXTENSIONS = {"crawler.progress.LiveRun": 500, "crawler.stops.StopDeadline": 500}
 DEBTCORPUS_PROGRESS_SECONDS = 5.0
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -10,10 +10,12 @@ Paths (all linked from `/`, except where said):
                     one story each; b declares its canonical URL, /m/b.html is its mobile copy
   /offsite-link     links to http://localhost:PORT/elsewhere (another host)
   /redirect-offsite 302 to http://localhost:PORT/story
-  /loop-a, /loop-b  a redirect loop; /self redirects to itself
+  /loop-a, /loop-b  a redirect loop; /self redirects to itself; /meta-self refreshes to itself
+  /to-private       302 to a page robots.txt disallows
   /chain/0          30 redirects in a row before a page
   /busy             429 with Retry-After: 2, then the article; /busy-date the same with an
-                    HTTP-date Retry-After; /unavailable 503 twice (no Retry-After), then 200
+                    HTTP-date Retry-After; /unavailable 503 twice (no Retry-After), then 200;
+                    /busy-forever 429 with a Retry-After of eleven days
   /reset            a Content-Length it never sends: the connection closes mid-body
   /stall            headers, then silence for STALL_SECONDS
   /huge, /huge-stream  HUGE_BYTES with and without Content-Length
@@ -109,6 +111,9 @@ def index_html() -> str:
         "/redirect-offsite",
         "/loop-a",
         "/self",
+        "/meta-self",
+        "/to-private",
+        "/busy-forever",
         "/chain/0",
         "/busy",
         "/busy-date",
@@ -232,6 +237,16 @@ class HostileHandler(BaseHTTPRequestHandler):
 
     def self_redirect(self, path: str, seen: int) -> None:
         self._redirect("/self", 301)
+
+    def meta_self(self, path: str, seen: int) -> None:
+        body = b'<html><head><meta http-equiv="refresh" content="0; url=/meta-self"></head></html>'
+        self._send(200, body)
+
+    def to_private(self, path: str, seen: int) -> None:
+        self._redirect("/private/moved")
+
+    def busy_forever(self, path: str, seen: int) -> None:
+        self._send(429, b"come back next week", headers=(("Retry-After", "999999"),))
 
     def chain(self, path: str, seen: int) -> None:
         hop = int(path.rsplit("/", 1)[1] or 0)
@@ -359,6 +374,9 @@ _ROUTES: tuple[tuple[str, Any], ...] = (
     ("/loop-a", HostileHandler.loop),
     ("/loop-b", HostileHandler.loop),
     ("/self", HostileHandler.self_redirect),
+    ("/meta-self", HostileHandler.meta_self),
+    ("/to-private", HostileHandler.to_private),
+    ("/busy-forever", HostileHandler.busy_forever),
     ("/chain/", HostileHandler.chain),
     ("/busy", HostileHandler.busy),
     ("/busy-date", HostileHandler.busy),

@@ -24,7 +24,7 @@ from corpus.models import Page, SkippedUrlRow
 from corpus.profiles import adhoc_profile
 from corpus.spool import run_spool, spooled_pages
 from corpus.store import Store, open_store
-from crawler.guards import RedirectGuard, RetryAfter, ScopeGuard, Skip
+from crawler.guards import RetryAfter, ScopeGuard, Skip
 from crawler.pipelines import STORE_FAILED, CorpusPipeline
 from crawler.spiders.article import ArticleSpider
 
@@ -61,15 +61,31 @@ def test_scope_guard_stops_every_request_outside_the_scope() -> None:
     assert too_deep.value.reason == "depth-limit"
 
 
-def test_redirect_guard_stops_loops_and_passes_other_redirects() -> None:
-    guard = RedirectGuard(make_crawler())
-    request = Request(f"{BASE}/b", meta={"redirect_urls": [f"{BASE}/a"]})
-    back = Response(f"{BASE}/b", status=302, headers={"Location": "/a?utm_source=x"})
+def test_scope_guard_stops_redirect_loops_and_passes_other_redirects() -> None:
+    guard = ScopeGuard(make_crawler())
+    back = Request(f"{BASE}/a?utm_source=x", meta={"redirect_urls": [f"{BASE}/a", f"{BASE}/b"]})
     with pytest.raises(Skip) as loop:
-        guard.process_response(request, back)
+        guard.process_request(back)
     assert loop.value.reason == "redirect-loop"
-    onward = Response(f"{BASE}/b", status=301, headers={"Location": "/c"})
-    assert guard.process_response(request, onward) is onward
+    onward = Request(f"{BASE}/c", meta={"redirect_urls": [f"{BASE}/a", f"{BASE}/b"]})
+    assert guard.process_request(onward) is None
+
+
+def test_a_retry_after_past_the_cap_is_kept_not_retried() -> None:
+    middleware = RetryAfter(make_crawler(DEBTCORPUS_MAX_RETRY_AFTER=60))
+    request = Request(f"{BASE}/busy")
+    busy = Response(f"{BASE}/busy", status=429, headers={"Retry-After": "999999"})
+    assert middleware.process_response(request, busy) is busy
+    assert request.meta["dont_retry"] is True
+
+
+def test_a_429_without_retry_after_backs_off() -> None:
+    middleware = RetryAfter(make_crawler(DEBTCORPUS_RETRY_BACKOFF=0.5))
+    request = Request(f"{BASE}/busy", meta={"retry_times": 1})
+    retry = middleware.process_response(request, Response(f"{BASE}/busy", status=429))
+    assert isinstance(retry, Request)
+    wait = middleware.not_before["127.0.0.1:8765"] - time.monotonic()
+    assert 0.8 < wait <= 1.0
 
 
 def test_retry_after_delays_the_retry_and_the_host() -> None:

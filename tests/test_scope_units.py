@@ -17,10 +17,10 @@ from cleaning.pipeline import clean_page
 from cleaning.sniff import binary_type, strip_markup
 from cleaning.urls import clean_url, url_identity
 from corpus.errors import ConfigError
-from corpus.profiles import SiteProfile, adhoc_profile, profile_from_dict
+from corpus.profiles import SiteProfile, adhoc_profile, host_allowed, hosts_of, profile_from_dict
 from corpus.store import open_store_for_crawl
 from crawler.guards import retry_after_seconds
-from crawler.scope import CrawlScope, host_allowed
+from crawler.scope import CrawlScope
 from samplesite.hostile import PDF_BYTES, PNG_BYTES, gzip_bomb
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "crawling.md"
@@ -67,22 +67,27 @@ def test_tracking_parameters_fragments_and_slashes_do_not_make_another_page() ->
 
 
 @pytest.mark.parametrize(
-    ("netloc", "allowed", "inside"),
+    ("url", "allowed", "inside"),
     [
-        ("example.cn", ("example.cn",), True),
-        ("www.example.cn", ("example.cn",), True),
-        ("example.cn", ("www.example.cn",), True),
-        ("news.example.cn", ("example.cn",), False),
-        ("news.example.cn", ("*.example.cn",), True),
-        ("badexample.cn", ("*.example.cn",), False),
-        ("127.0.0.1:8765", ("127.0.0.1:8765",), True),
-        ("127.0.0.1:9999", ("127.0.0.1:8765",), False),
-        ("localhost:8765", ("127.0.0.1:8765",), False),
-        ("example.cn:8080", ("example.cn",), True),
+        ("http://example.cn/a", ("example.cn",), True),
+        ("http://www.example.cn/a", ("example.cn",), True),
+        ("http://example.cn/a", ("www.example.cn",), True),
+        ("http://news.example.cn/a", ("example.cn",), False),
+        ("http://news.example.cn/a", ("*.example.cn",), True),
+        ("http://badexample.cn/a", ("*.example.cn",), False),
+        ("http://127.0.0.1:8765/a", ("127.0.0.1:8765",), True),
+        ("http://127.0.0.1:9999/a", ("127.0.0.1:8765",), False),
+        ("http://localhost:8765/a", ("127.0.0.1:8765",), False),
+        ("http://example.cn:8080/a", ("example.cn",), True),
+        ("http://127.0.0.1:80@localhost:8765/a", ("127.0.0.1",), False),
+        ("https://example.cn/x", hosts_of(["https://example.cn:443/"]), True),
+        ("http://xn--fiqs8s.cn/a", hosts_of(["http://中国.cn/"]), True),
+        ("http://[::1]:8765/a", hosts_of(["http://[::1]:8765/"]), True),
+        ("http://127.0.0.1:99999/a", ("127.0.0.1",), False),
     ],
 )
-def test_scope_entries(netloc: str, allowed: tuple[str, ...], inside: bool) -> None:
-    assert host_allowed(netloc, allowed) is inside
+def test_scope_entries(url: str, allowed: tuple[str, ...], inside: bool) -> None:
+    assert host_allowed(url, allowed) is inside
 
 
 def test_an_ad_hoc_crawl_is_scoped_to_its_start_hosts() -> None:
@@ -99,11 +104,13 @@ def test_an_ad_hoc_crawl_is_scoped_to_its_start_hosts() -> None:
 def test_trap_caps() -> None:
     profile = SiteProfile(name="t", start_urls=("http://x.cn/",), max_query_variants=3)
     scope = CrawlScope(profile)
-    verdicts = [scope.trap_verdict(f"http://x.cn/cal?m={m}") for m in range(5)]
-    assert verdicts == [None, None, None, "trap-limit:query-variants"] * 1 + [
-        "trap-limit:query-variants"
-    ]
-    assert scope.trap_verdict("http://x.cn/cal?m=1") is None  # a variant already allowed
+    for month in range(3):  # a calendar: every variant a page without an article
+        assert scope.trap_verdict(f"http://x.cn/cal?m={month}") is None
+        scope.record_result(f"http://x.cn/cal?m={month}", is_article=False)
+    assert scope.trap_verdict("http://x.cn/cal?m=9") == "trap-limit:query-variants"
+    for aid in range(10):  # a CMS script whose variants are articles is never a trap
+        scope.record_result(f"http://x.cn/view.php?aid={aid}", is_article=aid != 3)
+    assert scope.trap_verdict("http://x.cn/view.php?aid=99") is None
     assert scope.trap_verdict("http://x.cn/a/b/a/b/a/") == "trap-limit:repeated-segment"
     assert scope.trap_verdict("http://x.cn/" + "a" * 1200) == "trap-limit:url-length"
     capped = CrawlScope(SiteProfile(name="t", start_urls=("http://x.cn/",), max_pages=2))

@@ -169,8 +169,11 @@ class ArticleSpider(scrapy.Spider):
         if outcome_of(reason) is Outcome.NOT_FETCHED:
             if request.url not in self.skipped:
                 self.skipped.add(request.url)
-                yield self.skipped_url(request.url, reason, request.meta.get(SOURCE), depth)
-            return
+                source = chain[-1] if chain else request.meta.get(SOURCE)
+                yield self.skipped_url(request.url, reason, source, depth)
+            if not chain:
+                return
+            reason = Reason.REDIRECT_NOT_FOLLOWED  # the redirecting URL was fetched
         if reason == Reason.OFF_SITE_REDIRECT and request.url not in self.skipped:
             # the redirect's target is an off-site URL this crawl touched without fetching
             self.skipped.add(request.url)
