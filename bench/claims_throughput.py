@@ -17,11 +17,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from cleaning.claims import ClaimConfig, extract_claims  # noqa: E402
-from cleaning.claims_fields import _modality_hits, amount_in, days_in  # noqa: E402
-from cleaning.claims_segment import _segment_cached, tokenizer  # noqa: E402
+from cleaning.claims.fields import _modality_hits  # noqa: E402
+from cleaning.claims.numbers import amount_in, days_in  # noqa: E402
+from cleaning.claims.roles import clause_role  # noqa: E402
+from cleaning.claims.segment import _segment_cached, tokenizer  # noqa: E402
 
 # Per-text caches; cleared before each article so repeats of the same texts do not flatter us.
-TEXT_CACHES = (_segment_cached, _modality_hits, amount_in, days_in)
+TEXT_CACHES = (_segment_cached, _modality_hits, amount_in, days_in, clause_role)
 from samplesite.content import load_articles  # noqa: E402
 
 SEEDS = REPO.parent / "shared" / "seeds"

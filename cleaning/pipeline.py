@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from cleaning.claims import with_claims
+from cleaning.claims import ClaimConfig, with_claims
 from cleaning.decode import decode_html
 from cleaning.extract import Rejection, extract
 from cleaning.records import CleanResult
@@ -26,9 +26,14 @@ def is_html(content_type: str | None, body: bytes) -> bool:
 
 
 def clean_page(
-    body: bytes, url: str, content_type: str | None, fetched_at: datetime
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    fetched_at: datetime,
+    claims: ClaimConfig | None = None,
 ) -> CleanResult:
-    """The article on a fetched page, or the reason it has none."""
+    """The article on a fetched page, or the reason it has none; `claims` configures claim
+    extraction (default: checks on, built-in rules only)."""
     if not body.strip():
         return CleanResult(encoding=None, reject_reason="empty-body")
     if not is_html(content_type, body):
@@ -38,4 +43,4 @@ def clean_page(
     if isinstance(found, Rejection):
         return CleanResult(encoding=decoded.encoding, reject_reason=found.reason)
     article = dataclasses.replace(found, relevance=relevance_score(found.title, found.text))
-    return CleanResult(encoding=decoded.encoding, article=with_claims(article))
+    return CleanResult(encoding=decoded.encoding, article=with_claims(article, claims))

@@ -1,6 +1,8 @@
 """Stage 3 of claim extraction: find trigger words in a sentence and decide which count.
 
-A trigger is a (type, subtype, term, offsets) found by the lexicons in `lexicons/claims/`.
+A trigger is a (type, subtype, term, offsets) found by the lexicons in `lexicons/`. Clause roles
+(cleaning.claims.roles) decide which count: nothing in a question clause, and nothing about
+practice in the condition of advice ("如果接到催收电话,可以投诉" makes an ADVICE claim only).
 Input: a `Sentence` with offsets into the article; output: `Trigger`s with article offsets.
 """
 
@@ -10,16 +12,26 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from cleaning.claims_lexicon import (
+from cleaning.claims.lexicon import (
     TriggerLexicon,
     all_trigger_lexicons,
     alternation,
     citation_lexicon,
-    modality_lexicon,
+    role_lexicon,
     trigger_lexicon,
 )
-from cleaning.claims_segment import on_word_boundaries, segment
-from cleaning.sentences import Sentence, Span
+from cleaning.claims.numbers import SPAN_OF_DAYS, period_role
+from cleaning.claims.roles import (
+    CONDITION,
+    QUESTION,
+    SentenceRoles,
+    collector_is_subject,
+    continues_previous,
+    main_clause_is_advice,
+    sentence_roles,
+)
+from cleaning.claims.segment import on_word_boundaries, segment
+from cleaning.claims.sentences import Sentence, Span
 
 QUESTION_END = re.compile(r"[？?][”\"’)）]*$|[吗么呢][。]?$")
 QUESTION_WORDS = re.compile(
@@ -29,6 +41,10 @@ SHORT_LINE_CHARS = 20
 # Types whose triggers are dropped when they sit in a clause with a prohibited behaviour:
 # "严禁冒充公检法威胁借款人会坐牢" prohibits a threat, it does not claim prison.
 SUBSUMED_BY_PROHIBITION = ("CHANNEL", "CONSEQUENCE")
+# Types that state practice: in the condition of advice or of a prohibition they claim nothing.
+PRACTICE_TYPES = ("CHANNEL", "CONSEQUENCE", "TIMING")
+# Types whose triggers in a question clause claim nothing.
+ASKABLE_TYPES = ("CHANNEL", "CONSEQUENCE", "TIMING", "PROHIBITION")
 
 
 @dataclass(frozen=True)
@@ -87,17 +103,6 @@ def lexicon_triggers(lexicon: TriggerLexicon, sentence: Sentence) -> list[Trigge
     return found
 
 
-def collector_is_subject(sentence: Sentence, marker_start: int) -> bool:
-    """The nearest actor word before a marker in its sentence is a collector, not the borrower."""
-    words = modality_lexicon()
-    before = sentence.text[: marker_start - sentence.start]
-    collector = [m.end() for m in words.collector_pattern.finditer(before)]
-    borrower = [m.end() for m in words.borrower_pattern.finditer(before)]
-    if not borrower:
-        return True
-    return bool(collector) and max(collector) > max(borrower)
-
-
 @cache
 def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(markers that always count, markers that need a collector subject)."""
@@ -112,9 +117,15 @@ def has_prohibition_marker(sentence: Sentence) -> bool:
     if plain.search(sentence.text):
         return True
     return any(
-        collector_is_subject(sentence, match.start() + sentence.start)
+        collector_is_subject(sentence, match.start() + sentence.start, match.group())
         for match in subject.finditer(sentence.text)
     )
+
+
+def marker_clauses(sentence: Sentence) -> list[Span]:
+    """The clauses that hold a prohibition marker."""
+    plain, subject = _marker_patterns()
+    return [c for c in sentence.clauses if plain.search(c.text) or subject.search(c.text)]
 
 
 def has_event(sentence: Sentence, others: list[Trigger]) -> bool:
@@ -175,15 +186,80 @@ def _drop_contained(triggers: list[Trigger]) -> list[Trigger]:
     ]
 
 
-def _dedupe(triggers: list[Trigger]) -> list[Trigger]:
-    """The first trigger per (type, subtype) in a sentence; per cited law for citations."""
+def _in_quotes(sentence: Sentence, position: int) -> bool:
+    before = sentence.text[: position - sentence.start]
+    return before.count("“") > before.count("”")
+
+
+def _dedupe(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
+    """One trigger per (type, subtype) in a sentence, per cited law for citations: the first
+    outside conditions and quotes if there is one, else the first. Kept in text order."""
     seen: set[tuple[str, str]] = set()
     kept: list[Trigger] = []
-    for trigger in sorted(triggers, key=lambda t: (t.start, -t.end)):
+
+    def preference(t: Trigger) -> tuple[bool, bool, int, int]:
+        framed = roles.role_at(t.start) == CONDITION
+        return framed, _in_quotes(sentence, t.start), t.start, -t.end
+
+    for trigger in sorted(triggers, key=preference):
         key = (trigger.type, trigger.cited_law or trigger.subtype)
         if key not in seen:
             seen.add(key)
             kept.append(trigger)
+    return sorted(kept, key=lambda t: (t.start, -t.end))
+
+
+# A lender or collector as the agent before a trigger: "发卡银行可以与持卡人协商" reports what
+# the lender may do; it advises nothing.
+COLLECTOR_AGENT = re.compile(
+    r"(?:平台|银行|机构|公司|催收方|债权人|出借人)[^，,。；向和与跟给对找]{0,6}"
+    r"(?:可以|会|将|可能|一般|通常|往往|有权)"
+)
+
+
+def _advice_by_collector(sentence: Sentence, trigger: Trigger) -> bool:
+    """A collector is the agent in the trigger's clause, or before it in the sentence while
+    the trigger's clause has no advice word of its own."""
+    clause = clause_of(sentence, trigger.start)
+    if COLLECTOR_AGENT.search(
+        sentence.text, clause.start - sentence.start, trigger.start - sentence.start
+    ):
+        return True
+    before = sentence.text[: trigger.start - sentence.start]
+    return bool(COLLECTOR_AGENT.search(before)) and not role_lexicon().advice.search(clause.text)
+
+
+def _timing_is_overdue(sentence: Sentence, trigger: Trigger) -> bool:
+    """A TIMING period bound to another role (一天内, 保留5年) is no overdue period."""
+    period = SPAN_OF_DAYS.search(trigger.term)
+    if period is None:
+        return True
+    start = trigger.start - sentence.start + period.start()
+    return period_role(sentence.text, start, start + len(period.group())) != "other"
+
+
+def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
+    """Drop triggers in question clauses, practice claims in the condition of advice or of a
+    prohibition, and advice in the condition of a claim ("如果协商不成,银行可能起诉")."""
+    advice = [
+        t.start for t in triggers if t.type == "ADVICE" and roles.role_at(t.start) != CONDITION
+    ]
+    prohibited = any(t.type == "PROHIBITION" for t in triggers)
+    framed = prohibited or main_clause_is_advice(roles, advice)
+    kept: list[Trigger] = []
+    for trigger in triggers:
+        role = roles.role_at(trigger.start)
+        if roles.is_definition:
+            continue
+        if trigger.type == "ADVICE" and _advice_by_collector(sentence, trigger):
+            continue
+        if role == QUESTION and trigger.type in ASKABLE_TYPES:
+            continue
+        if role == CONDITION and trigger.type in PRACTICE_TYPES and framed:
+            continue
+        if role == CONDITION and trigger.type == "ADVICE" and not framed:
+            continue
+        kept.append(trigger)
     return kept
 
 
@@ -196,13 +272,32 @@ def detect_triggers(sentence: Sentence) -> list[Trigger]:
     }
     if found["PROHIBITION"] and not has_prohibition_marker(sentence):
         found["PROHIBITION"] = []
-    prohibited = {clause_of(sentence, t.start).start for t in found["PROHIBITION"]}
+    prohibited = prohibited_clauses(sentence, found["PROHIBITION"])
     for name in SUBSUMED_BY_PROHIBITION:
         found[name] = [
             t for t in found[name] if clause_of(sentence, t.start).start not in prohibited
         ]
+    found["TIMING"] = [t for t in found["TIMING"] if _timing_is_overdue(sentence, t)]
     others = [*found["CHANNEL"], *found["CONSEQUENCE"]]
     if found["TIMING"] and not has_event(sentence, others):
         found["TIMING"] = []
     triggers = [trigger for group in found.values() for trigger in group]
-    return _dedupe(_drop_contained([*triggers, *citation_triggers(sentence)]))
+    roles = sentence_roles(sentence)
+    if triggers:
+        triggers = by_role(sentence, triggers, roles)
+    return _dedupe(sentence, _drop_contained([*triggers, *citation_triggers(sentence)]), roles)
+
+
+def prohibited_clauses(sentence: Sentence, prohibitions: list[Trigger]) -> set[int]:
+    """Start offsets of the clauses that state a prohibition, with the enumerations that
+    continue them ("不得在夜间催收,包括打电话、上门")."""
+    starts = {clause_of(sentence, t.start).start for t in prohibitions}
+    follows = False
+    for clause in sentence.clauses:
+        if clause.start in starts:
+            follows = True
+        elif follows and continues_previous(clause):
+            starts.add(clause.start)
+        else:
+            follows = False
+    return starts
