@@ -52,6 +52,7 @@ def _hearsay_start(sentence: Sentence) -> int | None:
     return sentence.start + found.end() if found else None
 
 
+@lru_cache(maxsize=1024)
 def sentence_roles(sentence: Sentence) -> SentenceRoles:
     clauses = tuple((clause, clause_role(clause.text)) for clause in sentence.clauses)
     definition = bool(role_lexicon().definition.search(sentence.text))

@@ -282,10 +282,13 @@ def detect_triggers(sentence: Sentence) -> list[Trigger]:
     if found["TIMING"] and not has_event(sentence, others):
         found["TIMING"] = []
     triggers = [trigger for group in found.values() for trigger in group]
+    citations = citation_triggers(sentence)
+    if not triggers and not citations:
+        return []
     roles = sentence_roles(sentence)
     if triggers:
         triggers = by_role(sentence, triggers, roles)
-    return _dedupe(sentence, _drop_contained([*triggers, *citation_triggers(sentence)]), roles)
+    return _dedupe(sentence, _drop_contained([*triggers, *citations]), roles)
 
 
 def prohibited_clauses(sentence: Sentence, prohibitions: list[Trigger]) -> set[int]:
