@@ -99,3 +99,14 @@ def test_mine_proposes_uncovered_phrases() -> None:
 
 def test_rule_version_is_exported() -> None:
     assert RULE_VERSION.startswith("claims-")
+
+
+def test_the_card_describes_every_claim_value() -> None:
+    from corpus.export_schema import CLAIM_COLUMNS
+
+    described = {column.name: column.description for column in CLAIM_COLUMNS}
+    assert all(word in described["polarity"] for word in ("positive", "negative", "partial"))
+    for modality in ("certain", "possible", "habitual", "obligation", "prohibition"):
+        assert modality in described["modality"]
+    assert "conditional" in described["modality"] and "reported" in described["modality"]
+    assert "rule_id" in described["checks"] and "kind" in described["checks"]

@@ -77,6 +77,7 @@ class RoleLexicon:
     question: re.Pattern[str]
     hearsay: re.Pattern[str]
     advice: re.Pattern[str]
+    imperative: re.Pattern[str]
 
 
 def read_yaml(name: str) -> dict[str, Any]:
@@ -171,6 +172,7 @@ def role_lexicon() -> RoleLexicon:
         question=alternation(data["question"], literal=False),
         hearsay=alternation(data["hearsay"], literal=False),
         advice=alternation(data["advice"], literal=False),
+        imperative=alternation(data["imperative"], literal=False),
     )
 
 

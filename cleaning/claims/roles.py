@@ -86,7 +86,17 @@ def main_clause_is_advice(roles: SentenceRoles, advice_positions: list[int]) -> 
         return False
     if any(clause.start <= position < clause.end for position in advice_positions):
         return True
-    return bool(role_lexicon().advice.search(clause.text)) and not _has_collector(clause.text)
+    return is_advice_clause(clause.text)
+
+
+def is_advice_clause(text: str) -> bool:
+    """An advice word and no collector or lender in the clause."""
+    return bool(role_lexicon().advice.search(text)) and not _has_collector(text)
+
+
+def addresses_reader(text: str) -> bool:
+    """The clause opens with an imperative to the reader (请亲友保留录音, 告诉家人不必理会)."""
+    return bool(role_lexicon().imperative.search(text)) and not _has_collector(text)
 
 
 def _subject_actors(pattern_hits: list[tuple[int, int]], before: str) -> list[int]:

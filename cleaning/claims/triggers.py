@@ -17,6 +17,8 @@ from cleaning.claims.lexicon import (
     all_trigger_lexicons,
     alternation,
     citation_lexicon,
+    gazetteer,
+    modality_lexicon,
     role_lexicon,
     trigger_lexicon,
 )
@@ -27,6 +29,7 @@ from cleaning.claims.roles import (
     SentenceRoles,
     collector_is_subject,
     continues_previous,
+    addresses_reader,
     main_clause_is_advice,
     sentence_roles,
 )
@@ -209,24 +212,41 @@ def _dedupe(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
     return sorted(kept, key=lambda t: (t.start, -t.end))
 
 
-# A lender or collector as the agent before a trigger: "发卡银行可以与持卡人协商" reports what
-# the lender may do; it advises nothing.
-COLLECTOR_AGENT = re.compile(
-    r"(?:平台|银行|机构|公司|催收方|债权人|出借人)[^，,。；向和与跟给对找]{0,6}"
-    r"(?:可以|会|将|可能|一般|通常|往往|有权)"
-)
+# What follows a collector or lender that makes it the agent of what comes next:
+# "发卡银行可以与持卡人协商", "客服一般会提供分期方案" report what the lender does; they
+# advise nothing.
+AGENT_FOLLOWER = re.compile(r"^[^，,。；向和与跟给对找]{0,8}?(?:可以|会|将|可能|一般|通常|往往|有权|提供)")
+OTHER_AGENTS = re.compile(r"客服|他们|对方")
+
+
+def _agent_before(text: str, start: int, end: int) -> bool:
+    """A collector, lender or 客服 in text[start:end] followed by a modal or 提供."""
+    actors = [modality_lexicon().collector_pattern, gazetteer().pattern, OTHER_AGENTS]
+    for pattern in actors:
+        for found in pattern.finditer(text, start, end):
+            if found.group() == "催收":  # the activity (催收问题), not an actor
+                continue
+            if AGENT_FOLLOWER.search(text[found.end() : end]):
+                return True
+    return False
 
 
 def _advice_by_collector(sentence: Sentence, trigger: Trigger) -> bool:
-    """A collector is the agent in the trigger's clause, or before it in the sentence while
-    the trigger's clause has no advice word of its own."""
-    clause = clause_of(sentence, trigger.start)
-    if COLLECTOR_AGENT.search(
-        sentence.text, clause.start - sentence.start, trigger.start - sentence.start
-    ):
+    """A collector is the agent in the trigger's clause, or in an earlier clause with no advice
+    word in between ("平台一般会评估…,困难真实的,更容易获得延期")."""
+    own = clause_of(sentence, trigger.start)
+    at = trigger.start - sentence.start
+    if _agent_before(sentence.text, own.start - sentence.start, at):
         return True
-    before = sentence.text[: trigger.start - sentence.start]
-    return bool(COLLECTOR_AGENT.search(before)) and not role_lexicon().advice.search(clause.text)
+    for clause in reversed([c for c in sentence.clauses if c.start <= own.start]):
+        if role_lexicon().advice.search(clause.text):
+            return False
+        end = min(clause.end, trigger.start) - sentence.start
+        if clause.start != own.start and _agent_before(
+            sentence.text, clause.start - sentence.start, end
+        ):
+            return True
+    return False
 
 
 def _timing_is_overdue(sentence: Sentence, trigger: Trigger) -> bool:
@@ -238,14 +258,32 @@ def _timing_is_overdue(sentence: Sentence, trigger: Trigger) -> bool:
     return period_role(sentence.text, start, start + len(period.group())) != "other"
 
 
-def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
-    """Drop triggers in question clauses, practice claims in the condition of advice or of a
-    prohibition, and advice in the condition of a claim ("如果协商不成,银行可能起诉")."""
+def _frames_practice(triggers: list[Trigger], roles: SentenceRoles) -> bool:
+    """Whether the condition clauses of the sentence frame a prohibition or advice."""
     advice = [
         t.start for t in triggers if t.type == "ADVICE" and roles.role_at(t.start) != CONDITION
     ]
-    prohibited = any(t.type == "PROHIBITION" for t in triggers)
-    framed = prohibited or main_clause_is_advice(roles, advice)
+    return any(t.type == "PROHIBITION" for t in triggers) or main_clause_is_advice(roles, advice)
+
+
+def _object_of_advice(sentence: Sentence, trigger: Trigger, triggers: list[Trigger]) -> bool:
+    """A channel in a clause that advises the reader (请亲友保留录音), or a consequence after an
+    advice trigger in its clause (申请减免罚息): the object of advice, not a claim."""
+    clause = clause_of(sentence, trigger.start)
+    if trigger.type == "CHANNEL":
+        return addresses_reader(clause.text)
+    if trigger.type == "CONSEQUENCE":
+        return any(
+            t.type == "ADVICE" and clause.start <= t.start < trigger.start for t in triggers
+        )
+    return False
+
+
+def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
+    """Drop triggers in question clauses, practice claims in the condition of advice or of a
+    prohibition, advice in the condition of a claim ("如果协商不成,银行可能起诉"), and the
+    objects of advice."""
+    framed = _frames_practice(triggers, roles)
     kept: list[Trigger] = []
     for trigger in triggers:
         role = roles.role_at(trigger.start)
@@ -258,6 +296,8 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
         if role == CONDITION and trigger.type in PRACTICE_TYPES and framed:
             continue
         if role == CONDITION and trigger.type == "ADVICE" and not framed:
+            continue
+        if role != CONDITION and _object_of_advice(sentence, trigger, triggers):
             continue
         kept.append(trigger)
     return kept
