@@ -27,9 +27,9 @@ from cleaning.claims.roles import (
     CONDITION,
     QUESTION,
     SentenceRoles,
+    addresses_reader,
     collector_is_subject,
     continues_previous,
-    addresses_reader,
     main_clause_is_advice,
     sentence_roles,
 )
@@ -215,7 +215,9 @@ def _dedupe(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
 # What follows a collector or lender that makes it the agent of what comes next:
 # "发卡银行可以与持卡人协商", "客服一般会提供分期方案" report what the lender does; they
 # advise nothing.
-AGENT_FOLLOWER = re.compile(r"^[^，,。；向和与跟给对找]{0,8}?(?:可以|会|将|可能|一般|通常|往往|有权|提供)")
+AGENT_FOLLOWER = re.compile(
+    r"^[^，,。；向和与跟给对找]{0,8}?(?:可以|会|将|可能|一般|通常|往往|有权|提供)"
+)
 OTHER_AGENTS = re.compile(r"客服|他们|对方")
 
 
@@ -273,9 +275,7 @@ def _object_of_advice(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
     if trigger.type == "CHANNEL":
         return addresses_reader(clause.text)
     if trigger.type == "CONSEQUENCE":
-        return any(
-            t.type == "ADVICE" and clause.start <= t.start < trigger.start for t in triggers
-        )
+        return any(t.type == "ADVICE" and clause.start <= t.start < trigger.start for t in triggers)
     return False
 
 
