@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cleaning.claims.extract import RULE_VERSION
@@ -110,3 +111,13 @@ def test_the_card_describes_every_claim_value() -> None:
         assert modality in described["modality"]
     assert "conditional" in described["modality"] and "reported" in described["modality"]
     assert "rule_id" in described["checks"] and "kind" in described["checks"]
+
+
+def test_a_bad_rules_path_in_the_environment_stops_crawl_and_reprocess_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEBTCORPUS_CLAIM_RULES", str(tmp_path / "none.yaml"))
+    db = str(tmp_path / "corpus.db")
+    for args in (["crawl", "--db", db, "http://127.0.0.1:9/"], ["reprocess", "--db", db]):
+        code, output = run(args)
+        assert code != 0 and "does not exist" in output and "Traceback" not in output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from corpus.claim_settings import claim_config_from_env
 from corpus.commands.options import db_option, log_level_option, scrapy_settings_option
 from corpus.commands.stats import print_run
 from corpus.crawl_runs import CrawlRequest, resume_crawl, run_crawl
@@ -60,6 +61,7 @@ def crawl(
     Every fetched page is stored raw; article pages become articles, others are kept with
     the reason they are not. Obeys robots.txt and throttles per domain.
     """
+    claim_config_from_env()  # a bad DEBTCORPUS_CLAIM_RULES fails here, not on every page
     store = open_store(db)
     if resume_run is not None:
         print_run(store, resume_crawl(store, resume_run))
