@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bs4 import BeautifulSoup
 
-from cleaning.claims import with_claims
+from cleaning.claims import ClaimConfig, with_claims
 from cleaning.decode import decode_html
 from cleaning.extract import Rejection, extract
 from cleaning.outcomes import Reason
@@ -33,9 +33,14 @@ def is_html(content_type: str | None, body: bytes) -> bool:
 
 
 def clean_page(
-    body: bytes, url: str, content_type: str | None, fetched_at: datetime
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    fetched_at: datetime,
+    claims: ClaimConfig | None = None,
 ) -> CleanResult:
-    """The article on a fetched page, or the reason it has none."""
+    """The article on a fetched page, or the reason it has none; `claims` configures claim
+    extraction (default: checks on, built-in rules only)."""
     if not body.strip():
         return CleanResult(encoding=None, reject_reason=Reason.EMPTY_BODY)
     if not is_html(content_type, body):
@@ -45,7 +50,7 @@ def clean_page(
     if isinstance(found, Rejection):
         return CleanResult(encoding=decoded.encoding, reject_reason=found.reason)
     article = dataclasses.replace(found, relevance=relevance_score(found.title, found.text))
-    return CleanResult(encoding=decoded.encoding, article=with_claims(article))
+    return CleanResult(encoding=decoded.encoding, article=with_claims(article, claims))
 
 
 def extract_without_markup(html: str, url: str, fetched_at: datetime) -> ArticleRecord | Rejection:

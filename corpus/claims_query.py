@@ -1,7 +1,9 @@
-"""Queries behind `debtcorpus claims`: counts of claims by a dimension, and the sentences."""
+"""Queries behind `debtcorpus claims`: counts of claims by a dimension, the sentences, and
+the article texts that `claims mine` reads."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TypeVarTuple
 
@@ -97,3 +99,17 @@ def _row(claim: Claim, url: str, site: str | None) -> ClaimRow:
         site=site,
         checks=list(claim.checks or []),
     )
+
+
+def article_texts(store: Store, batch: int = 500) -> Iterator[str]:
+    """Every article's text, in id order, read in batches."""
+    last = 0
+    while True:
+        query = select(Article.id, Article.text).where(Article.id > last).order_by(Article.id)
+        with store.session() as session:
+            rows = session.execute(query.limit(batch)).all()
+        if not rows:
+            return
+        for _, text in rows:
+            yield text
+        last = rows[-1][0]

@@ -1,8 +1,8 @@
 """Library errors. The CLI turns these into clean messages; nothing else catches them broadly."""
 
+from cleaning.errors import DebtcorpusError
 
-class DebtcorpusError(Exception):
-    """Base class for errors a user can act on; the message says what to do."""
+__all__ = ["ConfigError", "DataError", "DebtcorpusError"]
 
 
 class ConfigError(DebtcorpusError):

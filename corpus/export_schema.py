@@ -80,23 +80,97 @@ ARTICLE_COLUMNS: tuple[Column, ...] = (
 CLAIM_COLUMNS: tuple[Column, ...] = (
     Column("claim_id", pa.int64(), "Stable id: `claims.id` in the corpus database"),
     Column("article_id", pa.int64(), "The article the claim is in (joins `articles`)"),
-    Column("type", pa.string(), "Claim type"),
-    Column("subtype", pa.string(), "Claim subtype"),
-    Column("lender_raw", pa.string(), "Lender as written"),
-    Column("lender", pa.string(), "Lender, normalised"),
-    Column("modality", pa.string(), "Modality (will, may, must not ...)"),
-    Column("polarity", pa.string(), "positive or negative"),
-    Column("days_overdue", pa.int64(), "Days overdue the claim is conditioned on"),
-    Column("amount", pa.float64(), "Amount (CNY) the claim is conditioned on"),
-    Column("severe", pa.bool_(), "Claims a severe consequence"),
-    Column("conditions", pa.string(), "JSON object of all conditions found"),
-    Column("cited_law", pa.string(), "Law or regulation cited"),
-    Column("trigger", pa.string(), "Words that triggered the rule"),
+    Column(
+        "type",
+        pa.string(),
+        "Claim type: CHANNEL (how collectors reach the borrower), TIMING (how long overdue "
+        "before something happens), CONSEQUENCE (what happens to the borrower), PROHIBITION "
+        "(what collectors must not do), ADVICE (what the borrower is told to do) or CITATION "
+        "(a law or regulation cited by name)",
+    ),
+    Column(
+        "subtype",
+        pa.string(),
+        "Subtype within the type, e.g. CHANNEL: phone, sms, visit, third_party, contacts, "
+        "legal; CONSEQUENCE: credit, fees, civil, court_sanction, criminal, social; PROHIBITION: "
+        "violence, abuse, harassment, contacts, impersonation, privacy, night; ADVICE: "
+        "negotiate, complain, evidence, verify; TIMING: days, severe; CITATION: law, "
+        "regulation, interpretation, guideline (full list in docs/claims.md)",
+    ),
+    Column(
+        "lender_raw",
+        pa.string(),
+        "The lender as written (微粒贷, 支付宝); from the sentence, else the nearest earlier "
+        "mention in its paragraph, else the title when the sentence says only 平台/官方/客服; "
+        "null when none is named",
+    ),
+    Column(
+        "lender",
+        pa.string(),
+        "The lender's operator from the gazetteer (微粒贷 -> 微众银行, 支付宝 -> 蚂蚁); null "
+        "when no known lender is named, never guessed",
+    ),
+    Column(
+        "modality",
+        pa.string(),
+        "How the claim is put: certain (会, 一定), possible (可能, 大概率, 可以), habitual (一般, "
+        "通常), obligation (应当, 必须, 建议, 务必), prohibition (不得, 严禁; 不能 with a "
+        "collector as subject), conditional (如果, 一旦, 再不…就…, a legal 「…的,」 clause), "
+        "reported (someone else's words: 催收员称, 有借款人反映), or null (a plain statement)",
+    ),
+    Column(
+        "polarity",
+        pa.string(),
+        "One of three values: positive (the claim is asserted), negative (a negation reaches "
+        "the claim: 不会判刑; a prohibition said not to apply: 不算违规; a law said not to "
+        "exist) or partial (a limiter takes the negation: 不会直接判刑, 不一定会坐牢)",
+    ),
+    Column(
+        "days_overdue",
+        pa.int64(),
+        "Days overdue the sentence states, normalised (两个月 = 60, 半年 = 180, M3 = 90); the "
+        "lower bound of a range; null when no period in the sentence is an overdue period "
+        "(retention periods, prison terms, 一天内 and working days are not)",
+    ),
+    Column(
+        "amount",
+        pa.float64(),
+        "Amount in CNY the sentence states (5万元 = 50000); of an old and a new value the new "
+        "one; fines and subsidies are not counted; null when none",
+    ),
+    Column(
+        "severe",
+        pa.bool_(),
+        "True when the sentence speaks of severe or long overdue (严重逾期, 长期逾期, 恶意逾期, "
+        "长期不还)",
+    ),
+    Column(
+        "conditions",
+        pa.string(),
+        "JSON object: days_overdue, days_max (upper bound of a range), amount, severe, and "
+        "`if` (the clause that frames the claim as a condition); keys absent when not found",
+    ),
+    Column(
+        "cited_law",
+        pa.string(),
+        "For CITATION claims: the law as cited, without 《》, with 第N条 when given; null for "
+        "other types",
+    ),
+    Column("trigger", pa.string(), "The word or phrase in the sentence that made the claim"),
     Column("sentence", pa.string(), "The sentence making the claim"),
     Column("char_start", pa.int64(), "Start offset of `sentence` in `articles.text`"),
     Column("char_end", pa.int64(), "End offset (exclusive) of `sentence` in `articles.text`"),
-    Column("rule_version", pa.string(), "Version of the claim rules"),
-    Column("checks", pa.string(), "JSON list of checks the rule ran"),
+    Column(
+        "rule_version",
+        pa.string(),
+        "Version of the claim lexicons and rules that produced the claim (e.g. claims-2.0)",
+    ),
+    Column(
+        "checks",
+        pa.string(),
+        "JSON list, one object per known rule the claim contradicts: rule_id, source (law, "
+        "regulation or convention and article), kind, year, message (why); [] when none",
+    ),
 )
 
 COMMENT_COLUMNS: tuple[Column, ...] = (

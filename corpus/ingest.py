@@ -22,6 +22,7 @@ from cleaning.outcomes import Outcome, Reason
 from cleaning.pipeline import clean_page
 from cleaning.records import ArticleRecord, ClaimRecord, CleanResult
 from cleaning.urls import site_host, url_identity
+from corpus.claim_settings import claim_config_from_env
 from corpus.models import Article, ArticleRevision, Claim, Comment, Page, SkippedUrlRow
 from corpus.store import Store
 
@@ -119,7 +120,13 @@ def clean_fetched(fetched: FetchedPage) -> CleanResult | None:
     """Run the cleaner on a usable fetch; None when the fetch itself failed."""
     if fetch_outcome(fetched) is not None:
         return None
-    return clean_page(fetched.body, fetched.final_url, fetched.content_type, fetched.fetched_at)
+    return clean_page(
+        fetched.body,
+        fetched.final_url,
+        fetched.content_type,
+        fetched.fetched_at,
+        claim_config_from_env(),
+    )
 
 
 def store_fetch(store: Store, fetched: FetchedPage, result: CleanResult | None) -> Page:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cleaning.pipeline import clean_page
+from corpus.claim_settings import claim_config_from_env
 from corpus.ingest import record_result, stored_body
 from corpus.models import Page
 from corpus.progress import progress
@@ -23,6 +24,7 @@ def reprocess(store: Store) -> dict[str, int]:
     """Rebuild every article from the stored raw pages with the current cleaner; no network.
 
     Each page is re-cleaned and written in its own transaction. Returns counts by change."""
+    claims = claim_config_from_env()
     with store.session() as session:
         page_ids = reprocessable_page_ids(session)
     counts: dict[str, int] = {}
@@ -30,7 +32,7 @@ def reprocess(store: Store) -> dict[str, int]:
         with store.session() as session:
             page = session.get_one(Page, page_id)
             result = clean_page(
-                stored_body(page), page.final_url, page.content_type, page.fetched_at
+                stored_body(page), page.final_url, page.content_type, page.fetched_at, claims
             )
             change = record_result(session, page, result, keep_revision=False)
             key = change or f"rejected:{page.reason}"

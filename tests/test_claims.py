@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from cleaning.claims import RULE_VERSION, ClaimConfig, extract_claims, with_claims
-from cleaning.claims_checks import EXTRA_RULES_ENV, load_rules
-from cleaning.claims_fields import days_in, parse_number
-from cleaning.claims_lexicon import ClaimDataError
+from cleaning.claims import RULE_VERSION, ClaimConfig, ClaimDataError, extract_claims, with_claims
+from cleaning.claims.checks import load_rules
+from cleaning.claims.numbers import days_in, parse_number
+from cleaning.errors import DebtcorpusError
 from cleaning.records import ArticleRecord, ClaimRecord
+from corpus.claim_settings import CHECKS_ENV, RULES_ENV, claim_config_from_env
 from tests.conftest import SEEDS
 
 NO_CHECKS = ClaimConfig(checks=False)
@@ -172,37 +173,63 @@ def test_credit_record_retention_rule() -> None:
     assert right.checks == ()
 
 
-def test_checks_switch_off_by_parameter_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_checks_switch_off_by_parameter_and_env() -> None:
     sentence = "根据《催收管理条例》规定,催收公司不得上门。"
     assert claims_of(sentence, ClaimConfig(checks=False))[("CITATION", "regulation")].checks == ()
-    monkeypatch.setenv("DEBTCORPUS_CLAIM_CHECKS", "off")
-    assert ClaimConfig.from_env().checks is False
-    assert all(not c.checks for c in extract_claims(sentence))
+    config = claim_config_from_env({CHECKS_ENV: "off"})
+    assert config.checks is False
+    assert all(not c.checks for c in extract_claims(sentence, config))
 
 
-def test_extra_rule_file_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+ROBOT_RULE = (
+    "rules:\n  - id: no-robots\n    source: 我的研究\n    kind: convention\n    year: 2025\n"
+    "    message: 机器人外呼要标注\n    when:\n      types: [CHANNEL]\n"
+    "      sentence_matches: ['语音机器人']\n"
+)
+
+
+def test_extra_rule_file_from_env(tmp_path: Path) -> None:
     rules = tmp_path / "mine.yaml"
-    rules.write_text(
-        "rules:\n  - id: no-robots\n    source: 我的研究\n    year: 2025\n"
-        "    message: 机器人外呼要标注\n    when:\n      types: [CHANNEL]\n"
-        "      sentence_matches: ['语音机器人']\n",
-        "utf-8",
-    )
-    monkeypatch.setenv(EXTRA_RULES_ENV, str(rules))
-    (claim,) = extract_claims("部分平台会使用语音机器人外呼。")
+    rules.write_text(ROBOT_RULE, "utf-8")
+    config = claim_config_from_env({RULES_ENV: str(rules)})
+    (claim,) = extract_claims("部分平台会使用语音机器人外呼。", config)
     assert claim.checks == (
-        {"rule_id": "no-robots", "source": "我的研究", "year": 2025, "message": "机器人外呼要标注"},
+        {
+            "rule_id": "no-robots",
+            "source": "我的研究",
+            "kind": "convention",
+            "year": 2025,
+            "message": "机器人外呼要标注",
+        },
     )
 
 
-def test_bad_rule_file_says_what_is_wrong(tmp_path: Path) -> None:
+def test_missing_rule_file_is_a_project_error(tmp_path: Path) -> None:
+    with pytest.raises(DebtcorpusError, match="does not exist"):
+        claim_config_from_env({RULES_ENV: str(tmp_path / "none.yaml")})
+    with pytest.raises(DebtcorpusError, match="does not exist"):
+        load_rules((str(tmp_path / "none.yaml"),))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("    when: {colour: red}\n", "unknown rule condition 'colour'"),
+        ("    when: {sentence_matches: ['(']}\n", "bad regular expression"),
+    ],
+)
+def test_bad_rule_file_says_what_is_wrong(tmp_path: Path, body: str, message: str) -> None:
     rules = tmp_path / "bad.yaml"
-    rules.write_text(
-        "rules:\n  - id: x\n    source: s\n    year: 1\n    message: m\n    when: {colour: red}\n",
-        "utf-8",
-    )
-    with pytest.raises(ClaimDataError, match="unknown rule condition 'colour'"):
+    head = "rules:\n  - id: x\n    source: s\n    kind: law\n    year: 1\n    message: m\n"
+    rules.write_text(head + body, "utf-8")
+    with pytest.raises(ClaimDataError, match=message):
         load_rules((str(rules),))
+
+
+def test_every_builtin_rule_names_its_source_kind_and_year() -> None:
+    for compiled in load_rules():
+        rule = compiled.rule
+        assert rule.source and rule.kind and 1979 <= rule.year <= 2026 and rule.message
 
 
 def test_with_claims_sets_rule_version() -> None:
@@ -215,8 +242,11 @@ def test_with_claims_sets_rule_version() -> None:
 
 
 # Lexicon and rule data per rule version. When a data file changes, bump RULE_VERSION in
-# cleaning/claims.py and add its digest here (cleaning.claims.data_digest()).
-PINNED_DATA = {"claims-1.0": "7baad9ecf5840482716f56d7f302d4944a8da722e3761c2b4f5151ea1f657308"}
+# cleaning/claims/extract.py and add its digest here (cleaning.claims.data_digest()).
+PINNED_DATA = {
+    "claims-1.0": "7baad9ecf5840482716f56d7f302d4944a8da722e3761c2b4f5151ea1f657308",
+    "claims-2.0": "85df7eddb9b42abb0d6083a745d4e1a4dd4f39c59a6a2b02d7bc85a328b1a3ac",
+}
 
 
 def test_rule_version_is_bumped_when_lexicons_change() -> None:

@@ -97,3 +97,17 @@ def test_claims_command(corpus: Store, db_path: Path) -> None:
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "https://a.example/1" in result.output and "b.example" in result.output
+
+
+def test_mine_reads_the_corpus(corpus: Store, db_path: Path) -> None:
+    from corpus.claims_query import article_texts
+
+    noisy = "逾期以后催收人员会大声喧哗。" * 3
+    with corpus.session() as session:
+        session.add(_article("https://c.example/4", "c.example", noisy))
+    assert sorted(article_texts(corpus, batch=2)) == sorted([*ARTICLES.values(), noisy])
+    result = CliRunner().invoke(cli, ["claims", "--db", str(db_path), "mine", "--top", "5"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in result.output.splitlines()]
+    assert rows[0] == ["phrase", "sentences", "articles", "example"]
+    assert ["大声喧哗", "3", "1", "逾期以后催收人员会大声喧哗。"] in rows

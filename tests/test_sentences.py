@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaning.sentences import split_sentences
+from cleaning.claims.sentences import split_sentences
 from tests.conftest import SEEDS
 
 

@@ -1,18 +1,52 @@
-"""`debtcorpus claims`: what the corpus claims about collection, counted and listed."""
+"""`debtcorpus claims`: what the corpus claims about collection, counted and listed; claim
+extraction on any JSON-lines text (`claims extract`); vocabulary mining (`claims mine`)."""
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Iterator
+from typing import IO, Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from corpus.claims_query import DIMENSIONS, ClaimFilter, ClaimRow, count_claims, list_claims
+from cleaning.claims import ClaimConfig, extract_claims
+from cleaning.claims.mining import MiningConfig, mine_phrases
+from cleaning.records import ClaimRecord
+from corpus.claim_settings import claim_config_from_env
+from corpus.claims_query import (
+    DIMENSIONS,
+    ClaimFilter,
+    ClaimRow,
+    article_texts,
+    count_claims,
+    list_claims,
+)
 from corpus.commands.options import db_option
+from corpus.errors import DataError
 from corpus.store import open_store
 
 console = Console(width=None if sys.stdout.isatty() else 160)
+# The fields of each claim `claims extract` writes, in this order.
+EXTRACT_FIELDS = (
+    "type",
+    "subtype",
+    "trigger",
+    "lender",
+    "lender_raw",
+    "modality",
+    "polarity",
+    "days_overdue",
+    "amount",
+    "cited_law",
+    "conditions",
+    "sentence",
+    "start",
+    "end",
+    "checks",
+)
 
 
 def counts_table(by: str, rows: list[tuple[str | None, int, int]]) -> Table:
@@ -38,7 +72,7 @@ def sentences_table(rows: list[ClaimRow]) -> Table:
     return table
 
 
-@click.command(name="claims")
+@click.group(name="claims", invoke_without_command=True)
 @db_option
 @click.option(
     "--by",
@@ -59,7 +93,9 @@ def sentences_table(rows: list[ClaimRow]) -> Table:
 @click.option("--modality", default=None, help="Only claims with this modality (possible ...).")
 @click.option("--list", "show_list", is_flag=True, help="Also list the sentences behind the count.")
 @click.option("--limit", default=50, show_default=True, help="Most sentences to list.")
+@click.pass_context
 def claims(
+    ctx: click.Context,
     db: str | None,
     by: str,
     type_: str | None,
@@ -75,7 +111,14 @@ def claims(
     Example: which sites claim that WeBank makes home visits, and under what conditions?
 
         debtcorpus claims --by site --type CHANNEL --subtype visit --lender 微众银行 --list
+
+    Subcommands: `extract` runs the extractor on JSON lines of any text, `mine` proposes
+    uncovered phrases for the lexicons.
     """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+    if ctx.invoked_subcommand is not None:
+        return
     where = ClaimFilter(type=type_, lender=lender, site=site, modality=modality, subtype=subtype)
     store = open_store(db)
     try:
@@ -84,3 +127,90 @@ def claims(
             console.print(sentences_table(list_claims(store, where, limit)))
     finally:
         store.dispose()
+
+
+def claim_json(claim: ClaimRecord) -> dict[str, Any]:
+    """One claim as `claims extract` writes it."""
+    return {name: getattr(claim, name) for name in EXTRACT_FIELDS} | {
+        "checks": [dict(check) for check in claim.checks]
+    }
+
+
+def read_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of every non-blank JSON line with a string `text` field."""
+    for number, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            message = f"line {number} is not JSON ({exc.msg}); give one object per line"
+            raise DataError(message) from exc
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise DataError(f'line {number} has no string "text" field; each line needs one')
+        yield number, record
+
+
+@claims.command(name="extract")
+@click.argument("source", default="-", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Extra rule file (YAML, format in docs/claims.md). Repeatable.",
+)
+@click.option("--no-checks", is_flag=True, help="Do not check claims against the rule base.")
+def extract(source: IO[str], rules: tuple[str, ...], no_checks: bool) -> None:
+    """Extract claims from JSON lines with a `text` field (FILE, or - for stdin).
+
+    Writes one JSON line per input line: the input's fields plus `claims`, a list of objects
+    with type, subtype, trigger, lender, lender_raw, modality, polarity, days_overdue, amount,
+    cited_law, conditions, sentence, start, end (offsets into `text`) and checks. An input
+    `title` names the article's lender for sentences that say only 平台.
+
+        jq -c '{id, text, title}' articles.jsonl | debtcorpus claims extract - > claims.jsonl
+    """
+    base = claim_config_from_env(extra_rules=rules)
+    config = ClaimConfig(checks=base.checks and not no_checks, extra_rules=base.extra_rules)
+    extract_claims("", config)  # load the rules now: a bad rule file fails before any output
+    for _, record in read_records(source):
+        title = record.get("title") if isinstance(record.get("title"), str) else None
+        found = extract_claims(record["text"], config, title)
+        record["claims"] = [claim_json(claim) for claim in found]
+        click.echo(json.dumps(record, ensure_ascii=False, default=str))
+
+
+def _texts(source: IO[str] | None, db: str | None) -> Iterator[str]:
+    if source is not None:
+        yield from (record["text"] for _, record in read_records(source))
+        return
+    store = open_store(db)
+    try:
+        yield from article_texts(store)
+    finally:
+        store.dispose()
+
+
+@claims.command(name="mine")
+@click.argument("source", required=False, type=click.File("r", encoding="utf-8"))
+@click.option("--top", default=100, show_default=True, help="Most phrases to list.")
+@click.option(
+    "--min-sentences", default=3, show_default=True, help="Least sentences a phrase is in."
+)
+@click.option("--window", default=4, show_default=True, help="Words either side of a term.")
+@click.pass_context
+def mine(
+    ctx: click.Context, source: IO[str] | None, top: int, min_sentences: int, window: int
+) -> None:
+    """Propose frequent phrases near collection terms that no trigger covers, for review.
+
+    Reads JSON lines with a `text` field from SOURCE (- for stdin), or the corpus articles
+    (--db of `claims`) when no SOURCE is given. Prints tab-separated lines: phrase, sentences,
+    articles, an example sentence. Add the phrases that make claims to the lexicons in
+    cleaning/claims/lexicons/ (and bump RULE_VERSION).
+    """
+    config = MiningConfig(window=window, min_sentences=min_sentences, top=top)
+    click.echo("phrase\tsentences\tarticles\texample")
+    for phrase in mine_phrases(_texts(source, ctx.obj.get("db")), config):
+        click.echo(f"{phrase.phrase}\t{phrase.sentences}\t{phrase.documents}\t{phrase.example}")

@@ -9,6 +9,7 @@ import sys
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from corpus.claim_settings import claim_config_from_env
 from corpus.commands.live import LiveStatus
 from corpus.commands.options import db_option, log_level_option, scrapy_settings_option
 from corpus.commands.stats import print_run
@@ -131,6 +132,7 @@ def start_or_resume(
     redis: str | None,
 ) -> CrawlEnd:
     """Check the corpus can be written, then run (or resume) the crawl."""
+    claim_config_from_env()  # a bad DEBTCORPUS_CLAIM_RULES fails here, not on every page
     store = open_store_for_crawl(db)
     watcher = functools.partial(LiveStatus, store)
     if resume_run is not None:

@@ -1,4 +1,4 @@
-"""`debtcorpus eval claims [GOLD]`: precision and recall of claim extraction on a gold set."""
+"""`debtcorpus eval claims GOLD...`: precision and recall of claim extraction on gold sets."""
 
 from __future__ import annotations
 
@@ -10,18 +10,16 @@ from rich.console import Console
 from rich.table import Table
 
 from cleaning.claims import ClaimConfig
-from cleaning.claims_eval import FIELDS, EvalReport, Tally, evaluate, load_gold
-from cleaning.claims_lexicon import ClaimDataError
+from cleaning.claims.eval import FIELDS, EvalReport, Tally, evaluate, load_gold
 from corpus.errors import DataError
 
-DEFAULT_GOLD = Path("tests/data/claims_gold.jsonl")
 console = Console(width=None if sys.stdout.isatty() else 160)
 
 
-def tally_table(title: str, table_rows: dict[str, Tally], overall: Tally) -> Table:
+def tally_table(title: str, table_rows: dict[str, Tally], overall: Tally, key: str) -> Table:
     table = Table(title=title)
-    for column in ("type", "precision", "recall", "tp", "fp", "fn"):
-        table.add_column(column, justify="left" if column == "type" else "right")
+    for column in (key, "precision", "recall", "tp", "fp", "fn"):
+        table.add_column(column, justify="left" if column == key else "right")
     for name, tally in [*sorted(table_rows.items()), ("ALL", overall)]:
         table.add_row(
             name,
@@ -35,7 +33,7 @@ def tally_table(title: str, table_rows: dict[str, Tally], overall: Tally) -> Tab
 
 
 def fields_table(report: EvalReport) -> Table:
-    table = Table(title="Fields (on claims whose type and subtype match)")
+    table = Table(title="Fields (on claims whose type and subtype match; days on TIMING)")
     for column in ("field", "accuracy", "claims"):
         table.add_column(column, justify="left" if column == "field" else "right")
     for name in FIELDS:
@@ -43,19 +41,38 @@ def fields_table(report: EvalReport) -> Table:
     return table
 
 
-@click.command(name="claims")
-@click.argument("gold", required=False, type=click.Path(dir_okay=False, path_type=Path))
-def eval_claims(gold: Path | None) -> None:
-    """Score claims against GOLD (default tests/data/claims_gold.jsonl), per type and field."""
-    path = gold or DEFAULT_GOLD
-    if not path.is_file():
-        raise DataError(f"gold file {path} not found; pass the path of a claims gold JSONL file")
-    try:
-        report = evaluate(load_gold(path), ClaimConfig(checks=False))
-    except ClaimDataError as exc:
-        raise DataError(str(exc)) from exc
+def print_report(path: Path, report: EvalReport, show_errors: bool) -> None:
     console.print(f"{report.sentences} gold sentences from {path}")
-    console.print(tally_table("Claim types", report.by_type, report.overall(report.by_type)))
+    types = report.by_type
+    console.print(tally_table("Claim types", types, report.overall(types), "type"))
     subtypes = report.by_subtype
-    console.print(tally_table("Subtypes (per type)", subtypes, report.overall(subtypes)))
+    console.print(tally_table("Subtypes (per type)", subtypes, report.overall(subtypes), "type"))
     console.print(fields_table(report))
+    if report.check_sentences:
+        checks = report.checks
+        console.print(tally_table("Rule checks", checks, report.overall(checks), "rule"))
+        console.print(
+            f"false flags: {report.falsely_flagged} of {report.check_sentences} sentences "
+            f"({report.false_flag_rate:.1%})"
+        )
+    else:
+        console.print("rule checks: not labelled in this gold file")
+    if show_errors:
+        for line in report.errors:
+            click.echo(line)
+
+
+@click.command(name="claims")
+@click.argument("gold", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--errors", "show_errors", is_flag=True, help="Also list every mismatch.")
+def eval_claims(gold: tuple[Path, ...], show_errors: bool) -> None:
+    """Score claims against GOLD files (JSON lines, format in docs/claims.md): per-type and
+    per-subtype precision and recall, lender, modality, polarity and days accuracy, and the
+    precision and recall of rule checks with the share of sentences falsely flagged.
+
+        debtcorpus eval claims tests/data/claims_gold2_test.jsonl
+    """
+    for path in gold:
+        if not path.is_file():
+            raise DataError(f"gold file {path} not found; pass the path of a claims gold file")
+        print_report(path, evaluate(load_gold(path), ClaimConfig()), show_errors)

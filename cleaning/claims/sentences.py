@@ -1,9 +1,10 @@
 """Stage 1 of claim extraction: split Chinese text into paragraphs, sentences and clauses.
 
 Every span keeps character offsets into the text it came from, so `text[start:end] == span.text`
-always holds. Sentences end at 。！？；!?; and line breaks; clauses also end at ，,：:、 is kept
-inside a clause. Nothing splits inside quotes or brackets (“…” 《…》（…） and friends) unless a
-line break forces it, so an unclosed bracket cannot swallow the rest of an article.
+always holds. Sentences end at 。！？；!?; and line breaks; clauses also end at ，,：: (、 is kept
+inside a clause), except the colon of a clock time (21:30, 22：00), which is no clause end.
+Nothing splits inside quotes or brackets (“…” 《…》（…） and friends) unless a line break forces
+it, so an unclosed bracket cannot swallow the rest of an article.
 """
 
 from __future__ import annotations
@@ -61,6 +62,16 @@ _SPECIAL = re.compile(
 )
 
 
+def _is_clock_colon(text: str, position: int) -> bool:
+    """A colon between digits (21:30) belongs to a time, not to the clause structure."""
+    return (
+        text[position] in ":："
+        and 0 < position < len(text) - 1
+        and text[position - 1].isdigit()
+        and text[position + 1].isdigit()
+    )
+
+
 def _cut_points(text: str, start: int, end: int, ends: frozenset[str]) -> list[int]:
     """Offsets just after each end mark outside brackets, within text[start:end]."""
     cuts: list[int] = []
@@ -78,7 +89,7 @@ def _cut_points(text: str, start: int, end: int, ends: frozenset[str]) -> list[i
                 cuts.append(position + 1)
         elif char in BRACKETS:
             stack.append(BRACKETS[char])
-        elif char in ends and not stack:
+        elif char in ends and not stack and not _is_clock_colon(text, position):
             while position + 1 < end and text[position + 1] in run_on:
                 position += 1
             cuts.append(position + 1)

@@ -1,12 +1,12 @@
 """Stage 5 of claim extraction: check claims against a rule base kept as YAML data.
 
-The rule base is `rules/claim_rules.yaml` plus any files named in DEBTCORPUS_CLAIM_RULES
-(separated by os.pathsep). The condition keys are documented at the top of that file.
+The rule base is `rules/claim_rules.yaml` plus any extra files the caller names
+(`ClaimConfig.extra_rules`). The condition keys are documented at the top of that file. Every
+rule names its source (a law, a regulation or an industry convention), its kind and its year.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,18 +17,32 @@ from typing import Any
 
 import yaml
 
-from cleaning.claims_lexicon import ClaimDataError
+from cleaning.claims.lexicon import PACKAGE, ClaimDataError
 from cleaning.records import ClaimRecord
 
-EXTRA_RULES_ENV = "DEBTCORPUS_CLAIM_RULES"
 BUILTIN_RULES = "rules/claim_rules.yaml"
-REQUIRED_KEYS = ("id", "source", "year", "message")
+REQUIRED_KEYS = ("id", "source", "kind", "year", "message")
+SOURCE_KINDS = ("law", "interpretation", "regulation", "convention", "registry")
+# Prefixes and editions that do not change which law is meant:
+# 《中华人民共和国刑法》 is 刑法, 《催收管理条例（试行）》 is 催收管理条例.
+LAW_PREFIX = re.compile(r"^(?:中华人民共和国|中国|国家|全国性?的?)")
+LAW_SUFFIX = re.compile(r"(?:第[^条]*条.*|[（(][^）)]*[）)])$")
+
+
+def normalise_law(name: str) -> str:
+    """A cited law's name without 第N条, an edition in brackets, or a national prefix."""
+    previous = None
+    while previous != name:
+        previous = name
+        name = LAW_SUFFIX.sub("", LAW_PREFIX.sub("", name.strip()))
+    return name
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
     source: str
+    kind: str
     year: int
     message: str
     when: dict[str, Any]
@@ -37,6 +51,7 @@ class Rule:
         return {
             "rule_id": self.id,
             "source": self.source,
+            "kind": self.kind,
             "year": self.year,
             "message": self.message,
         }
@@ -70,7 +85,8 @@ def _condition(key: str, value: Any) -> Condition:
         excluded = _regexes(value)
         return lambda c: _matches_none(c, excluded)
     if key == "cited_law_in":
-        return lambda c: c.cited_law is not None and re.sub(r"第.*条.*$", "", c.cited_law) in value
+        names = {normalise_law(str(name)) for name in value}
+        return lambda c: c.cited_law is not None and normalise_law(c.cited_law) in names
     if key == "amount_below":
         return lambda c: c.amount is not None and c.amount < float(value)
     if key == "amount_at_least":
@@ -92,12 +108,23 @@ class CompiledRule:
 
 
 def _rule_from(entry: dict[str, Any], where: str) -> CompiledRule:
+    if not isinstance(entry, dict):
+        raise ClaimDataError(f"rule file {where}: each rule must be a mapping, got {entry!r}")
     missing = [key for key in REQUIRED_KEYS if key not in entry]
     if missing:
         raise ClaimDataError(f"rule {entry.get('id', '?')!r} in {where} lacks {', '.join(missing)}")
+    if entry["kind"] not in SOURCE_KINDS:
+        raise ClaimDataError(
+            f"rule {entry['id']!r} in {where}: kind must be one of {', '.join(SOURCE_KINDS)}"
+        )
     when = entry.get("when") or {}
     rule = Rule(
-        str(entry["id"]), str(entry["source"]), int(entry["year"]), str(entry["message"]), when
+        str(entry["id"]),
+        str(entry["source"]),
+        str(entry["kind"]),
+        int(entry["year"]),
+        str(entry["message"]),
+        when,
     )
     try:
         conditions = tuple(_condition(key, value) for key, value in when.items())
@@ -122,18 +149,13 @@ def parse_rules(raw: str, where: str) -> tuple[CompiledRule, ...]:
 @cache
 def load_rules(extra_paths: tuple[str, ...] = ()) -> tuple[CompiledRule, ...]:
     """The built-in rules followed by those in `extra_paths`."""
-    builtin = resources.files("cleaning").joinpath(BUILTIN_RULES)
+    builtin = resources.files(PACKAGE).joinpath(BUILTIN_RULES)
     rules = list(parse_rules(builtin.read_text("utf-8"), BUILTIN_RULES))
     for path in extra_paths:
         if not Path(path).is_file():
-            raise ClaimDataError(f"extra claim rule file {path} does not exist ({EXTRA_RULES_ENV})")
+            raise ClaimDataError(f"claim rule file {path} does not exist; pass an existing file")
         rules.extend(parse_rules(Path(path).read_text("utf-8"), path))
     return tuple(rules)
-
-
-def extra_rule_paths_from_env() -> tuple[str, ...]:
-    value = os.environ.get(EXTRA_RULES_ENV, "")
-    return tuple(part for part in value.split(os.pathsep) if part.strip())
 
 
 def check_claim(claim: ClaimRecord, rules: tuple[CompiledRule, ...]) -> tuple[dict[str, Any], ...]:

@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 
 import jieba
 
-from cleaning.claims_lexicon import user_dict_path
+from cleaning.claims.lexicon import user_dict_path
 
 
 @dataclass(frozen=True)

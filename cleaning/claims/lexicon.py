@@ -1,6 +1,6 @@
-"""The claim lexicons, loaded once from the YAML data files in `lexicons/claims/`.
+"""The claim lexicons, loaded once from the YAML data files in `cleaning/claims/lexicons/`.
 
-Changing any file there changes what is extracted: bump `RULE_VERSION` in cleaning.claims.
+Changing any file there changes what is extracted: bump `RULE_VERSION` in cleaning.claims.extract.
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ from typing import Any
 
 import yaml
 
-LEXICON_DIR = "lexicons/claims"
+from cleaning.errors import DebtcorpusError
+
+PACKAGE = "cleaning.claims"
+LEXICON_DIR = "lexicons"
 TRIGGER_FILES = ("channel", "timing", "consequence", "prohibition", "advice")
 
 
-class ClaimDataError(ValueError):
-    """A lexicon or rule file that cannot be used; the message names the file and the fix."""
+class ClaimDataError(DebtcorpusError, ValueError):
+    """A lexicon, rule or gold file that cannot be used; the message names the file and the fix."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class TriggerLexicon:
 class Gazetteer:
     pattern: re.Pattern[str]
     operator_by_alias: dict[str, str | None]
+    # words by which a sentence refers to the article's own lender (平台, 官方客服 ...)
+    generic_reference: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -47,16 +52,36 @@ class ModalityLexicon:
     priority: tuple[str, ...]
     # modality -> pattern of its words (regular expressions allowed)
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    # phrases that contain modality words without being modality (需要说明, 值得注意)
+    discourse: re.Pattern[str]
     subject_dependent: frozenset[str]
+    imperative: frozenset[str]
     collector_pattern: re.Pattern[str]
     borrower_pattern: re.Pattern[str]
+    # words before an actor that make it an object, not the subject (对, 向, 给 ...)
+    object_markers: frozenset[str]
     negators: frozenset[str]
     transparent: frozenset[str]
     scope_limiters: frozenset[str]
+    # words after which a negation no longer reaches further (就, 才, 的话 ...)
+    scope_closers: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RoleLexicon:
+    """What makes a clause a condition, a question or hearsay, and what makes advice."""
+
+    condition: re.Pattern[str]
+    definition: re.Pattern[str]
+    enumeration: re.Pattern[str]
+    question: re.Pattern[str]
+    hearsay: re.Pattern[str]
+    advice: re.Pattern[str]
+    imperative: re.Pattern[str]
 
 
 def read_yaml(name: str) -> dict[str, Any]:
-    path = resources.files("cleaning").joinpath(f"{LEXICON_DIR}/{name}.yaml")
+    path = resources.files(PACKAGE).joinpath(f"{LEXICON_DIR}/{name}.yaml")
     data = yaml.safe_load(path.read_text("utf-8"))
     if not isinstance(data, dict):
         raise ClaimDataError(f"lexicon {path} must hold a YAML mapping; fix or restore the file")
@@ -93,7 +118,7 @@ def trigger_lexicon(name: str) -> TriggerLexicon:
         type=str(data["type"]),
         patterns=patterns,
         strict_terms=frozenset(strict),
-        exclude=alternation(exclude) if exclude else None,
+        exclude=alternation(exclude, literal=False) if exclude else None,
         extra=extra,
         any_pattern=re.compile("|".join(f"(?:{p.pattern})" for _, p in patterns) or "(?!)"),
     )
@@ -112,7 +137,8 @@ def gazetteer() -> Gazetteer:
             operator_by_alias[str(alias)] = str(operator)
     for blocked in data.get("not_lenders", []):
         operator_by_alias[str(blocked)] = None
-    return Gazetteer(alternation(list(operator_by_alias)), operator_by_alias)
+    generic = alternation(data.get("generic_reference", []), literal=False)
+    return Gazetteer(alternation(list(operator_by_alias)), operator_by_alias, generic)
 
 
 @cache
@@ -123,12 +149,30 @@ def modality_lexicon() -> ModalityLexicon:
     return ModalityLexicon(
         priority=tuple(data["priority"]),
         patterns=tuple((name, alternation(items, literal=False)) for name, items in words.items()),
+        discourse=alternation(data.get("discourse", []), literal=False),
         subject_dependent=frozenset(data["subject_dependent"]),
+        imperative=frozenset(data.get("imperative", [])),
         collector_pattern=alternation(actors["collector"]),
         borrower_pattern=alternation(actors["borrower"]),
+        object_markers=frozenset(actors.get("object_markers", [])),
         negators=frozenset(data["negators"]),
         transparent=frozenset(data["transparent"]),
         scope_limiters=frozenset(data["scope_limiters"]),
+        scope_closers=frozenset(data.get("scope_closers", [])),
+    )
+
+
+@cache
+def role_lexicon() -> RoleLexicon:
+    data = read_yaml("roles")
+    return RoleLexicon(
+        condition=alternation(data["condition"], literal=False),
+        definition=alternation(data["definition"], literal=False),
+        enumeration=alternation(data["enumeration"], literal=False),
+        question=alternation(data["question"], literal=False),
+        hearsay=alternation(data["hearsay"], literal=False),
+        advice=alternation(data["advice"], literal=False),
+        imperative=alternation(data["imperative"], literal=False),
     )
 
 
@@ -138,4 +182,15 @@ def citation_lexicon() -> dict[str, Any]:
 
 
 def user_dict_path() -> str:
-    return str(resources.files("cleaning").joinpath(f"{LEXICON_DIR}/userdict.txt"))
+    return str(resources.files(PACKAGE).joinpath(f"{LEXICON_DIR}/userdict.txt"))
+
+
+def data_files() -> list[tuple[str, bytes]]:
+    """(name, bytes) of every lexicon and rule file, sorted: what `data_digest` covers."""
+    files: list[tuple[str, bytes]] = []
+    for folder in (LEXICON_DIR, "rules"):
+        root = resources.files(PACKAGE).joinpath(folder)
+        for entry in sorted(root.iterdir(), key=lambda item: item.name):
+            if entry.is_file():
+                files.append((f"{folder}/{entry.name}", entry.read_bytes()))
+    return files

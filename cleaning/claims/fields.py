@@ -1,0 +1,238 @@
+"""Stage 4 of claim extraction: the fields of a claim from its trigger and sentence.
+
+Lender, modality, polarity (with negation scope over the clause), days overdue, amount,
+severity and the condition clause. Each function takes the sentence (offsets into the article)
+and the trigger; numbers are bound to their role by cleaning.claims.numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from cleaning.claims.lexicon import gazetteer, modality_lexicon
+from cleaning.claims.numbers import amount_in, days_in
+from cleaning.claims.roles import CONDITION, SentenceRoles, clause_role, collector_is_subject
+from cleaning.claims.segment import Token, segment
+from cleaning.claims.sentences import Sentence, Span
+from cleaning.claims.triggers import Trigger, clause_of, marker_clauses
+
+SEVERE = re.compile(r"严重逾期|长期逾期|恶意逾期|严重的逾期|长期不还|长期拖欠")
+DENIED_PROHIBITION = re.compile(r"(?:不|并不|并非|不算|不属于|不构成)(?:违法|违规|犯法|犯罪)")
+# A law said not to exist: "国家没有出台《催收管理条例》", "《催收法》并不存在".
+DENIED_LAW_BEFORE = re.compile(
+    r"(?:没有|并没有|并无|尚无|尚未|还没有|从未|不存在|没|无)(?:出台|颁布|制定|发布|所谓的?)?[^，,。]{0,8}$"
+)
+DENIED_LAW_AFTER = re.compile(
+    r"^[^，,。]{0,6}(?:并不存在|不存在|根本不存在|是不存在的|是假的|是虚构的)"
+)
+NEGATION_HINTS = ("不", "没", "未", "无", "别", "非")
+SENTENCE_WIDE = ("conditional", "habitual")
+REPORTED = "reported"
+
+
+@dataclass(frozen=True)
+class LenderMention:
+    start: int
+    end: int
+    raw: str
+    operator: str
+
+
+def lender_mentions(text: str, span: Span) -> list[LenderMention]:
+    """Gazetteer hits in a span (a paragraph); blocked names (中国银行业协会) are skipped."""
+    found = gazetteer()
+    mentions: list[LenderMention] = []
+    for match in found.pattern.finditer(span.text):
+        operator = found.operator_by_alias[match.group()]
+        if operator is not None:
+            start = span.start + match.start()
+            mentions.append(
+                LenderMention(start, start + len(match.group()), match.group(), operator)
+            )
+    return mentions
+
+
+def choose_lender(
+    mentions: list[LenderMention],
+    sentence: Sentence,
+    trigger: Trigger,
+    title_lender: LenderMention | None = None,
+) -> LenderMention | None:
+    """In the sentence: the last mention before the trigger, else the first after it.
+    Without one: the nearest mention before the sentence in the same paragraph. Without one
+    either: the title's lender when the sentence refers to the lender only as 平台, 官方 ..."""
+    inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
+    before = [m for m in inside if m.start < trigger.start]
+    if before:
+        return before[-1]
+    if inside:
+        return inside[0]
+    earlier = [m for m in mentions if m.end <= sentence.start]
+    if earlier:
+        return earlier[-1]
+    if title_lender is not None and gazetteer().generic_reference.search(sentence.text):
+        return title_lender
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _modality_hits(clause: Span) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, modality) of modality words in a clause; longest match wins an overlap;
+    words inside discourse phrases (需要说明的是) do not count."""
+    words = modality_lexicon()
+    discourse = [m.span() for m in words.discourse.finditer(clause.text)]
+    hits = [
+        (clause.start + m.start(), clause.start + m.end(), name)
+        for name, pattern in words.patterns
+        for m in pattern.finditer(clause.text)
+        if not any(start <= m.start() < end for start, end in discourse)
+    ]
+    hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))
+    kept: list[tuple[int, int, str]] = []
+    for hit in hits:
+        if not kept or hit[0] >= kept[-1][1]:
+            kept.append(hit)
+        elif hit[1] - hit[0] > kept[-1][1] - kept[-1][0]:
+            kept[-1] = hit
+    return tuple(kept)
+
+
+def _counts(sentence: Sentence, text: str, hit: tuple[int, int, str]) -> bool:
+    """Subject-dependent prohibition words (不能 ...) count only with a collector subject."""
+    word = text[hit[0] : hit[1]]
+    if hit[2] == "prohibition" and word in modality_lexicon().subject_dependent:
+        return collector_is_subject(sentence, hit[0], word)
+    return True
+
+
+def _clause_modalities(text: str, sentence: Sentence, clause: Span) -> set[str]:
+    return {hit[2] for hit in _modality_hits(clause) if _counts(sentence, text, hit)}
+
+
+def _found_modalities(text: str, sentence: Sentence, trigger: Trigger) -> set[str]:
+    """Words of the trigger's clause (TIMING: and the later clauses of its event), plus those
+    an earlier clause lends when the own clause has none; conditions and habits always."""
+    own = clause_of(sentence, trigger.start)
+    earlier = [c for c in sentence.clauses if c.start < own.start]
+    later = [c for c in sentence.clauses if c.start > own.start] if trigger.type == "TIMING" else []
+    found = _clause_modalities(text, sentence, own)
+    for clause in later:
+        if not (found - set(SENTENCE_WIDE)):
+            found |= _clause_modalities(text, sentence, clause)
+    lent: set[str] = set()
+    for clause in reversed(earlier):
+        words = _clause_modalities(text, sentence, clause)
+        found |= words & set(SENTENCE_WIDE)
+        if not lent and not (found - set(SENTENCE_WIDE)):
+            lent = words - set(SENTENCE_WIDE)
+    return found | (lent if not (found - set(SENTENCE_WIDE)) else set())
+
+
+def modality_of(
+    text: str, sentence: Sentence, trigger: Trigger, roles: SentenceRoles
+) -> str | None:
+    """`reported` after hearsay; else the first modality in priority order among the words
+    that reach the trigger. PROHIBITION claims are prohibitions unless hedged."""
+    if trigger.type not in ("CITATION", "ADVICE") and roles.is_reported(trigger.start):
+        return REPORTED
+    if trigger.type == "PROHIBITION":
+        return _prohibition_modality(text, sentence, trigger)
+    found = _found_modalities(text, sentence, trigger)
+    if trigger.type == "ADVICE":
+        found.discard("prohibition")  # advice speaks to the borrower; prohibitions bind collectors
+    return next((name for name in modality_lexicon().priority if name in found), None)
+
+
+def _prohibition_modality(text: str, sentence: Sentence, trigger: Trigger) -> str:
+    """`prohibition`, unless the clause of the nearest marker hedges it (一般不得, 可能涉嫌)."""
+    own = clause_of(sentence, trigger.start)
+    clauses = marker_clauses(sentence) or [own]
+    nearest = min(clauses, key=lambda c: (c.start != own.start, abs(c.start - own.start)))
+    hedges = _clause_modalities(text, sentence, nearest) & {"possible", "habitual"}
+    return next((m for m in modality_lexicon().priority if m in hedges), "prohibition")
+
+
+def _is_a_not_a(clause: Span, token: Token) -> bool:
+    """The 不 of 会不会 / 有没有 asks; it does not negate."""
+    at, after = token.start - clause.start, token.end - clause.start
+    return at > 0 and after < len(clause.text) and clause.text[at - 1] == clause.text[after]
+
+
+def _gap_polarity(gap: tuple[Token, ...]) -> str:
+    """How a negation reaches over the words between it and the trigger: through transparent
+    words (negative), narrowed by a limiter (partial), stopped by a closer or a content word."""
+    words = modality_lexicon()
+    if gap and gap[0].text in ("还", "还款", "还钱"):
+        return "positive"  # 不还 / 没还款: the negation is of repaying
+    limited = False
+    for token in gap:
+        if token.text in words.scope_closers:
+            return "partial" if limited else "positive"
+        if token.text in words.scope_limiters:
+            limited = True
+        elif token.text not in words.transparent:
+            return "positive"
+    return "partial" if limited else "negative"
+
+
+def _citation_polarity(sentence: Sentence, trigger: Trigger) -> str:
+    before = sentence.text[: trigger.start - sentence.start]
+    after = sentence.text[trigger.end - sentence.start :]
+    denied = DENIED_LAW_BEFORE.search(before) or DENIED_LAW_AFTER.search(after)
+    return "negative" if denied else "positive"
+
+
+def polarity_of(sentence: Sentence, trigger: Trigger) -> str:
+    """negative when a negator reaches the trigger; partial when an adverb in between takes the
+    negation (不会直接判刑); positive otherwise."""
+    clause = clause_of(sentence, trigger.start)
+    if trigger.type == "PROHIBITION":
+        return "negative" if DENIED_PROHIBITION.search(clause.text) else "positive"
+    if trigger.type == "CITATION":
+        return _citation_polarity(sentence, trigger)
+    if not any(word in clause.text for word in NEGATION_HINTS):
+        return "positive"
+    tokens = segment(clause.text, clause.start)
+    before = [t for t in tokens if t.end <= trigger.start]
+    negators = [
+        i
+        for i, t in enumerate(before)
+        if t.text in modality_lexicon().negators and not _is_a_not_a(clause, t)
+    ]
+    if not negators:
+        return "positive"
+    return _gap_polarity(tuple(before[negators[-1] + 1 :]))
+
+
+def conditions_of(sentence: Sentence, trigger: Trigger) -> dict[str, Any]:
+    """Days overdue, amount, severity and the conditional clause that frames the claim."""
+    days, days_max = days_in(sentence.text)
+    conditions: dict[str, Any] = {}
+    if days is not None:
+        conditions["days_overdue"] = days
+    if days_max is not None:
+        conditions["days_max"] = days_max
+    amount = amount_in(sentence.text)
+    if amount is not None:
+        conditions["amount"] = amount
+    if SEVERE.search(sentence.text):
+        conditions["severe"] = True
+    clause = conditional_clause(sentence, trigger)
+    if clause is not None:
+        conditions["if"] = clause
+    return conditions
+
+
+def conditional_clause(sentence: Sentence, trigger: Trigger) -> str | None:
+    """The first clause up to the trigger's that frames it as a condition."""
+    own = clause_of(sentence, trigger.start)
+    for clause in sentence.clauses:
+        if clause.start > own.start:
+            break
+        conditional = any(hit[2] == "conditional" for hit in _modality_hits(clause))
+        if conditional or (clause.start < own.start and clause_role(clause.text) == CONDITION):
+            return clause.text
+    return None

@@ -1,0 +1,127 @@
+"""Clause roles: which clauses of a sentence make claims, and which frame, ask or report.
+
+A clause is a `condition` ("如果接到催收电话,"), a `question` ("会不会上征信"), or a `claim`;
+`hearsay` marks where someone else's words begin ("催收员称", "有借款人反映"). The words are
+data in `lexicons/roles.yaml`. Input: a `Sentence` with article offsets; output: roles per clause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cleaning.claims.lexicon import gazetteer, modality_lexicon, role_lexicon
+from cleaning.claims.sentences import Sentence, Span
+
+CONDITION = "condition"
+QUESTION = "question"
+CLAIM = "claim"
+
+
+@dataclass(frozen=True)
+class SentenceRoles:
+    # (clause, role) for every clause, in order
+    clauses: tuple[tuple[Span, str], ...]
+    # article offset where reported speech begins, or None
+    hearsay_from: int | None
+    # the sentence defines or names something (是指, 俗称)
+    is_definition: bool = False
+
+    def role_at(self, position: int) -> str:
+        for clause, role in self.clauses:
+            if clause.start <= position < clause.end:
+                return role
+        return CLAIM
+
+    def is_reported(self, position: int) -> bool:
+        return self.hearsay_from is not None and position >= self.hearsay_from
+
+
+@lru_cache(maxsize=4096)
+def clause_role(text: str) -> str:
+    words = role_lexicon()
+    if words.question.search(text):
+        return QUESTION
+    if words.condition.search(text):
+        return CONDITION
+    return CLAIM
+
+
+def _hearsay_start(sentence: Sentence) -> int | None:
+    found = role_lexicon().hearsay.search(sentence.text)
+    return sentence.start + found.end() if found else None
+
+
+@lru_cache(maxsize=1024)
+def sentence_roles(sentence: Sentence) -> SentenceRoles:
+    clauses = tuple((clause, clause_role(clause.text)) for clause in sentence.clauses)
+    definition = bool(role_lexicon().definition.search(sentence.text))
+    return SentenceRoles(clauses, _hearsay_start(sentence), definition)
+
+
+def continues_previous(clause: Span) -> bool:
+    """The clause enumerates what the clause before it said (包括打电话、上门)."""
+    return bool(role_lexicon().enumeration.search(clause.text))
+
+
+def _has_collector(text: str) -> bool:
+    return bool(
+        modality_lexicon().collector_pattern.search(text) or gazetteer().pattern.search(text)
+    )
+
+
+def main_clause(roles: SentenceRoles) -> Span | None:
+    """The first claim clause after the first condition (else the first claim clause)."""
+    claims = [(clause, role) for clause, role in roles.clauses if role != QUESTION]
+    conditions = [index for index, (_, role) in enumerate(claims) if role == CONDITION]
+    start = conditions[0] + 1 if conditions else 0
+    return next((clause for clause, role in claims[start:] if role == CLAIM), None)
+
+
+def main_clause_is_advice(roles: SentenceRoles, advice_positions: list[int]) -> bool:
+    """The main clause tells the reader what to do: it holds an ADVICE trigger, or an advice
+    word with no collector in the clause."""
+    clause = main_clause(roles)
+    if clause is None:
+        return False
+    if any(clause.start <= position < clause.end for position in advice_positions):
+        return True
+    return is_advice_clause(clause.text)
+
+
+def is_advice_clause(text: str) -> bool:
+    """An advice word and no collector or lender in the clause."""
+    return bool(role_lexicon().advice.search(text)) and not _has_collector(text)
+
+
+def addresses_reader(text: str) -> bool:
+    """The clause opens with an imperative to the reader (请亲友保留录音, 告诉家人不必理会)."""
+    return bool(role_lexicon().imperative.search(text)) and not _has_collector(text)
+
+
+def _subject_actors(pattern_hits: list[tuple[int, int]], before: str) -> list[int]:
+    """End offsets of actor words that can be a subject: not right after a preposition
+    (对借款人, 向借款人) and not a possessor (借款人的家人)."""
+    markers = modality_lexicon().object_markers
+    kept: list[int] = []
+    for start, end in pattern_hits:
+        preceded = any(before[max(0, start - len(m)) : start] == m for m in markers)
+        if not preceded and before[end : end + 1] != "的":
+            kept.append(end)
+    return kept
+
+
+def collector_is_subject(sentence: Sentence, marker_start: int, marker: str = "") -> bool:
+    """The nearest subject-like actor before a marker in its sentence is a collector, not the
+    borrower. With no borrower before it the collector is assumed, except for imperative
+    markers (不要, 避免) with no actor at all: those speak to the reader."""
+    words = modality_lexicon()
+    before = sentence.text[: marker_start - sentence.start]
+    lenders = [m.span() for m in gazetteer().pattern.finditer(before)]
+    collector = _subject_actors(
+        [m.span() for m in words.collector_pattern.finditer(before)] + lenders, before
+    )
+    borrower = _subject_actors([m.span() for m in words.borrower_pattern.finditer(before)], before)
+    if not borrower:
+        return bool(collector) or marker not in words.imperative
+    return bool(collector) and max(collector) > max(borrower)

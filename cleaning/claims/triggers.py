@@ -1,0 +1,346 @@
+"""Stage 3 of claim extraction: find trigger words in a sentence and decide which count.
+
+A trigger is a (type, subtype, term, offsets) found by the lexicons in `lexicons/`. Clause roles
+(cleaning.claims.roles) decide which count: nothing in a question clause, and nothing about
+practice in the condition of advice ("如果接到催收电话,可以投诉" makes an ADVICE claim only).
+Input: a `Sentence` with offsets into the article; output: `Trigger`s with article offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from cleaning.claims.lexicon import (
+    TriggerLexicon,
+    all_trigger_lexicons,
+    alternation,
+    citation_lexicon,
+    gazetteer,
+    modality_lexicon,
+    role_lexicon,
+    trigger_lexicon,
+)
+from cleaning.claims.numbers import SPAN_OF_DAYS, period_role
+from cleaning.claims.roles import (
+    CONDITION,
+    QUESTION,
+    SentenceRoles,
+    addresses_reader,
+    collector_is_subject,
+    continues_previous,
+    main_clause_is_advice,
+    sentence_roles,
+)
+from cleaning.claims.segment import on_word_boundaries, segment
+from cleaning.claims.sentences import Sentence, Span
+
+QUESTION_END = re.compile(r"[？?][”\"’)）]*$|[吗么呢][。]?$")
+QUESTION_WORDS = re.compile(
+    r"多久|什么|怎么|怎样|如何|吗|是否|会不会|能不能|要不要|哪些|为什么|几天|多长时间"
+)
+SHORT_LINE_CHARS = 20
+# Types whose triggers are dropped when they sit in a clause with a prohibited behaviour:
+# "严禁冒充公检法威胁借款人会坐牢" prohibits a threat, it does not claim prison.
+SUBSUMED_BY_PROHIBITION = ("CHANNEL", "CONSEQUENCE")
+# Types that state practice: in the condition of advice or of a prohibition they claim nothing.
+PRACTICE_TYPES = ("CHANNEL", "CONSEQUENCE", "TIMING")
+# Types whose triggers in a question clause claim nothing.
+ASKABLE_TYPES = ("CHANNEL", "CONSEQUENCE", "TIMING", "PROHIBITION")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    type: str
+    subtype: str
+    term: str
+    start: int
+    end: int
+    # filled for CITATION: the law as cited, without brackets, with 第N条 when given
+    cited_law: str | None = None
+
+
+def is_claim_candidate(sentence: Sentence) -> bool:
+    """Questions and short bare lines (headings, titles, labels) make no claims."""
+    if QUESTION_END.search(sentence.text):
+        return False
+    if sentence.is_bare_line:
+        return len(sentence.text) > SHORT_LINE_CHARS and not QUESTION_WORDS.search(sentence.text)
+    return True
+
+
+def clause_of(sentence: Sentence, position: int) -> Span:
+    for clause in sentence.clauses:
+        if clause.start <= position < clause.end:
+            return clause
+    return Span(sentence.start, sentence.end, sentence.text)
+
+
+def _excluded(lexicon: TriggerLexicon, sentence: Sentence, start: int, end: int) -> bool:
+    if lexicon.exclude is None:
+        return False
+    for found in lexicon.exclude.finditer(sentence.text):
+        if found.start() + sentence.start <= start and end <= found.end() + sentence.start:
+            return True
+    return False
+
+
+def _on_boundaries(sentence: Sentence, start: int, end: int) -> bool:
+    clause = clause_of(sentence, start)
+    return on_word_boundaries(segment(clause.text, clause.start), start, end)
+
+
+def lexicon_triggers(lexicon: TriggerLexicon, sentence: Sentence) -> list[Trigger]:
+    found: list[Trigger] = []
+    if not lexicon.any_pattern.search(sentence.text):
+        return found
+    for subtype, pattern in lexicon.patterns:
+        for match in pattern.finditer(sentence.text):
+            start, end = match.start() + sentence.start, match.end() + sentence.start
+            if _excluded(lexicon, sentence, start, end):
+                continue
+            if match.group() in lexicon.strict_terms and not _on_boundaries(sentence, start, end):
+                continue
+            found.append(Trigger(lexicon.type, subtype, match.group(), start, end))
+    return found
+
+
+@cache
+def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(markers that always count, markers that need a collector subject)."""
+    lexicon = trigger_lexicon("prohibition")
+    subject = [str(m) for m in lexicon.extra.get("subject_markers", [])]
+    plain = [str(m) for m in lexicon.extra.get("markers", []) if m not in subject]
+    return alternation(plain), alternation(subject)
+
+
+def has_prohibition_marker(sentence: Sentence) -> bool:
+    plain, subject = _marker_patterns()
+    if plain.search(sentence.text):
+        return True
+    return any(
+        collector_is_subject(sentence, match.start() + sentence.start, match.group())
+        for match in subject.finditer(sentence.text)
+    )
+
+
+def marker_clauses(sentence: Sentence) -> list[Span]:
+    """The clauses that hold a prohibition marker."""
+    plain, subject = _marker_patterns()
+    return [c for c in sentence.clauses if plain.search(c.text) or subject.search(c.text)]
+
+
+def has_event(sentence: Sentence, others: list[Trigger]) -> bool:
+    if any(trigger.type in ("CHANNEL", "CONSEQUENCE") for trigger in others):
+        return True
+    words = trigger_lexicon("timing").extra.get("event_words", [])
+    return any(word in sentence.text for word in words)
+
+
+@cache
+def _citation_pattern() -> re.Pattern[str]:
+    data = citation_lexicon()
+    article = r"(?:\s*第[0-9零一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十])?)?"
+    suffixes = "|".join(sorted(map(re.escape, data["law_suffixes"]), key=len, reverse=True))
+    bare = "|".join(sorted(map(re.escape, data["bare_names"]), key=len, reverse=True))
+    return re.compile(
+        rf"《([^《》]{{1,40}}(?:{suffixes}))》({article})|(?<!《)({bare})(?!》)({article})"
+    )
+
+
+def citation_triggers(sentence: Sentence) -> list[Trigger]:
+    """Laws cited by name: 《…》 titles with a legal ending, and bare names of known laws."""
+    if "法" not in sentence.text and "《" not in sentence.text and "条例" not in sentence.text:
+        return []
+    found: list[Trigger] = []
+    for match in _citation_pattern().finditer(sentence.text):
+        name = match.group(1) or match.group(3)
+        cited = name + (match.group(2) or match.group(4) or "").strip()
+        subtype = citation_subtype(name, citation_lexicon()["subtypes"])
+        start, end = match.start() + sentence.start, match.end() + sentence.start
+        found.append(Trigger("CITATION", subtype, match.group(), start, end, cited))
+    return found
+
+
+def citation_subtype(name: str, subtypes: dict[str, dict[str, list[str]]]) -> str:
+    best, best_length = "law", 0
+    for subtype, entry in subtypes.items():
+        for suffix in entry["suffixes"]:
+            if name.endswith(suffix) and len(suffix) > best_length:
+                best, best_length = subtype, len(suffix)
+    return best
+
+
+def _drop_contained(triggers: list[Trigger]) -> list[Trigger]:
+    """Within a type, a trigger inside a longer one of another subtype gives way to it:
+    打电话给家人 is contacts, not phone."""
+    return [
+        t
+        for t in triggers
+        if not any(
+            o.type == t.type
+            and o.subtype != t.subtype
+            and o.start <= t.start
+            and t.end <= o.end
+            and o.end - o.start > t.end - t.start
+            for o in triggers
+        )
+    ]
+
+
+def _in_quotes(sentence: Sentence, position: int) -> bool:
+    before = sentence.text[: position - sentence.start]
+    return before.count("“") > before.count("”")
+
+
+def _dedupe(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
+    """One trigger per (type, subtype) in a sentence, per cited law for citations: the first
+    outside conditions and quotes if there is one, else the first. Kept in text order."""
+    seen: set[tuple[str, str]] = set()
+    kept: list[Trigger] = []
+
+    def preference(t: Trigger) -> tuple[bool, bool, int, int]:
+        framed = roles.role_at(t.start) == CONDITION
+        return framed, _in_quotes(sentence, t.start), t.start, -t.end
+
+    for trigger in sorted(triggers, key=preference):
+        key = (trigger.type, trigger.cited_law or trigger.subtype)
+        if key not in seen:
+            seen.add(key)
+            kept.append(trigger)
+    return sorted(kept, key=lambda t: (t.start, -t.end))
+
+
+# What follows a collector or lender that makes it the agent of what comes next:
+# "发卡银行可以与持卡人协商", "客服一般会提供分期方案" report what the lender does; they
+# advise nothing.
+AGENT_FOLLOWER = re.compile(
+    r"^[^，,。；向和与跟给对找]{0,8}?(?:可以|会|将|可能|一般|通常|往往|有权|提供)"
+)
+OTHER_AGENTS = re.compile(r"客服|他们|对方")
+
+
+def _agent_before(text: str, start: int, end: int) -> bool:
+    """A collector, lender or 客服 in text[start:end] followed by a modal or 提供."""
+    actors = [modality_lexicon().collector_pattern, gazetteer().pattern, OTHER_AGENTS]
+    for pattern in actors:
+        for found in pattern.finditer(text, start, end):
+            if found.group() == "催收":  # the activity (催收问题), not an actor
+                continue
+            if AGENT_FOLLOWER.search(text[found.end() : end]):
+                return True
+    return False
+
+
+def _advice_by_collector(sentence: Sentence, trigger: Trigger) -> bool:
+    """A collector is the agent in the trigger's clause, or in an earlier clause with no advice
+    word in between ("平台一般会评估…,困难真实的,更容易获得延期")."""
+    own = clause_of(sentence, trigger.start)
+    at = trigger.start - sentence.start
+    if _agent_before(sentence.text, own.start - sentence.start, at):
+        return True
+    for clause in reversed([c for c in sentence.clauses if c.start <= own.start]):
+        if role_lexicon().advice.search(clause.text):
+            return False
+        end = min(clause.end, trigger.start) - sentence.start
+        if clause.start != own.start and _agent_before(
+            sentence.text, clause.start - sentence.start, end
+        ):
+            return True
+    return False
+
+
+def _timing_is_overdue(sentence: Sentence, trigger: Trigger) -> bool:
+    """A TIMING period bound to another role (一天内, 保留5年) is no overdue period."""
+    period = SPAN_OF_DAYS.search(trigger.term)
+    if period is None:
+        return True
+    start = trigger.start - sentence.start + period.start()
+    return period_role(sentence.text, start, start + len(period.group())) != "other"
+
+
+def _frames_practice(triggers: list[Trigger], roles: SentenceRoles) -> bool:
+    """Whether the condition clauses of the sentence frame a prohibition or advice."""
+    advice = [
+        t.start for t in triggers if t.type == "ADVICE" and roles.role_at(t.start) != CONDITION
+    ]
+    return any(t.type == "PROHIBITION" for t in triggers) or main_clause_is_advice(roles, advice)
+
+
+def _object_of_advice(sentence: Sentence, trigger: Trigger, triggers: list[Trigger]) -> bool:
+    """A channel in a clause that advises the reader (请亲友保留录音), or a consequence after an
+    advice trigger in its clause (申请减免罚息): the object of advice, not a claim."""
+    clause = clause_of(sentence, trigger.start)
+    if trigger.type == "CHANNEL":
+        return addresses_reader(clause.text)
+    if trigger.type == "CONSEQUENCE":
+        return any(t.type == "ADVICE" and clause.start <= t.start < trigger.start for t in triggers)
+    return False
+
+
+def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
+    """Drop triggers in question clauses, practice claims in the condition of advice or of a
+    prohibition, advice in the condition of a claim ("如果协商不成,银行可能起诉"), and the
+    objects of advice."""
+    framed = _frames_practice(triggers, roles)
+    kept: list[Trigger] = []
+    for trigger in triggers:
+        role = roles.role_at(trigger.start)
+        if roles.is_definition:
+            continue
+        if trigger.type == "ADVICE" and _advice_by_collector(sentence, trigger):
+            continue
+        if role == QUESTION and trigger.type in ASKABLE_TYPES:
+            continue
+        if role == CONDITION and trigger.type in PRACTICE_TYPES and framed:
+            continue
+        if role == CONDITION and trigger.type == "ADVICE" and not framed:
+            continue
+        if role != CONDITION and _object_of_advice(sentence, trigger, triggers):
+            continue
+        kept.append(trigger)
+    return kept
+
+
+def detect_triggers(sentence: Sentence) -> list[Trigger]:
+    """The triggers that make claims in a sentence, one per (type, subtype), in text order."""
+    if not is_claim_candidate(sentence):
+        return []
+    found = {
+        lexicon.type: lexicon_triggers(lexicon, sentence) for lexicon in all_trigger_lexicons()
+    }
+    if found["PROHIBITION"] and not has_prohibition_marker(sentence):
+        found["PROHIBITION"] = []
+    prohibited = prohibited_clauses(sentence, found["PROHIBITION"])
+    for name in SUBSUMED_BY_PROHIBITION:
+        found[name] = [
+            t for t in found[name] if clause_of(sentence, t.start).start not in prohibited
+        ]
+    found["TIMING"] = [t for t in found["TIMING"] if _timing_is_overdue(sentence, t)]
+    others = [*found["CHANNEL"], *found["CONSEQUENCE"]]
+    if found["TIMING"] and not has_event(sentence, others):
+        found["TIMING"] = []
+    triggers = [trigger for group in found.values() for trigger in group]
+    citations = citation_triggers(sentence)
+    if not triggers and not citations:
+        return []
+    roles = sentence_roles(sentence)
+    if triggers:
+        triggers = by_role(sentence, triggers, roles)
+    return _dedupe(sentence, _drop_contained([*triggers, *citations]), roles)
+
+
+def prohibited_clauses(sentence: Sentence, prohibitions: list[Trigger]) -> set[int]:
+    """Start offsets of the clauses that state a prohibition, with the enumerations that
+    continue them ("不得在夜间催收,包括打电话、上门")."""
+    starts = {clause_of(sentence, t.start).start for t in prohibitions}
+    follows = False
+    for clause in sentence.clauses:
+        if clause.start in starts:
+            follows = True
+        elif follows and continues_previous(clause):
+            starts.add(clause.start)
+        else:
+            follows = False
+    return starts
