@@ -183,12 +183,18 @@ def apply_settings(settings: Settings, args: argparse.Namespace) -> None:
         "REDIS_PARAMS": redis_params(budget),
     }
     for name, value in values.items():
-        settings.set(name, value, priority="cmdline")
-    if (settings.getpriority("CONCURRENT_REQUESTS") or 0) < SETTINGS_PRIORITIES["cmdline"]:
+        if not _set_by_user(settings, name):
+            settings.set(name, value, priority="cmdline")
+    if not _set_by_user(settings, "CONCURRENT_REQUESTS"):
         # Take from the shared queue only what can be fetched at once: requests waiting in
         # one worker's downloader (throttled per site) would starve the other workers.
         per_host = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
         settings.set("CONCURRENT_REQUESTS", per_host, priority="cmdline")
+
+
+def _set_by_user(settings: Settings, name: str) -> bool:
+    """Did `-s NAME=...` set it (cmdline priority)? Those stay as the user gave them."""
+    return (settings.getpriority(name) or 0) >= SETTINGS_PRIORITIES["cmdline"]
 
 
 class ReliableScheduler(Scheduler):

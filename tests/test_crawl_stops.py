@@ -316,6 +316,7 @@ def test_a_redis_outage_is_waited_out(
 ) -> None:
     db = postgres.url
     argv = crawl_argv(slow_site, db, "--redis", private_redis.url)
+    argv += ["-s", "DEBTCORPUS_IDLE_TIMEOUT=2", "-s", "DEBTCORPUS_HEARTBEAT_TTL=3"]
     crawl = subprocess.Popen(argv, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while postgres.count("pages") < 5 and time.monotonic() < deadline:
