@@ -9,14 +9,14 @@ from sqlalchemy.engine import make_url
 
 from corpus.commands.options import db_option
 from corpus.errors import ConfigError
-from corpus.export import ExportRequest, export_dataset
-from corpus.export_filters import (
+from corpus.export.dataset import ExportRequest, export_dataset
+from corpus.export.filters import (
     DATE_FORMAT_HELP,
     ExportFilters,
     parse_date_bound,
     parse_date_range,
 )
-from corpus.export_writers import FORMATS
+from corpus.export.writers import FORMATS
 from corpus.store import open_store, resolve_db_url
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Row as DbRow
 from sqlalchemy.orm import Session
 
-from corpus.export_filters import ExportFilters
+from corpus.export.filters import ExportFilters
 from corpus.models import Article, Claim, Comment, DuplicateCluster, DuplicateMember
 
 Row = dict[str, Any]

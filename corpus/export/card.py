@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from corpus.export_schema import Column, hf_features
+from corpus.export.schema import Column, hf_features
 
 PRETTY_NAME = "debtcorpus: Chinese web articles about debt collection (催收)"
 CARD_FILE = "README.md"

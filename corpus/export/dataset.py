@@ -20,7 +20,7 @@ import pyarrow as pa
 from sqlalchemy.orm import Session
 
 from corpus.errors import ConfigError
-from corpus.export_card import (
+from corpus.export.card import (
     CARD_FILE,
     MANIFEST_FILE,
     CardFacts,
@@ -29,17 +29,17 @@ from corpus.export_card import (
     manifest_text,
     render_card,
 )
-from corpus.export_filters import ExportFilters
-from corpus.export_rows import (
+from corpus.export.filters import ExportFilters
+from corpus.export.rows import (
     BATCH_SIZE,
     ArticleRow,
     count_articles,
     iter_article_batches,
     read_batch,
 )
-from corpus.export_schema import TABLE_COLUMNS, file_schema, table_columns
-from corpus.export_summary import ExportSummary, dedup_summary
-from corpus.export_writers import FORMATS, TableWriter, open_writer
+from corpus.export.schema import TABLE_COLUMNS, file_schema, table_columns
+from corpus.export.summary import ExportSummary, dedup_summary
+from corpus.export.writers import FORMATS, TableWriter, open_writer
 from corpus.models import SCHEMA_VERSION
 from corpus.progress import progress
 from corpus.store import Store

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from corpus.export_rows import Row, RowBatch
+from corpus.export.rows import Row, RowBatch
 from corpus.models import DuplicateCluster, DuplicateMember
 
 
