@@ -1,37 +1,21 @@
 """Hands each fetched page to corpus.ingest, keeping the Scrapy reactor free.
 
-Cleaning (decode, extract, claims) is CPU-bound, so it runs in a pool of worker processes;
-database writes run in one writer thread, one transaction per page. The reactor only
-awaits futures.
+Cleaning (decode, extract, claims) is CPU-bound, so it runs in the worker processes of
+corpus.cleaner_pool (the pool `ingest-warc` uses too); database writes run in one writer
+thread, one transaction per page. The reactor only awaits futures.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from cleaning.records import CleanResult
+from corpus.cleaner_pool import CleanerPool
 from corpus.incremental import store_if_unchanged
-from corpus.ingest import FetchedPage, clean_fetched, store_fetch
+from corpus.ingest import FetchedPage, store_fetch
 from corpus.store import Store
-
-logger = logging.getLogger(__name__)
-
-
-def clean_safely(fetched: FetchedPage) -> CleanResult | None:
-    """Run in a worker process: a page that breaks the cleaner is kept as a reject, with why."""
-    try:
-        return clean_fetched(fetched)
-    except Exception as exc:
-        logger.exception("cleaner failed on %s", fetched.final_url)
-        return CleanResult(encoding=None, reject_reason=f"clean-error:{type(exc).__name__}")
-
-
-def _warm_up() -> None:
-    import cleaning.pipeline  # noqa: F401  (import the heavy modules once per worker)
 
 
 class CorpusPipeline:
@@ -43,7 +27,7 @@ class CorpusPipeline:
         self.timeout = settings.getfloat("DEBTCORPUS_CLEAN_TIMEOUT", 120.0)
         self.min_relevance = 0.0
         self.store: Store | None = None
-        self.cleaners: ProcessPoolExecutor | None = None
+        self.cleaners: CleanerPool | None = None
         self.writer: ThreadPoolExecutor | None = None
 
     @classmethod
@@ -52,8 +36,7 @@ class CorpusPipeline:
 
     async def open_spider(self) -> None:
         self.store = Store(self.db)
-        context = multiprocessing.get_context("forkserver")
-        self.cleaners = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_up)
+        self.cleaners = CleanerPool(self.workers, self.timeout)
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="corpus-writer")
         profile = getattr(self.crawler.spider, "profile", None)
         self.min_relevance = profile.min_relevance if profile else 0.0
@@ -66,19 +49,11 @@ class CorpusPipeline:
         if await loop.run_in_executor(self.writer, store_if_unchanged, self.store, item):
             self.crawler.stats.inc_value("debtcorpus/unchanged")
             return item
-        result = await self._clean(item)
+        result = await self.cleaners.clean(item)
         result = self._apply_relevance_floor(result)
         await loop.run_in_executor(self.writer, store_fetch, self.store, item, result)
         self._count(item, result)
         return item
-
-    async def _clean(self, item: FetchedPage) -> CleanResult | None:
-        assert self.cleaners
-        future = asyncio.wrap_future(self.cleaners.submit(clean_safely, item))
-        try:
-            return await asyncio.wait_for(future, self.timeout)
-        except TimeoutError:
-            return CleanResult(encoding=None, reject_reason="clean-timeout")
 
     def _apply_relevance_floor(self, result: CleanResult | None) -> CleanResult | None:
         """Only a profile that asks for it drops off-topic articles (kept as rejects)."""

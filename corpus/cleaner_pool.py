@@ -1,0 +1,65 @@
+"""The cleaner process pool: decode, extract and claims run in worker processes.
+
+Cleaning is CPU-bound, so the crawl (crawler/pipelines.py) and `ingest-warc` (corpus/warc/)
+hand fetched pages to this one pool; a page that breaks or stalls the cleaner becomes a
+reject with the reason, never a lost page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from cleaning.records import CleanResult
+from corpus.ingest import FetchedPage, clean_fetched
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_RESULT = CleanResult(encoding=None, reject_reason="clean-timeout")
+
+
+def clean_safely(fetched: FetchedPage) -> CleanResult | None:
+    """Run in a worker process: a page that breaks the cleaner is kept as a reject, with why."""
+    try:
+        return clean_fetched(fetched)
+    except Exception as exc:
+        logger.exception("cleaner failed on %s", fetched.final_url)
+        return CleanResult(encoding=None, reject_reason=f"clean-error:{type(exc).__name__}")
+
+
+def _warm_up() -> None:
+    import cleaning.pipeline  # noqa: F401  (import the heavy modules once per worker)
+
+
+class CleanerPool:
+    """`workers` forkserver processes running `clean_safely`, with a per-page timeout."""
+
+    def __init__(self, workers: int, timeout: float) -> None:
+        self.workers = workers
+        self.timeout = timeout
+        context = multiprocessing.get_context("forkserver")
+        self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
+
+    def submit(self, fetched: FetchedPage) -> Future[CleanResult | None]:
+        return self._executor.submit(clean_safely, fetched)
+
+    def result(self, future: Future[CleanResult | None]) -> CleanResult | None:
+        """Wait for a submitted page (blocking callers); a stall past the timeout is a reject."""
+        try:
+            return future.result(self.timeout)
+        except FutureTimeout:
+            return TIMEOUT_RESULT
+
+    async def clean(self, fetched: FetchedPage) -> CleanResult | None:
+        """Clean one page without blocking the event loop (the crawler's reactor)."""
+        future = asyncio.wrap_future(self.submit(fetched))
+        try:
+            return await asyncio.wait_for(future, self.timeout)
+        except TimeoutError:
+            return TIMEOUT_RESULT
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._executor.shutdown(wait=wait)
