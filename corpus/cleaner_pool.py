@@ -61,5 +61,6 @@ class CleanerPool:
         except TimeoutError:
             return TIMEOUT_RESULT
 
-    def shutdown(self, wait: bool = True) -> None:
-        self._executor.shutdown(wait=wait)
+    def shutdown(self, wait: bool = True, cancel: bool = False) -> None:
+        """Stop the workers; `cancel` drops pages not yet started (a run that stops early)."""
+        self._executor.shutdown(wait=wait, cancel_futures=cancel)

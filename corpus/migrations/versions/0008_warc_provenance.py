@@ -1,0 +1,31 @@
+"""Pages and articles: WARC provenance (file name and record offset) for `ingest-warc`.
+
+Revision ID: 0008
+Revises: 0003
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+TABLES = ("pages", "articles")
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("warc_file", sa.Text(), nullable=True))
+            batch_op.add_column(sa.Column("warc_offset", sa.BigInteger(), nullable=True))
+
+
+def downgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("warc_offset")
+            batch_op.drop_column("warc_file")
