@@ -45,6 +45,8 @@ class FetchedPage:
     # a page already stored by the run being resumed, replayed only to follow its links
     replayed: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # the request as sent: {"method": ..., "headers": {...}} (written out as a WARC request)
+    request: dict[str, Any] | None = None
     # set for a page read from a web archive (`ingest-warc`): the file's name, record offset
     warc_file: str | None = None
     warc_offset: int | None = None
@@ -122,6 +124,7 @@ def add_page(session: Session, fetched: FetchedPage, keep_body: bool = True) -> 
         depth=fetched.depth,
         fetched_at=fetched.fetched_at,
         outcome="error",
+        request=fetched.request,
         warc_file=fetched.warc_file,
         warc_offset=fetched.warc_offset,
     )

@@ -86,6 +86,8 @@ class Page(Base):
     # what the page did to its article: new | changed | unchanged (None when no article)
     change: Mapped[str | None] = mapped_column(String(20))
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    # the request as sent ({"method", "headers"}), for WARC request records; None if unknown
+    request: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # provenance of a page read from a web archive (`ingest-warc`): file name, record offset
     warc_file: Mapped[str | None] = mapped_column(Text)
     warc_offset: Mapped[int | None] = mapped_column(BigInteger)

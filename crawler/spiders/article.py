@@ -25,11 +25,18 @@ from crawler.profiles import SiteProfile
 SKIPPED_EXTENSIONS = sorted(set(IGNORED_EXTENSIONS) - {"pdf", "doc", "docx"})
 
 
-def header_dict(response: Response) -> dict[str, str]:
+def header_dict(message: Response | scrapy.Request) -> dict[str, str]:
     return {
         key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
-        for key, values in response.headers.items()
+        for key, values in message.headers.items()
     }
+
+
+def request_facts(response: Response) -> dict[str, Any] | None:
+    """The request as sent (downloader middlewares have added their headers by now)."""
+    if response.request is None:
+        return None
+    return {"method": response.request.method, "headers": header_dict(response.request)}
 
 
 class ArticleSpider(scrapy.Spider):
@@ -111,6 +118,7 @@ class ArticleSpider(scrapy.Spider):
             depth=meta.get("depth", 0),
             crawl_run_id=self.run_id,
             replayed=meta.get(REPLAYED, False),
+            request=request_facts(response),
         )
 
     def on_error(self, failure: Failure) -> Iterator[FetchedPage]:

@@ -1,4 +1,5 @@
-"""Pages and articles: WARC provenance (file name and record offset) for `ingest-warc`.
+"""Pages and articles: WARC provenance (file name and record offset) for `ingest-warc`;
+pages keep the request as sent, for WARC request records.
 
 Revision ID: 0008
 Revises: 0003
@@ -22,9 +23,13 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("warc_file", sa.Text(), nullable=True))
             batch_op.add_column(sa.Column("warc_offset", sa.BigInteger(), nullable=True))
+    with op.batch_alter_table("pages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("request", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("pages", schema=None) as batch_op:
+        batch_op.drop_column("request")
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("warc_offset")
