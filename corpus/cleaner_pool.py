@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -34,14 +35,24 @@ def _warm_up() -> None:
     import cleaning.pipeline  # noqa: F401  (import the heavy modules once per worker)
 
 
-class CleanerPool:
-    """`workers` forkserver processes running `clean_safely`, with a per-page timeout."""
+def _warm_up_deaf_to_ctrl_c() -> None:
+    """Ctrl-C reaches the whole process group; the parent decides how to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _warm_up()
 
-    def __init__(self, workers: int, timeout: float) -> None:
+
+class CleanerPool:
+    """`workers` forkserver processes running `clean_safely`, with a per-page timeout.
+
+    With `ignore_ctrl_c` the workers ignore SIGINT, so that a stopping parent can still have
+    the pages in flight cleaned and stored (`ingest-warc` does; the crawl lets them die)."""
+
+    def __init__(self, workers: int, timeout: float, ignore_ctrl_c: bool = False) -> None:
         self.workers = workers
         self.timeout = timeout
         context = multiprocessing.get_context("forkserver")
-        self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
+        start = _warm_up_deaf_to_ctrl_c if ignore_ctrl_c else _warm_up
+        self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=start)
 
     def submit(self, fetched: FetchedPage) -> Future[CleanResult | None]:
         return self._executor.submit(clean_safely, fetched)

@@ -99,7 +99,7 @@ class IngestSession:
     def __init__(self, store: Store, request: WarcIngestRequest, run_id: int) -> None:
         self.store, self.request, self.run_id = store, request, run_id
         self.tally = Tally()
-        self.pool = CleanerPool(request.workers, request.clean_timeout)
+        self.pool = CleanerPool(request.workers, request.clean_timeout, ignore_ctrl_c=True)
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="warc-writer")
         self.window = request.workers * PAGES_IN_FLIGHT_PER_WORKER
         self.jobs: deque[Job] = deque()
@@ -199,7 +199,9 @@ def run_files(
         session.finish()
         status = "finished"
     except KeyboardInterrupt:
+        # Ctrl-C: store the pages already read (a second Ctrl-C drops them), then stop.
         status = "interrupted"
+        session.finish()
         raise
     finally:
         session.close(cancel=status != "finished")

@@ -28,9 +28,10 @@ REQUESTED_URI_HEADER = "X-Debtcorpus-Requested-URI"
 SITE_HEADER = "X-Debtcorpus-Site"
 SCAN_CHUNK = 1 << 20
 GZIP_MAGIC = b"\x1f\x8b\x08"
-# where an uncompressed record may start: a WARC version line, or an ARC URL-record line
+# where an uncompressed record may start: a WARC version line (anywhere: a truncated record
+# before it leaves no line break), or an ARC URL-record line
 PLAIN_RECORD_START = re.compile(
-    rb"(?m)^(?:WARC/1\.[01]\r?\n|(?:https?|dns|filedesc)://\S+ \S+ \d{14} )"
+    rb"WARC/1\.[01]\r?\n|(?m:^(?:https?|dns|filedesc)://\S+ \S+ \d{14} )"
 )
 READ_ERRORS = (ArchiveLoadFailed, zlib.error, EOFError, ValueError, IndexError, KeyError)
 
