@@ -43,7 +43,7 @@ from corpus.warc.writer import (
 WARC_PREFIX = "debtcorpus"
 WARC_FILE_PATTERN = re.compile(rf"{WARC_PREFIX}-\d{{5}}\.warc\.gz")
 DEFAULT_MAX_FILE_BYTES = 1_000_000_000
-MIN_FILE_BYTES = 1_000_000
+MIN_FILE_BYTES = 100_000
 PAGE_BATCH = 200
 
 
@@ -60,7 +60,7 @@ class WarcExportRequest:
 
     def validate(self) -> None:
         if self.max_file_bytes < MIN_FILE_BYTES:
-            raise ConfigError(f"--warc-size must be at least {MIN_FILE_BYTES:,} bytes (1M)")
+            raise ConfigError(f"--warc-size must be at least {MIN_FILE_BYTES:,} bytes (100K)")
 
 
 @dataclass(frozen=True)
