@@ -4,6 +4,8 @@ file, revisits, idempotence, --resume, provenance; and the reader on its own."""
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -302,6 +304,35 @@ def test_export_card_and_columns_name_the_warc_provenance(store: Store, tmp_path
     assert "2 articles were read from WARC/ARC files" in card and "`cc-slice.warc.gz` (2)" in card
     rows = (tmp_path / "out" / "articles.jsonl").read_text(encoding="utf-8")
     assert f'"warc_file": "cc-slice.warc.gz", "warc_offset": {offsets[1]}' in rows
+
+
+def test_an_ingested_corpus_exports_as_warc_and_back(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "colleague.warc.gz"
+    write_warc(path, records_of([*sample_fetches("/law/hf/", 3), PNG]))
+    ingest(store, path)
+    out = tmp_path / "warc"
+
+    result = CliRunner().invoke(
+        cli, ["export", "--format", "warc", str(out), "--db", store.url.removeprefix("sqlite:///")]
+    )
+
+    assert result.exit_code == 0, result.output
+    check = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", *map(str, out.glob("*.warc.gz"))],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "4 pages were read from web archives by `ingest-warc`: `colleague.warc.gz` (4)" in card
+    again = open_store(str(tmp_path / "again.db"))
+    ingest(again, *out.glob("*.warc.gz"))
+    facts = [
+        {(u, p.fetched_at, p.body_sha256, p.site) for u, p in pages_by_url(s).items()}
+        for s in (store, again)
+    ]
+    again.dispose()
+    assert facts[0] == facts[1]
 
 
 def test_cli_ingest_warc(db_path: Path, tmp_path: Path) -> None:

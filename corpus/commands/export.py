@@ -208,6 +208,7 @@ def export_warc_files(db: str | None, request: WarcExportRequest) -> None:
         store.dispose()
     counts = ", ".join(f"{kind} {n}" for kind, n in result.record_counts.items())
     click.echo(
-        f"Exported {result.pages} pages to {len(result.files)} WARC files in {result.out_dir} "
+        f"Exported {result.pages} pages to {len(result.files)} WARC "
+        f"file{'' if len(result.files) == 1 else 's'} in {result.out_dir} "
         f"(records: {counts or 'none'})"
     )
