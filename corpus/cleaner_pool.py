@@ -51,6 +51,8 @@ class CleanerPool:
         self.workers = workers
         self.timeout = timeout
         context = multiprocessing.get_context("forkserver")
+        # the fork server imports the cleaner once; every worker then starts with it loaded
+        context.set_forkserver_preload(["cleaning.pipeline"])
         start = _warm_up_deaf_to_ctrl_c if ignore_ctrl_c else _warm_up
         self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=start)
 

@@ -371,3 +371,18 @@ def test_a_crawl_run_cannot_be_resumed_as_an_ingest(store: Store, db_path: Path)
     run_id = start_run(store, "sample-law", ["http://127.0.0.1:1/"], {})
     result = CliRunner().invoke(cli, ["ingest-warc", "--resume", str(run_id), "--db", str(db_path)])
     assert result.exit_code != 0 and "resume it with `crawl --resume`" in result.output
+
+
+def test_a_file_that_is_no_archive_is_a_bad_record_and_a_warning(
+    db_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "photo.warc.gz"
+    path.write_bytes(PNG.body)
+
+    result = CliRunner().invoke(
+        cli, ["ingest-warc", str(path), "--db", str(db_path), "--workers", "1"]
+    )
+
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    assert "Skipped bad record: photo.warc.gz offset 0: unreadable:" in result.output
+    assert "are these WARC or ARC files?" in result.output

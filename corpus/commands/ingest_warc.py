@@ -93,3 +93,8 @@ def print_warc_facts(warc: dict[str, Any], run_id: int) -> None:
         )
     if len(bad) > MAX_BAD_RECORDS_SHOWN:
         click.echo(f"... and {len(bad) - MAX_BAD_RECORDS_SHOWN} more bad records")
+    if not counts.get("response") and not counts.get("revisit"):
+        click.echo(
+            "Warning: no HTTP response or revisit record was read; are these WARC or ARC files?",
+            err=True,
+        )

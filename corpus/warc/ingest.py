@@ -74,7 +74,6 @@ class Tally:
     """What the run did with each record, for the run's stats and the command's summary."""
 
     counts: Counter[str] = field(default_factory=Counter)
-    bad: list[BadRecord] = field(default_factory=list)
 
     def describe(self) -> dict[str, Any]:
         return {"records": dict(sorted(self.counts.items()))}
@@ -110,7 +109,6 @@ class IngestSession:
             self.tally.counts[f"skipped:{entry.reason}"] += 1
         elif isinstance(entry, BadRecord):
             self.tally.counts["bad"] += 1
-            self.tally.bad.append(entry)
             self._queue(Job(note_bad_record, (self.run_id, entry)))
         else:
             self._take_http(entry)

@@ -21,6 +21,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.timeutils import iso_date_to_datetime
 
+from corpus.errors import DataError
+
 HTTP_RECORD_TYPES = ("response", "revisit")
 # debtcorpus writes it when a fetch was redirected: the URL first asked for (pages.url)
 REQUESTED_URI_HEADER = "X-Debtcorpus-Requested-URI"
@@ -81,7 +83,11 @@ def read_archive(path: Path, start: int = 0) -> Iterator[ArchiveEntry]:
 
     Offsets are byte offsets in the file; in a file gzipped whole (not per record, which is
     rare) they are offsets in its uncompressed stream."""
-    with open_archive(path) as handle:
+    try:
+        opened = open_archive(path)
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    with opened as handle:
         position: int | None = start
         while position is not None:
             handle.seek(position)
