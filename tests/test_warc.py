@@ -386,3 +386,45 @@ def test_a_file_that_is_no_archive_is_a_bad_record_and_a_warning(
     assert result.exit_code == 0 and "Traceback" not in result.output
     assert "Skipped bad record: photo.warc.gz offset 0: unreadable:" in result.output
     assert "are these WARC or ARC files?" in result.output
+
+
+def test_chunked_gzipped_bodies_are_stored_decoded_like_a_crawl_stores_them(
+    tmp_path: Path,
+) -> None:
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    fetch = sample_fetches("/law/hf/", 1)[0]
+    packed = gzip.compress(fetch.body, mtime=0)
+    chunked = b"".join(
+        b"%x\r\n%s\r\n" % (len(part), part)
+        for part in (packed[i : i + 4096] for i in range(0, len(packed), 4096))
+    )
+    chunked += b"0\r\n\r\n"
+    http = StatusAndHeaders(
+        "200 OK",
+        [
+            ("Content-Type", fetch.content_type),
+            ("Content-Encoding", "gzip"),
+            ("Transfer-Encoding", "chunked"),
+        ],
+        protocol="HTTP/1.1",
+    )
+    out = BytesIO()
+    writer = WARCWriter(out, gzip=True, warc_version="1.1")
+    writer.write_record(
+        writer.create_warc_record(
+            fetch.url, "response", payload=BytesIO(chunked), http_headers=http
+        )
+    )
+    path = tmp_path / "encoded.warc.gz"
+    path.write_bytes(out.getvalue())
+
+    (record,) = read_archive(path)
+
+    assert isinstance(record, HttpRecord) and record.body == fetch.body
+    assert "content-encoding" not in record.headers
+    assert "transfer-encoding" not in record.headers
+    assert record.headers["content-type"] == fetch.content_type

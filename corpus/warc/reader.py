@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.timeutils import iso_date_to_datetime
 
@@ -183,7 +184,7 @@ def _http_record(record: Any, name: str, offset: int, uri: str, body: bytes) -> 
         target_uri=uri,
         fetched_at=iso_date_to_datetime(headers.get_header("WARC-Date"), tz_aware=True),
         status=int(record.http_headers.get_statuscode() or 0),
-        headers=header_dict(record.http_headers.headers),
+        headers=without_decoded_encodings(header_dict(record.http_headers.headers)),
         body=body,
         record_id=headers.get_header("WARC-Record-ID"),
         requested_uri=headers.get_header(REQUESTED_URI_HEADER),
@@ -200,6 +201,15 @@ def header_dict(pairs: list[tuple[str, str]]) -> dict[str, str]:
         key = name.lower()
         headers[key] = f"{headers[key]}, {value}" if key in headers else value
     return headers
+
+
+def without_decoded_encodings(headers: dict[str, str]) -> dict[str, str]:
+    """warcio hands over the body de-chunked and decompressed: drop the headers that say
+    otherwise, as Scrapy does for a crawled page."""
+    decoded = {"transfer-encoding"} if headers.get("transfer-encoding") == "chunked" else set()
+    if headers.get("content-encoding", "").lower() in BufferedReader.get_supported_decompressors():
+        decoded.add("content-encoding")
+    return {name: value for name, value in headers.items() if name not in decoded}
 
 
 def next_record_start(handle: IO[bytes], position: int) -> int | None:
