@@ -428,3 +428,22 @@ def test_chunked_gzipped_bodies_are_stored_decoded_like_a_crawl_stores_them(
     assert "content-encoding" not in record.headers
     assert "transfer-encoding" not in record.headers
     assert record.headers["content-type"] == fetch.content_type
+
+
+def test_redirect_and_304_responses_are_kept_without_cleaning(store: Store, tmp_path: Path) -> None:
+    article = sample_fetches("/law/hf/", 1)[0]
+    moved = Fetch(article.url + "?old", b"<html>Moved</html>", status=301)
+    again = Fetch(article.url, b"", article.content_type, status=304)
+    t0, t1, t2 = fetch_times(3)
+    path = tmp_path / "statuses.warc.gz"
+    write_warc(path, [warc_record(moved, t0), warc_record(article, t1), warc_record(again, t2)])
+
+    ingest(store, path)
+
+    with store.session() as session:
+        facts = [(p.status, p.outcome, p.reason) for p in session.scalars(select(Page))]
+    assert sorted(facts) == [
+        (200, "article", None),
+        (301, "rejected", "http-301"),
+        (304, "not-modified", "http-304"),
+    ]

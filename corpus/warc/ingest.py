@@ -120,6 +120,9 @@ class IngestSession:
             self.tally.counts["already-stored"] += 1
         elif record.kind == "revisit":
             self._queue(Job(store_revisit, (fetched, record.payload_digest)))
+        elif 300 <= fetched.status < 400:  # redirects and 304s: a crawl never cleans these
+            verdict = CleanResult(encoding=None, reject_reason=f"http-{fetched.status}")
+            self._queue(Job(store_response, (fetched, verdict)))
         elif fetched.status < 400 and is_html(fetched.content_type, fetched.body):
             self._queue(Job(store_response, (fetched,), self.pool.submit(fetched)))
         else:  # errors and non-HTML need no cleaner process: their verdict is immediate

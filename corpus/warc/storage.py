@@ -63,9 +63,9 @@ def already_stored(store: Store, fetched: FetchedPage) -> bool:
 
 
 def store_response(store: Store, fetched: FetchedPage, result: CleanResult | None) -> str:
-    """As the crawl pipeline does: a same-content re-fetch is recorded as seen, any other
-    page is stored with what the cleaner made of it."""
-    if fetched.status == 200 and store_if_unchanged(store, fetched) is not None:
+    """As the crawl pipeline does: a 304 or a same-content re-fetch is recorded as seen, any
+    other page is stored with what the cleaner made of it."""
+    if fetched.status in (200, 304) and store_if_unchanged(store, fetched) is not None:
         return "unchanged"
     store_fetch(store, fetched, result)
     return "stored"
