@@ -117,6 +117,10 @@ def resume_crawl(store: Store, run_id: int) -> int:
             raise ConfigError(f"there is no crawl run {run_id}; see `debtcorpus runs`")
         if run.status == "finished":
             raise ConfigError(f"crawl run {run_id} finished already; nothing to resume")
+        if run.settings.get("source") == "warc":
+            raise ConfigError(
+                f"run {run_id} read WARC files; resume it with `ingest-warc --resume`"
+            )
         request = CrawlRequest.from_settings(run.settings)
         run.status, run.finished_at = "running", None
     resumed = replace(request, settings=(*request.settings, f"DEBTCORPUS_RESUME_RUN={run_id}"))

@@ -447,3 +447,12 @@ def test_redirect_and_304_responses_are_kept_without_cleaning(store: Store, tmp_
         (301, "rejected", "http-301"),
         (304, "not-modified", "http-304"),
     ]
+
+
+def test_an_ingest_run_cannot_be_resumed_as_a_crawl(store: Store, db_path: Path) -> None:
+    from corpus.run_records import start_run
+
+    settings = WarcIngestRequest((db_path,)).as_settings()
+    run_id = start_run(store, "warc", ["x.warc.gz"], settings)
+    result = CliRunner().invoke(cli, ["crawl", "--resume", str(run_id), "--db", str(db_path)])
+    assert result.exit_code != 0 and "resume it with `ingest-warc --resume`" in result.output
