@@ -6,12 +6,16 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
+from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 import corpus.warc.ingest
 from corpus.cli import cli
@@ -21,6 +25,7 @@ from corpus.store import Store, open_store
 from corpus.warc.ingest import WarcIngestRequest, ingest_warc, resume_ingest
 from corpus.warc.reader import BadRecord, HttpRecord, SkippedRecord, read_archive
 from tests.warc_files import (
+    BASE_URL,
     Fetch,
     fetch_times,
     sample_fetches,
@@ -281,16 +286,62 @@ def test_a_corrupt_payload_fails_its_digest(tmp_path: Path) -> None:
     ]
 
 
-def test_request_and_metadata_records_are_skipped_with_their_type(tmp_path: Path) -> None:
+def test_metadata_records_are_skipped_with_their_type(tmp_path: Path) -> None:
     fetch = sample_fetches("/law/hf/", 1)[0]
     path = tmp_path / "typed.warc.gz"
     when = fetch_times(1)[0]
-    write_warc(path, [warc_record(fetch, when, kind="request"), warc_record(fetch, when)])
+    write_warc(path, [warc_record(fetch, when, kind="metadata"), warc_record(fetch, when)])
 
     entries = list(read_archive(path))
 
-    assert isinstance(entries[0], SkippedRecord) and entries[0].reason == "record-type:request"
+    assert isinstance(entries[0], SkippedRecord) and entries[0].reason == "record-type:metadata"
     assert isinstance(entries[1], HttpRecord)
+
+
+def request_record(fetch: Fetch, when: datetime, agent: str) -> bytes:
+    out = BytesIO()
+    writer = WARCWriter(out, gzip=True, warc_version="1.1")
+    path = fetch.url.removeprefix(BASE_URL)
+    http = StatusAndHeaders(
+        f"GET {path} HTTP/1.1",
+        [("Host", "127.0.0.1:8765"), ("User-Agent", agent)],
+        is_http_request=True,
+    )
+    headers = {"WARC-Date": when.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    writer.write_record(
+        writer.create_warc_record(
+            fetch.url, "request", warc_headers_dict=headers, http_headers=http
+        )
+    )
+    return out.getvalue()
+
+
+def test_request_records_are_kept_with_their_response_before_or_after_it(
+    store: Store, tmp_path: Path
+) -> None:
+    first, second, third = sample_fetches("/law/hf/", 3)
+    t0, t1, t2 = fetch_times(3)
+    path = tmp_path / "pairs.warc.gz"
+    write_warc(
+        path,
+        [
+            request_record(first, t0, "wget-order"),  # request first: wget, Common Crawl
+            warc_record(first, t0),
+            warc_record(second, t1),  # response first: warcio, Heritrix
+            request_record(second, t1, "warcio-order"),
+            warc_record(third, t2),  # no request at all
+        ],
+    )
+
+    ingest(store, path)
+
+    requests = {url: page.request for url, page in pages_by_url(store).items()}
+    assert requests[first.url] == {
+        "method": "GET",
+        "headers": {"host": "127.0.0.1:8765", "user-agent": "wget-order"},
+    }
+    assert requests[second.url]["headers"]["user-agent"] == "warcio-order"
+    assert requests[third.url] is None
 
 
 def test_export_card_and_columns_name_the_warc_provenance(store: Store, tmp_path: Path) -> None:
@@ -391,11 +442,6 @@ def test_a_file_that_is_no_archive_is_a_bad_record_and_a_warning(
 def test_chunked_gzipped_bodies_are_stored_decoded_like_a_crawl_stores_them(
     tmp_path: Path,
 ) -> None:
-    from io import BytesIO
-
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
     fetch = sample_fetches("/law/hf/", 1)[0]
     packed = gzip.compress(fetch.body, mtime=0)
     chunked = b"".join(

@@ -48,11 +48,17 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def pages(db: str) -> list[tuple[str, datetime, str | None, str]]:
+def pages(db: str) -> list[tuple[str, datetime, str | None, str, str]]:
+    """URL, fetch time, body hash, outcome and the request sent, of every page."""
     store = Store(db)
     with store.session() as session:
-        rows = session.execute(select(Page.url, Page.fetched_at, Page.body_sha256, Page.outcome))
-        facts = sorted((url, as_utc(at), body, outcome) for url, at, body, outcome in rows)
+        rows = session.execute(
+            select(Page.url, Page.fetched_at, Page.body_sha256, Page.outcome, Page.request)
+        )
+        facts = sorted(
+            (url, as_utc(at), body, outcome, json.dumps(request, sort_keys=True))
+            for url, at, body, outcome, request in rows
+        )
     store.dispose()
     return facts
 
@@ -137,6 +143,7 @@ def test_a_crawl_round_trips_through_warc(crawled_twice: tuple[str, Path], tmp_p
     debtcorpus("ingest-warc", *warcs, "--db", rebuilt)
 
     assert pages(rebuilt) == pages(db)
+    assert all(request != "null" for *_facts, request in pages(db)), "the crawl kept requests"
     assert articles(rebuilt) == articles(db)
     again = debtcorpus("ingest-warc", *warcs, "--db", rebuilt)
     assert f"already-stored={len(pages(db))}," in again.stdout
@@ -148,7 +155,7 @@ def test_export_filters_pick_the_pages_archived(
 ) -> None:
     db, _out = crawled_twice
     both = pages(db)
-    second_run_start = min(at for _u, at, _b, outcome in both if outcome == "not-modified")
+    second_run_start = min(at for _u, at, _b, outcome, _r in both if outcome == "not-modified")
 
     def exported(*filters: str) -> int:
         out = tmp_path / f"out{len(list(tmp_path.iterdir()))}"

@@ -23,7 +23,13 @@ from corpus.ingest import clean_fetched
 from corpus.models import CrawlRun
 from corpus.run_records import finish_run, start_run
 from corpus.store import Store
-from corpus.warc.reader import ArchiveEntry, BadRecord, HttpRecord, SkippedRecord, read_archive
+from corpus.warc.reader import (
+    ArchiveEntry,
+    HttpRecord,
+    RequestRecord,
+    SkippedRecord,
+    read_archive,
+)
 from corpus.warc.storage import (
     already_stored,
     fetched_page,
@@ -103,19 +109,46 @@ class IngestSession:
         self.window = request.workers * PAGES_IN_FLIGHT_PER_WORKER
         self.jobs: deque[Job] = deque()
         self.writes: deque[Future[str | bool]] = deque()
+        # a request record waits for the response after it (wget, Common Crawl), a response
+        # for the request after it (warcio, Heritrix): one record of look-ahead either way
+        self.request_before: RequestRecord | None = None
+        self.response_before: HttpRecord | None = None
 
     def take(self, entry: ArchiveEntry) -> None:
-        if isinstance(entry, SkippedRecord):
+        if isinstance(entry, RequestRecord):
+            self.tally.counts["request"] += 1
+            self._take_request(entry)
+            return
+        self._release_response()
+        if isinstance(entry, HttpRecord):
+            request, self.request_before = self.request_before, None
+            if request is not None and pairs(request, entry):
+                self._take_http(entry, request)
+            else:
+                self.response_before = entry
+        elif isinstance(entry, SkippedRecord):
             self.tally.counts[f"skipped:{entry.reason}"] += 1
-        elif isinstance(entry, BadRecord):
+        else:
             self.tally.counts["bad"] += 1
             self._queue(Job(note_bad_record, (self.run_id, entry)))
-        else:
-            self._take_http(entry)
 
-    def _take_http(self, record: HttpRecord) -> None:
+    def _take_request(self, request: RequestRecord) -> None:
+        held = self.response_before
+        if held is not None and pairs(request, held):
+            self.response_before = None
+            self._take_http(held, request)
+        else:
+            self._release_response()
+            self.request_before = request
+
+    def _release_response(self) -> None:
+        if self.response_before is not None:
+            held, self.response_before = self.response_before, None
+            self._take_http(held, None)
+
+    def _take_http(self, record: HttpRecord, request: RequestRecord | None) -> None:
         self.tally.counts[record.kind] += 1
-        fetched = fetched_page(record, self.request.site, self.run_id)
+        fetched = fetched_page(record, request, self.request.site, self.run_id)
         if already_stored(self.store, fetched):
             self.tally.counts["already-stored"] += 1
         elif record.kind == "revisit":
@@ -151,12 +184,17 @@ class IngestSession:
                 self.tally.counts[outcome] += 1
 
     def finish(self) -> None:
+        self._release_response()
         self._drain(keep=0)
         self._collect(block_above=0)
 
     def close(self, cancel: bool) -> None:
         self.pool.shutdown(wait=True, cancel=cancel)
         self.writer.shutdown(wait=True, cancel_futures=cancel)
+
+
+def pairs(request: RequestRecord, response: HttpRecord) -> bool:
+    return request.file == response.file and request.target_uri == response.target_uri
 
 
 def ingest_warc(store: Store, request: WarcIngestRequest) -> int:

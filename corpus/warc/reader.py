@@ -59,6 +59,21 @@ class HttpRecord:
 
 
 @dataclass(frozen=True)
+class RequestRecord:
+    """An HTTP `request` record: what was sent for the response beside it."""
+
+    file: str
+    offset: int
+    target_uri: str
+    method: str
+    headers: dict[str, str] = field(repr=False)
+
+    def as_request(self) -> dict[str, Any]:
+        """As pages.request keeps it."""
+        return {"method": self.method, "headers": self.headers}
+
+
+@dataclass(frozen=True)
 class SkippedRecord:
     """A readable record that is no HTTP fetch (warcinfo, request, metadata, dns:...)."""
 
@@ -76,7 +91,7 @@ class BadRecord:
     reason: str
 
 
-ArchiveEntry = HttpRecord | SkippedRecord | BadRecord
+ArchiveEntry = HttpRecord | RequestRecord | SkippedRecord | BadRecord
 
 
 def read_archive(path: Path, start: int = 0) -> Iterator[ArchiveEntry]:
@@ -154,7 +169,7 @@ def _read_error(exc: BaseException) -> str:
 def _entry(record: Any, name: str, offset: int) -> ArchiveEntry:
     kind = record.rec_type
     uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-    if kind not in HTTP_RECORD_TYPES:
+    if kind not in (*HTTP_RECORD_TYPES, "request"):
         return SkippedRecord(name, offset, f"record-type:{kind}")
     if not uri.startswith(("http://", "https://")) or record.http_headers is None:
         return SkippedRecord(name, offset, f"not-http:{uri.split(':', 1)[0] or 'no-uri'}")
@@ -162,6 +177,10 @@ def _entry(record: Any, name: str, offset: int) -> ArchiveEntry:
     problem = _problem(record)
     if problem:
         return BadRecord(name, offset, problem)
+    if kind == "request":
+        # warcio reads a request line "GET /path HTTP/1.1" as protocol "GET" + the rest
+        method = record.http_headers.protocol or "GET"
+        return RequestRecord(name, offset, uri, method, header_dict(record.http_headers.headers))
     return _http_record(record, name, offset, uri, body)
 
 

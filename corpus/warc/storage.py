@@ -18,7 +18,7 @@ from corpus.incremental import USABLE_OUTCOMES, store_if_unchanged
 from corpus.ingest import FetchedPage, sha256, store_fetch, stored_body
 from corpus.models import CrawlRun, Page
 from corpus.store import Store
-from corpus.warc.reader import BadRecord, HttpRecord
+from corpus.warc.reader import BadRecord, HttpRecord, RequestRecord
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -26,8 +26,11 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def fetched_page(record: HttpRecord, site: str | None, run_id: int) -> FetchedPage:
-    """The record as the crawler would have handed it over, with its WARC provenance.
+def fetched_page(
+    record: HttpRecord, request: RequestRecord | None, site: str | None, run_id: int
+) -> FetchedPage:
+    """The record as the crawler would have handed it over, with its WARC provenance and the
+    request record beside it.
 
     Its site: `--site`, else the one a debtcorpus export wrote, else the URL's host."""
     return FetchedPage(
@@ -39,6 +42,7 @@ def fetched_page(record: HttpRecord, site: str | None, run_id: int) -> FetchedPa
         fetched_at=record.fetched_at,
         site=site or record.site or urlsplit(record.target_uri).netloc,
         crawl_run_id=run_id,
+        request=request.as_request() if request else None,
         warc_file=record.file,
         warc_offset=record.offset,
     )

@@ -7,6 +7,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -33,10 +34,12 @@ def header_dict(message: Response | scrapy.Request) -> dict[str, str]:
 
 
 def request_facts(response: Response) -> dict[str, Any] | None:
-    """The request as sent (downloader middlewares have added their headers by now)."""
+    """The request as sent (downloader middlewares have added their headers by now; Host is
+    added by the HTTP client, from the URL)."""
     if response.request is None:
         return None
-    return {"method": response.request.method, "headers": header_dict(response.request)}
+    headers = {"host": urlsplit(response.request.url).netloc, **header_dict(response.request)}
+    return {"method": response.request.method, "headers": headers}
 
 
 class ArticleSpider(scrapy.Spider):
