@@ -502,3 +502,20 @@ def test_an_ingest_run_cannot_be_resumed_as_a_crawl(store: Store, db_path: Path)
     run_id = start_run(store, "warc", ["x.warc.gz"], settings)
     result = CliRunner().invoke(cli, ["crawl", "--resume", str(run_id), "--db", str(db_path)])
     assert result.exit_code != 0 and "resume it with `ingest-warc --resume`" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--nested"], "--nested shapes tables"),
+        (["--warc-size", "lots"], "'lots' is not a size"),
+        (["--warc-size", "10K"], "--warc-size must be at least 100,000 bytes"),
+    ],
+)
+def test_cli_warc_export_errors_are_one_line(
+    store: Store, db_path: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    argv = ["export", "--format", "warc", str(tmp_path / "out"), *args, "--db", str(db_path)]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code != 0 and message in result.output
+    assert "Traceback" not in result.output

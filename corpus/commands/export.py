@@ -180,6 +180,8 @@ def export(
         runs=tuple(sorted(set(runs))),
     )
     if file_format == WARC_FORMAT:
+        if nested:
+            raise click.UsageError("--nested shapes tables; WARC files hold the raw fetches")
         export_warc_files(db, WarcExportRequest(out, filters, warc_size, overwrite))
         return
     request = ExportRequest(out, file_format, filters, nested=nested, overwrite=overwrite)
