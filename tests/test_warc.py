@@ -22,6 +22,7 @@ from corpus.cli import cli
 from corpus.export.dataset import ExportRequest, export_dataset
 from corpus.models import Article, Claim, Comment, CrawlRun, Page
 from corpus.store import Store, open_store
+from corpus.warc.export import WarcExportRequest, export_warc
 from corpus.warc.ingest import WarcIngestRequest, ingest_warc, resume_ingest
 from corpus.warc.reader import BadRecord, HttpRecord, SkippedRecord, read_archive
 from tests.warc_files import (
@@ -376,6 +377,10 @@ def test_an_ingested_corpus_exports_as_warc_and_back(store: Store, tmp_path: Pat
     assert check.returncode == 0, check.stdout
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "4 pages were read from web archives by `ingest-warc`: `colleague.warc.gz` (4)" in card
+    export_warc(store, WarcExportRequest(tmp_path / "same"))
+    assert (tmp_path / "same" / "manifest.json").read_bytes() == (
+        out / "manifest.json"
+    ).read_bytes()
     again = open_store(str(tmp_path / "again.db"))
     ingest(again, *out.glob("*.warc.gz"))
     facts = [
