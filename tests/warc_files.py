@@ -100,3 +100,15 @@ def write_arc(path: Path, fetches: list[Fetch], gzipped: bool) -> None:
     if gzipped:
         records = [gzip.compress(record, mtime=0) for record in records]
     path.write_bytes(b"".join(records))
+
+
+def records_of(fetches: list[Fetch], gzipped: bool = True) -> list[bytes]:
+    times = fetch_times(len(fetches))
+    return [warc_record(f, t, gzipped) for f, t in zip(fetches, times, strict=True)]
+
+
+def truncate(record: bytes, gzipped: bool) -> bytes:
+    """Cut a record in the middle of its body, as a crawler killed mid-write leaves it."""
+    if gzipped:
+        return gzip.compress(gzip.decompress(record)[: len(record) // 2], mtime=0)
+    return record[: len(record) // 2]
