@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "dedup": "corpus.commands.dedup:dedup",
     "report": "corpus.commands.report:report",
     "export": "corpus.commands.export:export",
+    "ingest-warc": "corpus.commands.ingest_warc:ingest_warc_command",
     "db": "corpus.commands.db:db_group",
     "worker": "corpus.commands.worker:worker",
     "schedule": "corpus.commands.schedule:schedule",

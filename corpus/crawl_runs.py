@@ -115,6 +115,10 @@ def resume_crawl(
         _refuse_if_held(run)
         if run.status == RunStatus.FINISHED:
             raise ConfigError(f"crawl run {run_id} finished already; nothing to resume")
+        if run.settings.get("source") == "warc":
+            raise ConfigError(
+                f"run {run_id} read WARC files; resume it with `ingest-warc --resume`"
+            )
         request = CrawlRequest.from_settings(run.settings)
         run.status, run.finished_at = RunStatus.RUNNING, None
     store_spooled(store, run_id, spool_setting(request))

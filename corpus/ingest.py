@@ -49,6 +49,11 @@ class FetchedPage:
     # the URLs between url and final_url of a redirected fetch
     redirects: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    # the request as sent: {"method": ..., "headers": {...}} (written out as a WARC request)
+    request: dict[str, Any] | None = None
+    # set for a page read from a web archive (`ingest-warc`): the file's name, record offset
+    warc_file: str | None = None
+    warc_offset: int | None = None
 
     @property
     def content_type(self) -> str | None:
@@ -166,6 +171,9 @@ def add_page(session: Session, fetched: FetchedPage, keep_body: bool = True) -> 
         depth=fetched.depth,
         fetched_at=fetched.fetched_at,
         outcome=Outcome.ERROR,
+        request=fetched.request,
+        warc_file=fetched.warc_file,
+        warc_offset=fetched.warc_offset,
     )
     session.add(page)
     session.flush()
@@ -286,6 +294,7 @@ def _fill_article(article: Article, page: Page, record: ArticleRecord, text_hash
     article.claim_rule_version = record.claim_rule_version
     article.last_seen_at = page.fetched_at
     article.last_page_id = page.id
+    article.warc_file, article.warc_offset = page.warc_file, page.warc_offset
     article.comments = [Comment(position=i, **asdict(c)) for i, c in enumerate(record.comments)]
     article.claims = [_claim_row(claim) for claim in record.claims]
 

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -92,6 +93,11 @@ class Page(Base):
     # what the page did to its article: new | changed | unchanged (None when no article)
     change: Mapped[str | None] = mapped_column(String(20))
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    # the request as sent ({"method", "headers"}), for WARC request records; None if unknown
+    request: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # provenance of a page read from a web archive (`ingest-warc`): file name, record offset
+    warc_file: Mapped[str | None] = mapped_column(Text)
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class SkippedUrlRow(Base):
@@ -148,6 +154,9 @@ class Article(Base):
     last_seen_at: Mapped[datetime]
     last_page_id: Mapped[int | None] = mapped_column(Integer)
     revision_count: Mapped[int] = mapped_column(default=0)
+    # the WARC file and record offset of the page the current text came from (None: crawled)
+    warc_file: Mapped[str | None] = mapped_column(Text)
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
 
     comments: Mapped[list[Comment]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="Comment.position"

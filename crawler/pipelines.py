@@ -1,8 +1,8 @@
 """Hands each fetched page to corpus.ingest, keeping the Scrapy reactor free.
 
-Cleaning (decode, extract, claims) is CPU-bound, so it runs in a pool of worker processes;
-database writes run in one writer thread, one transaction per page. The reactor only
-awaits futures.
+Cleaning (decode, extract, claims) is CPU-bound, so it runs in the worker processes of
+corpus.cleaner_pool (the pool `ingest-warc` uses too); database writes run in one writer
+thread, one transaction per page. The reactor only awaits futures.
 
 Nothing fetched is lost silently: a write that fails (disk full, database locked or
 restarting) is retried with backoff for DEBTCORPUS_STORE_RETRY_SECONDS; a page that still
@@ -14,14 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
-import signal
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from scrapy.utils.misc import load_object
@@ -29,8 +24,9 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from cleaning.outcomes import Reason
 from cleaning.records import CleanResult
+from corpus.cleaner_pool import CleanerPool
 from corpus.incremental import store_if_unchanged
-from corpus.ingest import FetchedPage, SkippedUrl, clean_fetched, store_fetch, store_skipped
+from corpus.ingest import FetchedPage, SkippedUrl, store_fetch, store_skipped
 from corpus.spool import run_spool, spool_page
 from corpus.store import Store
 
@@ -46,39 +42,10 @@ SPOOLED = "debtcorpus/spooled"
 LOST = "debtcorpus/lost"
 # fetched pages handed to the pipeline (replayed ones included; skipped URLs are not pages)
 PAGES = "debtcorpus/pages"
-WATCHDOG_PERIOD_S = 1.0
 
 
 class StoreUnavailable(Exception):
     """The store refused a write for longer than the retry budget."""
-
-
-def clean_safely(fetched: FetchedPage) -> CleanResult | None:
-    """Run in a worker process: a page that breaks the cleaner is kept as a reject, with why."""
-    try:
-        return clean_fetched(fetched)
-    except Exception as exc:
-        logger.exception("cleaner failed on %s", fetched.final_url)
-        return CleanResult(
-            encoding=None, reject_reason=Reason.CLEAN_ERROR.detailed(type(exc).__name__)
-        )
-
-
-def _worker_start(crawler_pid: int) -> None:
-    """In each cleaner process: leave Ctrl-C to the crawl, and exit when the crawl is gone
-    (killed with -9 it cannot tell its workers; they would live on holding memory)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_watch_parent, args=(crawler_pid,), daemon=True).start()
-    import cleaning.pipeline  # noqa: F401  (import the heavy modules once per worker)
-
-
-def _watch_parent(crawler_pid: int) -> None:
-    while True:
-        time.sleep(WATCHDOG_PERIOD_S)
-        try:
-            os.kill(crawler_pid, 0)
-        except ProcessLookupError:
-            os._exit(1)
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -93,13 +60,13 @@ class CorpusPipeline:
         self.workers = settings.getint("DEBTCORPUS_CLEAN_WORKERS", 2)
         self.timeout = settings.getfloat("DEBTCORPUS_CLEAN_TIMEOUT", 120.0)
         self.cleaner: Callable[[FetchedPage], CleanResult | None] = load_object(
-            settings.get("DEBTCORPUS_CLEANER") or "crawler.pipelines.clean_safely"
+            settings.get("DEBTCORPUS_CLEANER") or "corpus.cleaner_pool.clean_safely"
         )
         self.retry_budget = settings.getfloat("DEBTCORPUS_STORE_RETRY_SECONDS", 60.0)
         self.spool_setting = settings.get("DEBTCORPUS_SPOOL_DIR")
         self.min_relevance = 0.0
         self.store: Store | None = None
-        self.cleaners: ProcessPoolExecutor | None = None
+        self.cleaners: CleanerPool | None = None
         self.writer: ThreadPoolExecutor | None = None
         self.skipped: list[SkippedUrl] = []
         self.outage_logged = False
@@ -110,7 +77,7 @@ class CorpusPipeline:
 
     async def open_spider(self) -> None:
         self.store = Store(self.db)
-        self.cleaners = self._new_cleaners()
+        self.cleaners = CleanerPool(self.workers, self.timeout, self.cleaner)
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="corpus-writer")
         profile = getattr(self.crawler.spider, "profile", None)
         self.min_relevance = profile.min_relevance if profile else 0.0
@@ -202,39 +169,13 @@ class CorpusPipeline:
             self.crawler.stats.inc_value(STORE_FAILED)
             self.crawler.stats.set_value("debtcorpus/store_error", str(exc))
 
-    def _new_cleaners(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("forkserver")
-        return ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
-        )
-
     async def _clean(self, item: FetchedPage) -> CleanResult | None:
-        """The cleaner's result; a page that takes longer than the timeout is a reject, and
-        the worker stuck on it is killed and the pool replaced (pages that were cleaning in it
-        beside it are cleaned again in the new one)."""
-        for _ in range(2):
-            pool = self.cleaners
-            assert pool is not None
-            future = asyncio.wrap_future(pool.submit(self.cleaner, item))
-            try:
-                return await asyncio.wait_for(future, self.timeout)
-            except TimeoutError:
-                self._replace_cleaners(pool)
-                self.crawler.stats.inc_value("debtcorpus/cleaners_replaced")
-                return CleanResult(encoding=None, reject_reason=Reason.CLEAN_TIMEOUT)
-            except BrokenProcessPool:
-                self._replace_cleaners(pool)
-        reason = Reason.CLEAN_ERROR.detailed("BrokenProcessPool")
-        return CleanResult(encoding=None, reject_reason=reason)
-
-    def _replace_cleaners(self, pool: ProcessPoolExecutor) -> None:
-        if pool is not self.cleaners:
-            return  # another page's timeout replaced it already
-        self.cleaners = self._new_cleaners()
-        # A running call cannot be cancelled through the executor's API: kill its processes.
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
+        assert self.cleaners is not None
+        replaced = self.cleaners.replaced
+        result = await self.cleaners.clean(item)
+        if self.cleaners.replaced > replaced:
+            self.crawler.stats.inc_value("debtcorpus/cleaners_replaced")
+        return result
 
     def _apply_relevance_floor(self, result: CleanResult | None) -> CleanResult | None:
         """Only a profile that asks for it drops off-topic articles (kept as rejects)."""

@@ -77,7 +77,7 @@ DEBTCORPUS_CLEAN_WORKERS = 2
 # the stuck worker is killed and replaced.
 DEBTCORPUS_CLEAN_TIMEOUT = 120.0
 # the function a cleaner process runs on each page (import path)
-DEBTCORPUS_CLEANER = "crawler.pipelines.clean_safely"
+DEBTCORPUS_CLEANER = "corpus.cleaner_pool.clean_safely"
 # A page the store cannot take (disk full, database locked or restarting) is retried with
 # backoff for up to this many seconds, then spooled for `crawl --resume` (run: incomplete).
 DEBTCORPUS_STORE_RETRY_SECONDS = 60.0

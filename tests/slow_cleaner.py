@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from cleaning.records import CleanResult
+from corpus.cleaner_pool import clean_safely
 from corpus.ingest import FetchedPage
-from crawler.pipelines import clean_safely
 
 
 def clean_or_hang(fetched: FetchedPage) -> CleanResult | None:

@@ -216,19 +216,17 @@ def test_a_stuck_cleaner_is_killed_and_replaced(tmp_path: Path) -> None:
 
     async def go() -> None:
         await pipeline.open_spider()
+        assert pipeline.cleaners is not None
         started = time.monotonic()
-        await pipeline.process_item(page(f"{BASE}/stuck"))
+        stuck = asyncio.ensure_future(pipeline.process_item(page(f"{BASE}/stuck")))
+        while not pipeline.cleaners.pids():
+            await asyncio.sleep(0.1)
+        stuck_pids.extend(pipeline.cleaners.pids())
+        await stuck
         assert time.monotonic() - started < 20
         await pipeline.process_item(page(f"{BASE}/fine"))
         await pipeline.close_spider()
 
-    original = CorpusPipeline._replace_cleaners
-
-    def remember(self: CorpusPipeline, pool: Any) -> None:
-        stuck_pids.extend(getattr(pool, "_processes", {}))
-        original(self, pool)
-
-    pipeline._replace_cleaners = remember.__get__(pipeline)  # type: ignore[method-assign]
     asyncio.run(go())
     store = Store(db)
     with store.session() as session:

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import corpus.export
+import corpus.export.dataset
 from corpus.cli import cli
 from tests.test_export_corpus import (
     FORMATS,
@@ -231,7 +231,7 @@ def test_repeated_export_is_byte_identical(
 def test_small_batches_write_the_same_rows(
     export_corpus: ExportCorpus, exported: dict[str, Path], tmp_path: Path, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(corpus.export, "BATCH_SIZE", 2)
+    monkeypatch.setattr(corpus.export.dataset, "BATCH_SIZE", 2)
     out = export_ok(export_corpus, tmp_path / "batched", "--format", "jsonl")
     for table in TABLES:
         name = f"{table}.jsonl"
@@ -242,7 +242,7 @@ def test_export_draws_progress_over_the_articles(
     export_corpus: ExportCorpus, tmp_path: Path, monkeypatch: Any
 ) -> None:
     calls: list[tuple[int | None, str, int]] = []
-    real_progress = corpus.export.progress
+    real_progress = corpus.export.dataset.progress
 
     def recording(items: Iterable[Any], total: int | None, description: str) -> Iterator[Any]:
         seen = 0
@@ -251,7 +251,7 @@ def test_export_draws_progress_over_the_articles(
             yield item
         calls.append((total, description, seen))
 
-    monkeypatch.setattr(corpus.export, "progress", recording)
+    monkeypatch.setattr(corpus.export.dataset, "progress", recording)
     export_ok(export_corpus, tmp_path / "out", "--site", "a.example")
     assert calls == [(3, "Exporting articles", 3)]
 
@@ -422,7 +422,7 @@ def test_failed_export_leaves_nothing_behind(
     def broken_card(*_args: Any) -> str:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(corpus.export, "render_card", broken_card)
+    monkeypatch.setattr(corpus.export.dataset, "render_card", broken_card)
     result = run_export(export_corpus, tmp_path / "out")
     assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
     assert list(tmp_path.iterdir()) == []

@@ -1,4 +1,5 @@
-"""`debtcorpus export`: write the corpus as a dataset (JSONL, CSV or Parquet) with a card."""
+"""`debtcorpus export`: write the corpus as a dataset (JSONL, CSV or Parquet) with a card,
+or its raw fetches as WARC files (`--format warc`, corpus/warc/)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,19 @@ from sqlalchemy.engine import make_url
 
 from corpus.commands.options import db_option
 from corpus.errors import ConfigError
-from corpus.export import ExportRequest, export_dataset
-from corpus.export_filters import (
+from corpus.export.dataset import ExportRequest, export_dataset
+from corpus.export.filters import (
     DATE_FORMAT_HELP,
     ExportFilters,
     parse_date_bound,
     parse_date_range,
 )
-from corpus.export_writers import FORMATS
+from corpus.export.writers import FORMATS
 from corpus.store import open_store, resolve_db_url
+from corpus.warc.export import DEFAULT_MAX_FILE_BYTES, WarcExportRequest, export_warc
+
+WARC_FORMAT = "warc"
+SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
 
 
 def check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -38,6 +43,17 @@ def require_existing_corpus(db: str | None) -> None:
         raise ConfigError(f"no corpus database at {path}; pass --db or set DEBTCORPUS_DB")
 
 
+def parse_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    """`500M`, `1G`, `2500000`: a size in bytes (decimal units)."""
+    text = value.strip().upper().removesuffix("B")
+    unit = text[-1:] if text[-1:] in SIZE_UNITS else ""
+    try:
+        number = float(text[: len(text) - len(unit)])
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a size; use e.g. 500M or 1G") from exc
+    return int(number * SIZE_UNITS[unit])
+
+
 def canonical(values: tuple[str, ...]) -> tuple[str, ...]:
     """Repeated options as a sorted set, so the manifest is the same whatever the order."""
     return tuple(sorted(set(values)))
@@ -49,10 +65,19 @@ def canonical(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option(
     "--format",
     "file_format",
-    type=click.Choice(FORMATS),
+    type=click.Choice((*FORMATS, WARC_FORMAT)),
     default="parquet",
     show_default=True,
-    help="File format of the tables.",
+    help="File format of the tables; `warc` writes the stored raw fetches as WARC 1.1 files "
+    "instead (docs/warc.md).",
+)
+@click.option(
+    "--warc-size",
+    callback=parse_size,
+    default=str(DEFAULT_MAX_FILE_BYTES),
+    metavar="SIZE",
+    help="With --format warc: start a new WARC file once one reaches SIZE (e.g. 500M, 1G). "
+    "Default 1G.",
 )
 @click.option(
     "--nested",
@@ -60,6 +85,14 @@ def canonical(values: tuple[str, ...]) -> tuple[str, ...]:
     help="One articles table with each article's claims and comments inside it (jsonl or parquet).",
 )
 @click.option("--site", "sites", multiple=True, help="Keep this site (repeatable).")
+@click.option(
+    "--run",
+    "runs",
+    multiple=True,
+    type=int,
+    metavar="RUN_ID",
+    help="Keep what this crawl run fetched (repeatable; see `debtcorpus runs`).",
+)
 @click.option(
     "--published-from", callback=check_date, metavar="DATE", help="Published on or after DATE."
 )
@@ -109,8 +142,10 @@ def export(
     db: str | None,
     out: Path,
     file_format: str,
+    warc_size: int,
     nested: bool,
     sites: tuple[str, ...],
+    runs: tuple[int, ...],
     published_from: str | None,
     published_to: str | None,
     crawled_from: str | None,
@@ -123,6 +158,10 @@ def export(
     overwrite: bool,
 ) -> None:
     """Export articles, claims and comments to the folder OUT, with README.md and manifest.json.
+
+    With --format warc, write the stored fetches of the kept pages as WARC 1.1 files
+    instead (site, run and --crawled-from/--crawled-to pick pages by fetch time; the other
+    filters keep the pages of the articles they keep).
 
     Dates are YYYY-MM-DD (whole days, UTC) or ISO 8601 date-times with an offset; both ends
     are inclusive. Re-running the same export on the same database gives identical files.
@@ -138,7 +177,13 @@ def export(
         languages=canonical(languages),
         representatives_only=representatives_only,
         min_length=min_length,
+        runs=tuple(sorted(set(runs))),
     )
+    if file_format == WARC_FORMAT:
+        if nested:
+            raise click.UsageError("--nested shapes tables; WARC files hold the raw fetches")
+        export_warc_files(db, WarcExportRequest(out, filters, warc_size, overwrite))
+        return
     request = ExportRequest(out, file_format, filters, nested=nested, overwrite=overwrite)
     require_existing_corpus(db)
     store = open_store(db)
@@ -154,3 +199,18 @@ def export(
             "(Hugging Face datasets refuses to load an empty split).",
             err=True,
         )
+
+
+def export_warc_files(db: str | None, request: WarcExportRequest) -> None:
+    require_existing_corpus(db)
+    store = open_store(db)
+    try:
+        result = export_warc(store, request)
+    finally:
+        store.dispose()
+    counts = ", ".join(f"{kind} {n}" for kind, n in result.record_counts.items())
+    click.echo(
+        f"Exported {result.pages} pages to {len(result.files)} WARC "
+        f"file{'' if len(result.files) == 1 else 's'} in {result.out_dir} "
+        f"(records: {counts or 'none'})"
+    )

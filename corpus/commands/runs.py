@@ -89,6 +89,10 @@ def show(ctx: click.Context, run_id: int, db: str | None) -> None:
     scrapy_stats: dict[str, Any] = run.stats.get("scrapy") or {}
     if scrapy_stats:
         console.print(scrapy_table(scrapy_stats))
+    if run.stats.get("warc"):
+        from corpus.commands.ingest_warc import print_warc_facts
+
+        print_warc_facts(run.stats["warc"], run_id)
 
 
 def run_facts(store: Store, run: CrawlRun) -> list[tuple[str, str]]:

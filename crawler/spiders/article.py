@@ -7,6 +7,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -30,11 +31,20 @@ SKIPPED_EXTENSIONS = sorted(set(IGNORED_EXTENSIONS) - {"pdf", "doc", "docx"})
 SOURCE = "debtcorpus_source"
 
 
-def header_dict(response: Response) -> dict[str, str]:
+def header_dict(message: Response | scrapy.Request) -> dict[str, str]:
     return {
         key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
-        for key, values in response.headers.items()
+        for key, values in message.headers.items()
     }
+
+
+def request_facts(response: Response) -> dict[str, Any] | None:
+    """The request as sent (downloader middlewares have added their headers by now; Host is
+    added by the HTTP client, from the URL)."""
+    if response.request is None:
+        return None
+    headers = {"host": urlsplit(response.request.url).netloc, **header_dict(response.request)}
+    return {"method": response.request.method, "headers": headers}
 
 
 class ArticleSpider(scrapy.Spider):
@@ -158,6 +168,7 @@ class ArticleSpider(scrapy.Spider):
             depth=meta.get("depth", 0),
             crawl_run_id=self.run_id,
             replayed=meta.get(REPLAYED, False),
+            request=request_facts(response),
         )
 
     def on_error(self, failure: Failure) -> Iterator[FetchedPage | SkippedUrl]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.metadata
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,7 @@ import pyarrow as pa
 from sqlalchemy.orm import Session
 
 from corpus.errors import ConfigError
-from corpus.export_card import (
+from corpus.export.card import (
     CARD_FILE,
     MANIFEST_FILE,
     CardFacts,
@@ -29,17 +29,17 @@ from corpus.export_card import (
     manifest_text,
     render_card,
 )
-from corpus.export_filters import ExportFilters
-from corpus.export_rows import (
+from corpus.export.filters import ExportFilters
+from corpus.export.rows import (
     BATCH_SIZE,
     ArticleRow,
     count_articles,
     iter_article_batches,
     read_batch,
 )
-from corpus.export_schema import TABLE_COLUMNS, file_schema, table_columns
-from corpus.export_summary import ExportSummary, dedup_summary
-from corpus.export_writers import FORMATS, TableWriter, open_writer
+from corpus.export.schema import TABLE_COLUMNS, file_schema, table_columns
+from corpus.export.summary import ExportSummary, dedup_summary
+from corpus.export.writers import FORMATS, TableWriter, open_writer
 from corpus.models import SCHEMA_VERSION
 from corpus.progress import progress
 from corpus.store import Store
@@ -82,7 +82,13 @@ def tool_version() -> str:
     return importlib.metadata.version("debtcorpus")
 
 
-def check_out_dir(out_dir: Path, overwrite: bool) -> None:
+def is_dataset_file(name: str) -> bool:
+    return name in EXPORT_FILE_NAMES
+
+
+def check_out_dir(
+    out_dir: Path, overwrite: bool, is_export_file: Callable[[str], bool] = is_dataset_file
+) -> None:
     """OUT may be missing or empty; with --overwrite it may hold an earlier export only."""
     if out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(f"export folder {out_dir} is a file; give a folder path")
@@ -96,7 +102,7 @@ def check_out_dir(out_dir: Path, overwrite: bool) -> None:
             f"export folder {out_dir} is not empty; pass --overwrite to replace the export in "
             "it, or choose a new folder"
         )
-    foreign = [name for name in present if name not in EXPORT_FILE_NAMES]
+    foreign = [name for name in present if not is_export_file(name)]
     if foreign:
         raise ConfigError(
             f"export folder {out_dir} holds files that are not from an export "
@@ -105,11 +111,13 @@ def check_out_dir(out_dir: Path, overwrite: bool) -> None:
         )
 
 
-def publish(staging: Path, out_dir: Path) -> None:
+def publish(
+    staging: Path, out_dir: Path, is_export_file: Callable[[str], bool] = is_dataset_file
+) -> None:
     """Replace any earlier export in OUT with the staged files."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for path in out_dir.iterdir():
-        if path.name in EXPORT_FILE_NAMES:
+        if is_export_file(path.name):
             path.unlink()
     for path in sorted(staging.iterdir()):
         path.replace(out_dir / path.name)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, select, true
 
 from corpus.errors import ConfigError
-from corpus.models import Article, Claim, DuplicateCluster, DuplicateMember
+from corpus.models import Article, Claim, DuplicateCluster, DuplicateMember, Page
 
 DATE_FORMAT_HELP = (
     "expected YYYY-MM-DD or an ISO 8601 date-time such as 2024-03-01T08:00:00+08:00 "
@@ -86,6 +86,8 @@ class ExportFilters:
     languages: tuple[str, ...] = ()
     representatives_only: bool = False
     min_length: int | None = None
+    # crawl runs (crawl_runs.id): articles a page of these runs yielded; pages of these runs
+    runs: tuple[int, ...] = ()
 
     def claim_condition(self) -> ColumnElement[bool]:
         """Claims kept: matching every claim filter (lender and type) at once."""
@@ -116,6 +118,25 @@ class ExportFilters:
             parts.append(exists(claim_match.where(self.claim_condition())))
         if self.representatives_only:
             parts.append(~exists(non_representative_membership()))
+        if self.runs:
+            run_page = select(Page.id).where(Page.article_id == Article.id)
+            parts.append(exists(run_page.where(Page.crawl_run_id.in_(self.runs))))
+        return and_(true(), *parts)
+
+    def page_condition(self) -> ColumnElement[bool]:
+        """Fetches kept by a WARC export: site, run and the crawl date range (fetched_at) pick
+        pages; any article filter keeps the pages of the articles it keeps."""
+        parts: list[ColumnElement[bool]] = []
+        if self.sites:
+            parts.append(Page.site.in_(self.sites))
+        if self.runs:
+            parts.append(Page.crawl_run_id.in_(self.runs))
+        if not self.crawled.is_open():
+            parts.append(self.crawled.condition(Page.fetched_at))
+        by_article = replace(self, sites=(), crawled=DateRange(), runs=())
+        if by_article != ExportFilters():
+            kept = select(Article.id).where(by_article.article_condition())
+            parts.append(Page.article_id.in_(kept))
         return and_(true(), *parts)
 
     def describe(self) -> dict[str, Any]:
@@ -129,6 +150,7 @@ class ExportFilters:
             "language": list(self.languages),
             "representatives_only": self.representatives_only,
             "min_length": self.min_length,
+            "crawl_run": list(self.runs),
         }
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from corpus.export_schema import Column, hf_features
+from corpus.export.schema import Column, hf_features
 
 PRETTY_NAME = "debtcorpus: Chinese web articles about debt collection (催收)"
 CARD_FILE = "README.md"
@@ -181,6 +181,19 @@ def provenance_section(facts: CardFacts) -> str:
         f"- Deduplication: `{as_json(facts.dedup)}`\n"
         f"- Extractor versions: `{as_json(summary['extractor_versions'])}`\n"
         f"- Claim rule versions: `{as_json(summary['claim_rule_versions'])}`\n"
+        f"- {warc_provenance_line(summary['warc_provenance'])}\n"
+    )
+
+
+def warc_provenance_line(provenance: dict[str, Any]) -> str:
+    """Where articles built from web archives came from (columns warc_file, warc_offset)."""
+    count = provenance["articles_from_warc"]
+    if not count:
+        return "Web archives: none (every article was crawled by debtcorpus)"
+    files = ", ".join(f"`{name}` ({n})" for name, n in provenance["warc_files"].items())
+    return (
+        f"Web archives: {count} articles were read from WARC/ARC files with `debtcorpus "
+        f"ingest-warc` (columns `warc_file`, `warc_offset` give the record): {files}"
     )
 
 

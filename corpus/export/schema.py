@@ -68,6 +68,10 @@ ARTICLE_COLUMNS: tuple[Column, ...] = (
     Column("first_seen_at", TIMESTAMP, "When the crawler first stored this article, UTC"),
     Column("last_seen_at", TIMESTAMP, "When the crawler last fetched this article, UTC"),
     Column("revision_count", pa.int64(), "Times the text changed on a re-crawl"),
+    Column(
+        "warc_file", pa.string(), "WARC/ARC file the text was read from (`ingest-warc`), else null"
+    ),
+    Column("warc_offset", pa.int64(), "Byte offset of that record in `warc_file`"),
     Column("exact_cluster_id", pa.int64(), "Exact-duplicate cluster (`debtcorpus dedup`)"),
     Column("near_cluster_id", pa.int64(), "Near-duplicate cluster (`debtcorpus dedup`, minhash)"),
     Column(

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from corpus.export_rows import Row, RowBatch
+from corpus.export.rows import Row, RowBatch
 from corpus.models import DuplicateCluster, DuplicateMember
 
 
@@ -47,6 +47,7 @@ class ExportSummary:
     first_seen: TimeSpan = field(default_factory=TimeSpan)
     last_seen: TimeSpan = field(default_factory=TimeSpan)
     published: TimeSpan = field(default_factory=TimeSpan)
+    warc_files: Counter[str] = field(default_factory=Counter)
 
     def add(self, batch: RowBatch) -> None:
         for article in batch.articles:
@@ -64,6 +65,8 @@ class ExportSummary:
         self.first_seen.add(article["first_seen_at"])
         self.last_seen.add(article["last_seen_at"])
         self.published.add(article["published_at"])
+        if article["warc_file"]:
+            self.warc_files[article["warc_file"]] += 1
 
     @property
     def as_of(self) -> datetime | None:
@@ -89,6 +92,14 @@ class ExportSummary:
                 "articles": dict(sorted(self.article_claim_rule_versions.items())),
                 "claims": dict(sorted(self.claim_rule_versions.items())),
             },
+            "warc_provenance": self.warc_provenance(),
+        }
+
+    def warc_provenance(self) -> dict[str, Any]:
+        """How many exported articles were read from web archives, per file."""
+        return {
+            "articles_from_warc": sum(self.warc_files.values()),
+            "warc_files": dict(sorted(self.warc_files.items())),
         }
 
 

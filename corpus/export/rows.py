@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Row as DbRow
 from sqlalchemy.orm import Session
 
-from corpus.export_filters import ExportFilters
+from corpus.export.filters import ExportFilters
 from corpus.models import Article, Claim, Comment, DuplicateCluster, DuplicateMember
 
 Row = dict[str, Any]
@@ -202,6 +202,8 @@ def article_row(article: ArticleRow, memberships: dict[str, Membership]) -> Row:
         "first_seen_at": utc(article.first_seen_at),
         "last_seen_at": utc(article.last_seen_at),
         "revision_count": article.revision_count,
+        "warc_file": article.warc_file,
+        "warc_offset": article.warc_offset,
         "exact_cluster_id": exact.cluster_id if exact else None,
         "near_cluster_id": min(near_ids) if near_ids else None,
         "is_representative": all(m.is_representative for m in memberships.values()),

@@ -1,0 +1,130 @@
+"""The cleaner process pool: decode, extract and claims run in worker processes.
+
+Cleaning is CPU-bound, so the crawl (crawler/pipelines.py) and `ingest-warc` (corpus/warc/)
+hand fetched pages to this one pool; a page that breaks or stalls the cleaner becomes a
+reject with the reason, never a lost page.
+
+- The fork server imports the cleaner once, so every worker starts with it loaded (and the
+  workers share those pages of memory).
+- Workers ignore Ctrl-C (the process that owns the pool decides how to stop) and exit when
+  that process is gone: killed with -9 it cannot tell them, and they would live on.
+- A page that takes longer than the timeout is a `clean-timeout` reject, and the worker stuck
+  on it is killed and the pool replaced; pages cleaning beside it are cleaned again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+
+from cleaning.outcomes import Reason
+from cleaning.records import CleanResult
+from corpus.ingest import FetchedPage, clean_fetched
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_RESULT = CleanResult(encoding=None, reject_reason=Reason.CLEAN_TIMEOUT)
+BROKEN_RESULT = CleanResult(
+    encoding=None, reject_reason=Reason.CLEAN_ERROR.detailed("BrokenProcessPool")
+)
+WATCHDOG_PERIOD_S = 1.0
+Cleaner = Callable[[FetchedPage], CleanResult | None]
+
+
+def clean_safely(fetched: FetchedPage) -> CleanResult | None:
+    """Run in a worker process: a page that breaks the cleaner is kept as a reject, with why."""
+    try:
+        return clean_fetched(fetched)
+    except Exception as exc:
+        logger.exception("cleaner failed on %s", fetched.final_url)
+        return CleanResult(
+            encoding=None, reject_reason=Reason.CLEAN_ERROR.detailed(type(exc).__name__)
+        )
+
+
+def _worker_start(owner_pid: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_owner, args=(owner_pid,), daemon=True).start()
+    import cleaning.pipeline  # noqa: F401  (already loaded from the fork server's preload)
+
+
+def _watch_owner(owner_pid: int) -> None:
+    while True:
+        time.sleep(WATCHDOG_PERIOD_S)
+        try:
+            os.kill(owner_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+
+
+class CleanerPool:
+    """`workers` forkserver processes running `cleaner` (default `clean_safely`) on pages,
+    with a per-page timeout."""
+
+    def __init__(self, workers: int, timeout: float, cleaner: Cleaner = clean_safely) -> None:
+        self.workers = workers
+        self.timeout = timeout
+        self.cleaner = cleaner
+        self.replaced = 0
+        self._executor = self._new_executor()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["cleaning.pipeline"])
+        return ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+        )
+
+    def submit(self, fetched: FetchedPage) -> Future[CleanResult | None]:
+        return self._executor.submit(self.cleaner, fetched)
+
+    def result(self, future: Future[CleanResult | None]) -> CleanResult | None:
+        """Wait for a submitted page (blocking callers); a stall past the timeout is a reject
+        and the pool is replaced."""
+        try:
+            return future.result(self.timeout)
+        except FutureTimeout:
+            self._replace(self._executor)
+            return TIMEOUT_RESULT
+        except BrokenProcessPool:
+            return BROKEN_RESULT
+
+    async def clean(self, fetched: FetchedPage) -> CleanResult | None:
+        """Clean one page without blocking the event loop (the crawler's reactor)."""
+        for _ in range(2):
+            executor = self._executor
+            future = asyncio.wrap_future(executor.submit(self.cleaner, fetched))
+            try:
+                return await asyncio.wait_for(future, self.timeout)
+            except TimeoutError:
+                self._replace(executor)
+                return TIMEOUT_RESULT
+            except BrokenProcessPool:
+                self._replace(executor)  # another page's timeout killed this one's worker
+        return BROKEN_RESULT
+
+    def pids(self) -> list[int]:
+        return list(getattr(self._executor, "_processes", {}) or {})
+
+    def _replace(self, executor: ProcessPoolExecutor) -> None:
+        if executor is not self._executor:
+            return  # replaced already
+        self._executor = self._new_executor()
+        self.replaced += 1
+        # A running call cannot be cancelled through the executor's API: kill its processes.
+        for process in list((getattr(executor, "_processes", {}) or {}).values()):
+            process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    def shutdown(self, wait: bool = True, cancel: bool = False) -> None:
+        """Stop the workers; `cancel` drops pages not yet started (a run that stops early)."""
+        self._executor.shutdown(wait=wait, cancel_futures=cancel)
