@@ -22,6 +22,7 @@ from w3lib.url import canonicalize_url
 from cleaning.pipeline import clean_page
 from cleaning.records import ArticleRecord, ClaimRecord, CleanResult
 from corpus.models import Article, ArticleRevision, Claim, Comment, Page
+from corpus.search import index_article
 from corpus.store import Store
 
 MAX_UPSERT_ATTEMPTS = 3
@@ -167,6 +168,7 @@ def upsert_article(
         change = "changed"
     _fill_article(article, page, record, text_hash)
     session.flush()
+    index_article(session, article)
     return article, change
 
 
