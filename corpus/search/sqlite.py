@@ -1,8 +1,8 @@
 """The SQLite back end: two FTS5 tables of bigram tokens (see corpus.search.tokens).
 
 `search_articles_fts` (rowid = article id): title, body, and their simplified copies (empty
-unless OpenCC changes the text). `search_comments_fts` (rowid = comment id): body, its copy,
-and `article` holding the token `a<article id>`, so an article's comments are found (and
+unless OpenCC changes the text). `search_comments_fts` (rowid = comment id): the same columns
+(title empty, so one query fits both tables) and `article` holding the token `a<article id>`, so an article's comments are found (and
 replaced) through the index itself. BM25 is the table's rank, the title weighted.
 """
 
@@ -34,14 +34,14 @@ def create(connection: Connection) -> None:
     )
     connection.exec_driver_sql(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {COMMENTS_FTS} USING fts5("
-        f"body, body_fold, article, tokenize = '{TOKENIZER}')"
+        f"title, body, title_fold, body_fold, article, tokenize = '{TOKENIZER}')"
     )
     weights = f"{TITLE_WEIGHT}, 1.0, {TITLE_WEIGHT}, 1.0"
     connection.exec_driver_sql(
         f"INSERT INTO {ARTICLES_FTS}({ARTICLES_FTS}, rank) VALUES ('rank', 'bm25({weights})')"
     )
     connection.exec_driver_sql(
-        f"INSERT INTO {COMMENTS_FTS}({COMMENTS_FTS}, rank) VALUES ('rank', 'bm25(1.0, 1.0, 0.0)')"
+        f"INSERT INTO {COMMENTS_FTS}({COMMENTS_FTS}, rank) VALUES ('rank', 'bm25(0, 1.0, 0, 1.0, 0)')"
     )
 
 
@@ -91,8 +91,8 @@ def write_comments(connection: Connection | Session, rows: Sequence[dict[str, An
         return
     connection.execute(
         text(
-            f"INSERT INTO {COMMENTS_FTS}(rowid, body, body_fold, article) "
-            "VALUES (:id, :body, :body_fold, :article)"
+            f"INSERT INTO {COMMENTS_FTS}(rowid, title, body, title_fold, body_fold, article) "
+            "VALUES (:id, '', :body, '', :body_fold, :article)"
         ),
         list(rows),
     )

@@ -1,6 +1,6 @@
 """Search: the Chinese full-text index over articles and comments (FTS5 on SQLite, tsvector +
 GIN on PostgreSQL), built from the rows already there; JSON columns rewritten readable (no
-\\uXXXX escapes); the `page_previews` view of raw pages (SQLite).
+\\uXXXX escapes); the `page_previews` view of raw pages and `claims_in_context` (SQLite, for browse).
 
 Revision ID: 0007
 Revises: 0003
@@ -26,6 +26,11 @@ PAGE_PREVIEWS = """CREATE VIEW IF NOT EXISTS page_previews AS
 SELECT id, url, final_url, site, status, outcome, reason, change, article_id, fetched_at,
        content_type, encoding, body_size, headers, page_preview(body, content_type) AS text_preview
 FROM pages"""
+CLAIMS_IN_CONTEXT = """CREATE VIEW IF NOT EXISTS claims_in_context AS
+SELECT c.id, c.article_id, a.title, a.site, substr(a.published_at, 1, 7) AS month, c.type,
+       c.subtype, c.lender, c.modality, c.polarity, c.days_overdue, c.amount, c.cited_law,
+       c.sentence
+FROM claims c JOIN articles a ON a.id = c.article_id"""
 
 
 def _json_columns(connection: sa.Connection) -> list[tuple[str, str, str]]:
@@ -71,6 +76,7 @@ def upgrade() -> None:
     if connection.dialect.name == "sqlite":
         # PostgreSQL has no zlib in SQL, and `browse` (Datasette) reads SQLite only.
         op.execute(PAGE_PREVIEWS)
+        op.execute(CLAIMS_IN_CONTEXT)
 
 
 def downgrade() -> None:
@@ -79,4 +85,5 @@ def downgrade() -> None:
     connection = op.get_bind()
     if connection.dialect.name == "sqlite":
         op.execute("DROP VIEW IF EXISTS page_previews")
+        op.execute("DROP VIEW IF EXISTS claims_in_context")
     backend_for(connection).drop(connection)
