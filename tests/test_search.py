@@ -201,3 +201,20 @@ def test_index_follows_changed_and_reindexed_articles(corpus_db: str, sample_sit
         assert counts["comments"] == len(session.scalars(select(Comment.id)).all())
     store.dispose()
     assert {q: hit_ids(corpus_db, q) for q in QUERIES} == before
+
+
+def test_runs_split_exactly_at_non_letters_and_non_digits() -> None:
+    from corpus.search.tokens import is_word_char, runs, tokens
+
+    sample = "".join(chr(c) for c in range(0x20, 0x3100)) + "微粒贷APP_x１２３①Ⅻ"
+    expected: list[str] = []
+    current = ""
+    for char in sample.lower():
+        if is_word_char(char):
+            current += char
+        elif current:
+            expected, current = [*expected, current], ""
+    if current:
+        expected.append(current)
+    assert runs(sample) == expected
+    assert tokens("上门催收 APP") == ["上门", "门催", "催收", "收", "ap", "pp", "p"]

@@ -30,19 +30,13 @@ def normalise(text: str) -> str:
     return text.lower()
 
 
+# Python's \w on str is isalnum() plus "_": without "_" it is exactly is_word_char (tested).
+_RUN = re.compile(r"[^\W_]+")
+
+
 def runs(text: str) -> list[str]:
     """Maximal runs of letters and digits of the normalised text."""
-    found: list[str] = []
-    current: list[str] = []
-    for char in normalise(text):
-        if is_word_char(char):
-            current.append(char)
-        elif current:
-            found.append("".join(current))
-            current = []
-    if current:
-        found.append("".join(current))
-    return found
+    return _RUN.findall(normalise(text))
 
 
 def run_tokens(run: str) -> list[str]:
