@@ -218,3 +218,38 @@ def test_runs_split_exactly_at_non_letters_and_non_digits() -> None:
         expected.append(current)
     assert runs(sample) == expected
     assert tokens("上门催收 APP") == ["上门", "门催", "催收", "收", "ap", "pp", "p"]
+
+
+def test_sqlite_index_agrees_with_its_content_after_every_kind_of_write(tmp_path: Path) -> None:
+    """Triggers index every writer's changes (here plain ORM updates and deletes); a table
+    rebuilt without its triggers (as SQLite migrations do) gets them and a rebuild back."""
+    db = small_db(tmp_path)
+    store = Store(db)
+    with store.session() as session:
+        article = session.scalars(select(Article).where(Article.title == "家访须知")).one()
+        article.text = "改写后的正文：鹦鹉螺。"
+        article.comments = [Comment(position=0, text="新的评论：海星")]
+    assert hit_ids(db, "鹦鹉螺") == {article.id} and not hit_ids(db, "事先告知")
+    assert hit_ids(db, "海星", comments=True) and not hit_ids(db, "保留", comments=True)
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TRIGGER search_articles_fts_au")
+        connection.exec_driver_sql("UPDATE articles SET text = '章鱼' WHERE id = 1")
+    with store.session() as session:
+        index_article(session, session.get_one(Article, 1))
+    assert hit_ids(db, "章鱼") == {1}
+    with store.engine.begin() as connection:
+        for table in ("search_articles_fts", "search_comments_fts"):
+            connection.exec_driver_sql(
+                f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)"
+            )
+    store.dispose()
+
+
+def small_db(tmp_path: Path) -> str:
+    db = str(tmp_path / "small.db")
+    store = open_store(db)
+    with store.session() as session:
+        add_article(session, "还款提醒", "平台一般会先发短信提醒。", ("电话录音",))
+        add_article(session, "家访须知", "家访须事先告知。", ("保留录音",))
+    store.dispose()
+    return db

@@ -27,7 +27,9 @@ def prepare_connection(conn: Any) -> None:
 def highlighted(snippet: str) -> Markup:
     """The snippet escaped, its <mark> tags kept."""
     safe = str(escape(snippet))
-    return Markup(safe.replace(escape(MARK_OPEN), MARK_OPEN).replace(escape(MARK_CLOSE), MARK_CLOSE))
+    return Markup(
+        safe.replace(escape(MARK_OPEN), MARK_OPEN).replace(escape(MARK_CLOSE), MARK_CLOSE)
+    )
 
 
 @hookimpl
@@ -41,4 +43,3 @@ def render_cell(value: Any, column: str, table: str | None, database: str, datas
         url = datasette.urls.row(database, "articles", str(value))
         return Markup(f'<a href="{escape(url)}">{value}</a>')
     return None
-

@@ -7,7 +7,7 @@ in SQL from the words' occurrence counts, the title weighted as on SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -18,6 +18,7 @@ from corpus.search.statements import typed_text
 from corpus.search.tokens import folded_or_none, normalise, tokens
 
 ARTICLES = "search_articles"
+BATCH = 500
 COMMENTS = "search_comments"
 
 _DDL = (
@@ -97,6 +98,22 @@ def article_row(article_id: int, title: str | None, body: str) -> dict[str, Any]
 
 def comment_row(comment_id: int, article_id: int, body: str) -> dict[str, Any]:
     return _row(comment_id, None, body) | {"article_id": article_id}
+
+
+def _batches(connection: Connection, sql: str) -> Iterator[list[Any]]:
+    rows = connection.execute(text(sql).execution_options(yield_per=BATCH))
+    for part in rows.partitions(BATCH):
+        yield list(part)
+
+
+def rebuild(connection: Connection) -> None:
+    """Index every article and comment (in batches of BATCH rows)."""
+    articles = _batches(connection, "SELECT id, title, text FROM articles ORDER BY id")
+    for part in articles:
+        write_articles(connection, [article_row(key, title, body) for key, title, body in part])
+    comments = _batches(connection, "SELECT id, article_id, text FROM comments ORDER BY id")
+    for part in comments:
+        write_comments(connection, [comment_row(key, owner, body) for key, owner, body in part])
 
 
 def replace_article(

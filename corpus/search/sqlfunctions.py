@@ -4,6 +4,8 @@
   (every word a substring of title or text); `search_comments_match(query)` for comments.
 - `search_snippet(text, query)`: the text around the first hit, words in <mark>...</mark>.
 - `page_preview(body, content_type)`: a stored (zlib-compressed) raw page as readable text.
+- `search_tokens(text)`, `search_fold_tokens(text)`: the index tokens of a text (and of its
+  simplified form, '' when that is the same); the index's triggers and views call them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from corpus.errors import ConfigError
 from corpus.search.matching import ARTICLE_COLUMNS, COMMENT_COLUMNS, fts5_match, parse_query
 from corpus.search.snippets import snippet
+from corpus.search.tokens import folded_or_none, token_text
 
 PREVIEW_CHARS = 600
 NO_MATCH = '""'
@@ -63,11 +66,21 @@ def page_preview(body: bytes | None, content_type: str | None = None) -> str | N
     return re.sub(r"\s+", " ", tree.text_content()).strip()[:PREVIEW_CHARS]
 
 
+def search_tokens(value: str | None) -> str:
+    return token_text(value)
+
+
+def search_fold_tokens(value: str | None) -> str:
+    return token_text(folded_or_none(value))
+
+
 FUNCTIONS: tuple[tuple[str, int, Any], ...] = (
     ("search_match", 1, search_match),
     ("search_comments_match", 1, search_comments_match),
     ("search_snippet", 2, search_snippet),
     ("page_preview", 2, page_preview),
+    ("search_tokens", 1, search_tokens),
+    ("search_fold_tokens", 1, search_fold_tokens),
 )
 
 

@@ -1,21 +1,24 @@
-"""The SQLite back end: two FTS5 tables of bigram tokens (see corpus.search.tokens).
+"""The SQLite back end: FTS5 over bigram tokens (see corpus.search.tokens), kept by triggers.
 
-`search_articles_fts` (rowid = article id): title, body, and their simplified copies (empty
-unless OpenCC changes the text). `search_comments_fts` (rowid = comment id): the same columns
-(title empty, so one query fits both tables) and `article` holding the token `a<article id>`, so an article's comments are found (and
-replaced) through the index itself. BM25 is the table's rank, the title weighted.
+`search_articles_fts` (rowid = article id) indexes title, body and their simplified copies
+(empty unless OpenCC changes the text); `search_comments_fts` (rowid = comment id) the same
+columns, title empty, so one query fits both. Both are external-content tables over views
+that compute the tokens with the SQL function `search_tokens` (corpus.search.sqlfunctions):
+the index holds no copy of the text. Triggers on `articles` and `comments` remove a row's old
+tokens before it changes and add the new ones after, for every writer (ingest, reprocess,
+revisions, WARC, SQL); every SQLite connection debtcorpus opens registers the functions.
+BM25 is the tables' rank, the title weighted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sqlite3
 from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from corpus.search.statements import typed_text
-from corpus.search.tokens import folded_or_none, token_text
 
 ARTICLES_FTS = "search_articles_fts"
 COMMENTS_FTS = "search_comments_fts"
@@ -24,30 +27,96 @@ COMMENTS_FTS = "search_comments_fts"
 # corpus has no relevance judgements to fit it on. The result set does not depend on it.
 TITLE_WEIGHT = 4.0
 TOKENIZER = "unicode61 remove_diacritics 0"
+COLUMNS = "title, body, title_fold, body_fold"
+
+# (fts table, source table, its title expression, its text column)
+_SOURCES = (
+    (ARTICLES_FTS, "articles", "{row}.title", "text"),
+    (COMMENTS_FTS, "comments", "''", "text"),
+)
+
+
+def _values(row: str, title: str, body: str, named: bool = False) -> str:
+    """The four column values of a source row (named as the FTS columns, for the view)."""
+    title = title.format(row=row)
+    values: tuple[str, ...] = (
+        f"search_tokens({title})",
+        f"search_tokens({row}.{body})",
+        f"search_fold_tokens({title})",
+        f"search_fold_tokens({row}.{body})",
+    )
+    if named:
+        values = tuple(f"{v} AS {c}" for v, c in zip(values, COLUMNS.split(", "), strict=True))
+    return ", ".join(values)
+
+
+def _ddl(fts: str, source: str, title: str, body: str) -> list[str]:
+    view = f"{fts}_source"
+    remove = f"DELETE FROM {fts} WHERE rowid = old.id;"
+    add = f"INSERT INTO {fts}(rowid, {COLUMNS}) VALUES (new.id, {_values('new', title, body)});"
+    watched = "title, text" if source == "articles" else "text"
+    return [
+        f"CREATE VIEW IF NOT EXISTS {view} AS SELECT id, {_values(source, title, body, True)} "
+        f"FROM {source}",
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({COLUMNS}, content='{view}', "
+        f"content_rowid='id', tokenize='{TOKENIZER}')",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {source} BEGIN {add} END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_bd BEFORE DELETE ON {source} BEGIN {remove} END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_bu BEFORE UPDATE OF {watched} ON {source} "
+        f"BEGIN {remove} END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF {watched} ON {source} "
+        f"BEGIN {add} END",
+    ]
+
+
+def _rank_settings() -> list[str]:
+    weights = {
+        ARTICLES_FTS: f"{TITLE_WEIGHT}, 1.0, {TITLE_WEIGHT}, 1.0",
+        COMMENTS_FTS: "0, 1, 0, 1",
+    }
+    return [
+        f"INSERT INTO {fts}({fts}, rank) VALUES ('rank', 'bm25({w})')" for fts, w in weights.items()
+    ]
+
+
+TRIGGER_NAMES = tuple(f"{fts}_{kind}" for fts, *_ in _SOURCES for kind in ("ai", "bd", "bu", "au"))
+
+
+def register_functions(connection: Connection) -> None:
+    """The tokens functions the views and triggers call, on this connection (any engine:
+    migrations also run on engines debtcorpus did not make)."""
+    from corpus.search.sqlfunctions import register
+
+    raw = connection.connection.dbapi_connection
+    try:
+        raw.execute("SELECT search_tokens('')")  # type: ignore[union-attr]
+    except sqlite3.OperationalError:  # not registered (re-registering fails mid-statement)
+        register(raw)
 
 
 def create(connection: Connection) -> None:
-    """Create both FTS5 tables (empty) and set their ranking."""
-    connection.exec_driver_sql(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {ARTICLES_FTS} USING fts5("
-        f"title, body, title_fold, body_fold, tokenize = '{TOKENIZER}')"
-    )
-    connection.exec_driver_sql(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {COMMENTS_FTS} USING fts5("
-        f"title, body, title_fold, body_fold, article, tokenize = '{TOKENIZER}')"
-    )
-    weights = f"{TITLE_WEIGHT}, 1.0, {TITLE_WEIGHT}, 1.0"
-    connection.exec_driver_sql(
-        f"INSERT INTO {ARTICLES_FTS}({ARTICLES_FTS}, rank) VALUES ('rank', 'bm25({weights})')"
-    )
-    connection.exec_driver_sql(
-        f"INSERT INTO {COMMENTS_FTS}({COMMENTS_FTS}, rank) VALUES ('rank', 'bm25(0, 1.0, 0, 1.0, 0)')"
-    )
+    """Create the views, FTS5 tables, triggers and ranking (the index is empty until build)."""
+    register_functions(connection)
+    for source in _SOURCES:
+        for statement in _ddl(*source):
+            connection.exec_driver_sql(statement)
+    for statement in _rank_settings():
+        connection.exec_driver_sql(statement)
+
+
+def rebuild(connection: Connection) -> None:
+    """Index every row of the sources (FTS5 reads them through the views)."""
+    register_functions(connection)
+    for fts, *_ in _SOURCES:
+        connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
 
 
 def drop(connection: Connection) -> None:
-    for table in (ARTICLES_FTS, COMMENTS_FTS):
-        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+    for name in TRIGGER_NAMES:
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+    for fts, *_ in _SOURCES:
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {fts}")
+        connection.exec_driver_sql(f"DROP VIEW IF EXISTS {fts}_source")
 
 
 def exists(connection: Connection) -> bool:
@@ -55,62 +124,19 @@ def exists(connection: Connection) -> bool:
     return connection.execute(text(query), {"a": ARTICLES_FTS, "c": COMMENTS_FTS}).scalar() == 2
 
 
-def article_row(article_id: int, title: str | None, body: str) -> dict[str, Any]:
-    return {
-        "id": article_id,
-        "title": token_text(title),
-        "body": token_text(body),
-        "title_fold": token_text(folded_or_none(title)),
-        "body_fold": token_text(folded_or_none(body)),
-    }
+def triggers_present(connection: Connection) -> bool:
+    query = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_%'"
+    return connection.execute(text(query)).scalar() == len(TRIGGER_NAMES)
 
 
-def comment_row(comment_id: int, article_id: int, body: str) -> dict[str, Any]:
-    return {
-        "id": comment_id,
-        "body": token_text(body),
-        "body_fold": token_text(folded_or_none(body)),
-        "article": f"a{article_id}",
-    }
-
-
-def write_articles(connection: Connection | Session, rows: Sequence[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    connection.execute(
-        text(
-            f"INSERT INTO {ARTICLES_FTS}(rowid, title, body, title_fold, body_fold) "
-            "VALUES (:id, :title, :body, :title_fold, :body_fold)"
-        ),
-        list(rows),
-    )
-
-
-def write_comments(connection: Connection | Session, rows: Sequence[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    connection.execute(
-        text(
-            f"INSERT INTO {COMMENTS_FTS}(rowid, title, body, title_fold, body_fold, article) "
-            "VALUES (:id, '', :body, '', :body_fold, :article)"
-        ),
-        list(rows),
-    )
-
-
-def replace_article(
-    session: Session, article_id: int, title: str | None, body: str, comments: Iterable[Any]
-) -> None:
-    """Index an article's current title, text and comments in place of what was indexed."""
-    session.execute(text(f"DELETE FROM {ARTICLES_FTS} WHERE rowid = :id"), {"id": article_id})
-    write_articles(session, [article_row(article_id, title, body)])
-    old = session.execute(
-        text(f"SELECT rowid FROM {COMMENTS_FTS} WHERE {COMMENTS_FTS} MATCH :article"),
-        {"article": f'article : "a{article_id}"'},
-    ).scalars()
-    for comment_id in list(old):
-        session.execute(text(f"DELETE FROM {COMMENTS_FTS} WHERE rowid = :id"), {"id": comment_id})
-    write_comments(session, [comment_row(c.id, article_id, c.text) for c in comments])
+def replace_article(session: Session, *_: Any) -> None:
+    """The triggers index every write. A table rebuilt by a migration (SQLite copies it and
+    drops its triggers) gets them back here, with a full rebuild for what it missed."""
+    connection = session.connection()
+    if not triggers_present(connection):
+        drop(connection)
+        create(connection)
+        rebuild(connection)
 
 
 def ranked(

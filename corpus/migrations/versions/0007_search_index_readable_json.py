@@ -1,6 +1,6 @@
 """Search: the Chinese full-text index over articles and comments (FTS5 on SQLite, tsvector +
 GIN on PostgreSQL), built from the rows already there; JSON columns rewritten readable (no
-\\uXXXX escapes); the `page_previews` view of raw pages and `claims_in_context` (SQLite, for browse).
+\\uXXXX escapes); views for browse (SQLite): `page_previews`, `claims_in_context`.
 
 Revision ID: 0007
 Revises: 0003
