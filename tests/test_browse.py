@@ -109,6 +109,7 @@ def test_raw_pages_render_as_text_and_json_is_readable(browse: str, corpus: Path
     previews = as_json(f"{browse}/page_previews.json?_shape=array&status=200&_size=5")
     assert previews and all(row["text_preview"] for row in previews)
     assert any("催收" in row["text_preview"] for row in previews)
+    assert "催收" in get(f"{browse}/pages?status=200&_size=5")  # bodies shown as text
     engine = create_engine(f"sqlite:///{corpus}")
     with engine.connect() as connection:
         headers = connection.scalar(text("SELECT headers FROM pages LIMIT 1"))

@@ -41,14 +41,6 @@ def fts5_match(parsed: ParsedQuery, columns: tuple[str, ...]) -> str:
     return " AND ".join(f"({scope} : {fts5_phrase(word)})" for word in parsed.words)
 
 
-def fts5_match_text(query: str) -> str:
-    """A free-text query as an FTS5 expression over articles (for SQL and Datasette)."""
-    try:
-        return fts5_match(parse_query(query), ARTICLE_COLUMNS)
-    except ConfigError:
-        return '""'
-
-
 def tsquery(word: str) -> str:
     """A PostgreSQL tsquery that every row containing `word` matches (a superset: the
     bigrams are not checked for adjacency, so rows are confirmed with strpos after)."""
