@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
@@ -19,7 +20,10 @@ NOW = datetime(2025, 3, 1, tzinfo=UTC)
 
 
 def small_corpus(path: Path) -> str:
-    db = str(path)
+    return small_corpus_at(str(path))
+
+
+def small_corpus_at(db: str) -> str:
     store = open_store(db)
     with store.session() as session:
         add_article(session, "微粒贷逾期催收上门来了怎么办", "很多借款人担心催收人员上门家访。")
@@ -88,3 +92,18 @@ def test_db_upgrade_gives_an_old_corpus_the_index_and_readable_json(tmp_path: Pa
         assert connection.scalar(text("SELECT tags FROM articles")) == '["催收"]'
     engine.dispose()
     assert "上门催收" in run("search", "上门", "--db", str(path))
+
+
+@pytest.mark.services
+def test_search_and_browse_commands_on_postgres(tmp_path: Path) -> None:
+    from tests.test_postgres import PG_URL, create_database_if_missing, reset_database
+
+    create_database_if_missing(PG_URL)
+    reset_database(PG_URL)
+    small_corpus_at(PG_URL)
+    lines = run("search", "家访", "--json", "--db", PG_URL).splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert len(rows) == 2 and all("<mark>家访</mark>" in row["snippet"] for row in rows)
+    assert "indexed 2 articles and 1 comments" in run("search", "--reindex", "--db", PG_URL)
+    result = CliRunner().invoke(cli, ["browse", "--db", PG_URL])
+    assert result.exit_code == 1 and "browse needs a SQLite corpus" in result.output

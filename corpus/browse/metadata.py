@@ -107,8 +107,8 @@ def table_metadata() -> dict[str, dict[str, Any]]:
         tables[name] = entry
     tables["articles"] |= {"fts_table": ARTICLES_FTS, "fts_pk": "id", "label_column": "title"}
     tables["comments"] |= {"fts_table": COMMENTS_FTS, "fts_pk": "id"}
-    for hidden in (ARTICLES_FTS, COMMENTS_FTS):
-        tables[hidden] = {"hidden": True}
+    for fts in (ARTICLES_FTS, COMMENTS_FTS):
+        tables[fts] = tables[f"{fts}_source"] = {"hidden": True}
     for view in ("claims_in_context", "page_previews"):
         tables[view] = {"facets": FACETS[view]}
     tables["page_previews"]["description"] = "Raw pages: status, headers and a text preview"
