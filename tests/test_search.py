@@ -253,3 +253,30 @@ def small_db(tmp_path: Path) -> str:
         add_article(session, "家访须知", "家访须事先告知。", ("保留录音",))
     store.dispose()
     return db
+
+
+def test_sql_functions_answer_odd_input_without_failing() -> None:
+    import zlib
+
+    from corpus.search.sqlfunctions import page_preview, search_match, search_snippet
+
+    assert search_match("") == search_match("，。！") == '""'
+    expected = '({title body} : "上门") AND ({title body} : "ap pp") AND ({title body} : "上" *)'
+    assert search_match("上门 App，上") == expected
+    assert search_snippet("催收人员上门", "") == "催收人员上门"
+    assert search_snippet("催收人员上門", "上门") == "催收人员上門"  # literal without folding
+    page = "<html><head><style>p{}</style><script>x=1</script></head><body><p>催收 上门</p>"
+    assert page_preview(zlib.compress(page.encode("utf-8")), "text/html") == "催收 上门"
+    assert page_preview(b"not zlib") is None and page_preview(None) is None
+
+
+def test_snippets_mark_every_word_around_the_first_hit() -> None:
+    from corpus.search.matching import parse_query
+    from corpus.search.snippets import snippet
+
+    text = "开头" * 100 + "催收人员上门家访，上门前应当告知。" + "结尾" * 100
+    shown = snippet(text, parse_query("上门 告知"))
+    assert shown.startswith("…") and shown.endswith("…")
+    assert shown.count("<mark>上门</mark>") == 2 and "<mark>告知</mark>" in shown
+    folded = snippet("第三方機構上門催收", parse_query("上门", fold=True))
+    assert folded == "第三方機構<mark>上門</mark>催收"

@@ -95,6 +95,7 @@ def search(
     A word is a run of letters or digits; it matches wherever it occurs as a substring of the
     title or the text, Chinese of any length, Latin case-insensitive. Examples:
 
+    \b
         debtcorpus search 上门
         debtcorpus search "上门 家访" --site law --since 2024-01-01 --json
         debtcorpus search 暴力催收 --comments

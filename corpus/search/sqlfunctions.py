@@ -15,7 +15,13 @@ import zlib
 from typing import Any
 
 from corpus.errors import ConfigError
-from corpus.search.matching import ARTICLE_COLUMNS, COMMENT_COLUMNS, fts5_match, parse_query
+from corpus.search.matching import (
+    ARTICLE_COLUMNS,
+    COMMENT_COLUMNS,
+    ParsedQuery,
+    fts5_match,
+    parse_query,
+)
 from corpus.search.snippets import snippet
 from corpus.search.tokens import folded_or_none, token_text
 
@@ -41,7 +47,7 @@ def search_snippet(text: str | None, query: str | None) -> str | None:
     try:
         return snippet(text, parse_query(query or ""))
     except ConfigError:
-        return snippet(text, parse_query("_"))
+        return snippet(text, ParsedQuery(()))
 
 
 def page_preview(body: bytes | None, content_type: str | None = None) -> str | None:
