@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from corpus import migrate
 from corpus.cli import cli
@@ -68,10 +68,8 @@ def test_bad_queries_are_one_line_errors(tmp_path: Path) -> None:
         assert "Traceback" not in result.output and "Error" in result.output
 
 
-def test_db_upgrade_gives_an_old_corpus_the_index_and_readable_json(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    engine = create_engine(f"sqlite:///{path}")
-    migrate.upgrade(engine, "0003")
+def fill_old_article(engine: Engine) -> None:
+    """An article as revision 0003 stored it: JSON with \\u escapes, no index."""
     with engine.begin() as connection:
         connection.execute(
             text(
@@ -83,6 +81,13 @@ def test_db_upgrade_gives_an_old_corpus_the_index_and_readable_json(tmp_path: Pa
             ),
             {"now": NOW, "tags": json.dumps(["催收"])},
         )
+
+
+def test_db_upgrade_gives_an_old_corpus_the_index_and_readable_json(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine, "0003")
+    fill_old_article(engine)
     engine.dispose()
     assert "\\u50ac" in path.read_bytes().decode("latin-1")
     upgraded = run("db", "upgrade", "--db", str(path))
@@ -107,3 +112,23 @@ def test_search_and_browse_commands_on_postgres(tmp_path: Path) -> None:
     assert "indexed 2 articles and 1 comments" in run("search", "--reindex", "--db", PG_URL)
     result = CliRunner().invoke(cli, ["browse", "--db", PG_URL])
     assert result.exit_code == 1 and "browse needs a SQLite corpus" in result.output
+
+
+@pytest.mark.services
+def test_db_upgrade_on_postgres_rewrites_json_and_builds_the_index() -> None:
+    from tests.test_postgres import PG_URL, create_database_if_missing, reset_database
+
+    create_database_if_missing(PG_URL)
+    reset_database(PG_URL)
+    engine = create_engine(PG_URL)
+    migrate.upgrade(engine, "0003")
+    fill_old_article(engine)
+    with engine.connect() as connection:
+        assert "\\u50ac" in connection.scalar(text("SELECT CAST(tags AS text) FROM articles"))
+    engine.dispose()
+    run("db", "upgrade", "--db", PG_URL)
+    engine = create_engine(PG_URL)
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT CAST(tags AS text) FROM articles")) == '["催收"]'
+    engine.dispose()
+    assert "上门催收" in run("search", "门催", "--db", PG_URL)
