@@ -69,13 +69,17 @@ def _ddl(fts: str, source: str, title: str, body: str) -> list[str]:
     ]
 
 
+# bm25() column weights: title, body, and their simplified copies
+WEIGHTS = {
+    ARTICLES_FTS: f"{TITLE_WEIGHT}, 1.0, {TITLE_WEIGHT}, 1.0",
+    COMMENTS_FTS: "0.0, 1.0, 0.0, 1.0",
+}
+
+
 def _rank_settings() -> list[str]:
-    weights = {
-        ARTICLES_FTS: f"{TITLE_WEIGHT}, 1.0, {TITLE_WEIGHT}, 1.0",
-        COMMENTS_FTS: "0, 1, 0, 1",
-    }
+    """The same BM25 as the tables' `rank`, for SQL users (`ORDER BY rank`)."""
     return [
-        f"INSERT INTO {fts}({fts}, rank) VALUES ('rank', 'bm25({w})')" for fts, w in weights.items()
+        f"INSERT INTO {fts}({fts}, rank) VALUES ('rank', 'bm25({w})')" for fts, w in WEIGHTS.items()
     ]
 
 
@@ -144,14 +148,19 @@ def ranked(
 ) -> list[tuple[int, float]]:
     """(row id, score) of the best `limit` rows matching `match` and the filters."""
     table = COMMENTS_FTS if comments else ARTICLES_FTS
-    joins = (
-        f"JOIN comments c ON c.id = {table}.rowid JOIN articles a ON a.id = c.article_id"
-        if comments
-        else f"JOIN articles a ON a.id = {table}.rowid"
-    )
+    # Joined only for filters: the triggers keep the index to existing rows, and the join
+    # costs more than the ranking on a common word (260 -> 420 ms at 90k matches, measured).
+    joins = ""
+    if where:
+        joins = (
+            f"JOIN comments c ON c.id = {table}.rowid JOIN articles a ON a.id = c.article_id"
+            if comments
+            else f"JOIN articles a ON a.id = {table}.rowid"
+        )
+    # bm25() spelled out, ordered by its alias: computed once per row
     sql = (
-        f"SELECT {table}.rowid, -{table}.rank FROM {table} {joins} "
-        f"WHERE {table} MATCH :match {where} ORDER BY {table}.rank LIMIT :limit"
+        f"SELECT {table}.rowid, -bm25({table}, {WEIGHTS[table]}) AS score FROM {table} {joins} "
+        f"WHERE {table} MATCH :match {where} ORDER BY score DESC LIMIT :limit"
     )
     rows = session.execute(typed_text(sql, params), params | {"match": match, "limit": limit})
     return [(int(row[0]), float(row[1])) for row in rows]
