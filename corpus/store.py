@@ -48,7 +48,11 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-    from corpus.search.sqlfunctions import register  # SQL functions: search, page previews
+
+
+def _register_sql_functions(dbapi_connection: Any, _record: Any) -> None:
+    """The search index's triggers call these; SQL users get search and page previews."""
+    from corpus.search.sqlfunctions import register  # corpus.search imports this module
 
     register(dbapi_connection)
 
@@ -67,6 +71,7 @@ def make_engine(db: str | None = None) -> Engine:
             json_serializer=dumps_readable,
         )
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "connect", _register_sql_functions)
         return engine
     try:
         return create_engine(url, pool_pre_ping=True, json_serializer=dumps_readable)
