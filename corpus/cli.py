@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "scheduler": "corpus.commands.scheduler:scheduler",
     "runs": "corpus.commands.runs:runs",
     "history": "corpus.commands.history:history",
+    "search": "corpus.commands.search:search",
+    "browse": "corpus.commands.browse:browse",
 }
 
 

@@ -24,6 +24,7 @@ from cleaning.records import ArticleRecord, ClaimRecord, CleanResult
 from cleaning.urls import site_host, url_identity
 from corpus.claim_settings import claim_config_from_env
 from corpus.models import Article, ArticleRevision, Claim, Comment, Page, SkippedUrlRow
+from corpus.search import index_article
 from corpus.store import Store
 
 MAX_UPSERT_ATTEMPTS = 3
@@ -223,6 +224,7 @@ def upsert_article(
         change = "changed"
     _fill_article(article, page, record, text_hash)
     session.flush()
+    index_article(session, article)
     return article, change
 
 

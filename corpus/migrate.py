@@ -166,7 +166,10 @@ def check_models_migrated(engine: Engine) -> None:
 
 def model_differences(connection: Connection) -> list[Any]:
     """Alembic's autogenerate diff between the database and corpus/models.py ([] = agree)."""
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    from corpus.search.backend import alembic_include_name
+
+    opts = {"compare_type": True, "include_name": alembic_include_name}
+    context = MigrationContext.configure(connection, opts=opts)
     return list(compare_metadata(context, Base.metadata))
 
 

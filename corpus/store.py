@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,11 @@ def resolve_db_url(db: str | None = None) -> str:
     return value
 
 
+def dumps_readable(value: Any) -> str:
+    """JSON columns as readable UTF-8 (Chinese as itself, not \\uXXXX escapes)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -42,6 +48,13 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _register_sql_functions(dbapi_connection: Any, _record: Any) -> None:
+    """The search index's triggers call these; SQL users get search and page previews."""
+    from corpus.search.sqlfunctions import register  # corpus.search imports this module
+
+    register(dbapi_connection)
 
 
 def make_engine(db: str | None = None) -> Engine:
@@ -52,11 +65,18 @@ def make_engine(db: str | None = None) -> Engine:
             raise ConfigError(
                 f"the folder for the database {path!r} does not exist; create it first"
             )
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            json_serializer=dumps_readable,
+        )
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "connect", _register_sql_functions)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True, **pool_settings())
+        return create_engine(
+            url, pool_pre_ping=True, json_serializer=dumps_readable, **pool_settings()
+        )
     except (ModuleNotFoundError, NoSuchModuleError) as exc:
         raise ConfigError(
             f"cannot open {url!r}: {exc}; supported are sqlite:///PATH and "

@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 
 from corpus.models import Base
+from corpus.search.backend import alembic_include_name
 
 
 def _configure(connection: Connection) -> None:
@@ -17,6 +18,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=alembic_include_name,
     )
 
 

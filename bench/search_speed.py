@@ -1,0 +1,195 @@
+"""Search speed on a generated corpus: the index against a LIKE scan, side by side in one run.
+
+    .venv/bin/python bench/search_speed.py --articles 100000
+
+Articles come from the sample site's generator (samplesite/generate.py: paragraphs of the
+hand-written articles, lenders and days varied) plus one paragraph of words drawn by their
+frequency from jieba's dictionary (real Chinese word frequencies: the sample paragraphs alone
+are some 100 paragraphs repeated, with no long tail of vocabulary). Every tenth article has a
+comment. They are written straight into a fresh SQLite corpus; then the index is built
+(timed) and each two-word query is answered by `corpus.search.search` (top 20, snippets
+included) and by a LIKE scan of the same table. Two query sets: TOPIC, the corpus's own
+words (each in 7-99% of the articles: the worst case for an index), and SAMPLED, pairs of
+2-4 character content words (dictionary rank 500 or more) found together in one article
+picked at random (seeded), so each has hits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jieba
+from sqlalchemy import Connection, insert, text
+
+from corpus.models import Article, Comment
+from corpus.search import reindex, search
+from corpus.search.backend import backend_for
+from corpus.store import open_store
+from samplesite.content import load_articles
+from samplesite.generate import GeneratedSite
+
+TOPIC = ("上门 催收", "逾期 协商", "微粒贷 起诉", "征信 家人", "律师 报警", "借呗 分期")
+SAMPLED_QUERIES = 20
+QUERY_MIN_RANK = 500
+FILLER_WORDS = (30, 90)
+ROUNDS = 5
+LIKE_ROUNDS = 3
+BATCH = 2000
+
+
+def dictionary() -> list[tuple[str, int]]:
+    """jieba's dictionary: (word, frequency), most frequent first."""
+    path = Path(jieba.__file__).parent / "dict.txt"
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, frequency, *_ = line.split(" ")
+        entries.append((word, int(frequency)))
+    return sorted(entries, key=lambda entry: -entry[1])
+
+
+class Vocabulary:
+    """Dictionary words with cumulative frequencies, for drawing by frequency."""
+
+    def __init__(self, entries: list[tuple[str, int]]) -> None:
+        self.words = [word for word, _ in entries]
+        self.cumulative = list(itertools.accumulate(frequency for _, frequency in entries))
+        self.rank = {word: rank for rank, word in enumerate(self.words)}
+
+    def filler_words(self, index: int) -> list[str]:
+        rng = random.Random(f"filler:{index}")
+        return rng.choices(self.words, cum_weights=self.cumulative, k=rng.randint(*FILLER_WORDS))
+
+
+def filler(words: list[str]) -> str:
+    """A paragraph of the words, with commas and a full stop."""
+    return "，".join("".join(words[i : i + 6]) for i in range(0, len(words), 6)) + "。"
+
+
+def sampled_queries(vocabulary: Vocabulary, count: int) -> list[str]:
+    """Two content words (2-4 characters, dictionary rank >= QUERY_MIN_RANK) from the filler
+    of a random article, so every query has at least one hit."""
+    rng = random.Random(20261201)
+    queries: list[str] = []
+    while len(queries) < SAMPLED_QUERIES:
+        drawn = vocabulary.filler_words(rng.randint(1, count))
+        content = sorted(
+            {w for w in drawn if 2 <= len(w) <= 4 and vocabulary.rank[w] >= QUERY_MIN_RANK}
+        )
+        if len(content) >= 2:
+            queries.append(" ".join(rng.sample(content, 2)))
+    return queries
+
+
+def generate(db: str, count: int, vocabulary: Vocabulary) -> None:
+    site = GeneratedSite(count, views={})
+    comments = [c.text for a in load_articles() for c in a.comments]
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    store = open_store(db)
+    with store.engine.begin() as connection:
+        drop_index(connection)  # written without it, then built at once (timed)
+        for first in range(1, count + 1, BATCH):
+            rows, notes = [], []
+            for i in range(first, min(first + BATCH, count + 1)):
+                article = site.article(i)
+                blocks = [block.text for block in article.blocks]
+                blocks.insert(len(blocks) // 2, filler(vocabulary.filler_words(i)))
+                body = "\n".join(blocks)
+                published = datetime.fromisoformat(article.published).replace(tzinfo=UTC)
+                rows.append(
+                    {"id": i, "url": f"https://gen.example/{i}.html", "site": article.site,
+                     "title": article.title, "text": body, "text_sha256": str(i),
+                     "extractor_version": "bench", "published_at": published,
+                     "first_seen_at": now, "last_seen_at": now}
+                )  # fmt: skip
+                if i % 10 == 0:
+                    notes.append({"article_id": i, "position": 0, "text": comments[i % 20]})
+            connection.execute(insert(Article), rows)
+            connection.execute(insert(Comment), notes)
+    store.dispose()
+
+
+def drop_index(connection: Connection) -> None:
+    backend_for(connection).drop(connection)
+
+
+def median_ms(function: object, rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        function()  # type: ignore[operator]
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def like_scan(connection: object, query: str) -> list[int]:
+    words = query.split()
+    where = " AND ".join(f"(title LIKE :w{i} OR text LIKE :w{i})" for i in range(len(words)))
+    params = {f"w{i}": f"%{w}%" for i, w in enumerate(words)}
+    sql = text(f"SELECT id FROM articles WHERE {where}")
+    return list(connection.execute(sql, params).scalars())  # type: ignore[attr-defined]
+
+
+def measure(session: Any, connection: Connection, queries: list[str]) -> list[float]:
+    """Print each query's figures; returns the index medians (ms), ratios after them."""
+    indexed_ms, ratios = [], []
+    for query in queries:
+        hits = search(session, query, limit=20)
+        indexed = median_ms(lambda q=query: search(session, q, limit=20), ROUNDS)
+        scanned = median_ms(lambda q=query: like_scan(connection, q), LIKE_ROUNDS)
+        matches = len(like_scan(connection, query))
+        indexed_ms.append(indexed)
+        ratios.append(scanned / indexed)
+        print(f"  {query}: {matches} articles match; index {indexed:.1f} ms ({len(hits)} hits "
+              f"with snippets), LIKE scan {scanned:.0f} ms: {scanned / indexed:.0f}x")  # fmt: skip
+    print(
+        f"  median {statistics.median(indexed_ms):.1f} ms; LIKE/index median "
+        f"{statistics.median(ratios):.0f}x (min {min(ratios):.0f}x, max {max(ratios):.0f}x)"
+    )
+    return indexed_ms + ratios
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--folder", type=Path, default=None, help="keep the corpus here")
+    args = parser.parse_args()
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="search-bench-"))
+    db = str(folder / "bench.db")
+    vocabulary = Vocabulary(dictionary())
+    started = time.perf_counter()
+    generate(db, args.articles, vocabulary)
+    print(f"generated {args.articles} articles in {time.perf_counter() - started:.1f} s")
+    store = open_store(db)
+    before = checkpointed_size(store, db)
+    started = time.perf_counter()
+    counts = reindex(store)
+    build_s = time.perf_counter() - started
+    index_mb = (checkpointed_size(store, db) - before) / 1e6
+    per_10k = 10_000 / counts["articles"]
+    print(f"index: {counts}, build {build_s:.1f} s ({build_s * per_10k:.1f} s per 10k articles)")
+    print(f"index size {index_mb:.0f} MB ({index_mb * per_10k:.1f} MB per 10k articles); "
+          f"corpus without it {before / 1e6:.0f} MB")  # fmt: skip
+    with store.session() as session, store.engine.connect() as connection:
+        sampled = sampled_queries(vocabulary, counts["articles"])
+        for name, queries in (("TOPIC", list(TOPIC)), ("SAMPLED", sampled)):
+            print(f"{name} two-word queries:")
+            measure(session, connection, queries)
+    store.dispose()
+
+
+def checkpointed_size(store: Any, db: str) -> int:
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return Path(db).stat().st_size
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""The Datasette plugin `debtcorpus browse` registers: the Chinese index behind the search box,
+the corpus's SQL functions, highlighted snippets, raw page bodies as text, article links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datasette import hookimpl
+from markupsafe import Markup, escape
+
+from corpus.search.snippets import MARK_CLOSE, MARK_OPEN
+from corpus.search.sqlfunctions import page_preview, register, search_match
+
+LINKED_VIEWS = ("claims_in_context", "page_previews")
+BODY_PREVIEW_CHARS = 200
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn: Any) -> None:
+    """Our functions, and `escape_fts` (what Datasette wraps the search box's text in)
+    replaced by the rewrite to the bigram index, so `_search=上门` means "contains 上门".
+    trylast: registered after Datasette's own escape_fts, so ours is the one used."""
+    register(conn)
+    conn.create_function("escape_fts", 1, search_match, deterministic=True)
+
+
+def highlighted(snippet: str) -> Markup:
+    """The snippet escaped, its <mark> tags kept."""
+    safe = str(escape(snippet))
+    return Markup(
+        safe.replace(escape(MARK_OPEN), MARK_OPEN).replace(escape(MARK_CLOSE), MARK_CLOSE)
+    )
+
+
+@hookimpl
+def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+    if column == "snippet" and isinstance(value, str):
+        return highlighted(value)
+    if table == "pages" and column == "body" and isinstance(value, bytes):
+        preview = page_preview(value) or ""
+        return preview[:BODY_PREVIEW_CHARS] + ("…" if len(preview) > BODY_PREVIEW_CHARS else "")
+    if table in LINKED_VIEWS and column == "article_id" and isinstance(value, int):
+        url = datasette.urls.row(database, "articles", str(value))
+        return Markup(f'<a href="{escape(url)}">{value}</a>')
+    return None

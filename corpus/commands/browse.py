@@ -1,0 +1,60 @@
+"""`debtcorpus browse`: the corpus in Datasette, with the Chinese search index behind its box."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy.engine import make_url
+
+from corpus.commands.options import db_option
+from corpus.errors import ConfigError
+from corpus.store import open_store
+
+
+def sqlite_path(db: str | None) -> Path:
+    """The corpus file; Datasette reads SQLite only. Brought to the newest schema first."""
+    store = open_store(db)
+    url, dialect = store.url, store.engine.dialect.name
+    store.dispose()
+    if dialect != "sqlite":
+        raise ConfigError(
+            "browse needs a SQLite corpus (Datasette reads SQLite only); "
+            "`debtcorpus export` a PostgreSQL corpus, or search it with `debtcorpus search`"
+        )
+    return Path(make_url(url).database or "")
+
+
+def make_datasette(path: Path, settings: dict[str, Any] | None = None) -> Any:
+    """A Datasette over the corpus with its metadata and the debtcorpus plugin."""
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    from corpus.browse import plugin
+    from corpus.browse.metadata import corpus_metadata
+
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="debtcorpus")
+    defaults = {"sql_time_limit_ms": 5000, "facet_time_limit_ms": 1000}
+    return Datasette(
+        [str(path)], metadata=corpus_metadata(path.stem), settings=defaults | (settings or {})
+    )
+
+
+@click.command(name="browse")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, help="Port to listen on.")
+def browse(db: str | None, host: str, port: int) -> None:
+    """Open the corpus in Datasette: tables with descriptions and facets, canned queries
+    (search, claims by lender and type, copies of an article, runs with errors), raw pages
+    as text (page_previews). The search box on articles and comments finds every row that
+    contains all the words, Chinese included. Stop with Ctrl-C."""
+    import uvicorn
+
+    datasette = make_datasette(sqlite_path(db))
+    asyncio.run(datasette.invoke_startup())
+    click.echo(f"http://{host}:{port}/{sqlite_path(db).stem}", err=False)
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")

@@ -1,0 +1,15 @@
+"""Full-text search over articles and comments, Chinese-aware, on SQLite (FTS5) and PostgreSQL.
+
+`tokens` turns text into index tokens and `matching` queries into index queries (pure
+functions); `sqlite` and `postgres` hold one back end each (`backend` picks one); `index` keeps
+the index current (ingest calls `index_article`) and rebuilds it; `query` answers searches
+with ranked hits, `snippets` highlights them; `sqlfunctions` are the SQL functions SQLite
+connections get (the index's triggers call them; so can SQL and Datasette users).
+May import `corpus.models`, `corpus.store`, `corpus.errors` and `cleaning`
+(for page previews); never `crawler`.
+"""
+
+from corpus.search.index import index_article, reindex
+from corpus.search.query import Hit, SearchFilters, search
+
+__all__ = ["Hit", "SearchFilters", "index_article", "reindex", "search"]

@@ -1,0 +1,96 @@
+"""SQL functions on every SQLite connection debtcorpus (and `debtcorpus browse`) opens.
+
+- `search_match(query)`: a free-text query as the FTS5 expression for `search_articles_fts`
+  (every word a substring of title or text); `search_comments_match(query)` for comments.
+- `search_snippet(text, query)`: the text around the first hit, words in <mark>...</mark>.
+- `page_preview(body, content_type)`: a stored (zlib-compressed) raw page as readable text.
+- `search_tokens(text)`, `search_fold_tokens(text)`: the index tokens of a text (and of its
+  simplified form, '' when that is the same); the index's triggers and views call them.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from typing import Any
+
+from corpus.errors import ConfigError
+from corpus.search.matching import (
+    ARTICLE_COLUMNS,
+    COMMENT_COLUMNS,
+    ParsedQuery,
+    fts5_match,
+    parse_query,
+)
+from corpus.search.snippets import snippet
+from corpus.search.tokens import folded_or_none, token_text
+
+PREVIEW_CHARS = 600
+NO_MATCH = '""'
+
+
+def search_match(query: str | None, columns: tuple[str, ...] = ARTICLE_COLUMNS) -> str:
+    """An expression that matches nothing for a query without letters or digits."""
+    try:
+        return fts5_match(parse_query(query or ""), columns)
+    except ConfigError:
+        return NO_MATCH
+
+
+def search_comments_match(query: str | None) -> str:
+    return search_match(query, COMMENT_COLUMNS)
+
+
+def search_snippet(text: str | None, query: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return snippet(text, parse_query(query or ""))
+    except ConfigError:
+        return snippet(text, ParsedQuery(()))
+
+
+def page_preview(body: bytes | None, content_type: str | None = None) -> str | None:
+    """The visible text of a raw page (tags, scripts and styles dropped), first characters."""
+    if not body:
+        return None
+    from lxml import html
+
+    from cleaning.decode import decode_html
+
+    try:
+        raw = zlib.decompress(body)
+    except zlib.error:
+        return None
+    decoded = decode_html(raw, content_type)
+    try:
+        tree = html.fromstring(decoded.text)
+    except Exception:  # lxml rejects some pages; the decoded text is the preview then
+        return decoded.text[:PREVIEW_CHARS]
+    for element in tree.xpath("//script|//style|//noscript"):
+        element.drop_tree()
+    return re.sub(r"\s+", " ", tree.text_content()).strip()[:PREVIEW_CHARS]
+
+
+def search_tokens(value: str | None) -> str:
+    return token_text(value)
+
+
+def search_fold_tokens(value: str | None) -> str:
+    return token_text(folded_or_none(value))
+
+
+FUNCTIONS: tuple[tuple[str, int, Any], ...] = (
+    ("search_match", 1, search_match),
+    ("search_comments_match", 1, search_comments_match),
+    ("search_snippet", 2, search_snippet),
+    ("page_preview", 2, page_preview),
+    ("search_tokens", 1, search_tokens),
+    ("search_fold_tokens", 1, search_fold_tokens),
+)
+
+
+def register(dbapi_connection: Any) -> None:
+    """Register the functions on a sqlite3 connection."""
+    for name, arity, function in FUNCTIONS:
+        dbapi_connection.create_function(name, arity, function, deterministic=True)
