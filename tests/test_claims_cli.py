@@ -103,7 +103,7 @@ def test_rule_version_is_exported() -> None:
 
 
 def test_the_card_describes_every_claim_value() -> None:
-    from corpus.export_schema import CLAIM_COLUMNS
+    from corpus.export.schema import CLAIM_COLUMNS
 
     described = {column.name: column.description for column in CLAIM_COLUMNS}
     assert all(word in described["polarity"] for word in ("positive", "negative", "partial"))

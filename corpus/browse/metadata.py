@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from corpus.export_schema import TABLE_COLUMNS
+from corpus.export.schema import TABLE_COLUMNS
 from corpus.models import Base
 from corpus.search.sqlite import ARTICLES_FTS, COMMENTS_FTS
 
