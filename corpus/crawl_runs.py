@@ -5,7 +5,6 @@ corpus/ never imports Scrapy: a crawl is `python -m crawler ...` in its own proc
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -17,6 +16,7 @@ from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any, Protocol
 
+import psutil
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -137,13 +137,11 @@ def _refuse_if_held(run: CrawlRun) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Is the process running (a killed one may linger as a zombie until it is reaped)?"""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
-        return True
-    return True
 
 
 def spool_setting(request: CrawlRequest) -> str | None:

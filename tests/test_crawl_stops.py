@@ -29,8 +29,10 @@ CRAWL_TIMEOUT_S = 180
 
 
 def crawl_argv(base_url: str, db: str, *extra: str) -> list[str]:
+    """A crawl of one site, one request at a time, so that it is still fetching when the
+    test stops it even on a loaded machine."""
     argv = [sys.executable, "-m", "corpus", "crawl", "--site", SITE, "--base-url", base_url]
-    return [*argv, "--db", db, *extra]
+    return [*argv, "--db", db, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", *extra]
 
 
 def resume_argv(db: str, run_id: int = 1) -> list[str]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 from sqlalchemy import func, select
 
@@ -104,7 +103,10 @@ def test_killed_crawl_resumes_with_nothing_lost_or_stored_twice(
     try:
         wait_for_pages(store, at_least=20)
     finally:
-        os.killpg(child.pid, signal.SIGKILL)
+        # everything dies at once (the crawl process runs in a session of its own)
+        tree = psutil.Process(child.pid)
+        for process in [tree, *tree.children(recursive=True)]:
+            process.kill()
         child.wait()
     assert run_row(store, 1).status == "running"
 
