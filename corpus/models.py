@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -220,6 +221,8 @@ class DuplicateCluster(Base):
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     representative_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
     rule: Mapped[str | None] = mapped_column(Text)
+    # why the representative represents: its date, confidence, first seen, the next date
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -256,13 +259,29 @@ class ArticleFingerprint(Base):
 
 
 class LshBandKey(Base):
-    """One LSH band key of an article's signature; equal (band, key) rows are candidates."""
+    """One LSH band key of an article's signature (the band number is mixed into the key);
+    equal keys are candidates. The key leads the primary key, so the table is its own index:
+    no surrogate id, 16 bytes of data a row (docs/dedup.md: storage at 100M articles)."""
 
     __tablename__ = "lsh_band_keys"
-    __table_args__ = (Index("ix_lsh_band_keys_key", "key", "band"),)
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id"), primary_key=True, autoincrement=False, index=True
+    )
+
+
+class ContainmentEdge(Base):
+    """Page `container_id` holds `share` of article `source_id`'s text (a stitched or partial
+    copy), at the character `spans` of the container's text. Never merges clusters."""
+
+    __tablename__ = "containment_edges"
+    __table_args__ = (UniqueConstraint("source_id", "container_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
-    band: Mapped[int]
-    # the signed 64-bit key as 16 hex digits (portable: no BIGINT needed)
-    key: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    container_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    share: Mapped[float] = mapped_column(Float)
+    spans: Mapped[list[Any]] = mapped_column(default=list)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
