@@ -67,7 +67,7 @@ def counts(session: Session) -> dict[str, int]:
         select(DuplicateCluster.method, func.count(DuplicateCluster.id)).group_by(
             DuplicateCluster.method
         )
-    ).tuples()
+    )
     return dict(rows.all())
 
 
@@ -98,7 +98,7 @@ def write_exact(store: Store, config: FingerprintConfig) -> None:
             select(ArticleFingerprint.exact_key, ArticleFingerprint.article_id).where(
                 ArticleFingerprint.exact_key.in_(shared)
             )
-        ).tuples()
+        ).all()
         groups: dict[str, list[int]] = defaultdict(list)
         for key, article_id in rows:
             groups[key].append(article_id)
@@ -185,9 +185,7 @@ def _write_edges(store: Store, edges: list[Any], config: FingerprintConfig) -> N
         with store.session() as session:
             ids = {e.source for e in batch} | {e.container for e in batch}
             texts = dict(
-                session.execute(select(Article.id, Article.text).where(Article.id.in_(ids)))
-                .tuples()
-                .all()
+                session.execute(select(Article.id, Article.text).where(Article.id.in_(ids))).all()
             )
             rows = [
                 {

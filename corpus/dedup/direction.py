@@ -41,10 +41,12 @@ class ArticleFacts:
 
     @property
     def reliably_dated(self) -> bool:
+        return self.dated_at(RELIABLE_CONFIDENCE)
+
+    def dated_at(self, reliable: float) -> bool:
+        """Has a published date found with at least this confidence."""
         confidence = self.published_confidence
-        return self.published_at is not None and (
-            confidence is None or confidence >= RELIABLE_CONFIDENCE
-        )
+        return self.published_at is not None and (confidence is None or confidence >= reliable)
 
 
 @lru_cache(maxsize=1)
@@ -75,15 +77,17 @@ def _utc(value: datetime | None) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def rank(member: ArticleFacts) -> tuple[Any, ...]:
+def rank(member: ArticleFacts, reliable: float = RELIABLE_CONFIDENCE) -> tuple[Any, ...]:
     """Sort key of the representative order: smaller ranks represent."""
-    dated = member.reliably_dated
+    dated = member.dated_at(reliable)
     published = _utc(member.published_at) if dated else _LATEST
     return (not dated, published, _utc(member.first_seen_at), member.id)
 
 
-def representative_order(members: Sequence[ArticleFacts]) -> list[ArticleFacts]:
-    return sorted(members, key=rank)
+def representative_order(
+    members: Sequence[ArticleFacts], reliable: float = RELIABLE_CONFIDENCE
+) -> list[ArticleFacts]:
+    return sorted(members, key=lambda member: rank(member, reliable))
 
 
 def evidence(representative: ArticleFacts, members: Sequence[ArticleFacts]) -> dict[str, Any]:

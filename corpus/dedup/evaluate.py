@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from corpus.dedup.clusters_store import load_facts
 from corpus.dedup.direction import representative_order
 from corpus.dedup.farmset import FarmSet, LabelledPair
 from corpus.dedup.pairs import PairMeasure, containments, leader_clusters, measure_texts
-from corpus.models import Article, ContainmentEdge, DuplicateMember
+from corpus.models import Article, ContainmentEdge, DuplicateCluster, DuplicateMember
 from corpus.store import Store
 
 Pair = frozenset[int]
@@ -30,7 +31,9 @@ FOLDS = 4
 TEST_SHARE = 0.3
 NGRAMS = (2, 3, 4, 5)
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(2, 13))
-CONTAINMENTS = tuple(round(0.05 * step, 2) for step in range(4, 15))
+CONTAINMENTS = tuple(round(0.05 * step, 2) for step in range(4, 15, 2))
+COVERS = (0.6, 0.7, 0.8, 0.9)
+RELIABILITIES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
 
 @dataclass(frozen=True)
@@ -73,12 +76,12 @@ def stored_predictions(store: Store) -> set[Pair]:
         members: dict[int, list[int]] = defaultdict(list)
         for cluster_id, article_id in session.execute(
             select(DuplicateMember.cluster_id, DuplicateMember.article_id)
-        ).tuples():
+        ).all():
             members[cluster_id].append(article_id)
         for group in members.values():
             found |= {frozenset((a, b)) for a in group for b in group if a < b}
         edges = select(ContainmentEdge.source_id, ContainmentEdge.container_id)
-        found |= {frozenset(edge) for edge in session.execute(edges).tuples()}
+        found |= {frozenset(edge) for edge in session.execute(edges).all()}
     return found
 
 
@@ -87,9 +90,7 @@ def predictions(
 ) -> set[Pair]:
     """What a run with this config would join, from measured pairs (the sweep's fast path)."""
     leader_of = leader_clusters(order, measures, config)
-    found = {
-        frozenset((a, leader)) for a, leader in leader_of.items() if a != leader
-    }  # members with their representative
+    found: set[Pair] = set()
     groups: dict[int, list[int]] = defaultdict(list)
     for article, leader in leader_of.items():
         groups[leader].append(article)
@@ -130,37 +131,19 @@ def _share_source(pair: Pair, families: dict[int, frozenset[str]]) -> bool:
 
 
 def direction(store: Store, farm: FarmSet, ids: dict[str, int]) -> tuple[int, int]:
-    """Dated copies (copy and original both dated) whose cluster is represented by the original,
-    or whose containment edge comes from it: (right, total)."""
-    pages = {page.key: page for page in farm.pages}
+    """Dated copies (copy and original both dated) whose cluster the original represents, or
+    whose containment edge comes from it: (right, total)."""
     with store.session() as session:
-        rows = session.execute(select(DuplicateMember.article_id, DuplicateMember.cluster_id))
-        cluster_of = dict(rows.tuples().all())
-        from corpus.models import DuplicateCluster
-
+        cluster_of = dict(
+            session.execute(select(DuplicateMember.article_id, DuplicateMember.cluster_id)).all()
+        )
         representative = dict(
-            session.execute(select(DuplicateCluster.id, DuplicateCluster.representative_id))
-            .tuples()
-            .all()
+            session.execute(select(DuplicateCluster.id, DuplicateCluster.representative_id)).all()
         )
-        edges = set(
-            session.execute(select(ContainmentEdge.source_id, ContainmentEdge.container_id))
-            .tuples()
-            .all()
-        )
-    right = total = 0
-    for pair in farm.pairs:
-        original, copy = pages.get(pair.first), pages.get(pair.second)
-        if not pair.positive or not original or not copy or original.kind != "original":
-            continue
-        if not (original.published and copy.published) or pair.first not in ids:
-            continue
-        total += 1
-        source, target = ids[pair.first], ids[pair.second]
-        cluster = cluster_of.get(target)
-        pointed = cluster is not None and representative.get(cluster) == source
-        right += int(pointed or (source, target) in edges)
-    return right, total
+        edges = select(ContainmentEdge.source_id, ContainmentEdge.container_id)
+        edge_set = {(a, b) for a, b in session.execute(edges).all()}
+    leader_of = {article: representative[cluster] for article, cluster in cluster_of.items()}
+    return _direction_counts(farm.pairs, farm, ids, leader_of, edge_set)
 
 
 def article_order(store: Store, article_ids: Iterable[int]) -> list[int]:
@@ -191,57 +174,98 @@ class SweepRow:
     ngram: int
     threshold: float
     containment: float
-    dev_f1: float
+    cover: float
+    dev: Score
+
+
+Key = tuple[int, float, float, float]
 
 
 def sweep(
     store: Store, farm: FarmSet, ids: dict[str, int], base: FingerprintConfig
 ) -> tuple[list[SweepRow], dict[int, FingerprintConfig], list[dict[str, Score]]]:
-    """F1 on dev pairs for every (n, threshold, containment); for each dev fold, the config
-    chosen on the other folds, and that config's scores on the held-out fold."""
+    """Scores on dev pairs for every (n, threshold, containment, cover); for each dev fold, the
+    config chosen on the other folds, and that config's scores on the held-out fold."""
     order = article_order(store, ids.values())
     dev = [p for p in farm.pairs if split_of(p)[0] == "dev"]
     rows: list[SweepRow] = []
-    per_fold: dict[tuple[int, float, float], list[dict[str, Score]]] = {}
+    per_fold: dict[Key, list[dict[str, Score]]] = {}
     for ngram in NGRAMS:
         measures = measured(store, dataclasses.replace(base, ngram=ngram))
-        for threshold in THRESHOLDS:
-            for share in CONTAINMENTS:
-                config = dataclasses.replace(
-                    base, ngram=ngram, threshold=threshold, containment=share
-                )
-                found = predictions(measures, order, config)
-                folds = [
-                    score_pairs([p for p in dev if split_of(p)[1] == f], ids, found)
-                    for f in range(FOLDS)
-                ]
-                per_fold[(ngram, threshold, share)] = folds
-                rows.append(
-                    SweepRow(ngram, threshold, share, score_pairs(dev, ids, found)["all"].f1)
-                )
+        for threshold, share, cover in itertools.product(THRESHOLDS, CONTAINMENTS, COVERS):
+            config = dataclasses.replace(
+                base, ngram=ngram, threshold=threshold, containment=share, cover=cover
+            )
+            found = predictions(measures, order, config)
+            folds = [
+                score_pairs([p for p in dev if split_of(p)[1] == f], ids, found)
+                for f in range(FOLDS)
+            ]
+            per_fold[(ngram, threshold, share, cover)] = folds
+            rows.append(SweepRow(ngram, threshold, share, cover, _total(folds, None)))
     chosen, held_out = _fold_choices(per_fold, base)
     return rows, chosen, held_out
 
 
+def _total(folds: Sequence[dict[str, Score]], skip: int | None) -> Score:
+    """The pooled "all" score of the folds other than `skip`."""
+    tallies = [fold["all"] for number, fold in enumerate(folds) if number != skip and "all" in fold]
+    return Score(*(sum(getattr(t, name) for t in tallies) for name in _FIELDS))
+
+
 def _fold_choices(
-    per_fold: dict[tuple[int, float, float], list[dict[str, Score]]], base: FingerprintConfig
+    per_fold: dict[Key, list[dict[str, Score]]], base: FingerprintConfig
 ) -> tuple[dict[int, FingerprintConfig], list[dict[str, Score]]]:
     chosen: dict[int, FingerprintConfig] = {}
     held_out: list[dict[str, Score]] = []
     for fold in range(FOLDS):
-
-        def others_f1(key: tuple[int, float, float], fold: int = fold) -> float:
-            folds = per_fold[key]
-            tallies = [folds[f]["all"] for f in range(FOLDS) if f != fold and "all" in folds[f]]
-            total = Score(*(sum(getattr(t, name) for t in tallies) for name in _FIELDS))
-            return total.f1
-
-        best = max(per_fold, key=others_f1)
+        # best F1 on the other folds; ties go to the higher threshold (fewer false pairs)
+        best = max(
+            per_fold, key=lambda key, f=fold: (round(_total(per_fold[key], f).f1, 4), key[1])
+        )
         chosen[fold] = dataclasses.replace(
-            base, ngram=best[0], threshold=best[1], containment=best[2]
+            base, ngram=best[0], threshold=best[1], containment=best[2], cover=best[3]
         )
         held_out.append(per_fold[best][fold])
     return chosen, held_out
+
+
+def direction_sweep(
+    store: Store, farm: FarmSet, ids: dict[str, int], config: FingerprintConfig
+) -> dict[float, tuple[int, int]]:
+    """Copy direction on dev pairs for each date-reliability floor: (right, dated copies)."""
+    with store.session() as session:
+        facts = list(load_facts(session, ids.values()).values())
+    measures = measured(store, config)
+    dev = [p for p in farm.pairs if split_of(p)[0] == "dev"]
+    found = {}
+    for reliable in RELIABILITIES:
+        order = [fact.id for fact in representative_order(facts, reliable)]
+        leader_of = leader_clusters(order, measures, config)
+        edges = {(e.source, e.container) for e in containments(measures, leader_of, config)}
+        found[reliable] = _direction_counts(dev, farm, ids, leader_of, edges)
+    return found
+
+
+def _direction_counts(
+    pairs: Iterable[LabelledPair],
+    farm: FarmSet,
+    ids: dict[str, int],
+    leader_of: dict[int, int],
+    edges: set[tuple[int, int]],
+) -> tuple[int, int]:
+    pages = {page.key: page for page in farm.pages}
+    right = total = 0
+    for pair in pairs:
+        original, copy = pages.get(pair.first), pages.get(pair.second)
+        if not pair.positive or not original or not copy or original.kind != "original":
+            continue
+        if not (original.published and copy.published) or pair.first not in ids:
+            continue
+        total += 1
+        source, target = ids[pair.first], ids[pair.second]
+        right += int(leader_of.get(target) == source or (source, target) in edges)
+    return right, total
 
 
 _FIELDS = ("true_positives", "false_positives", "false_negatives")

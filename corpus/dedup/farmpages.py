@@ -79,5 +79,5 @@ def ingest_farm_set(farm_set: FarmSet, store: Store, seed: int = 3) -> dict[str,
         )
         store_fetch(store, fetched, clean_fetched(fetched))
     with store.session() as session:
-        by_url = dict(session.execute(select(Article.url, Article.id)).tuples().all())
+        by_url = dict(session.execute(select(Article.url, Article.id)).all())
     return {page.key: by_url[page.url] for page in farm_set.pages if page.url in by_url}

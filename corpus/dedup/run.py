@@ -253,9 +253,7 @@ def _signatures_of(session: Session, ids: list[int]) -> NDArray[np.uint32]:
     found: dict[int, bytes] = {}
     for chunk in chunks(ids, QUERY_CHUNK):
         query = select(ArticleFingerprint.article_id, ArticleFingerprint.signature)
-        found.update(
-            session.execute(query.where(ArticleFingerprint.article_id.in_(chunk))).tuples().all()
-        )
+        found.update(session.execute(query.where(ArticleFingerprint.article_id.in_(chunk))).all())
     return np.stack([np.frombuffer(found[i], dtype=np.uint32) for i in ids])
 
 

@@ -48,9 +48,7 @@ def find_templates(store: Store, config: FingerprintConfig) -> list[TemplatePara
                 select(DuplicateMember.article_id, DuplicateMember.cluster_id).where(
                     DuplicateMember.method == METHOD_NEAR
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         rows = session.execute(select(Article.id, Article.site_name, Article.url, Article.text))
         for article_id, site_name, url, text in rows:
