@@ -75,8 +75,8 @@ class FingerprintConfig:
     threshold: float = 0.2
     # containment edges: page B holds at least this share of article A's shingles
     containment: float = 0.4
-    # one cluster also needs one text to be covered by the other: this share of its characters
-    # in lines that share at least LINE_MATCH of their shingles (a stitched page is not)
+    # one cluster also needs one text to be covered by the other: this share of its shingles in
+    # windows that share at least LINE_MATCH of theirs (a stitched page is not)
     cover: float = 0.8
     seed: int = 1
     # "oph": one-permutation MinHash with densification (one hash per shingle, the default);
@@ -273,16 +273,11 @@ def shingle_hashes(text: str, config: FingerprintConfig) -> U64:
     return np.unique(stream)
 
 
-def line_shingles(text: str, config: FingerprintConfig) -> list[U64]:
-    """The shingle codes of each line (paragraph) of the normal form, in order: where in a
-    text the shared shingles sit."""
-    table = _content_table()
-    codes = []
-    for line in normalise(text, config).split("\n"):
-        points = np.frombuffer(line.encode("utf-32-le"), dtype=np.uint32)
-        codes.append(points[table[np.minimum(points, 0x10000)]].astype(np.uint64))
-    stream, counts = _shingle_stream(codes, config.ngram)
-    return np.split(stream, np.cumsum(counts)[:-1]) if counts.size else []
+def window_shingles(text: str, config: FingerprintConfig, window: int = 40) -> list[U64]:
+    """The document's shingle codes in text order, cut into runs of `window`: where in a text
+    the shared shingles sit, whatever its line breaks."""
+    stream, _ = _shingle_stream([content_codes(text, config)], config.ngram)
+    return [stream[start : start + window] for start in range(0, stream.size, window)]
 
 
 @lru_cache(maxsize=8)

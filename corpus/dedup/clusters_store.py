@@ -126,7 +126,7 @@ def write_near(
     clusters = [sorted(g, key=lambda a: (a != leader, a)) for leader, g in groups.items()]
     clusters = [group for group in clusters if len(group) > 1]
     _write_groups(store, METHOD_NEAR, clusters, cluster_params(config), member_similarity, facts)
-    edges = containments(measures, leader_of, config)
+    edges = containments(measures, leader_of, order, config)
     _write_edges(store, edges, config)
     return sum(len(g) - 1 for g in clusters), len(edges)
 

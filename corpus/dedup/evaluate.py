@@ -96,7 +96,9 @@ def predictions(
         groups[leader].append(article)
     for group in groups.values():
         found |= {frozenset((a, b)) for a in group for b in group if a < b}
-    found |= {frozenset((e.source, e.container)) for e in containments(measures, leader_of, config)}
+    found |= {
+        frozenset((e.source, e.container)) for e in containments(measures, leader_of, order, config)
+    }
     return found
 
 
@@ -242,7 +244,7 @@ def direction_sweep(
     for reliable in RELIABILITIES:
         order = [fact.id for fact in representative_order(facts, reliable)]
         leader_of = leader_clusters(order, measures, config)
-        edges = {(e.source, e.container) for e in containments(measures, leader_of, config)}
+        edges = {(e.source, e.container) for e in containments(measures, leader_of, order, config)}
         found[reliable] = _direction_counts(dev, farm, ids, leader_of, edges)
     return found
 

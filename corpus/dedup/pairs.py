@@ -21,10 +21,10 @@ from numpy.typing import NDArray
 from cleaning.fingerprint import (
     FingerprintConfig,
     band_keys,
-    line_shingles,
     normalise,
     shingle_hashes,
     signatures,
+    window_shingles,
 )
 
 # a contained text must hold at least this many shingles for the edge to mean anything
@@ -32,7 +32,7 @@ MIN_CONTAINED_SHINGLES = 60
 # a line of the container belongs to a copied span when this share of its shingles is the source's
 SPAN_LINE_SHARE = 0.5
 PAIR_BLOCK = 200_000
-# a line counts as shared when this share of its shingles is in the other text
+# a window counts as shared when this share of its shingles is in the other text
 LINE_MATCH = 0.25
 
 Pairs = NDArray[np.int64]
@@ -49,7 +49,7 @@ class PairMeasure:
     # shingle counts of the two texts (a containment needs enough text to mean anything)
     first_size: int = 0
     second_size: int = 0
-    # share of each text's characters in lines the other shares (corpus.dedup.pairs.coverage)
+    # share of each text in windows the other shares (corpus.dedup.pairs.coverage)
     first_covered: float = 0.0
     second_covered: float = 0.0
 
@@ -124,8 +124,9 @@ def _line_shares(
 
 
 def coverage(lines: Sequence[NDArray[np.uint64]], other: NDArray[np.uint64]) -> float:
-    """Share of a text's shingles in lines that share at least LINE_MATCH of theirs with the
-    other text: near 1 for a copy however reworded, about the copied part for a stitched page."""
+    """Share of a text's shingles in windows (runs of consecutive shingles) that share at least
+    LINE_MATCH of theirs with the other text: near 1 for a copy however reworded or reordered,
+    about the copied part for a stitched page."""
     shares, sizes = _line_shares(lines, other)
     total = sizes.sum()
     return float(sizes[shares >= LINE_MATCH].sum() / total) if total else 0.0
@@ -181,19 +182,25 @@ def leader_clusters(
 def containments(
     measures: Iterable[PairMeasure],
     leader_of: dict[int, int],
+    order: Sequence[int],
     config: FingerprintConfig,
 ) -> list[Containment]:
-    """Edges "container holds share of source" between articles of different clusters."""
+    """Edges "container holds share of source" between articles of different clusters, from
+    the earlier article (in representative order) to the later one only: the later page is
+    the one that copied."""
+    position = {article: index for index, article in enumerate(order)}
     edges = []
     for pair in measures:
         if leader_of.get(pair.first, pair.first) == leader_of.get(pair.second, pair.second):
             continue
-        for source, container, share, size in (
-            (pair.first, pair.second, pair.first_in_second, pair.first_size),
-            (pair.second, pair.first, pair.second_in_first, pair.second_size),
-        ):
-            if share >= config.containment and size >= MIN_CONTAINED_SHINGLES:
-                edges.append(Containment(source, container, round(share, 4)))
+        forward = position.get(pair.first, pair.first) < position.get(pair.second, pair.second)
+        source, container, share, size = (
+            (pair.first, pair.second, pair.first_in_second, pair.first_size)
+            if forward
+            else (pair.second, pair.first, pair.second_in_first, pair.second_size)
+        )
+        if share >= config.containment and size >= MIN_CONTAINED_SHINGLES:
+            edges.append(Containment(source, container, round(share, 4)))
     return edges
 
 
@@ -204,7 +211,7 @@ def copied_spans(source: str, container: str, config: FingerprintConfig) -> list
     raw_lines = container.split("\n")
     kept = [i for i, line in enumerate(raw_lines) if normalise(line, config)]
     shares, sizes = _line_shares(
-        [np.unique(line_shingles(raw_lines[i], config)[0]) for i in kept], source_hashes
+        [shingle_hashes(raw_lines[i], config) for i in kept], source_hashes
     )
     copied = {
         i
@@ -235,7 +242,7 @@ def measure_texts(texts: Sequence[str], config: FingerprintConfig) -> InMemoryRe
     pairs = bucket_pairs(band_keys(matrix, config), config.max_bucket)
     pairs = estimate_filter(pairs, matrix, config.estimate_floor)
     hashes = [shingle_hashes(text, config) for text in texts]
-    lines = [line_shingles(text, config) for text in texts]
+    lines = [window_shingles(text, config) for text in texts]
     found = measure_pairs(
         ((int(a), int(b)) for a, b in pairs), hashes.__getitem__, lines.__getitem__
     )

@@ -25,8 +25,8 @@ from cleaning.fingerprint import (
     FingerprintConfig,
     band_keys,
     exact_key,
-    line_shingles,
     shingle_hashes,
+    window_shingles,
 )
 from cleaning.fingerprint import signatures as make_signatures
 from corpus.dedup import clusters_store
@@ -223,7 +223,7 @@ def _verify(
 
     def lines_of(article_id: int) -> list[NDArray[np.uint64]]:
         if article_id not in lines:
-            lines[article_id] = line_shingles(texts[article_id], config)
+            lines[article_id] = window_shingles(texts[article_id], config)
         return lines[article_id]
 
     kept = []
