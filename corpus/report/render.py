@@ -135,10 +135,12 @@ def syndication_table(report: DedupReport) -> tuple[list[str], list[list[object]
 
 
 def containment_table(report: DedupReport) -> tuple[list[str], list[list[object]]]:
-    header = ["article", "site", "held by page", "page site", "share", "spans", "copied text"]
+    header = ["article", "site", "held by page", "page site", "page title", "share", "spans",
+              "copied text"]  # fmt: skip
     rows: list[list[object]] = [
         [e.source.article_id, e.source.site, e.container.article_id, e.container.site,
-         f"{e.share:.0%}", " ".join(f"{a}-{b}" for a, b in e.spans), e.excerpt]
+         e.container.title, f"{e.share:.0%}", " ".join(f"{a}-{b}" for a, b in e.spans),
+         e.excerpt]
         for e in report.containments
     ]  # fmt: skip
     return header, rows
@@ -173,6 +175,9 @@ def timeline_table(cluster: ClusterRow) -> tuple[list[str], list[list[object]]]:
     return header, rows
 
 
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC")
+
+
 def plot_label(text: str) -> str:
     """Scraped text as a matplotlib label: a "$" would start mathtext."""
     return text.replace("\\", "\\\\").replace("$", r"\$")
@@ -195,6 +200,9 @@ def _pyplot() -> object:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    # Chinese site names need a CJK font (Debian: fonts-noto-cjk); DejaVu Sans stays the fallback
+    plt.rcParams["font.sans-serif"] = [*CJK_FONTS, *plt.rcParams["font.sans-serif"]]
 
     return plt
 
