@@ -27,7 +27,7 @@ HOSTILE_TITLES = (
     "![x](http://127.0.0.1:9/track.png) 借呗",
     '<img src="http://127.0.0.1:9/t.png" onerror="document.title=1"> 花呗',
     "`code` **bold** <https://evil.example/> www.evil.example",
-    "=HYPERLINK(\"http://127.0.0.1:9\",\"x\")",
+    '=HYPERLINK("http://127.0.0.1:9","x")',
 )
 BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 
