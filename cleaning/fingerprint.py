@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from cleaning.boilerplate import LineRule, load_rules
+from cleaning.boilerplate import load_rules
 
 MERSENNE_61 = np.uint64((1 << 61) - 1)
 MASK_32 = np.uint64(0xFFFFFFFF)
@@ -161,11 +161,22 @@ def _is_menu(line: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _boilerplate_rules() -> tuple[re.Pattern[str], tuple[LineRule, ...]]:
-    """The extractor's line rules, and one pattern that any of them matching implies."""
+def _boilerplate_rules() -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """(length limit, one pattern of every extractor rule allowing lines that long), longest
+    limit first: a 240-character paragraph is searched only by the few rules that allow it."""
     rules = load_rules()
-    any_rule = re.compile("|".join(f"(?:{p.pattern})" for r in rules for p in r.patterns))
-    return any_rule, rules
+    limits = sorted({rule.max_chars for rule in rules}, reverse=True)
+    return tuple(
+        (
+            limit,
+            re.compile(
+                "|".join(
+                    f"(?:{p.pattern})" for r in rules if r.max_chars >= limit for p in r.patterns
+                )
+            ),
+        )
+        for limit in limits
+    )
 
 
 def is_boilerplate_line(line: str) -> bool:
@@ -173,16 +184,18 @@ def is_boilerplate_line(line: str) -> bool:
     source line, related links): text a page carries whatever article it shows."""
     if _is_menu(line):
         return True
-    any_rule, rules = _boilerplate_rules()
-    if len(line) > RULE_MAX_CHARS or not any_rule.search(line):
-        return False
-    return any(rule.matches(line) for rule in rules)
+    pattern = None
+    for limit, rules in _boilerplate_rules():
+        if len(line) > limit:
+            break
+        pattern = rules
+    return pattern is not None and pattern.search(line) is not None
 
 
-def normalise(text: str, config: FingerprintConfig = DEFAULT_NORMAL) -> str:
-    """NFKC (full-width letters, digits and punctuation to half width), traditional ->
-    simplified (OpenCC t2s), one form per CJK punctuation mark, lower case, whitespace runs to
-    one space, one line per paragraph, boilerplate lines dropped (per the config)."""
+@lru_cache(maxsize=2048)
+def _normal_lines(text: str, config: FingerprintConfig) -> str:
+    """NFKC, OpenCC t2s, whitespace folded, boilerplate lines dropped, lower case; cached, as a
+    run needs each text's normal form for its signature, exact key and verification."""
     text = unicodedata.normalize("NFKC", text)
     if config.to_simplified:
         text = _opencc().convert(text)
@@ -192,7 +205,14 @@ def normalise(text: str, config: FingerprintConfig = DEFAULT_NORMAL) -> str:
         for line in lines
         if line and not (config.drop_boilerplate and is_boilerplate_line(line))
     ]
-    return "\n".join(kept).translate(_PUNCTUATION).lower()
+    return "\n".join(kept).lower()
+
+
+def normalise(text: str, config: FingerprintConfig = DEFAULT_NORMAL) -> str:
+    """NFKC (full-width letters, digits and punctuation to half width), traditional ->
+    simplified (OpenCC t2s), one form per CJK punctuation mark, lower case, whitespace runs to
+    one space, one line per paragraph, boilerplate lines dropped (per the config)."""
+    return _normal_lines(text, config).translate(_PUNCTUATION)
 
 
 def content_chars(text: str, config: FingerprintConfig = DEFAULT_NORMAL) -> str:
@@ -238,7 +258,8 @@ def _content_table() -> NDArray[np.bool_]:
 
 def content_codes(text: str, config: FingerprintConfig = DEFAULT_NORMAL) -> U64:
     """Code points of the normal form's letters and digits (what shingles are cut from)."""
-    codes = np.frombuffer(normalise(text, config).encode("utf-32-le"), dtype=np.uint32)
+    # punctuation folding is left out: content codes keep letters and digits only
+    codes = np.frombuffer(_normal_lines(text, config).encode("utf-32-le"), dtype=np.uint32)
     keep = _content_table()[np.minimum(codes, 0x10000)]
     return codes[keep].astype(np.uint64)
 
@@ -269,15 +290,13 @@ def _shingle_stream(code_arrays: list[U64], ngram: int) -> tuple[U64, NDArray[np
 
 def shingle_hashes(text: str, config: FingerprintConfig) -> U64:
     """The distinct 64-bit codes of the document's character n-grams, sorted."""
-    stream, _ = _shingle_stream([content_codes(text, config)], config.ngram)
-    return np.unique(stream)
+    return np.unique(shingle_sequence(text, config))
 
 
-def window_shingles(text: str, config: FingerprintConfig, window: int = 40) -> list[U64]:
-    """The document's shingle codes in text order, cut into runs of `window`: where in a text
-    the shared shingles sit, whatever its line breaks."""
+def shingle_sequence(text: str, config: FingerprintConfig) -> U64:
+    """The document's shingle codes in text order, repeats kept: where the shared ones sit."""
     stream, _ = _shingle_stream([content_codes(text, config)], config.ngram)
-    return [stream[start : start + window] for start in range(0, stream.size, window)]
+    return stream
 
 
 @lru_cache(maxsize=8)

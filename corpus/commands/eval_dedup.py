@@ -27,8 +27,11 @@ from corpus.store import Store, open_store
 
 def _table(title: str, scores: dict[str, evaluate.Score]) -> None:
     click.echo(f"\n{title}\n\n| pairs | P | R | F1 | tp | fp | fn |\n|---|---|---|---|---|---|---|")
-    for label in sorted(scores, key=lambda name: (name == "all", name)):
+    for label in sorted(scores, key=lambda name: (name == "all", name in evaluate.NEGATIVE, name)):
         s = scores[label]
+        if label in evaluate.NEGATIVE:
+            click.echo(f"| {label} (false pairs) | | | | | {s.false_positives} | |")
+            continue
         click.echo(
             f"| {label} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | "
             f"{s.true_positives} | {s.false_positives} | {s.false_negatives} |"
@@ -102,7 +105,8 @@ def _report_sweep(store: Store, farm: FarmSet, ids: dict[str, int], top: int) ->
 def _table_means(means: dict[str, tuple[float, float, float]]) -> None:
     click.echo("\nmean of held-out dev folds\n\n| pairs | P | R | F1 |\n|---|---|---|---|")
     for label, (precision, recall, f1) in sorted(means.items(), key=lambda i: i[0] == "all"):
-        click.echo(f"| {label} | {precision:.3f} | {recall:.3f} | {f1:.3f} |")
+        if label not in evaluate.NEGATIVE:
+            click.echo(f"| {label} | {precision:.3f} | {recall:.3f} | {f1:.3f} |")
 
 
 def _counts(farm: FarmSet) -> Iterable[str]:

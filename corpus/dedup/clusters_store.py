@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from cleaning.fingerprint import FingerprintConfig
@@ -165,7 +165,7 @@ def _add_cluster(
     session.add(cluster)
     session.flush()
     session.execute(
-        insert(DuplicateMember),
+        DuplicateMember.__table__.insert(),
         [
             {
                 "cluster_id": cluster.id,
@@ -198,4 +198,4 @@ def _write_edges(store: Store, edges: list[Any], config: FingerprintConfig) -> N
                 }
                 for edge in batch
             ]
-            session.execute(insert(ContainmentEdge), rows)
+            session.execute(ContainmentEdge.__table__.insert(), rows)

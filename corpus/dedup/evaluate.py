@@ -33,6 +33,9 @@ NGRAMS = (2, 3, 4, 5)
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(2, 13))
 CONTAINMENTS = tuple(round(0.05 * step, 2) for step in range(4, 15, 2))
 COVERS = (0.6, 0.7, 0.8, 0.9)
+# partial copies may be found through a containment edge; every other copy belongs in a cluster
+PARTIAL = ("stitch", "truncate")
+NEGATIVE = ("hard-negative", "unrelated")
 RELIABILITIES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
 
@@ -69,48 +72,65 @@ def split_of(pair: LabelledPair, seed: int = 5) -> tuple[str, int]:
     return part, digest[1] % FOLDS
 
 
-def stored_predictions(store: Store) -> set[Pair]:
+@dataclass(frozen=True)
+class Found:
+    """What a run joined: pairs in one cluster, and pairs joined by a containment edge."""
+
+    clustered: frozenset[Pair]
+    contained: frozenset[Pair]
+
+    def joins(self, pair: Pair, label: str) -> bool:
+        """A copy counts as found in its cluster; a partial copy also through an edge; a
+        negative is wrongly joined either way."""
+        if pair in self.clustered:
+            return True
+        return (label in PARTIAL or label in NEGATIVE) and pair in self.contained
+
+    def all_pairs(self) -> frozenset[Pair]:
+        return self.clustered | self.contained
+
+
+def _cluster_pairs(groups: Iterable[list[int]]) -> frozenset[Pair]:
+    return frozenset(frozenset((a, b)) for group in groups for a in group for b in group if a < b)
+
+
+def stored_predictions(store: Store) -> Found:
     """Pairs the stored clusters and containment edges join."""
-    found: set[Pair] = set()
     with store.session() as session:
         members: dict[int, list[int]] = defaultdict(list)
         for cluster_id, article_id in session.execute(
             select(DuplicateMember.cluster_id, DuplicateMember.article_id)
         ).all():
             members[cluster_id].append(article_id)
-        for group in members.values():
-            found |= {frozenset((a, b)) for a in group for b in group if a < b}
         edges = select(ContainmentEdge.source_id, ContainmentEdge.container_id)
-        found |= {frozenset(edge) for edge in session.execute(edges).all()}
-    return found
+        contained = frozenset(frozenset(edge) for edge in session.execute(edges).all())
+    return Found(_cluster_pairs(members.values()), contained)
 
 
 def predictions(
     measures: Sequence[PairMeasure], order: Sequence[int], config: FingerprintConfig
-) -> set[Pair]:
+) -> Found:
     """What a run with this config would join, from measured pairs (the sweep's fast path)."""
     leader_of = leader_clusters(order, measures, config)
-    found: set[Pair] = set()
     groups: dict[int, list[int]] = defaultdict(list)
     for article, leader in leader_of.items():
         groups[leader].append(article)
-    for group in groups.values():
-        found |= {frozenset((a, b)) for a in group for b in group if a < b}
-    found |= {
-        frozenset((e.source, e.container)) for e in containments(measures, leader_of, order, config)
-    }
-    return found
+    edges = containments(measures, leader_of, order, config)
+    return Found(
+        _cluster_pairs(groups.values()),
+        frozenset(frozenset((e.source, e.container)) for e in edges),
+    )
 
 
 def score_pairs(
-    pairs: Iterable[LabelledPair], ids: dict[str, int], found: set[Pair]
+    pairs: Iterable[LabelledPair], ids: dict[str, int], found: Found
 ) -> dict[str, Score]:
     """Per label and overall: positives found or missed, negatives wrongly joined."""
     tallies: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for pair in pairs:
         if pair.first not in ids or pair.second not in ids:
             continue
-        joined = frozenset((ids[pair.first], ids[pair.second])) in found
+        joined = found.joins(frozenset((ids[pair.first], ids[pair.second])), pair.label)
         for label in (pair.label, "all"):
             tally = tallies[label]
             if pair.positive:
@@ -120,11 +140,12 @@ def score_pairs(
     return {label: Score(*tally) for label, tally in tallies.items()}
 
 
-def global_precision(found: set[Pair], farm: FarmSet, ids: dict[str, int]) -> Score:
+def global_precision(found: Found, farm: FarmSet, ids: dict[str, int]) -> Score:
     """Every joined pair, labelled or not: right when the two pages share a source article."""
     families = {ids[key]: sources for key, sources in farm.families().items() if key in ids}
-    right = sum(1 for pair in found if _share_source(pair, families))
-    return Score(right, len(found) - right, 0)
+    joined = found.all_pairs()
+    right = sum(1 for pair in joined if _share_source(pair, families))
+    return Score(right, len(joined) - right, 0)
 
 
 def _share_source(pair: Pair, families: dict[int, frozenset[str]]) -> bool:
@@ -164,7 +185,7 @@ def measured(store: Store, config: FingerprintConfig) -> list[PairMeasure]:
     """Every candidate of the stored texts, measured, with article ids (not row indexes)."""
     article_ids, texts = article_texts(store)
     low = dataclasses.replace(config, estimate_floor=0.0)
-    result = measure_texts(texts, low)
+    result = measure_texts(texts, low, cover_from=min(THRESHOLDS))
     return [
         dataclasses.replace(m, first=article_ids[m.first], second=article_ids[m.second])
         for m in result.measures
@@ -288,7 +309,7 @@ def mean_scores(scores: Sequence[dict[str, Score]]) -> dict[str, tuple[float, fl
 
 def datasketch_predictions(
     article_ids: Sequence[int], texts: Sequence[str], threshold: float = 0.5, ngram: int = 5
-) -> set[Pair]:
+) -> Found:
     """The reference: datasketch MinHashLSH over character n-grams of the same texts."""
     from datasketch import MinHash, MinHashLSH
 
@@ -305,4 +326,4 @@ def datasketch_predictions(
     found: set[Pair] = set()
     for article_id, sketch in sketches.items():
         found |= {frozenset((article_id, o)) for o in index.query(sketch) if o != article_id}
-    return found
+    return Found(frozenset(found), frozenset())

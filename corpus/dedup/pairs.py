@@ -23,8 +23,8 @@ from cleaning.fingerprint import (
     band_keys,
     normalise,
     shingle_hashes,
+    shingle_sequence,
     signatures,
-    window_shingles,
 )
 
 # a contained text must hold at least this many shingles for the edge to mean anything
@@ -32,8 +32,10 @@ MIN_CONTAINED_SHINGLES = 60
 # a line of the container belongs to a copied span when this share of its shingles is the source's
 SPAN_LINE_SHARE = 0.5
 PAIR_BLOCK = 200_000
-# a window counts as shared when this share of its shingles is in the other text
-LINE_MATCH = 0.25
+# coverage: runs of this many consecutive shingles, shared when this share of them is in the
+# other text
+WINDOW = 40
+WINDOW_MATCH = 0.25
 
 Pairs = NDArray[np.int64]
 
@@ -49,7 +51,7 @@ class PairMeasure:
     # shingle counts of the two texts (a containment needs enough text to mean anything)
     first_size: int = 0
     second_size: int = 0
-    # share of each text in windows the other shares (corpus.dedup.pairs.coverage)
+    # share of each text in windows the other shares (coverage); 0 when not measured
     first_covered: float = 0.0
     second_covered: float = 0.0
 
@@ -109,49 +111,58 @@ def measure(first: NDArray[np.uint64], second: NDArray[np.uint64]) -> tuple[floa
     return common / union, common / first.size, common / second.size
 
 
-def _line_shares(
-    lines: Sequence[NDArray[np.uint64]], other: NDArray[np.uint64]
-) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
-    """Per line: the share of its shingles found in `other` (sorted), and its shingle count."""
-    sizes = np.array([line.size for line in lines], dtype=np.intp)
-    if not sizes.sum() or not other.size:
-        return np.zeros(sizes.size), sizes
-    joined = np.concatenate(lines)
-    found = other[np.minimum(np.searchsorted(other, joined), other.size - 1)] == joined
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    hits = np.add.reduceat(found.astype(np.intp), np.minimum(starts, joined.size - 1))
-    return np.where(sizes > 0, hits / np.maximum(sizes, 1), 0.0), sizes
+def _window_shares(
+    sequence: NDArray[np.uint64], other: NDArray[np.uint64], window: int
+) -> NDArray[np.float64]:
+    """Per run of `window` consecutive shingles: the share of them found in `other` (sorted)."""
+    if not sequence.size or not other.size:
+        return np.zeros((sequence.size + window - 1) // window)
+    found = other[np.minimum(np.searchsorted(other, sequence), other.size - 1)] == sequence
+    starts = np.arange(0, sequence.size, window)
+    hits = np.add.reduceat(found.astype(np.intp), starts)
+    sizes = np.diff(np.append(starts, sequence.size))
+    return hits / sizes
 
 
-def coverage(lines: Sequence[NDArray[np.uint64]], other: NDArray[np.uint64]) -> float:
-    """Share of a text's shingles in windows (runs of consecutive shingles) that share at least
-    LINE_MATCH of theirs with the other text: near 1 for a copy however reworded or reordered,
-    about the copied part for a stitched page."""
-    shares, sizes = _line_shares(lines, other)
-    total = sizes.sum()
-    return float(sizes[shares >= LINE_MATCH].sum() / total) if total else 0.0
+def coverage(sequence: NDArray[np.uint64], other: NDArray[np.uint64]) -> float:
+    """Share of a text's shingles in windows (runs of WINDOW consecutive shingles) that share at
+    least WINDOW_MATCH of theirs with the other text: near 1 for a copy however reworded or
+    reordered, about the copied part for a stitched page."""
+    if not sequence.size:
+        return 0.0
+    shares = _window_shares(sequence, other, WINDOW)
+    sizes = np.diff(np.append(np.arange(0, sequence.size, WINDOW), sequence.size))
+    return float(sizes[shares >= WINDOW_MATCH].sum() / sequence.size)
 
 
 def measure_pair(
     first: int,
     second: int,
     shingles_of: Callable[[int], NDArray[np.uint64]],
-    lines_of: Callable[[int], Sequence[NDArray[np.uint64]]],
+    sequence_of: Callable[[int], NDArray[np.uint64]],
+    cover_from: float = 0.0,
 ) -> PairMeasure:
+    """The pair's measures; coverage only when the Jaccard similarity reaches cover_from
+    (below it the pair cannot be a near duplicate, and coverage is the costly part)."""
     a, b = shingles_of(first), shingles_of(second)
     jaccard, forward, backward = measure(a, b)
+    if jaccard < cover_from:
+        return PairMeasure(first, second, jaccard, forward, backward, a.size, b.size)
     return PairMeasure(
         first, second, jaccard, forward, backward, a.size, b.size,
-        coverage(lines_of(first), b), coverage(lines_of(second), a),
+        coverage(sequence_of(first), b), coverage(sequence_of(second), a),
     )  # fmt: skip
 
 
 def measure_pairs(
     pairs: Iterable[tuple[int, int]],
     shingles_of: Callable[[int], NDArray[np.uint64]],
-    lines_of: Callable[[int], Sequence[NDArray[np.uint64]]],
+    sequence_of: Callable[[int], NDArray[np.uint64]],
+    cover_from: float = 0.0,
 ) -> list[PairMeasure]:
-    return [measure_pair(first, second, shingles_of, lines_of) for first, second in pairs]
+    return [
+        measure_pair(first, second, shingles_of, sequence_of, cover_from) for first, second in pairs
+    ]
 
 
 def leader_clusters(
@@ -210,14 +221,11 @@ def copied_spans(source: str, container: str, config: FingerprintConfig) -> list
     source_hashes = shingle_hashes(source, config)
     raw_lines = container.split("\n")
     kept = [i for i, line in enumerate(raw_lines) if normalise(line, config)]
-    shares, sizes = _line_shares(
-        [shingle_hashes(raw_lines[i], config) for i in kept], source_hashes
-    )
-    copied = {
-        i
-        for i, share, size in zip(kept, shares, sizes, strict=True)
-        if size and share >= SPAN_LINE_SHARE
-    }
+    copied = set()
+    for index in kept:
+        hashes = shingle_hashes(raw_lines[index], config)
+        if hashes.size and np.isin(hashes, source_hashes).mean() >= SPAN_LINE_SHARE:
+            copied.add(index)
     spans: list[list[int]] = []
     offset = 0
     for index, line in enumerate(raw_lines):
@@ -236,14 +244,19 @@ class InMemoryResult:
     sizes: dict[int, int]
 
 
-def measure_texts(texts: Sequence[str], config: FingerprintConfig) -> InMemoryResult:
-    """Every candidate pair of these texts, measured (eval and bench: the whole set at once)."""
+def measure_texts(
+    texts: Sequence[str], config: FingerprintConfig, cover_from: float | None = None
+) -> InMemoryResult:
+    """Every candidate pair of these texts, measured (eval and templates: the whole set at once);
+    coverage from Jaccard cover_from on (default: the config's threshold)."""
+    cover_from = config.threshold if cover_from is None else cover_from
     matrix = signatures(list(texts), config)
     pairs = bucket_pairs(band_keys(matrix, config), config.max_bucket)
     pairs = estimate_filter(pairs, matrix, config.estimate_floor)
-    hashes = [shingle_hashes(text, config) for text in texts]
-    lines = [window_shingles(text, config) for text in texts]
+    sequences = [shingle_sequence(text, config) for text in texts]
+    hashes = [np.unique(sequence) for sequence in sequences]
     found = measure_pairs(
-        ((int(a), int(b)) for a, b in pairs), hashes.__getitem__, lines.__getitem__
-    )
+        ((int(a), int(b)) for a, b in pairs), hashes.__getitem__, sequences.__getitem__,
+        cover_from,
+    )  # fmt: skip
     return InMemoryResult(found, {index: h.size for index, h in enumerate(hashes)})

@@ -18,15 +18,14 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from cleaning.fingerprint import (
     FingerprintConfig,
     band_keys,
     exact_key,
-    shingle_hashes,
-    window_shingles,
+    shingle_sequence,
 )
 from cleaning.fingerprint import signatures as make_signatures
 from corpus.dedup import clusters_store
@@ -141,7 +140,7 @@ def _store_fingerprints(session: Session, rows: Sequence[Any], config: Fingerpri
     now = clusters_store.now()
     params_key = config.signature_key()
     session.execute(
-        insert(ArticleFingerprint),
+        ArticleFingerprint.__table__.insert(),
         [
             {
                 "article_id": row.id,
@@ -159,7 +158,7 @@ def _store_fingerprints(session: Session, rows: Sequence[Any], config: Fingerpri
     # the same key in two bands of one article (rare) would repeat a primary key
     _, first = np.unique(np.stack((flat, ids), axis=1), axis=0, return_index=True)
     session.execute(
-        insert(LshBandKey),
+        LshBandKey.__table__.insert(),
         [{"key": int(flat[i]), "article_id": int(ids[i])} for i in np.sort(first)],
     )
 
@@ -200,7 +199,7 @@ def _candidates(session: Session, low: int, high: int, common: set[int]) -> NDAr
         .where(mine.c.article_id >= low, mine.c.article_id < high)
         .where(other.c.article_id > mine.c.article_id)
     )
-    rows = [(a, b) for a, b, key in session.execute(query) if key not in common]
+    rows = [(a, b) for a, b, key in session.execute(query).all() if key not in common]
     return unique_pairs(np.array(rows, dtype=np.int64).reshape(-1, 2))
 
 
@@ -217,21 +216,17 @@ def _verify(
     if config.verify == "estimate":
         return _estimated(local, ids, matrix, config)
     needed = sorted({int(ids[i]) for i in np.unique(local)})
-    texts = dict(_texts_of(session, needed))
-    hashes = {key: shingle_hashes(text, config) for key, text in texts.items()}
-    lines: dict[int, list[NDArray[np.uint64]]] = {}
-
-    def lines_of(article_id: int) -> list[NDArray[np.uint64]]:
-        if article_id not in lines:
-            lines[article_id] = window_shingles(texts[article_id], config)
-        return lines[article_id]
+    sequences = {key: shingle_sequence(text, config) for key, text in _texts_of(session, needed)}
+    hashes = {key: np.unique(sequence) for key, sequence in sequences.items()}
 
     kept = []
     for first, second in local:
         a, b = int(ids[first]), int(ids[second])
         jaccard, forward, backward = measure(hashes[a], hashes[b])
         if jaccard >= config.threshold or max(forward, backward) >= config.containment:
-            kept.append(measure_pair(a, b, hashes.__getitem__, lines_of))
+            kept.append(
+                measure_pair(a, b, hashes.__getitem__, sequences.__getitem__, config.threshold)
+            )
     return kept
 
 

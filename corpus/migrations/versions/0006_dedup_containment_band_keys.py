@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("article_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.ForeignKeyConstraint(["article_id"], ["articles.id"]),
         sa.PrimaryKeyConstraint("key", "article_id"),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_lsh_band_keys_article_id", "lsh_band_keys", ["article_id"])
     op.create_table(
