@@ -126,7 +126,7 @@ class FingerprintConfig:
 
     def signature_params(self) -> dict[str, Any]:
         """The parameters a stored signature depends on (threshold and verify do not count)."""
-        names = ("ngram", "num_perm", "bands", "seed", "scheme")
+        names: tuple[str, ...] = ("ngram", "num_perm", "bands", "seed", "scheme")
         names += ("to_simplified", "drop_boilerplate")
         return {name: getattr(self, name) for name in names}
 
@@ -160,36 +160,41 @@ def _is_menu(line: str) -> bool:
     return len(line) <= MENU_MAX_CHARS and len(items) >= 3 and max(map(len, items)) <= 6
 
 
+def _combined(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
 @lru_cache(maxsize=1)
-def _boilerplate_rules() -> tuple[tuple[int, re.Pattern[str]], ...]:
-    """(length limit, one pattern of every extractor rule allowing lines that long), longest
-    limit first: a 240-character paragraph is searched only by the few rules that allow it."""
+def _boilerplate_rules() -> tuple[tuple[int, re.Pattern[str] | None, re.Pattern[str] | None], ...]:
+    """Per length limit (longest first), the extractor rules allowing lines that long as two
+    patterns: those anchored at the line's start (tried at position 0 only) and the others. A
+    240-character paragraph is tried by the few rules that allow it, mostly at one position."""
     rules = load_rules()
     limits = sorted({rule.max_chars for rule in rules}, reverse=True)
-    return tuple(
-        (
-            limit,
-            re.compile(
-                "|".join(
-                    f"(?:{p.pattern})" for r in rules if r.max_chars >= limit for p in r.patterns
-                )
-            ),
+    found = []
+    for limit in limits:
+        patterns = [p.pattern for r in rules if r.max_chars >= limit for p in r.patterns]
+        anchored = [p for p in patterns if p.startswith("^")]
+        found.append(
+            (limit, _combined(anchored), _combined([p for p in patterns if p not in anchored]))
         )
-        for limit in limits
-    )
+    return tuple(found)
 
 
 def is_boilerplate_line(line: str) -> bool:
     """A menu, or a line one of the extractor's boilerplate rules names (footer, disclaimer,
     source line, related links): text a page carries whatever article it shows."""
-    if _is_menu(line):
+    if len(line) <= MENU_MAX_CHARS and _is_menu(line):
         return True
-    pattern = None
-    for limit, rules in _boilerplate_rules():
+    chosen = None
+    for limit, anchored, floating in _boilerplate_rules():
         if len(line) > limit:
             break
-        pattern = rules
-    return pattern is not None and pattern.search(line) is not None
+        chosen = (anchored, floating)
+    if chosen is None:
+        return False
+    anchored, floating = chosen
+    return bool((anchored and anchored.match(line)) or (floating and floating.search(line)))
 
 
 @lru_cache(maxsize=2048)

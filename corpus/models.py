@@ -265,7 +265,7 @@ class LshBandKey(Base):
 
     __tablename__ = "lsh_band_keys"
     # SQLite: the primary key is the table (no rowid B-tree beside it)
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     article_id: Mapped[int] = mapped_column(

@@ -23,12 +23,13 @@ def make_config(
     """The default config with the command line's overrides."""
     config = FingerprintConfig(to_simplified=simplified, drop_boilerplate=boilerplate)
     for name, value in (("threshold", threshold), ("containment", containment)):
-        if value is None:
-            continue
-        if not 0.0 < value <= 1.0:
+        if value is not None and not 0.0 < value <= 1.0:
             raise ConfigError(f"--{name} {value} must be between 0 (exclusive) and 1")
-        config = dataclasses.replace(config, **{name: value})
-    return config
+    return dataclasses.replace(
+        config,
+        threshold=config.threshold if threshold is None else threshold,
+        containment=config.containment if containment is None else containment,
+    )
 
 
 @click.command(name="dedup")

@@ -14,10 +14,11 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from cleaning.fingerprint import FingerprintConfig
+from corpus.dedup.bulk import table_of
 from corpus.dedup.direction import (
     REPRESENTATIVE_RULE,
     ArticleFacts,
@@ -165,7 +166,7 @@ def _add_cluster(
     session.add(cluster)
     session.flush()
     session.execute(
-        DuplicateMember.__table__.insert(),
+        insert(table_of(DuplicateMember)),
         [
             {
                 "cluster_id": cluster.id,
@@ -198,4 +199,4 @@ def _write_edges(store: Store, edges: list[Any], config: FingerprintConfig) -> N
                 }
                 for edge in batch
             ]
-            session.execute(ContainmentEdge.__table__.insert(), rows)
+            session.execute(insert(table_of(ContainmentEdge)), rows)

@@ -243,9 +243,11 @@ def _fold_choices(
     held_out: list[dict[str, Score]] = []
     for fold in range(FOLDS):
         # best F1 on the other folds; ties go to the higher threshold (fewer false pairs)
-        best = max(
-            per_fold, key=lambda key, f=fold: (round(_total(per_fold[key], f).f1, 4), key[1])
-        )
+
+        def others(key: Key, held: int = fold) -> tuple[float, float]:
+            return round(_total(per_fold[key], held).f1, 4), key[1]
+
+        best = max(per_fold, key=others)
         chosen[fold] = dataclasses.replace(
             base, ngram=best[0], threshold=best[1], containment=best[2], cover=best[3]
         )
@@ -297,14 +299,15 @@ _FIELDS = ("true_positives", "false_positives", "false_negatives")
 def mean_scores(scores: Sequence[dict[str, Score]]) -> dict[str, tuple[float, float, float]]:
     """Per label, the mean over folds of precision, recall and F1."""
     labels = sorted({label for fold in scores for label in fold})
-    means = {}
+    means: dict[str, tuple[float, float, float]] = {}
     for label in labels:
         present = [fold[label] for fold in scores if label in fold]
-        means[label] = tuple(
+        precision, recall, f1 = (
             sum(getattr(s, name) for s in present) / len(present)
             for name in ("precision", "recall", "f1")
         )
-    return means  # type: ignore[return-value]
+        means[label] = (precision, recall, f1)
+    return means
 
 
 def datasketch_predictions(

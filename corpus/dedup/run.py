@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from cleaning.fingerprint import (
@@ -29,6 +29,7 @@ from cleaning.fingerprint import (
 )
 from cleaning.fingerprint import signatures as make_signatures
 from corpus.dedup import clusters_store
+from corpus.dedup.bulk import insert_rows, table_of
 from corpus.dedup.pairs import PairMeasure, estimate_filter, measure, measure_pair, unique_pairs
 from corpus.errors import ConfigError
 from corpus.models import (
@@ -140,7 +141,7 @@ def _store_fingerprints(session: Session, rows: Sequence[Any], config: Fingerpri
     now = clusters_store.now()
     params_key = config.signature_key()
     session.execute(
-        ArticleFingerprint.__table__.insert(),
+        insert(table_of(ArticleFingerprint)),
         [
             {
                 "article_id": row.id,
@@ -154,13 +155,10 @@ def _store_fingerprints(session: Session, rows: Sequence[Any], config: Fingerpri
         ],
     )
     ids = np.repeat(np.array([row.id for row in rows], dtype=np.int64), keys.shape[1])
-    flat = keys.ravel()
-    # the same key in two bands of one article (rare) would repeat a primary key
-    _, first = np.unique(np.stack((flat, ids), axis=1), axis=0, return_index=True)
-    session.execute(
-        LshBandKey.__table__.insert(),
-        [{"key": int(flat[i]), "article_id": int(ids[i])} for i in np.sort(first)],
-    )
+    # sorted by key (B-tree inserts in order), each (key, article) once: the same key in two
+    # bands of one article would repeat a primary key
+    pairs = np.unique(np.stack((keys.ravel(), ids), axis=1), axis=0)
+    insert_rows(session, table_of(LshBandKey), ("key", "article_id"), pairs.tolist())
 
 
 def _common_keys(session: Session, config: FingerprintConfig) -> set[int]:
