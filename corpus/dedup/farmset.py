@@ -6,7 +6,8 @@ published on its own site; farm sites copy it with the edits of `corpus.dedup.re
 page is rendered as HTML in its site's template (menus, footer, related links, a visible date or
 none) and goes through the project's cleaner and ingest like a crawled page. Labels come from
 construction: a pair is a duplicate when the two pages share a source article. Hard negatives
-are different articles on one farm template with the same title formula. Seeded: the same seed
+are different articles on one topic (money, debt, law) on one farm template with the same
+title formula, and unrelated pairs of originals on that topic. Seeded: the same seed
 gives the same set.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -124,7 +126,9 @@ def build_farm_set(seed: int = 13, shared: Path = SHARED, limit: int | None = No
             if kind == "stitch":
                 made.pairs.append(LabelledPair(f"{other}@origin", copy.key, kind))
     _add_hard_negatives(made, bodies, rng)
-    _add_unrelated(made, [p for p in made.pages if p.kind == "original"], rng)
+    originals_made = [p for p in made.pages if p.kind == "original"]
+    _add_unrelated(made, originals_made, rng)
+    _add_unrelated(made, [p for p in originals_made if on_topic(list(p.paragraphs))], rng)
     return made
 
 
@@ -215,10 +219,25 @@ def _wrapper(title: str, farm: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return head, tail
 
 
+ON_TOPIC = re.compile(
+    "催收|逾期|贷款|借款|信用卡|欠款|债务|还款|网贷|法院|律师|银行|金融|理财|利息"
+)
+TEMPLATE_PAGES = 24
+
+
+def on_topic(paragraphs: list[str]) -> bool:
+    """About money, debt or law: what a debt-collection content farm publishes."""
+    return len(ON_TOPIC.findall("".join(paragraphs))) >= 3
+
+
 def _add_hard_negatives(made: FarmSet, bodies: dict[str, list[str]], rng: random.Random) -> None:
-    """One template farm publishing different articles in one wrapper with one title formula:
-    pages that look alike around the body and share no text of their own."""
-    keys = rng.sample(sorted(bodies), min(len(bodies), 24))
+    """One template farm publishing different articles on its own topic (money, debt, law) in
+    one wrapper with one title formula: pages that look alike, share the topic's words and no
+    text of their own."""
+    topical = sorted(key for key, paragraphs in bodies.items() if on_topic(paragraphs))
+    others = sorted(set(bodies) - set(topical))
+    keys = rng.sample(topical, min(len(topical), TEMPLATE_PAGES))
+    keys += rng.sample(others, min(len(others), TEMPLATE_PAGES - len(keys)))
     pages = []
     for number, key in enumerate(keys):
         paragraphs = bodies[key]
