@@ -14,6 +14,8 @@ one run.
 
     .venv/bin/python bench/dedup_scale.py                      # 10k and 50k
     .venv/bin/python bench/dedup_scale.py --sizes 10000 50000 200000
+    .venv/bin/python bench/dedup_scale.py --sizes 10000 --postgres URL   # also on an EMPTY
+        PostgreSQL database: time, and the bytes per article of signatures and band keys
 """
 
 from __future__ import annotations
@@ -109,11 +111,15 @@ def generate_corpus(count: int, seed: int = 5) -> list[str]:
 
 
 def write_corpus(path: Path, texts: list[str]) -> None:
+    write_corpus_url(str(path), texts)
+
+
+def write_corpus_url(db: str, texts: list[str]) -> None:
     from sqlalchemy import insert
 
     from corpus.models import Article
 
-    store = open_store(str(path))
+    store = open_store(db)
     now = datetime.now(UTC)
     with store.session() as session:
         for start in range(0, len(texts), 5000):
@@ -137,6 +143,37 @@ def write_corpus(path: Path, texts: list[str]) -> None:
     store.dispose()
 
 
+PG_SIZES = """
+SELECT relname, pg_total_relation_size(oid) FROM pg_class
+WHERE relname IN ('lsh_band_keys', 'article_fingerprints') AND relkind = 'r'
+"""
+
+
+def postgres_run(url: str, texts: list[str]) -> str:
+    """`debtcorpus dedup` on an empty PostgreSQL database; time and storage per article."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        exists = connection.scalar(text("SELECT to_regclass('articles') IS NOT NULL"))
+        if exists and connection.scalar(text("SELECT count(*) FROM articles")):
+            raise SystemExit(f"{url} holds articles; give an empty database")
+    write_corpus_url(url, texts)
+    root = Path(__file__).resolve().parent.parent
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "corpus", "dedup", "--no-templates", "--db", url]
+    subprocess.run(command, check=True, capture_output=True, cwd=root)
+    seconds = time.perf_counter() - started
+    with engine.connect() as connection:
+        sizes = dict(connection.execute(text(PG_SIZES)).all())
+    engine.dispose()
+    per_article = {name: size / len(texts) for name, size in sizes.items()}
+    return (
+        f"PostgreSQL, {len(texts)} articles: {seconds:.1f}s wall; bytes per article: "
+        + ", ".join(f"{name} {value:.0f}" for name, value in sorted(per_article.items()))
+    )
+
+
 def measure(script: str, db: Path) -> dict[str, float]:
     root = Path(__file__).resolve().parent.parent
     result = subprocess.run(
@@ -152,6 +189,7 @@ def measure(script: str, db: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
+    parser.add_argument("--postgres", help="also run on this EMPTY PostgreSQL database (URL)")
     options = parser.parse_args()
     started = time.perf_counter()
     corpus = generate_corpus(max(options.sizes))
@@ -176,6 +214,8 @@ def main() -> None:
         )
         pairs = reference.get("pairs", 0)
         print(f"    ours: {ours['stdout']}; datasketch: {pairs:.0f} candidate pairs")
+    if options.postgres:
+        print(postgres_run(options.postgres, corpus[: min(options.sizes)]))
 
 
 if __name__ == "__main__":

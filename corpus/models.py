@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Column,
     DateTime,
     Float,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -258,19 +260,24 @@ class ArticleFingerprint(Base):
     created_at: Mapped[datetime]
 
 
+BAND_COLUMNS = 64
+# One row per article, one indexed column per LSH band (the band number is mixed into each
+# key): equal keys in a band's column are candidates. A row per article and band would carry
+# PostgreSQL's 24-byte tuple header and a line pointer 64 times (6.2 kB an article measured,
+# docs/dedup.md); one wide row carries it once (heap ~0.55 kB, plus ~28 B a band in its index).
+lsh_band_keys = Table(
+    "lsh_band_keys",
+    Base.metadata,
+    Column("article_id", Integer, ForeignKey("articles.id"), primary_key=True, autoincrement=False),
+    *(Column(f"b{band:02d}", BigInteger, index=True) for band in range(BAND_COLUMNS)),
+)
+
+
 class LshBandKey(Base):
-    """One LSH band key of an article's signature (the band number is mixed into the key);
-    equal keys are candidates. The key leads the primary key, so the table is its own index:
-    no surrogate id, 16 bytes of data a row (docs/dedup.md: storage at 100M articles)."""
+    """An article's LSH band keys (columns b00..b63; a config with fewer bands leaves the rest
+    empty)."""
 
-    __tablename__ = "lsh_band_keys"
-    # SQLite: the primary key is the table (no rowid B-tree beside it)
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id"), primary_key=True, autoincrement=False, index=True
-    )
+    __table__ = lsh_band_keys
 
 
 class ContainmentEdge(Base):

@@ -33,10 +33,11 @@ from corpus.dedup.bulk import insert_rows, table_of
 from corpus.dedup.pairs import PairMeasure, estimate_filter, measure, measure_pair, unique_pairs
 from corpus.errors import ConfigError
 from corpus.models import (
+    BAND_COLUMNS,
     Article,
     ArticleFingerprint,
     DuplicateCluster,
-    LshBandKey,
+    lsh_band_keys,
 )
 from corpus.progress import progress
 from corpus.store import Store
@@ -84,7 +85,7 @@ def _check_params(session: Session, config: FingerprintConfig, rebuild: bool) ->
                 "(n-gram, slots, bands, seed, scheme or normalisation); "
                 "run `debtcorpus dedup --rebuild`"
             )
-        session.execute(delete(LshBandKey))
+        session.execute(delete(lsh_band_keys))
         session.execute(delete(ArticleFingerprint))
     cluster = session.scalar(
         select(DuplicateCluster).where(DuplicateCluster.method == clusters_store.METHOD_NEAR)
@@ -106,7 +107,7 @@ def _drop_stale(session: Session) -> int:
         )
     )
     for chunk in chunks(stale, QUERY_CHUNK):
-        session.execute(delete(LshBandKey).where(LshBandKey.article_id.in_(chunk)))
+        session.execute(delete(lsh_band_keys).where(lsh_band_keys.c.article_id.in_(chunk)))
         session.execute(delete(ArticleFingerprint).where(ArticleFingerprint.article_id.in_(chunk)))
     return len(stale)
 
@@ -154,21 +155,24 @@ def _store_fingerprints(session: Session, rows: Sequence[Any], config: Fingerpri
             for index, row in enumerate(rows)
         ],
     )
-    ids = np.repeat(np.array([row.id for row in rows], dtype=np.int64), keys.shape[1])
-    # sorted by key (B-tree inserts in order), each (key, article) once: the same key in two
-    # bands of one article would repeat a primary key
-    pairs = np.unique(np.stack((keys.ravel(), ids), axis=1), axis=0)
-    insert_rows(session, table_of(LshBandKey), ("key", "article_id"), pairs.tolist())
+    ids = np.array([[row.id] for row in rows], dtype=np.int64)
+    columns = ("article_id", *(f"b{band:02d}" for band in range(keys.shape[1])))
+    insert_rows(session, lsh_band_keys, columns, np.hstack((ids, keys)).tolist())
+
+
+def _band_columns(config: FingerprintConfig) -> list[Any]:
+    if config.bands > BAND_COLUMNS:
+        raise ConfigError(f"at most {BAND_COLUMNS} bands are stored, not {config.bands}")
+    return [lsh_band_keys.c[f"b{band:02d}"] for band in range(config.bands)]
 
 
 def _common_keys(session: Session, config: FingerprintConfig) -> set[int]:
     """Band keys shared by more than max_bucket articles: common text, not copying."""
-    query = (
-        select(LshBandKey.key)
-        .group_by(LshBandKey.key)
-        .having(func.count(LshBandKey.article_id) > config.max_bucket)
-    )
-    return set(session.scalars(query))
+    common: set[int] = set()
+    for column in _band_columns(config):
+        query = select(column).group_by(column).having(func.count() > config.max_bucket)
+        common.update(key for key in session.scalars(query) if key is not None)
+    return common
 
 
 def verified_pairs(
@@ -181,23 +185,28 @@ def verified_pairs(
         top = session.scalar(select(func.max(Article.id))) or 0
     for low in progress(range(0, top + 1, BATCH), top // BATCH + 1, "verifying candidates"):
         with store.session() as session:
-            pairs = _candidates(session, low, low + BATCH, common)
+            pairs = _candidates(session, low, low + BATCH, common, config)
             summary.candidate_pairs += len(pairs)
             kept += _verify(session, pairs, config)
     return kept
 
 
-def _candidates(session: Session, low: int, high: int, common: set[int]) -> NDArray[np.int64]:
-    """Pairs (a, b), a < b, a in [low, high), sharing a band key that is not common."""
-    mine = LshBandKey.__table__.alias("mine")
-    other = LshBandKey.__table__.alias("other")
-    query = (
-        select(mine.c.article_id, other.c.article_id, mine.c.key)
-        .join(other, other.c.key == mine.c.key)
-        .where(mine.c.article_id >= low, mine.c.article_id < high)
-        .where(other.c.article_id > mine.c.article_id)
-    )
-    rows = [(a, b) for a, b, key in session.execute(query).all() if key not in common]
+def _candidates(
+    session: Session, low: int, high: int, common: set[int], config: FingerprintConfig
+) -> NDArray[np.int64]:
+    """Pairs (a, b), a < b, a in [low, high), sharing a band key that is not common: one
+    index lookup a band."""
+    mine, other = lsh_band_keys.alias("mine"), lsh_band_keys.alias("other")
+    rows: list[tuple[int, int]] = []
+    for column in _band_columns(config):
+        name = column.name
+        query = (
+            select(mine.c.article_id, other.c.article_id, mine.c[name])
+            .join(other, other.c[name] == mine.c[name])
+            .where(mine.c.article_id >= low, mine.c.article_id < high)
+            .where(other.c.article_id > mine.c.article_id)
+        )
+        rows += [(a, b) for a, b, key in session.execute(query).all() if key not in common]
     return unique_pairs(np.array(rows, dtype=np.int64).reshape(-1, 2))
 
 

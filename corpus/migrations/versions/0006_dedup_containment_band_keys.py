@@ -1,4 +1,5 @@
-"""Dedup: containment edges, representative evidence, band keys as (BIGINT key, article) rows.
+"""Dedup: containment edges, representative evidence, band keys as one row per article with an
+indexed BIGINT column per band.
 
 The old band keys (hex strings with a surrogate id) are dropped: they are recomputed from the
 texts by `debtcorpus dedup --rebuild`, which the new fingerprint parameters need anyway.
@@ -16,19 +17,20 @@ revision = "0006"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
+BANDS = 64
 
 
 def upgrade() -> None:
     op.drop_table("lsh_band_keys")
     op.create_table(
         "lsh_band_keys",
-        sa.Column("key", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("article_id", sa.Integer(), autoincrement=False, nullable=False),
+        *(sa.Column(f"b{band:02d}", sa.BigInteger(), nullable=True) for band in range(BANDS)),
         sa.ForeignKeyConstraint(["article_id"], ["articles.id"]),
-        sa.PrimaryKeyConstraint("key", "article_id"),
-        sqlite_with_rowid=False,
+        sa.PrimaryKeyConstraint("article_id"),
     )
-    op.create_index("ix_lsh_band_keys_article_id", "lsh_band_keys", ["article_id"])
+    for band in range(BANDS):
+        op.create_index(f"ix_lsh_band_keys_b{band:02d}", "lsh_band_keys", [f"b{band:02d}"])
     op.create_table(
         "containment_edges",
         sa.Column("id", sa.Integer(), nullable=False),
