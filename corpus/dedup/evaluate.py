@@ -208,7 +208,9 @@ def sweep(
     store: Store, farm: FarmSet, ids: dict[str, int], base: FingerprintConfig
 ) -> tuple[list[SweepRow], dict[int, FingerprintConfig], list[dict[str, Score]]]:
     """Scores on dev pairs for every (n, threshold, containment, cover); for each dev fold, the
-    config chosen on the other folds, and that config's scores on the held-out fold."""
+    config chosen on the other folds, and that config's scores on the held-out fold. The
+    choice keeps the base config's n: shorter shingles make LSH candidates grow with the square
+    of the corpus (docs/dedup.md), so n is fixed by scale, the thresholds by the folds."""
     order = article_order(store, ids.values())
     dev = [p for p in farm.pairs if split_of(p)[0] == "dev"]
     rows: list[SweepRow] = []
@@ -226,7 +228,9 @@ def sweep(
             ]
             per_fold[(ngram, threshold, share, cover)] = folds
             rows.append(SweepRow(ngram, threshold, share, cover, _total(folds, None)))
-    chosen, held_out = _fold_choices(per_fold, base)
+    chosen, held_out = _fold_choices(
+        {key: folds for key, folds in per_fold.items() if key[0] == base.ngram}, base
+    )
     return rows, chosen, held_out
 
 
