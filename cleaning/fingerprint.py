@@ -74,7 +74,7 @@ class FingerprintConfig:
     # near duplicates (one cluster): Jaccard similarity of the shingle sets to the representative
     threshold: float = 0.2
     # containment edges: page B holds at least this share of article A's shingles
-    containment: float = 0.4
+    containment: float = 0.2
     # one cluster also needs one text to be covered by the other: this share of its shingles in
     # windows that share at least LINE_MATCH of theirs (a stitched page is not)
     cover: float = 0.8

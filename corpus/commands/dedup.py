@@ -41,7 +41,7 @@ def make_config(
     "--containment",
     type=float,
     default=None,
-    help="Share of an article a page must hold for a containment edge (default 0.4).",
+    help="Share of an article a page must hold for a containment edge (default 0.2).",
 )
 @click.option(
     "--rebuild", is_flag=True, help="Drop the stored clusters (and stale signatures) and recompute."

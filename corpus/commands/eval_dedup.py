@@ -77,15 +77,17 @@ def _report_datasketch(store: Store, farm: FarmSet, ids: dict[str, int]) -> None
 
 def _report_sweep(store: Store, farm: FarmSet, ids: dict[str, int], top: int) -> None:
     rows, chosen, held_out = evaluate.sweep(store, farm, ids, FingerprintConfig())
-    click.echo("\nsweep on dev pairs (best by F1)\n")
+    click.echo(f"\nsweep on dev pairs (best {top} by F1 for each n)\n")
     click.echo(
         "| n | threshold | containment | cover | P | R | F1 |\n|---|---|---|---|---|---|---|"
     )
-    for row in sorted(rows, key=lambda r: (-r.dev.f1, -r.threshold))[:top]:
-        click.echo(
-            f"| {row.ngram} | {row.threshold} | {row.containment} | {row.cover} | "
-            f"{row.dev.precision:.3f} | {row.dev.recall:.3f} | {row.dev.f1:.3f} |"
-        )
+    ranked = sorted(rows, key=lambda r: (r.ngram, -r.dev.f1, -r.threshold))
+    for ngram in evaluate.NGRAMS:
+        for row in [r for r in ranked if r.ngram == ngram][:top]:
+            click.echo(
+                f"| {row.ngram} | {row.threshold} | {row.containment} | {row.cover} | "
+                f"{row.dev.precision:.3f} | {row.dev.recall:.3f} | {row.dev.f1:.3f} |"
+            )
     click.echo("\nper dev fold: chosen on the other folds, scored on this one")
     for fold, config in chosen.items():
         score = held_out[fold].get("all")
