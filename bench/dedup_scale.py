@@ -1,24 +1,36 @@
-"""How dedup scales: 10k, 30k and 100k generated articles (~1500 Chinese characters each, 20% of
-them edited copies of another), and datasketch's MinHash on the same documents as the reference.
+"""`debtcorpus dedup` end to end on a database, beside datasketch on the same texts.
 
-Times are CPU seconds of this process (time.process_time): the 2-core machines are shared,
-and wall-clock time moved with other jobs' load. Stages timed: signatures (normalise + shingle
-+ MinHash), LSH candidates, exact verification.
-Peak memory: tracemalloc over the dedup stages (NumPy buffers are traced). datasketch runs on a
-subset (its per-document cost does not depend on corpus size) with the same shingles.
+For each size, a fresh SQLite corpus of generated articles (~1500 Chinese characters of jieba
+dictionary words each, 20% of them content-farm copies of another) is written first (not timed).
+Then, each in its own process, timed by wall clock with its peak resident memory:
+- ours: `debtcorpus dedup --no-templates` (read texts in batches, normalise, fingerprint, write
+  signatures and band keys, find candidates in the database, verify, write clusters and edges);
+- datasketch: read the same texts from the same database, normalise them the same way, MinHash
+  (update_batch, its fastest path) the same 3-gram shingles with 128 permutations, insert into
+  MinHashLSH at the same threshold, query every article: candidate pairs only, nothing stored.
+Peak memory is the process's VmHWM (its own high-water mark; ru_maxrss would carry over the
+benchmark process's own memory through fork and exec).
+The machine is shared: wall-clock figures move with other jobs' load, so CPU seconds
+(user + system of each process) are printed beside them; ratios are measured side by side in
+one run.
 
-    .venv/bin/python bench/dedup_scale.py            # 10k, 30k, 100k  (about 2.5 minutes)
-    .venv/bin/python bench/dedup_scale.py --quick    # 1k, 3k, 10k
+    .venv/bin/python bench/dedup_scale.py                      # 10k and 50k
+    .venv/bin/python bench/dedup_scale.py --sizes 10000 50000 200000
+    .venv/bin/python bench/dedup_scale.py --sizes 10000 --postgres URL   # also on an EMPTY
+        PostgreSQL database: time, and the bytes per article of signatures and band keys
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import random
+import subprocess
 import sys
+import tempfile
 import time
-import tracemalloc
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jieba
@@ -26,29 +38,51 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cleaning.fingerprint import FingerprintConfig, band_keys, content_chars, signatures
-from corpus.dedup import ShingleCache, UnionFind, bucket_pairs, verify_pairs
-from corpus.dedup_pairs import edit_copy
+from corpus.dedup.synthetic import edit_copy
+from corpus.store import open_store
 
 PUNCTUATION = np.array(list(",,,,。。、;:!?"))
 COPY_SHARE = 0.2
-
-
-@dataclass(frozen=True)
-class Run:
-    documents: int
-    characters: int
-    signature_seconds: float
-    candidate_seconds: float
-    verify_seconds: float
-    candidates: int
-    pairs: int
-    clusters: int
-    peak_mb: float
-
-    @property
-    def total_seconds(self) -> float:
-        return self.signature_seconds + self.candidate_seconds + self.verify_seconds
+RUN_OURS = """
+import json, resource, sys, time
+from corpus.cli import main
+started = time.perf_counter()
+try:
+    main(["dedup", "--no-templates", "--db", sys.argv[1]])
+except SystemExit:
+    pass
+usage = resource.getrusage(resource.RUSAGE_SELF)
+peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM")][0]
+print(json.dumps({"seconds": time.perf_counter() - started, "cpu": usage.ru_utime + usage.ru_stime,
+                  "peak_mb": int(peak.split()[1]) / 1024}), file=sys.stderr)
+"""
+RUN_DATASKETCH = """
+import json, resource, sys, time
+started = time.perf_counter()
+from datasketch import MinHash, MinHashLSH
+from sqlalchemy import create_engine, text
+from cleaning.fingerprint import FingerprintConfig, content_chars
+config = FingerprintConfig()
+engine = create_engine("sqlite:///" + sys.argv[1])
+index = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm)
+sketches = {}
+with engine.connect() as connection:
+    streamed = connection.execution_options(stream_results=True)
+    rows = streamed.execute(text("SELECT id, text FROM articles"))
+    for article_id, body in rows:
+        chars = content_chars(body, config)
+        grams = {chars[i : i + config.ngram] for i in range(max(1, len(chars) - config.ngram + 1))}
+        sketch = MinHash(num_perm=config.num_perm)
+        sketch.update_batch([gram.encode("utf-8") for gram in grams])
+        index.insert(article_id, sketch)
+        sketches[article_id] = sketch
+pairs = sum(len(index.query(sketch)) - 1 for sketch in sketches.values()) // 2
+usage = resource.getrusage(resource.RUSAGE_SELF)
+peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM")][0]
+print(json.dumps({"seconds": time.perf_counter() - started, "pairs": pairs,
+                  "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": int(peak.split()[1]) / 1024}),
+      file=sys.stderr)
+"""
 
 
 def vocabulary() -> tuple[np.ndarray, np.ndarray]:
@@ -80,87 +114,112 @@ def generate_corpus(count: int, seed: int = 5) -> list[str]:
     return texts
 
 
-def dedup_run(texts: list[str], config: FingerprintConfig) -> Run:
-    tracemalloc.start()
-    started = time.process_time()
-    matrix = signatures(texts, config)
-    signed = time.process_time()
-    candidates = bucket_pairs(band_keys(matrix, config))
-    found = time.process_time()
-    kept = verify_pairs(candidates, ShingleCache(texts.__getitem__, config), matrix.__getitem__)
-    verified = time.process_time()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    groups = UnionFind()
-    for first, second, _ in kept:
-        groups.union(first, second)
-    return Run(
-        len(texts), sum(len(t) for t in texts), signed - started, found - signed,
-        verified - found, len(candidates), len(kept), len(groups.groups()), peak / 2**20,
-    )  # fmt: skip
+def write_corpus(path: Path, texts: list[str]) -> None:
+    write_corpus_url(str(path), texts)
 
 
-def datasketch_seconds_per_doc(texts: list[str], config: FingerprintConfig) -> float:
-    """datasketch MinHash (update_batch, its fastest path) on the same character n-grams."""
-    from datasketch import MinHash
+def write_corpus_url(db: str, texts: list[str]) -> None:
+    from sqlalchemy import insert
 
-    started = time.process_time()
-    for text in texts:
-        chars = content_chars(text, config.to_simplified)
-        shingles = {chars[i : i + config.ngram] for i in range(len(chars) - config.ngram + 1)}
-        sketch = MinHash(num_perm=config.num_perm)
-        sketch.update_batch([shingle.encode("utf-8") for shingle in shingles])
-    return (time.process_time() - started) / len(texts)
+    from corpus.models import Article
+
+    store = open_store(db)
+    now = datetime.now(UTC)
+    with store.session() as session:
+        for start in range(0, len(texts), 5000):
+            session.execute(
+                insert(Article),
+                [
+                    {
+                        "id": number + 1,
+                        "url": f"https://site{number % 97}.cn/a/{number}.html",
+                        "site": f"site{number % 97}.cn",
+                        "title": f"文章 {number}",
+                        "text": body,
+                        "text_sha256": hashlib.sha256(body.encode()).hexdigest(),
+                        "extractor_version": "bench",
+                        "first_seen_at": now,
+                        "last_seen_at": now,
+                    }
+                    for number, body in enumerate(texts[start : start + 5000], start=start)
+                ],
+            )
+    store.dispose()
 
 
-def ours_seconds_per_doc(texts: list[str], config: FingerprintConfig) -> float:
-    started = time.process_time()
-    signatures(texts, config)
-    return (time.process_time() - started) / len(texts)
+PG_SIZES = """
+SELECT relname, pg_total_relation_size(oid) FROM pg_class
+WHERE relname IN ('lsh_band_keys', 'article_fingerprints') AND relkind = 'r'
+"""
+
+
+def postgres_run(url: str, texts: list[str]) -> str:
+    """`debtcorpus dedup` on an empty PostgreSQL database; time and storage per article."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        exists = connection.scalar(text("SELECT to_regclass('articles') IS NOT NULL"))
+        if exists and connection.scalar(text("SELECT count(*) FROM articles")):
+            raise SystemExit(f"{url} holds articles; give an empty database")
+    write_corpus_url(url, texts)
+    root = Path(__file__).resolve().parent.parent
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "corpus", "dedup", "--no-templates", "--db", url]
+    subprocess.run(command, check=True, capture_output=True, cwd=root)
+    seconds = time.perf_counter() - started
+    with engine.connect() as connection:
+        sizes = dict(connection.execute(text(PG_SIZES)).all())
+    engine.dispose()
+    per_article = {name: size / len(texts) for name, size in sizes.items()}
+    return (
+        f"PostgreSQL, {len(texts)} articles: {seconds:.1f}s wall; bytes per article: "
+        + ", ".join(f"{name} {value:.0f}" for name, value in sorted(per_article.items()))
+    )
+
+
+def measure(script: str, db: Path) -> dict[str, float]:
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(db)], capture_output=True, text=True, cwd=root
+    )
+    if result.returncode:
+        raise SystemExit(result.stderr[-3000:])
+    figures: dict[str, float] = json.loads(result.stderr.strip().splitlines()[-1])
+    figures["stdout"] = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""  # type: ignore[assignment]
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1k, 3k and 10k articles")
-    parser.add_argument("--reference-docs", type=int, default=1000, help="datasketch subset size")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
+    parser.add_argument("--postgres", help="also run on this EMPTY PostgreSQL database (URL)")
     options = parser.parse_args()
-    sizes = (1_000, 3_000, 10_000) if options.quick else (10_000, 30_000, 100_000)
-    config = FingerprintConfig()
-    started = time.process_time()
-    corpus = generate_corpus(sizes[-1])
-    mean = np.mean([len(text) for text in corpus])
+    started = time.perf_counter()
+    corpus = generate_corpus(max(options.sizes))
+    print(f"generated {len(corpus)} articles in {time.perf_counter() - started:.0f}s")
     print(
-        f"generated {len(corpus)} articles, mean {mean:.0f} chars in "
-        f"{time.process_time() - started:.0f}s; n={config.ngram}, {config.num_perm} slots, "
-        f"{config.bands}x{config.rows} bands, threshold {config.threshold}, {config.scheme}"
+        "| articles | ours wall s | ours CPU s | ours peak MB | datasketch wall s | "
+        "datasketch CPU s | datasketch peak MB | speed-up (wall) | speed-up (CPU) |"
     )
-    print(
-        "\n| articles | docs/s (all stages) | signatures docs/s | LSH s | verify s | candidates "
-        "| near pairs | clusters | peak MB | time vs previous size |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    previous: Run | None = None
-    for size in sizes:
-        run = dedup_run(corpus[:size], config)
-        growth = "-"
-        if previous:
-            ratio = run.total_seconds / previous.total_seconds
-            growth = f"x{ratio:.2f} for x{size / previous.documents:.1f} docs"
+    print("|---|---|---|---|---|---|---|---|---|")
+    for size in options.sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            db = Path(folder) / "corpus.db"
+            write_corpus(db, corpus[:size])
+            ours = measure(RUN_OURS, db)
+            reference = measure(RUN_DATASKETCH, db)
         print(
-            f"| {size} | {size / run.total_seconds:.0f} | {size / run.signature_seconds:.0f} "
-            f"| {run.candidate_seconds:.1f} | {run.verify_seconds:.1f} | {run.candidates} "
-            f"| {run.pairs} | {run.clusters} | {run.peak_mb:.0f} | {growth} |"
+            f"| {size} | {ours['seconds']:.1f} | {ours['cpu']:.1f} | {ours['peak_mb']:.0f} | "
+            f"{reference['seconds']:.1f} | {reference['cpu']:.1f} | {reference['peak_mb']:.0f} | "
+            f"{reference['seconds'] / ours['seconds']:.1f}x | "
+            f"{reference['cpu'] / ours['cpu']:.1f}x |",
+            flush=True,
         )
-        previous = run
-    subset = corpus[: options.reference_docs]
-    ours = ours_seconds_per_doc(subset, config)
-    kperm = ours_seconds_per_doc(subset, FingerprintConfig(scheme="kperm"))
-    reference = datasketch_seconds_per_doc(subset, config)
-    print(
-        f"\nsignature per document on {len(subset)} docs: ours (oph) {ours * 1e6:.0f} us, "
-        f"ours (kperm) {kperm * 1e6:.0f} us, datasketch {reference * 1e6:.0f} us; "
-        f"ours is {reference / ours:.1f}x faster (kperm {reference / kperm:.1f}x)"
-    )
+        pairs = reference.get("pairs", 0)
+        print(f"    ours: {ours['stdout']}; datasketch: {pairs:.0f} candidate pairs")
+    if options.postgres:
+        print(postgres_run(options.postgres, corpus[: min(options.sizes)]))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from cleaning.boilerplate import load_rules
+
 MERSENNE_61 = np.uint64((1 << 61) - 1)
 MASK_32 = np.uint64(0xFFFFFFFF)
 # Bound on the (perms x shingles) uint64 block built at once: 2M cells = 16 MB.
@@ -55,26 +57,42 @@ _PUNCTUATION = str.maketrans(
     }
 )
 _WHITESPACE = re.compile(r"\s+")
+_MENU_SPLIT = re.compile(r"[\s|｜·•/]+")
+MENU_MAX_CHARS = 60
+# the longest line any extractor boilerplate rule applies to (boilerplate_rules.yaml)
+RULE_MAX_CHARS = 400
 
 
 @dataclass(frozen=True)
 class FingerprintConfig:
-    """Every dedup parameter; defaults measured on tests/data/dedup_pairs.jsonl (docs/dedup.md)."""
+    """Every dedup parameter; defaults chosen on held-out folds of the labelled farm set
+    (`debtcorpus eval dedup`, docs/dedup.md)."""
 
-    ngram: int = 5
-    num_perm: int = 120
-    bands: int = 40
-    # near duplicates: Jaccard similarity of the shingle sets at or above this
-    threshold: float = 0.45
+    ngram: int = 3
+    num_perm: int = 128
+    bands: int = 64
+    # near duplicates (one cluster): Jaccard similarity of the shingle sets to the representative
+    threshold: float = 0.2
+    # containment edges: page B holds at least this share of article A's shingles
+    containment: float = 0.2
+    # one cluster also needs one text to be covered by the other: this share of its shingles in
+    # windows that share at least LINE_MATCH of theirs (a stitched page is not)
+    cover: float = 0.8
     seed: int = 1
     # "oph": one-permutation MinHash with densification (one hash per shingle, the default);
     # "kperm": k hash functions (a*x+b) mod 2^61-1, k products per shingle (the textbook form)
     scheme: str = "oph"
-    # traditional -> simplified with OpenCC before fingerprinting (needs the `opencc` extra)
-    to_simplified: bool = False
-    # "exact": verify LSH candidates with the exact Jaccard of the shingle sets;
+    # traditional -> simplified with OpenCC before fingerprinting
+    to_simplified: bool = True
+    # drop the page's own boilerplate lines (menus, footers, disclaimers) before fingerprinting
+    drop_boilerplate: bool = True
+    # "exact": verify LSH candidates with the exact shingle sets;
     # "estimate": accept the MinHash estimate (faster, noisier near the threshold)
     verify: str = "exact"
+    # candidates whose MinHash estimate is below this are dropped before exact verification
+    estimate_floor: float = 0.05
+    # a band key shared by more articles than this is common text, not evidence of copying
+    max_bucket: int = 200
     # templates: a paragraph of at least this many content characters, found (exactly or at this
     # Jaccard similarity) in at least this many articles, is listed as boilerplate or template
     template_min_chars: int = 30
@@ -86,12 +104,21 @@ class FingerprintConfig:
             raise ValueError("ngram, num_perm and bands must be positive")
         if self.num_perm % self.bands:
             raise ValueError(f"num_perm {self.num_perm} is not a multiple of bands {self.bands}")
-        if not 0.0 < self.threshold <= 1.0:
-            raise ValueError(f"threshold {self.threshold} must be in (0, 1]")
+        for name in ("threshold", "containment", "cover"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} {getattr(self, name)} must be in (0, 1]")
         if self.scheme not in ("oph", "kperm"):
             raise ValueError(f"scheme must be 'oph' or 'kperm', not {self.scheme!r}")
         if self.verify not in ("exact", "estimate"):
             raise ValueError(f"verify must be 'exact' or 'estimate', not {self.verify!r}")
+
+    @property
+    def normalisation(self) -> str:
+        """What the text went through before shingling, as recorded in each cluster's method."""
+        steps = ["nfkc-width", "punct", "ws", "lower"]
+        steps += ["t2s"] if self.to_simplified else []
+        steps += ["boilerplate-lines"] if self.drop_boilerplate else []
+        return "+".join(steps)
 
     @property
     def rows(self) -> int:
@@ -99,7 +126,8 @@ class FingerprintConfig:
 
     def signature_params(self) -> dict[str, Any]:
         """The parameters a stored signature depends on (threshold and verify do not count)."""
-        names = ("ngram", "num_perm", "bands", "seed", "scheme", "to_simplified")
+        names: tuple[str, ...] = ("ngram", "num_perm", "bands", "seed", "scheme")
+        names += ("to_simplified", "drop_boilerplate")
         return {name: getattr(self, name) for name in names}
 
     def signature_key(self) -> str:
@@ -111,56 +139,102 @@ class FingerprintConfig:
         return float(1.0 - (1.0 - similarity**self.rows) ** self.bands)
 
 
+DEFAULT_NORMAL = FingerprintConfig()
+
+
 class _Converter(Protocol):
     def convert(self, text: str) -> str: ...
 
 
 @lru_cache(maxsize=1)
 def _opencc() -> _Converter:
-    try:
-        import opencc
-    except ImportError as exc:
-        raise RuntimeError(
-            "to_simplified needs OpenCC: pip install 'debtcorpus[opencc]' (or opencc)"
-        ) from exc
+    import opencc
+
     converter: _Converter = opencc.OpenCC("t2s")
     return converter
 
 
-def opencc_available() -> bool:
-    try:
-        _opencc()
-    except RuntimeError:
+def _is_menu(line: str) -> bool:
+    """A run of short links: "关于我们 | 联系我们 | 免责声明 | 网站地图"."""
+    items = [item for item in _MENU_SPLIT.split(line) if item]
+    return len(line) <= MENU_MAX_CHARS and len(items) >= 3 and max(map(len, items)) <= 6
+
+
+def _combined(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+@lru_cache(maxsize=1)
+def _boilerplate_rules() -> tuple[tuple[int, re.Pattern[str] | None, re.Pattern[str] | None], ...]:
+    """Per length limit (longest first), the extractor rules allowing lines that long as two
+    patterns: those anchored at the line's start (tried at position 0 only) and the others. A
+    240-character paragraph is tried by the few rules that allow it, mostly at one position."""
+    rules = load_rules()
+    limits = sorted({rule.max_chars for rule in rules}, reverse=True)
+    found = []
+    for limit in limits:
+        patterns = [p.pattern for r in rules if r.max_chars >= limit for p in r.patterns]
+        anchored = [p for p in patterns if p.startswith("^")]
+        found.append(
+            (limit, _combined(anchored), _combined([p for p in patterns if p not in anchored]))
+        )
+    return tuple(found)
+
+
+def is_boilerplate_line(line: str) -> bool:
+    """A menu, or a line one of the extractor's boilerplate rules names (footer, disclaimer,
+    source line, related links): text a page carries whatever article it shows."""
+    if len(line) <= MENU_MAX_CHARS and _is_menu(line):
+        return True
+    chosen = None
+    for limit, anchored, floating in _boilerplate_rules():
+        if len(line) > limit:
+            break
+        chosen = (anchored, floating)
+    if chosen is None:
         return False
-    return True
+    anchored, floating = chosen
+    return bool((anchored and anchored.match(line)) or (floating and floating.search(line)))
 
 
-def normalise(text: str, to_simplified: bool = False) -> str:
-    """NFKC (full-width letters, digits and punctuation to half width), one form per CJK
-    punctuation mark, lower case, whitespace runs to one space; optionally traditional ->
-    simplified."""
+@lru_cache(maxsize=2048)
+def _normal_lines(text: str, config: FingerprintConfig) -> str:
+    """NFKC, OpenCC t2s, whitespace folded, boilerplate lines dropped, lower case; cached, as a
+    run needs each text's normal form for its signature, exact key and verification."""
     text = unicodedata.normalize("NFKC", text)
-    if to_simplified:
+    if config.to_simplified:
         text = _opencc().convert(text)
-    text = text.translate(_PUNCTUATION).lower()
-    return _WHITESPACE.sub(" ", text).strip()
+    lines = (_WHITESPACE.sub(" ", line).strip() for line in text.split("\n"))
+    kept = [
+        line
+        for line in lines
+        if line and not (config.drop_boilerplate and is_boilerplate_line(line))
+    ]
+    return "\n".join(kept).lower()
 
 
-def content_chars(text: str, to_simplified: bool = False) -> str:
+def normalise(text: str, config: FingerprintConfig = DEFAULT_NORMAL) -> str:
+    """NFKC (full-width letters, digits and punctuation to half width), traditional ->
+    simplified (OpenCC t2s), one form per CJK punctuation mark, lower case, whitespace runs to
+    one space, one line per paragraph, boilerplate lines dropped (per the config)."""
+    return _normal_lines(text, config).translate(_PUNCTUATION)
+
+
+def content_chars(text: str, config: FingerprintConfig = DEFAULT_NORMAL) -> str:
     """The letters and digits of the normal form: what shingles are cut from."""
-    codes = content_codes(text, to_simplified).astype(np.uint32)
+    codes = content_codes(text, config).astype(np.uint32)
     return codes.tobytes().decode("utf-32-le")
 
 
-def exact_key(text: str, to_simplified: bool = False) -> str:
-    """SHA-256 of the normal form without whitespace: equal keys mean exact duplicates."""
-    normal = normalise(text, to_simplified).replace(" ", "")
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+def exact_key(text: str, config: FingerprintConfig = DEFAULT_NORMAL) -> str:
+    """SHA-256 of the normal form's letters and digits: equal keys mean exact duplicates."""
+    return hashlib.sha256(content_chars(text, config).encode("utf-8")).hexdigest()
 
 
-def shingle_set(text: str, ngram: int, to_simplified: bool = False) -> set[str]:
+def shingle_set(text: str, config: FingerprintConfig = DEFAULT_NORMAL) -> set[str]:
     """The character n-grams as strings: slow and exact, for ground truth and tests."""
-    chars = content_chars(text, to_simplified)
+    chars = content_chars(text, config)
+    ngram = config.ngram
     if len(chars) <= ngram:
         return {chars} if chars else set()
     return {chars[i : i + ngram] for i in range(len(chars) - ngram + 1)}
@@ -187,12 +261,10 @@ def _content_table() -> NDArray[np.bool_]:
     return table
 
 
-def content_codes(text: str, to_simplified: bool = False) -> U64:
+def content_codes(text: str, config: FingerprintConfig = DEFAULT_NORMAL) -> U64:
     """Code points of the normal form's letters and digits (what shingles are cut from)."""
-    text = unicodedata.normalize("NFKC", text)
-    if to_simplified:
-        text = _opencc().convert(text)
-    codes = np.frombuffer(text.lower().encode("utf-32-le"), dtype=np.uint32)
+    # punctuation folding is left out: content codes keep letters and digits only
+    codes = np.frombuffer(_normal_lines(text, config).encode("utf-32-le"), dtype=np.uint32)
     keep = _content_table()[np.minimum(codes, 0x10000)]
     return codes[keep].astype(np.uint64)
 
@@ -223,8 +295,13 @@ def _shingle_stream(code_arrays: list[U64], ngram: int) -> tuple[U64, NDArray[np
 
 def shingle_hashes(text: str, config: FingerprintConfig) -> U64:
     """The distinct 64-bit codes of the document's character n-grams, sorted."""
-    stream, _ = _shingle_stream([content_codes(text, config.to_simplified)], config.ngram)
-    return np.unique(stream)
+    return np.unique(shingle_sequence(text, config))
+
+
+def shingle_sequence(text: str, config: FingerprintConfig) -> U64:
+    """The document's shingle codes in text order, repeats kept: where the shared ones sit."""
+    stream, _ = _shingle_stream([content_codes(text, config)], config.ngram)
+    return stream
 
 
 @lru_cache(maxsize=8)
@@ -308,7 +385,7 @@ def signatures(texts: list[str], config: FingerprintConfig) -> U32:
         codes: list[U64] = []
         size = 0
         while start + len(codes) < len(texts) and (not codes or size < per_block):
-            codes.append(content_codes(texts[start + len(codes)], config.to_simplified))
+            codes.append(content_codes(texts[start + len(codes)], config))
             size += codes[-1].size
         stream, counts = _shingle_stream(codes, config.ngram)
         block = _kperm_signatures if config.scheme == "kperm" else _oph_signatures

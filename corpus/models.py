@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Column,
     DateTime,
     Float,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -253,6 +255,8 @@ class DuplicateCluster(Base):
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     representative_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
     rule: Mapped[str | None] = mapped_column(Text)
+    # why the representative represents: its date, confidence, first seen, the next date
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -288,14 +292,37 @@ class ArticleFingerprint(Base):
     created_at: Mapped[datetime]
 
 
-class LshBandKey(Base):
-    """One LSH band key of an article's signature; equal (band, key) rows are candidates."""
+BAND_COLUMNS = 64
+# One row per article, one indexed column per LSH band (the band number is mixed into each
+# key): equal keys in a band's column are candidates. A row per article and band would carry
+# PostgreSQL's 24-byte tuple header and a line pointer 64 times (6.2 kB an article measured,
+# docs/dedup.md); one wide row carries it once (heap ~0.55 kB, plus ~28 B a band in its index).
+lsh_band_keys = Table(
+    "lsh_band_keys",
+    Base.metadata,
+    Column("article_id", Integer, ForeignKey("articles.id"), primary_key=True, autoincrement=False),
+    *(Column(f"b{band:02d}", BigInteger, index=True) for band in range(BAND_COLUMNS)),
+)
 
-    __tablename__ = "lsh_band_keys"
-    __table_args__ = (Index("ix_lsh_band_keys_key", "key", "band"),)
+
+class LshBandKey(Base):
+    """An article's LSH band keys (columns b00..b63; a config with fewer bands leaves the rest
+    empty)."""
+
+    __table__ = lsh_band_keys
+
+
+class ContainmentEdge(Base):
+    """Page `container_id` holds `share` of article `source_id`'s text (a stitched or partial
+    copy), at the character `spans` of the container's text. Never merges clusters."""
+
+    __tablename__ = "containment_edges"
+    __table_args__ = (UniqueConstraint("source_id", "container_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
-    band: Mapped[int]
-    # the signed 64-bit key as 16 hex digits (portable: no BIGINT needed)
-    key: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    container_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    share: Mapped[float] = mapped_column(Float)
+    spans: Mapped[list[Any]] = mapped_column(default=list)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]

@@ -16,20 +16,19 @@ from cleaning.fingerprint import (
     exact_key,
     jaccard,
     normalise,
-    opencc_available,
     set_jaccard,
     shingle_hashes,
     shingle_set,
     signature,
     signatures,
 )
-from corpus.dedup_pairs import generate_article
+from corpus.dedup.synthetic import generate_article
 
 CONFIG = FingerprintConfig()
 
 
 def test_normal_form_unifies_width_punctuation_and_whitespace() -> None:
-    assert normalise("微粒贷，逾期ＡＢＣ１２３。\n\n  催收") == "微粒贷,逾期abc123. 催收"
+    assert normalise("微粒贷，逾期ＡＢＣ１２３。\n\n  催收") == "微粒贷,逾期abc123.\n催收"
     assert exact_key("逾期 怎么办？\n催收。") == exact_key("逾期怎么办?  催收.")
     assert exact_key("逾期怎么办") != exact_key("逾期怎么了")
 
@@ -37,15 +36,16 @@ def test_normal_form_unifies_width_punctuation_and_whitespace() -> None:
 def test_shingles_skip_whitespace_and_punctuation() -> None:
     # a keyword-filter gap ("通过 进行") must not split shingles
     assert content_chars("通过 进行，的。") == "通过进行的"
-    assert shingle_set("通过 进行", 2) == {"通过", "过进", "进行"}
-    assert shingle_set("短", 5) == {"短"}
+    two = dataclasses.replace(CONFIG, ngram=2)
+    assert shingle_set("通过 进行", two) == {"通过", "过进", "进行"}
+    assert shingle_set("短", dataclasses.replace(CONFIG, ngram=5)) == {"短"}
     assert shingle_hashes("通过 进行", dataclasses.replace(CONFIG, ngram=2)).size == 3
 
 
 def test_hashed_jaccard_equals_string_jaccard() -> None:
     first = generate_article(1, "借呗")
     second = first.replace("借呗", "花呗").replace("通常", "一般")
-    exact = set_jaccard(shingle_set(first, 5), shingle_set(second, 5))
+    exact = set_jaccard(shingle_set(first, CONFIG), shingle_set(second, CONFIG))
     assert jaccard(shingle_hashes(first, CONFIG), shingle_hashes(second, CONFIG)) == pytest.approx(
         exact
     )
@@ -92,9 +92,46 @@ def test_config_is_validated_and_says_what_signatures_depend_on() -> None:
         FingerprintConfig(num_perm=100, bands=33)
     assert CONFIG.signature_key() == dataclasses.replace(CONFIG, threshold=0.9).signature_key()
     assert CONFIG.signature_key() != dataclasses.replace(CONFIG, ngram=4).signature_key()
-    assert CONFIG.candidate_probability(CONFIG.threshold) > 0.95
+    assert CONFIG.candidate_probability(CONFIG.threshold) > 0.9
+    with pytest.raises(ValueError, match="cover"):
+        FingerprintConfig(cover=0)
 
 
-@pytest.mark.skipif(not opencc_available(), reason="OpenCC is not installed (pip install opencc)")
-def test_traditional_and_simplified_match_with_opencc() -> None:
-    assert exact_key("催收電話與還款", to_simplified=True) == exact_key("催收电话与还款")
+def test_traditional_and_simplified_match_by_default() -> None:
+    assert exact_key("催收電話與還款") == exact_key("催收电话与还款")
+    plain = dataclasses.replace(CONFIG, to_simplified=False)
+    assert exact_key("催收電話與還款", plain) != exact_key("催收电话与还款", plain)
+    assert "t2s" in CONFIG.normalisation and "t2s" not in plain.normalisation
+
+
+def test_the_pages_own_boilerplate_lines_do_not_count() -> None:
+    body = "微粒贷逾期以后，催收人员会先打电话提醒还款。"
+    footers = (
+        "关于我们 | 联系我们 | 免责声明 | 网站地图",
+        "首页 · 法律咨询 · 债务重组 · 联系方式",
+        "声明：本文内容来源于网络，版权归原作者所有，如有侵权请联系我们删除。",
+        "Copyright © 2024 某某网 版权所有 京ICP备1001号",
+    )
+    for footer in footers:
+        assert exact_key(f"{body}\n{footer}") == exact_key(body), footer
+    kept = dataclasses.replace(CONFIG, drop_boilerplate=False)
+    assert exact_key(f"{body}\n{footers[0]}", kept) != exact_key(body, kept)
+    # a sentence that merely mentions the words stays
+    prose = "关于我们如何与催收人员沟通，律师给出了三点建议，第一是保留录音。"
+    assert normalise(prose) != ""
+
+
+def test_boilerplate_lines_are_exactly_the_extractor_rules_and_menus() -> None:
+    """The fast combined patterns decide as the rules one by one would, on real lines."""
+    from cleaning.boilerplate import load_rules
+    from cleaning.fingerprint import _is_menu, is_boilerplate_line
+    from tests.dedup_corpus import real_texts
+
+    rules = load_rules()
+    lines = [line.strip() for text in real_texts(400) for line in text.splitlines()]
+    lines += ["声明：本文仅供参考", "转载请注明出处", "京ICP备12345678号", "首页 > 新闻 > 正文"]
+    decided = [is_boilerplate_line(line) for line in lines if line]
+    expected = [
+        _is_menu(line) or any(rule.matches(line) for rule in rules) for line in lines if line
+    ]
+    assert decided == expected and sum(expected) >= 4

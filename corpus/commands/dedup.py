@@ -1,4 +1,4 @@
-"""`debtcorpus dedup`: exact and near-duplicate clusters, kept up to date incrementally."""
+"""`debtcorpus dedup`: exact and near-duplicate clusters and containment edges."""
 
 from __future__ import annotations
 
@@ -6,59 +6,88 @@ import dataclasses
 
 import click
 
-from cleaning.fingerprint import FingerprintConfig, opencc_available
+from cleaning.fingerprint import FingerprintConfig
 from corpus.commands.options import db_option
-from corpus.dedup import find_templates, run_dedup
 from corpus.errors import ConfigError
 from corpus.store import Store, open_store
 
 TEMPLATES_SHOWN = 20
 
 
-def make_config(threshold: float | None, simplified: bool) -> FingerprintConfig:
+def make_config(
+    threshold: float | None = None,
+    containment: float | None = None,
+    simplified: bool = True,
+    boilerplate: bool = True,
+) -> FingerprintConfig:
     """The default config with the command line's overrides."""
-    if simplified and not opencc_available():
-        raise ConfigError("--simplified needs OpenCC: pip install 'debtcorpus[opencc]'")
-    config = FingerprintConfig(to_simplified=simplified)
-    if threshold is not None:
-        if not 0.0 < threshold <= 1.0:
-            raise ConfigError(f"--threshold {threshold} must be between 0 (exclusive) and 1")
-        config = dataclasses.replace(config, threshold=threshold)
-    return config
+    config = FingerprintConfig(to_simplified=simplified, drop_boilerplate=boilerplate)
+    for name, value in (("threshold", threshold), ("containment", containment)):
+        if value is not None and not 0.0 < value <= 1.0:
+            raise ConfigError(f"--{name} {value} must be between 0 (exclusive) and 1")
+    return dataclasses.replace(
+        config,
+        threshold=config.threshold if threshold is None else threshold,
+        containment=config.containment if containment is None else containment,
+    )
 
 
 @click.command(name="dedup")
 @db_option
-@click.option("--threshold", type=float, default=None, help="Jaccard threshold (default 0.45).")
+@click.option(
+    "--threshold", type=float, default=None, help="Jaccard to the representative (default 0.2)."
+)
+@click.option(
+    "--containment",
+    type=float,
+    default=None,
+    help="Share of an article a page must hold for a containment edge (default 0.2).",
+)
 @click.option(
     "--rebuild", is_flag=True, help="Drop the stored clusters (and stale signatures) and recompute."
 )
 @click.option(
-    "--simplified",
-    is_flag=True,
+    "--simplified/--no-simplified",
+    default=True,
+    show_default=True,
     help="Convert traditional to simplified Chinese (OpenCC) before fingerprinting.",
+)
+@click.option(
+    "--boilerplate/--keep-boilerplate",
+    default=True,
+    show_default=True,
+    help="Drop menu, footer and disclaimer lines before fingerprinting.",
 )
 @click.option("--templates/--no-templates", default=True, help="List repeated paragraphs.")
 def dedup(
-    db: str | None, threshold: float | None, rebuild: bool, simplified: bool, templates: bool
+    db: str | None,
+    threshold: float | None,
+    containment: float | None,
+    rebuild: bool,
+    simplified: bool,
+    boilerplate: bool,
+    templates: bool,
 ) -> None:
-    """Find exact and near-duplicate articles and store them as clusters.
+    """Find exact and near-duplicate articles, and pages holding part of another article.
 
-    Only new or changed articles are fingerprinted; they join the clusters they match. Use
-    --rebuild after changing --threshold or --simplified.
+    New or changed articles are fingerprinted in committed batches (an interrupted run
+    resumes); clusters and containment edges are then rebuilt from the stored band keys. Use
+    --rebuild after changing a threshold or the normalisation.
     """
-    config = make_config(threshold, simplified)
+    from corpus.dedup.run import run_dedup
+
+    config = make_config(threshold, containment, simplified, boilerplate)
     store = open_store(db)
     summary = run_dedup(store, config, rebuild=rebuild)
     click.echo(
         f"{summary.articles} articles; fingerprinted {summary.fingerprinted} "
         f"({summary.changed} changed); {summary.candidate_pairs} LSH candidate pairs, "
-        f"{summary.near_pairs} near-duplicate pairs"
+        f"{summary.near_pairs} near duplicates, {summary.containments} containment edges"
     )
     click.echo(
         f"clusters: {summary.clusters.get('exact', 0)} exact, "
         f"{summary.clusters.get('minhash', 0)} near (n={config.ngram}, "
-        f"threshold={config.threshold})"
+        f"threshold={config.threshold}, {config.normalisation})"
     )
     if templates:
         _echo_templates(store, config)
@@ -66,11 +95,13 @@ def dedup(
 
 
 def _echo_templates(store: Store, config: FingerprintConfig) -> None:
+    from corpus.dedup.templates import find_templates
+
     found = find_templates(store, config)
     click.echo(f"repeated paragraphs (in >= {config.template_min_pages} articles): {len(found)}")
     for template in found[:TEMPLATES_SHOWN]:
         text = template.text if len(template.text) <= 60 else template.text[:60] + "…"
         click.echo(
             f"  {len(template.article_ids):>4} articles, {len(template.sites):>2} sites, "
-            f"{template.kind}: {text}"
+            f"{template.kind}: {click.style(text, bold=False)}"
         )

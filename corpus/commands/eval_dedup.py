@@ -1,154 +1,160 @@
-"""`debtcorpus eval dedup`: precision and recall of near-duplicate detection.
+"""`debtcorpus eval dedup`: near-duplicate detection on the labelled farm set, beside datasketch.
 
-Two truths: the labels of the labelled set (copies and spun templates are duplicates, unrelated
-articles on the same topic are not), and the exact Jaccard similarity of the shingle sets (a pair
-is a near duplicate when it reaches the threshold). A labelled pair counts as found when both
-texts end in the same cluster; a Jaccard pair when LSH + verification kept the pair itself.
+Builds the set from `../shared` (corpus.dedup.farmset), ingests its pages through the cleaner
+into a fresh SQLite corpus, runs `debtcorpus dedup` with the defaults, and prints pairwise
+precision, recall and F1 per transformation for the test and dev originals, the copy direction,
+datasketch MinHashLSH on the same stored texts in the same run, and the threshold sweep chosen
+on folds of the dev originals.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+import tempfile
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
-from cleaning.fingerprint import FingerprintConfig, set_jaccard, shingle_set
-from corpus.dedup import near_duplicate_groups, near_duplicate_pairs
-from corpus.dedup_pairs import LabelledSet, build_labelled_set, read_jsonl, write_jsonl
-
-NGRAMS = (2, 3, 4, 5)
-
-
-@dataclass(frozen=True)
-class Score:
-    precision: float
-    recall: float
-    true_positives: int
-    false_positives: int
-    false_negatives: int
+from cleaning.fingerprint import FingerprintConfig
+from corpus.dedup import evaluate
+from corpus.dedup.farmpages import ingest_farm_set
+from corpus.dedup.farmset import SHARED, FarmSet, build_farm_set
+from corpus.dedup.run import run_dedup
+from corpus.errors import ConfigError
+from corpus.store import Store, open_store
 
 
-@dataclass(frozen=True)
-class NgramRow:
-    ngram: int
-    positive_min: float
-    negative_max: float
-    gap: float
-    label_score: Score
+def _table(title: str, scores: dict[str, evaluate.Score]) -> None:
+    click.echo(f"\n{title}\n\n| pairs | P | R | F1 | tp | fp | fn |\n|---|---|---|---|---|---|---|")
+    for label in sorted(scores, key=lambda name: (name == "all", name in evaluate.NEGATIVE, name)):
+        s = scores[label]
+        if label in evaluate.NEGATIVE:
+            click.echo(f"| {label} (false pairs) | | | | | {s.false_positives} | |")
+            continue
+        click.echo(
+            f"| {label} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | "
+            f"{s.true_positives} | {s.false_positives} | {s.false_negatives} |"
+        )
 
 
-def score(found: set[tuple[int, int]], truth: set[tuple[int, int]]) -> Score:
-    hits = len(found & truth)
-    precision = hits / len(found) if found else 1.0
-    recall = hits / len(truth) if truth else 1.0
-    return Score(precision, recall, hits, len(found - truth), len(truth - found))
+def _split(farm: FarmSet, part: str) -> list[evaluate.LabelledPair]:
+    return [pair for pair in farm.pairs if evaluate.split_of(pair)[0] == part]
 
 
-def label_score(labelled: LabelledSet, config: FingerprintConfig) -> Score:
-    """Labelled pairs: found when both texts are in the same cluster."""
-    cluster_of: dict[int, int] = {}
-    for number, group in enumerate(near_duplicate_groups(labelled.texts(), config)):
-        cluster_of.update(dict.fromkeys(group, number))
-    index = labelled.index()
-    truth, found = set(), set()
-    for pair in labelled.pairs:
-        key = (index[pair.first], index[pair.second])
-        if pair.positive:
-            truth.add(key)
-        first = cluster_of.get(key[0])
-        if first is not None and first == cluster_of.get(key[1]):
-            found.add(key)
-    return score(found, truth)
-
-
-def jaccard_truth(texts: list[str], config: FingerprintConfig) -> set[tuple[int, int]]:
-    """Every pair whose exact shingle-set Jaccard similarity reaches the threshold."""
-    sets = [shingle_set(text, config.ngram, config.to_simplified) for text in texts]
-    return {
-        (first, second)
-        for first in range(len(sets))
-        for second in range(first + 1, len(sets))
-        if set_jaccard(sets[first], sets[second]) >= config.threshold
-    }
-
-
-def jaccard_score(labelled: LabelledSet, config: FingerprintConfig) -> Score:
-    texts = labelled.texts()
-    found = {(first, second) for first, second, _ in near_duplicate_pairs(texts, config)}
-    return score(found, jaccard_truth(texts, config))
-
-
-def ngram_row(labelled: LabelledSet, config: FingerprintConfig) -> NgramRow:
-    """How far apart duplicates and non-duplicates are with this n, and the label score."""
-    index = labelled.index()
-    sets = [shingle_set(text, config.ngram, config.to_simplified) for text in labelled.texts()]
-    positives: list[float] = []
-    negatives: list[float] = []
-    for pair in labelled.pairs:
-        similarity = set_jaccard(sets[index[pair.first]], sets[index[pair.second]])
-        (positives if pair.positive else negatives).append(similarity)
-    low, high = min(positives), max(negatives)
-    return NgramRow(config.ngram, low, high, low - high, label_score(labelled, config))
-
-
-def _print_score(title: str, result: Score) -> None:
+def _report_run(
+    store: Store, farm: FarmSet, ids: dict[str, int], config: FingerprintConfig
+) -> None:
+    started = time.perf_counter()
+    summary = run_dedup(store, config, rebuild=True)
+    seconds = time.perf_counter() - started
     click.echo(
-        f"{title:<34} precision {result.precision:.3f}  recall {result.recall:.3f}  "
-        f"(tp {result.true_positives}, fp {result.false_positives}, fn {result.false_negatives})"
+        f"\ndebtcorpus dedup (defaults: n={config.ngram}, threshold {config.threshold}, "
+        f"containment {config.containment}, cover {config.cover}, {config.normalisation}): "
+        f"{summary.clusters} clusters, {summary.containments} containment edges in {seconds:.1f}s"
+    )
+    found = evaluate.stored_predictions(store)
+    _table("ours, test originals", evaluate.score_pairs(_split(farm, "test"), ids, found))
+    _table("ours, dev originals", evaluate.score_pairs(_split(farm, "dev"), ids, found))
+    overall = evaluate.global_precision(found, farm, ids)
+    right, total = evaluate.direction(store, farm, ids)
+    click.echo(
+        f"\nevery joined pair (labelled or not): precision {overall.precision:.3f} "
+        f"({overall.false_positives} false of {overall.true_positives + overall.false_positives})"
+        f"\ncopy direction: {right} of {total} dated copies point to their original "
+        f"({right / max(total, 1):.3f})"
     )
 
 
-def _print_ngram_table(labelled: LabelledSet, config: FingerprintConfig) -> None:
-    click.echo("\nn-gram | min J duplicates | max J non-duplicates | gap    | P     | R")
-    click.echo("------ | ---------------- | -------------------- | ------ | ----- | -----")
-    for ngram in NGRAMS:
-        row = ngram_row(labelled, dataclasses.replace(config, ngram=ngram))
+def _report_datasketch(store: Store, farm: FarmSet, ids: dict[str, int]) -> None:
+    article_ids, texts = evaluate.article_texts(store)
+    started = time.perf_counter()
+    found = evaluate.datasketch_predictions(article_ids, texts)
+    seconds = time.perf_counter() - started
+    title = f"datasketch MinHashLSH (5-grams, threshold 0.5, 128 perms, {seconds:.1f}s), test"
+    _table(title, evaluate.score_pairs(_split(farm, "test"), ids, found))
+
+
+def _report_sweep(store: Store, farm: FarmSet, ids: dict[str, int], top: int) -> None:
+    rows, chosen, held_out = evaluate.sweep(store, farm, ids, FingerprintConfig())
+    click.echo(f"\nsweep on dev pairs (best {top} by F1 for each n)\n")
+    click.echo(
+        "| n | threshold | containment | cover | P | R | F1 |\n|---|---|---|---|---|---|---|"
+    )
+    ranked = sorted(rows, key=lambda r: (r.ngram, -r.dev.f1, -r.threshold))
+    for ngram in evaluate.NGRAMS:
+        for row in [r for r in ranked if r.ngram == ngram][:top]:
+            click.echo(
+                f"| {row.ngram} | {row.threshold} | {row.containment} | {row.cover} | "
+                f"{row.dev.precision:.3f} | {row.dev.recall:.3f} | {row.dev.f1:.3f} |"
+            )
+    click.echo("\nper dev fold: chosen on the other folds, scored on this one")
+    for fold, config in chosen.items():
+        score = held_out[fold].get("all")
         click.echo(
-            f"{row.ngram:<6} | {row.positive_min:<16.3f} | {row.negative_max:<20.3f} | "
-            f"{row.gap:<+6.3f} | {row.label_score.precision:.3f} | {row.label_score.recall:.3f}"
+            f"  fold {fold}: n={config.ngram} threshold {config.threshold} containment "
+            f"{config.containment} cover {config.cover} -> "
+            + (f"P {score.precision:.3f} R {score.recall:.3f} F1 {score.f1:.3f}" if score else "-")
         )
+    _table_means(evaluate.mean_scores(held_out))
+    click.echo("\ncopy direction by date-reliability floor (dev):")
+    for reliable, (right, total) in evaluate.direction_sweep(
+        store, farm, ids, FingerprintConfig()
+    ).items():
+        click.echo(f"  confidence >= {reliable}: {right}/{total} ({right / max(total, 1):.3f})")
+
+
+def _table_means(means: dict[str, tuple[float, float, float]]) -> None:
+    click.echo("\nmean of held-out dev folds\n\n| pairs | P | R | F1 |\n|---|---|---|---|")
+    for label, (precision, recall, f1) in sorted(means.items(), key=lambda i: i[0] == "all"):
+        if label not in evaluate.NEGATIVE:
+            click.echo(f"| {label} | {precision:.3f} | {recall:.3f} | {f1:.3f} |")
+
+
+def _counts(farm: FarmSet) -> Iterable[str]:
+    labels: dict[str, int] = {}
+    for pair in farm.pairs:
+        labels[pair.label] = labels.get(pair.label, 0) + 1
+    return (f"{label} {count}" for label, count in sorted(labels.items()))
 
 
 @click.command(name="dedup")
-@click.option("--threshold", type=float, default=None, help="Jaccard threshold to score.")
-@click.option("--ngram", type=int, default=None, help="Shingle length to score.")
 @click.option(
-    "--pairs",
-    "pairs_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A labelled set written by --write-pairs (default: build it).",
+    "--shared",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=SHARED,
+    show_default=True,
+    help="The shared folder with benchmarks/ and seeds/ (read, never copied).",
 )
+@click.option("--seed", default=13, show_default=True, help="Seed of the labelled set.")
+@click.option("--limit", type=int, default=None, help="Use only this many original articles.")
 @click.option(
-    "--write-pairs",
+    "--db",
+    "db_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the labelled set as JSON lines here and stop.",
+    default=None,
+    help="Keep the ingested corpus in this new SQLite file (default: a temporary one).",
 )
+@click.option("--sweep/--no-sweep", default=True, help="Also sweep thresholds on dev folds.")
+@click.option("--top", default=8, show_default=True, help="Sweep rows shown.")
 def eval_dedup(
-    threshold: float | None, ngram: int | None, pairs_path: Path | None, write_pairs: Path | None
+    shared: Path, seed: int, limit: int | None, db_path: Path | None, sweep: bool, top: int
 ) -> None:
-    """Precision and recall of near-duplicate detection, against labels and exact Jaccard."""
-    labelled = read_jsonl(pairs_path) if pairs_path else build_labelled_set()
-    if write_pairs:
-        write_jsonl(labelled, write_pairs)
+    """Pairwise P/R/F1 per transformation on real text copied the way content farms copy."""
+    if db_path and db_path.exists():
+        raise ConfigError(f"--db {db_path} exists; give a new file")
+    farm = build_farm_set(seed=seed, shared=shared, limit=limit)
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(str(db_path or Path(folder) / "farm.db"))
+        started = time.perf_counter()
+        ids = ingest_farm_set(farm, store)
         click.echo(
-            f"wrote {len(labelled.docs)} texts and {len(labelled.pairs)} pairs to {write_pairs}"
+            f"{len(farm.pages)} pages ({len(ids)} stored as articles) in "
+            f"{time.perf_counter() - started:.0f}s; {len(farm.pairs)} labelled pairs: "
+            + ", ".join(_counts(farm))
         )
-        return
-    config = FingerprintConfig()
-    config = dataclasses.replace(
-        config, threshold=threshold or config.threshold, ngram=ngram or config.ngram
-    )
-    positives = sum(pair.positive for pair in labelled.pairs)
-    click.echo(
-        f"{len(labelled.docs)} texts, {len(labelled.pairs)} labelled pairs "
-        f"({positives} duplicates); "
-        f"n={config.ngram}, threshold={config.threshold}, {config.num_perm} slots in "
-        f"{config.bands} bands of {config.rows}, verify={config.verify}"
-    )
-    _print_score("against labels (same cluster):", label_score(labelled, config))
-    _print_score("against exact Jaccard (pairs):", jaccard_score(labelled, config))
-    estimate = dataclasses.replace(config, verify="estimate")
-    _print_score("  with verify=estimate:", jaccard_score(labelled, estimate))
-    _print_ngram_table(labelled, config)
+        _report_run(store, farm, ids, FingerprintConfig())
+        _report_datasketch(store, farm, ids)
+        if sweep:
+            _report_sweep(store, farm, ids, top)
+        store.dispose()

@@ -36,12 +36,12 @@ def report_dedup(db: str | None, output_format: str, out: Path, max_diffs: int) 
 
     Reads the clusters `debtcorpus dedup` stored; run that first.
     """
-    from corpus.report import build_report
+    from corpus.report.data import build_report
 
     if not out.parent.exists():
         raise ConfigError(f"the folder for --out {str(out)!r} does not exist; create it first")
     store = open_store(db)
-    data = build_report(store, make_config(None, False), with_texts=output_format != "csv")
+    data = build_report(store, make_config(), with_texts=output_format != "csv")
     store.dispose()
     out.write_text(_render(data, output_format, max_diffs), encoding="utf-8")
     clusters = sum(len(rows) for rows in data.clusters.values())
@@ -49,9 +49,9 @@ def report_dedup(db: str | None, output_format: str, out: Path, max_diffs: int) 
 
 
 def _render(data: object, output_format: str, max_diffs: int) -> str:
-    from corpus.report import DedupReport
-    from corpus.report_html import to_html
-    from corpus.report_render import to_csv, to_markdown
+    from corpus.report.data import DedupReport
+    from corpus.report.html import to_html
+    from corpus.report.render import to_csv, to_markdown
 
     assert isinstance(data, DedupReport)
     if output_format == "html":

@@ -10,17 +10,20 @@ from datetime import UTC, datetime
 
 import jinja2
 
-from corpus.dedup import METHOD_EXACT, METHOD_NEAR
-from corpus.report import DedupReport
-from corpus.report_diff import DiffRow, side_by_side
-from corpus.report_render import (
+from corpus.dedup.clusters_store import METHOD_EXACT, METHOD_NEAR
+from corpus.report.data import DedupReport
+from corpus.report.diff import DiffRow, side_by_side
+from corpus.report.render import (
     cluster_size_chart,
+    containment_table,
+    evidence_line,
     similarity_histogram,
     site_table,
     summary_lines,
     syndication_graph,
     syndication_table,
     template_table,
+    timeline_table,
 )
 
 TEMPLATE = """<!DOCTYPE html>
@@ -58,11 +61,17 @@ details { margin: 0.5em 0; }
 <h2>Sites</h2>
 {{ table(*sites) }}
 <h2>Syndication: who copies whom</h2>
-<p>Direction: the member a copy's source link names; else the representative (earlier date,
-or the representative rule when dates are missing).</p>
+<p>Arrows run from the source site to the copying site. A copy points to its cluster's
+representative, the earliest reliably dated member (else the first seen); a page holding part
+of an earlier article copies it. A site copying itself draws no arrow.</p>
 <img alt="syndication graph" src="data:image/png;base64,{{ graph }}">
 {{ table(*syndication) }}
-<h2>Repeated paragraphs (missed boilerplate and spun templates)</h2>
+<h2>Pages holding part of another article (containment)</h2>
+<p>Stitched and partial copies: the page holds this share of the article, at these character
+spans of its text. They never merge clusters.</p>
+{{ table(*containment) }}
+<h2>Repeated paragraphs (templates and boilerplate, not copies)</h2>
+<p>Paragraphs found in at least three articles that are not copies of each other.</p>
 {{ table(*templates) }}
 {% for method, clusters in cluster_sections %}
 <h2>Clusters: {{ method }} ({{ clusters|length }})</h2>
@@ -70,6 +79,9 @@ or the representative rule when dates are missing).</p>
 <section class="cluster" id="cluster-{{ cluster.id }}">
 <h3>Cluster {{ cluster.id }}: {{ cluster.members|length }} members,
 sites {{ cluster.sites|join(", ") }}</h3>
+<p>Representative: {{ evidence(cluster) }}</p>
+<details><summary>Timeline: when each copy appeared</summary>
+{{ table(*timeline(cluster)) }}</details>
 <table><tr><th>article</th><th>role</th><th>site</th><th>published</th><th>similarity</th>
 <th>title</th><th>url</th></tr>
 {% for m in cluster.members %}
@@ -134,6 +146,9 @@ def to_html(report: DedupReport, max_diffs: int = 3) -> str:
         sites=site_table(report),
         syndication=syndication_table(report),
         templates=template_table(report),
+        containment=containment_table(report),
+        evidence=evidence_line,
+        timeline=timeline_table,
         cluster_sections=[
             (METHOD_NEAR, report.clusters.get(METHOD_NEAR, [])),
             (METHOD_EXACT, report.clusters.get(METHOD_EXACT, [])),

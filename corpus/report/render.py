@@ -1,4 +1,5 @@
-"""The dedup report as CSV (one row per cluster member) or Markdown, and its charts as PNG."""
+"""The dedup report as CSV (one row per cluster member or containment edge) or Markdown, and
+its charts as PNG. Scraped text goes through corpus.report.escape for each format."""
 
 from __future__ import annotations
 
@@ -8,62 +9,67 @@ import difflib
 import io
 import math
 
-from corpus.dedup import METHOD_EXACT, METHOD_NEAR
-from corpus.report import ClusterRow, DedupReport, source_of
+from corpus.dedup.clusters_store import METHOD_EXACT, METHOD_NEAR
+from corpus.report.data import ClusterRow, DedupReport, source_of
+from corpus.report.escape import csv_cell, markdown_fence, markdown_text
 
 CSV_FIELDS = (
-    "cluster_id", "method", "article_id", "site", "url", "published_at", "similarity",
-    "representative", "removed", "duplicate_of", "copied_from", "direction_evidence",
+    "relation", "cluster_id", "method", "article_id", "site", "url", "published_at",
+    "similarity", "representative", "removed", "duplicate_of", "copied_from",
+    "direction_evidence",
 )  # fmt: skip
 
 
+def _iso(value: object) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else ""
+
+
 def to_csv(report: DedupReport) -> str:
-    """Which documents a dedup removes, what each duplicates, and the cluster ids."""
+    """Which documents a dedup removes, what each duplicates, and the containment edges."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for method in (METHOD_EXACT, METHOD_NEAR):
         for cluster in report.clusters.get(method, []):
             for member in cluster.members:
-                source, evidence = (
-                    source_of(member, cluster) if not member.representative else (None, "")
-                )
-                writer.writerow(
-                    {
-                        "cluster_id": cluster.id,
-                        "method": cluster.method,
-                        "article_id": member.article_id,
-                        "site": member.site,
-                        "url": member.url,
-                        "published_at": member.published_at.isoformat()
-                        if member.published_at
-                        else "",
-                        "similarity": f"{member.similarity:.4f}",
-                        "representative": int(member.representative),
-                        "removed": int(not member.representative),
-                        "duplicate_of": "" if member.representative else cluster.representative_id,
-                        "copied_from": source.article_id if source else "",
-                        "direction_evidence": evidence,
-                    }
-                )
+                copy = not member.representative
+                source, evidence = source_of(member, cluster) if copy else (None, "")
+                row = {
+                    "relation": "member", "cluster_id": cluster.id, "method": cluster.method,
+                    "article_id": member.article_id, "site": member.site, "url": member.url,
+                    "published_at": _iso(member.published_at),
+                    "similarity": f"{member.similarity:.4f}", "representative": int(not copy),
+                    "removed": int(copy), "duplicate_of": cluster.representative_id if copy else "",
+                    "copied_from": source.article_id if source else "",
+                    "direction_evidence": evidence,
+                }  # fmt: skip
+                writer.writerow({key: csv_cell(value) for key, value in row.items()})
+    for edge in report.containments:
+        row = {
+            "relation": "containment", "cluster_id": "", "method": "containment",
+            "article_id": edge.container.article_id, "site": edge.container.site,
+            "url": edge.container.url, "published_at": _iso(edge.container.published_at),
+            "similarity": f"{edge.share:.4f}", "representative": 0, "removed": 0,
+            "duplicate_of": "", "copied_from": edge.source.article_id,
+            "direction_evidence": "holds part of an earlier article",
+        }  # fmt: skip
+        writer.writerow({key: csv_cell(value) for key, value in row.items()})
     return out.getvalue()
-
-
-def _md_cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
 
 
 def _md_table(header: list[str], rows: list[list[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(markdown_text(cell) for cell in row) + " |" for row in rows]
     return lines
 
 
 def to_markdown(report: DedupReport, max_diffs: int = 3) -> str:
-    lines = ["# Deduplication report", "", *summary_lines(report), ""]
+    lines = ["# Deduplication report", "", *(markdown_text(x) for x in summary_lines(report)), ""]
     lines += ["## Sites", "", *_md_table(*site_table(report)), ""]
     lines += ["## Syndication (who copies whom)", "", *_md_table(*syndication_table(report)), ""]
-    lines += ["## Repeated paragraphs (boilerplate and templates)", ""]
+    lines += ["## Pages holding part of another article (containment)", ""]
+    lines += [*_md_table(*containment_table(report)), ""]
+    lines += ["## Repeated paragraphs (templates and boilerplate, not copies)", ""]
     lines += _md_table(*template_table(report))
     for method in (METHOD_NEAR, METHOD_EXACT):
         lines += ["", f"## Clusters: {method}", ""]
@@ -74,22 +80,27 @@ def to_markdown(report: DedupReport, max_diffs: int = 3) -> str:
 
 def _md_cluster(report: DedupReport, cluster: ClusterRow, max_diffs: int) -> list[str]:
     lines = [f"### Cluster {cluster.id} ({cluster.method}, {len(cluster.members)} members)", ""]
-    lines += _md_table(*member_table(cluster))
+    lines += [markdown_text(f"Representative: {evidence_line(cluster)}"), ""]
+    lines += [*_md_table(*member_table(cluster)), "", "Timeline:", ""]
+    lines += _md_table(*timeline_table(cluster))
     representative = report.texts.get(cluster.representative_id, "")
     for member in cluster.copies[:max_diffs] if cluster.method == METHOD_NEAR else []:
         diff = difflib.unified_diff(
             representative.split("\n"), report.texts.get(member.article_id, "").split("\n"),
             f"article {cluster.representative_id}", f"article {member.article_id}", lineterm="",
         )  # fmt: skip
-        body = "\n".join(diff).replace("```", "`\u200b``")
-        lines += [
-            "",
-            f"Diff of article {member.article_id} against the representative:",
-            "```diff",
-            body,
-            "```",
-        ]
+        lines += ["", f"Diff of article {member.article_id} against the representative:", ""]
+        lines += markdown_fence("\n".join(diff), "diff")
     return [*lines, ""]
+
+
+def evidence_line(cluster: ClusterRow) -> str:
+    evidence = cluster.evidence
+    when = evidence.get("published_at") or evidence.get("first_seen_at") or "unknown"
+    return (
+        f"article {cluster.representative_id}, {evidence.get('rule', cluster.rule)} ({when}; "
+        f"{evidence.get('dated_members', 0)} of {len(cluster.members)} members reliably dated)"
+    )
 
 
 def summary_lines(report: DedupReport) -> list[str]:
@@ -100,10 +111,8 @@ def summary_lines(report: DedupReport) -> list[str]:
             f"duplicates: {report.duplicate_articles(method)}, "
             f"share of text duplicated: {report.duplicated_share(method):.1%}"
         )
-    return [
-        *lines,
-        f"- representative rule: {report.rule}",
-    ]
+    lines.append(f"- containment edges (partial or stitched copies): {len(report.containments)}")
+    return [*lines, f"- representative rule: {report.rule}"]
 
 
 def site_table(report: DedupReport) -> tuple[list[str], list[list[object]]]:
@@ -118,14 +127,22 @@ def site_table(report: DedupReport) -> tuple[list[str], list[list[object]]]:
 def syndication_table(report: DedupReport) -> tuple[list[str], list[list[object]]]:
     header = ["source site", "copying site", "copies", "direction from"]
     rows: list[list[object]] = [
-        [
-            e.source_site,
-            e.copier_site,
-            e.count,
-            ", ".join(f"{k} {v}" for k, v in sorted(e.evidence.items())),
-        ]
+        [e.source_site, e.copier_site, e.count,
+         ", ".join(f"{k} {v}" for k, v in sorted(e.evidence.items()))]
         for e in report.syndication
-    ]
+    ]  # fmt: skip
+    return header, rows
+
+
+def containment_table(report: DedupReport) -> tuple[list[str], list[list[object]]]:
+    header = ["article", "site", "held by page", "page site", "page title", "share", "spans",
+              "copied text"]  # fmt: skip
+    rows: list[list[object]] = [
+        [e.source.article_id, e.source.site, e.container.article_id, e.container.site,
+         e.container.title, f"{e.share:.0%}", " ".join(f"{a}-{b}" for a, b in e.spans),
+         e.excerpt]
+        for e in report.containments
+    ]  # fmt: skip
     return header, rows
 
 
@@ -140,18 +157,30 @@ def template_table(report: DedupReport) -> tuple[list[str], list[list[object]]]:
 def member_table(cluster: ClusterRow) -> tuple[list[str], list[list[object]]]:
     header = ["article", "role", "site", "published", "similarity", "title", "url"]
     rows: list[list[object]] = [
-        [
-            m.article_id,
-            "representative" if m.representative else "duplicate",
-            m.site,
-            m.published_at.date().isoformat() if m.published_at else "",
-            f"{m.similarity:.3f}",
-            m.title,
-            m.url,
-        ]
+        [m.article_id, "representative" if m.representative else "duplicate", m.site,
+         m.published_at.date().isoformat() if m.published_at else "", f"{m.similarity:.3f}",
+         m.title, m.url]
         for m in cluster.members
-    ]
+    ]  # fmt: skip
     return header, rows
+
+
+def timeline_table(cluster: ClusterRow) -> tuple[list[str], list[list[object]]]:
+    header = ["appeared", "days after the representative", "site", "article"]
+    rows: list[list[object]] = [
+        [m.appeared.strftime("%Y-%m-%d %H:%M") if m.appeared else "unknown",
+         "" if days is None else days, m.site, m.article_id]
+        for m, days in cluster.timeline()
+    ]  # fmt: skip
+    return header, rows
+
+
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC")
+
+
+def plot_label(text: str) -> str:
+    """Scraped text as a matplotlib label: a "$" would start mathtext."""
+    return text.replace("\\", "\\\\").replace("$", r"\$")
 
 
 # ----- charts ---------------------------------------------------------------------------------
@@ -171,6 +200,9 @@ def _pyplot() -> object:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    # Chinese site names need a CJK font (Debian: fonts-noto-cjk); DejaVu Sans stays the fallback
+    plt.rcParams["font.sans-serif"] = [*CJK_FONTS, *plt.rcParams["font.sans-serif"]]
 
     return plt
 
@@ -225,7 +257,13 @@ def syndication_graph(report: DedupReport, max_edges: int = 40) -> str:
         )  # fmt: skip
     for site, (x, y) in place.items():
         axes.text(
-            x, y, site, ha="center", va="center", fontsize=8, bbox={"fc": "white", "ec": "#333"}
+            x,
+            y,
+            plot_label(site),
+            ha="center",
+            va="center",
+            fontsize=8,
+            bbox={"fc": "white", "ec": "#333"},
         )
     axes.set_xlim(-1.4, 1.4)
     axes.set_ylim(-1.4, 1.4)

@@ -1,0 +1,8 @@
+"""The deduplication report (`debtcorpus report dedup`): data, escaping, renderers.
+
+- `data`: what the report shows, read from the stored clusters and containment edges.
+- `escape`: scraped text made inert for Markdown and CSV (HTML escapes with Jinja2).
+- `render` (Markdown, CSV, charts), `html` (one self-contained file), `diff` (side by side).
+
+Imports `corpus.dedup`, `corpus.models` and `corpus.store`; never `corpus.commands`.
+"""
