@@ -49,6 +49,8 @@ class Reason(StrEnum):
     ROBOTS_FORBIDDEN = "robots-forbidden"
     OFF_SITE = "off-site"
     DEPTH_LIMIT = "depth-limit"
+    NOT_FOLLOWED = "not-followed"
+    MEDIA = "media-link"
     TRAP_LIMIT = "trap-limit"
     PAGE_LIMIT = "page-limit"
 
@@ -81,7 +83,11 @@ REASONS: dict[Reason, tuple[Outcome, str]] = {
     Reason.DNS: (Outcome.ERROR, "the host name did not resolve"),
     Reason.TIMEOUT: (Outcome.ERROR, "no complete answer within DOWNLOAD_TIMEOUT"),
     Reason.REFUSED: (Outcome.ERROR, "the connection was refused"),
-    Reason.RESET: (Outcome.ERROR, "the connection was reset or closed mid-response"),
+    Reason.RESET: (
+        Outcome.ERROR,
+        "the connection was reset or closed mid-response, or a compressed body ends before its "
+        "stream does (`reset:truncated-gzip`)",
+    ),
     Reason.TOO_MANY_REDIRECTS: (Outcome.ERROR, "more than REDIRECT_MAX_TIMES redirects"),
     Reason.REDIRECT_LOOP: (Outcome.ERROR, "a redirect back to a URL of its own chain"),
     Reason.OFF_SITE_REDIRECT: (Outcome.ERROR, "a redirect to a host outside the crawl's scope"),
@@ -99,6 +105,15 @@ REASONS: dict[Reason, tuple[Outcome, str]] = {
     Reason.ROBOTS_FORBIDDEN: (Outcome.NOT_FETCHED, "robots.txt disallows it"),
     Reason.OFF_SITE: (Outcome.NOT_FETCHED, "a link to a host outside the crawl's scope"),
     Reason.DEPTH_LIMIT: (Outcome.NOT_FETCHED, "deeper than the profile's `depth`"),
+    Reason.NOT_FOLLOWED: (
+        Outcome.NOT_FETCHED,
+        "a link the profile's `follow` / `deny` patterns leave out (or a sitemap or feed entry)",
+    ),
+    Reason.MEDIA: (
+        Outcome.NOT_FETCHED,
+        "a link to an image, audio, video, archive or other file the crawl never fetches "
+        "(PDF and Word documents are fetched)",
+    ),
     Reason.TRAP_LIMIT: (
         Outcome.NOT_FETCHED,
         "a crawler-trap cap: URL too long, a path segment repeated, or too many query "

@@ -1,9 +1,10 @@
 """URL identity: one story has one URL, whatever tracking parameters or slashes it came with.
 
-`clean_url` is what the crawler requests: tracking parameters and the fragment removed
-(w3lib does the work). `url_identity` is what "the same page" means for the duplicate filter
-and for the article's key: the clean URL made canonical (w3lib: sorted query, lower-case host,
-percent-encoding normalised) with the trailing slash of the path dropped.
+`clean_url` is what the crawler requests: tracking parameters, `;jsessionid=` path
+parameters and the fragment removed (w3lib does the work). `url_identity` is what "the same
+page" means for the duplicate filter and for the article's key: the clean URL made canonical
+(w3lib: sorted query, lower-case host, percent-encoding normalised) with the scheme's default
+port and the trailing slash of the path dropped.
 
 Tracking parameters are matched by the shell-style patterns below (case-insensitive); a
 profile adds its own with `tracking_parameters`.
@@ -11,6 +12,7 @@ profile adds its own with `tracking_parameters`.
 
 from __future__ import annotations
 
+import re
 from fnmatch import fnmatchcase
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -63,12 +65,18 @@ def tracking_names(url: str, extra: tuple[str, ...] = ()) -> list[str]:
     return sorted(n for n in names if any(fnmatchcase(n.lower(), p.lower()) for p in patterns))
 
 
+# a servlet session id in the path (`/a.jsp;jsessionid=0A1B...`): a new one per visitor
+_SESSION_PATH_PARAMETER = re.compile(r";jsessionid=[^/?#]*", re.IGNORECASE)
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
 def clean_url(url: str, extra: tuple[str, ...] = ()) -> str:
-    """`url` without tracking parameters and fragment: the URL worth requesting."""
+    """`url` without tracking parameters, session ids and fragment: the URL worth requesting."""
     names = tracking_names(url, extra)
     if names:
         url = url_query_cleaner(url, names, remove=True, keep_fragments=True)
-    return urlunsplit(urlsplit(url)._replace(fragment=""))
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=_SESSION_PATH_PARAMETER.sub("", parts.path), fragment=""))
 
 
 def url_identity(url: str, extra: tuple[str, ...] = ()) -> str:
@@ -76,7 +84,10 @@ def url_identity(url: str, extra: tuple[str, ...] = ()) -> str:
     canonical = canonicalize_url(clean_url(url, extra))
     parts = urlsplit(canonical)
     path = parts.path.rstrip("/") if parts.path not in ("", "/") else "/"
-    return urlunsplit(parts._replace(path=path))
+    netloc = parts.netloc
+    if netloc.endswith(":" + _DEFAULT_PORTS.get(parts.scheme, "-")):
+        netloc = netloc.rpartition(":")[0]
+    return urlunsplit(parts._replace(netloc=netloc, path=path))
 
 
 def site_host(host: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import zlib
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -125,3 +126,37 @@ class RetryAfter:
         host = urlsplit(request.url).netloc
         self.not_before[host] = max(self.not_before.get(host, 0.0), time.monotonic() + delay)
         return retry
+
+
+class TruncatedBody:
+    """A gzip or deflate body that ends before its stream does (the connection closed early
+    with a Content-Length that matched what was sent) would be stored as a shorter page:
+    `reset:truncated-gzip` instead. Sits before HttpCompressionMiddleware (590), which
+    decompresses what it gets without checking the end of the stream."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.limit = crawler.settings.getint("DOWNLOAD_MAXSIZE") or 2**31
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> TruncatedBody:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        encoding = (response.headers.get(b"Content-Encoding") or b"").strip().lower()
+        if encoding not in (b"gzip", b"x-gzip", b"deflate") or not response.body:
+            return response
+        if not _stream_complete(response.body, encoding, self.limit):
+            raise Skip(Reason.RESET.detailed("truncated-gzip"))
+        return response
+
+
+def _stream_complete(body: bytes, encoding: bytes, limit: int) -> bool:
+    """False when the compressed stream stops before its end; True when it is whole or too
+    large to tell (HttpCompressionMiddleware then stops it as a decompression bomb)."""
+    window = 16 + zlib.MAX_WBITS if encoding != b"deflate" else zlib.MAX_WBITS
+    decompressor = zlib.decompressobj(window)
+    try:
+        decompressor.decompress(body, limit + 1)
+    except zlib.error:
+        return True  # not what it claims to be; HttpCompressionMiddleware decides
+    return decompressor.eof or bool(decompressor.unconsumed_tail)

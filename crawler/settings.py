@@ -57,6 +57,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.robots.ScopedRobotsTxt": 100,
     "crawler.guards.ScopeGuard": 40,
     "crawler.guards.RetryAfter": 555,
+    "crawler.guards.TruncatedBody": 595,
     "crawler.middlewares.CorpusMiddleware": 560,
     "crawler.politeness.HostLimit": 990,
 }

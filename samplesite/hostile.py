@@ -22,7 +22,8 @@ Paths (all linked from `/`, except where said):
   /bomb             a gzip body that inflates to BOMB_BYTES
   /calendar?month=  a calendar whose months never end; /trap/a/ links a/ relative forever
   /gbk-wrong-header, /gbk-undeclared, /utf8-meta-gbk  charsets declared wrongly or not at all
-  /report.pdf, /photo  a PDF and a PNG served as text/html
+  /report.pdf, /photo  a PDF and a PNG served as text/html; /banner.jpg a linked image
+  /cut-gzip         a gzip body cut in half, with a Content-Length that matches the cut
   /broken           unclosed and stray tags, NUL and 0xFF bytes
   /private/secret   disallowed by robots.txt
   /changing         new content on every fetch; /validators  ETag and Last-Modified
@@ -30,6 +31,7 @@ Paths (all linked from `/`, except where said):
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import struct
@@ -56,6 +58,7 @@ STORY_VARIANTS = (
     "/story?from=timeline#comments",
     "/story/",
     "/story?share_token=8f2a",
+    "/story;jsessionid=0A1B2C3D?utm_source=x",
 )
 B_VARIANTS = ("/news/b.html?share=1&utm_campaign=x", "/m/b.html", "/m/b.html?from=singlemessage")
 
@@ -130,6 +133,8 @@ def index_html() -> str:
         "/utf8-meta-gbk",
         "/report.pdf",
         "/photo",
+        "/banner.jpg",
+        "/cut-gzip",
         "/broken",
         "/private/secret",
         "/changing",
@@ -333,6 +338,10 @@ class HostileHandler(BaseHTTPRequestHandler):
         page = page.replace("<meta charset='utf-8'>", "<meta charset='gb2312'>")
         self._send(200, page.encode("utf-8"), "text/html")
 
+    def cut_gzip(self, path: str, seen: int) -> None:
+        whole = gzip.compress(article_html(self.server.state.extra[6]).encode())
+        self._send(200, whole[: len(whole) // 2], headers=(("Content-Encoding", "gzip"),))
+
     def binary(self, path: str, seen: int) -> None:
         self._send(200, PDF_BYTES if path == "/report.pdf" else PNG_BYTES, "text/html")
 
@@ -392,6 +401,8 @@ _ROUTES: tuple[tuple[str, Any], ...] = (
     ("/gbk-undeclared", HostileHandler.charsets),
     ("/utf8-meta-gbk", HostileHandler.utf8_meta_gbk),
     ("/report.pdf", HostileHandler.binary),
+    ("/banner.jpg", HostileHandler.binary),
+    ("/cut-gzip", HostileHandler.cut_gzip),
     ("/photo", HostileHandler.binary),
     ("/broken", HostileHandler.broken),
     ("/private/", HostileHandler.private),

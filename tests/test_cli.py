@@ -47,4 +47,4 @@ def test_crawl_without_targets_is_a_clean_error(tmp_path: Path) -> None:
 def test_unknown_profile_is_a_clean_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["crawl", "--site", "nope", "--db", str(tmp_path / "c.db")])
     assert result.exit_code == 2
-    assert "did not start" in result.output
+    assert "no site profile 'nope'" in result.output

@@ -97,6 +97,10 @@ def _rows(hostile: HostileCrawl) -> dict[str, str]:
     return rows
 
 
+def test_media_links_are_recorded_not_fetched(hostile: HostileCrawl) -> None:
+    assert "/banner.jpg" not in [e["path"] for e in hostile.log]
+
+
 def test_every_url_the_server_saw_has_a_row(hostile: HostileCrawl) -> None:
     rows = _rows(hostile)
     seen = {url_identity(urljoin(hostile.base_url, str(e["path"]))) for e in hostile.log}
@@ -126,6 +130,8 @@ EXPECTED = {
     "/to-private": "redirect-not-followed",
     "/private/moved": "robots-forbidden",
     "/busy-forever": "http-429",
+    "/banner.jpg": "media-link",
+    "/cut-gzip": "reset:truncated-gzip",
     "/chain/0": "too-many-redirects",
     "/reset": "reset",
     "/stall": "timeout",

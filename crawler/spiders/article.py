@@ -13,6 +13,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.utils.sitemap import Sitemap
+from scrapy.utils.url import url_has_any_extension
 from twisted.python.failure import Failure
 
 from cleaning.outcomes import Outcome, Reason, outcome_of
@@ -27,6 +28,7 @@ from crawler.scope import CrawlScope
 # Media and archives are never fetched; documents (PDF, Word) are, and are kept raw as
 # `not-html` pages: court papers and notices come as documents.
 SKIPPED_EXTENSIONS = sorted(set(IGNORED_EXTENSIONS) - {"pdf", "doc", "docx"})
+SKIPPED_DOT_EXTENSIONS = [f".{extension}" for extension in SKIPPED_EXTENSIONS]
 # request meta: the page whose link the request follows
 SOURCE = "debtcorpus_source"
 
@@ -68,9 +70,9 @@ class ArticleSpider(scrapy.Spider):
         self.allowed_domains = list(profile.allowed_domains)
         self.scope = CrawlScope(profile)
         self.article_patterns = tuple(re.compile(p) for p in profile.article_patterns)
-        self.links = LinkExtractor(
-            allow=profile.follow, deny=profile.deny, deny_extensions=SKIPPED_EXTENSIONS
-        )
+        self.links = LinkExtractor(allow=profile.follow, deny=profile.deny, deny_extensions=[])
+        # every link of a page, so those the rules leave out get a row too
+        self.all_links = LinkExtractor(deny_extensions=[])
         # URLs this run already recorded as not fetched (one row each)
         self.skipped: set[str] = set()
 
@@ -124,9 +126,29 @@ class ArticleSpider(scrapy.Spider):
 
     def follow_links(self, response: TextResponse) -> Iterator[scrapy.Request | SkippedUrl]:
         depth = self._links_from(response)
-        for link in self.links.extract_links(response):
+        for link in self.all_links.extract_links(response):
+            left_out = self._left_out(link.url)
+            if left_out is not None:
+                yield from self._record_skip(link.url, left_out, response.url, depth)
+                continue
             priority = link_priority(link.url, link.text, self.article_patterns)
             yield from self._follow(link.url, response, depth, self.parse, priority)
+
+    def _left_out(self, url: str) -> str | None:
+        """Why a link is not followed by design: a media file, or the profile's rules."""
+        if url_has_any_extension(url, SKIPPED_DOT_EXTENSIONS):
+            return Reason.MEDIA
+        if not self.links.matches(url):
+            return Reason.NOT_FOLLOWED
+        return None
+
+    def _record_skip(
+        self, url: str, reason: str, source: str | None, depth: int
+    ) -> Iterator[SkippedUrl]:
+        url = clean_url(url, self.profile.tracking_parameters)
+        if url not in self.skipped:
+            self.skipped.add(url)
+            yield self.skipped_url(url, reason, source, depth)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield self.fetched(response)
@@ -138,6 +160,8 @@ class ArticleSpider(scrapy.Spider):
         for entry in sitemap:
             if self._allowed(entry["loc"]):
                 yield from self._follow(entry["loc"], response, depth, callback, 50)
+            else:
+                yield from self._record_skip(entry["loc"], Reason.NOT_FOLLOWED, response.url, depth)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self.fetched(response)
@@ -148,6 +172,8 @@ class ArticleSpider(scrapy.Spider):
         for url in response.xpath("//item/link/text() | //entry/link/@href").getall():
             if self._allowed(url.strip()):
                 yield from self._follow(url.strip(), response, depth, self.parse, 50)
+            else:
+                yield from self._record_skip(url.strip(), Reason.NOT_FOLLOWED, response.url, depth)
 
     def _allowed(self, url: str) -> bool:
         return bool(self.links.matches(url))
