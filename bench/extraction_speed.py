@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from cleaning.decode import decode_html  # noqa: E402
-from cleaning.extract import extract  # noqa: E402
+from cleaning.extract.main_text import extract  # noqa: E402
 from cleaning.metadata import extract_metadata  # noqa: E402
 
 BENCHMARKS = REPO.parent / "shared" / "benchmarks"

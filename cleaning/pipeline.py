@@ -10,9 +10,9 @@ from datetime import datetime
 
 from cleaning.claims import with_claims
 from cleaning.decode import decode_html
-from cleaning.extract import Rejection, extract
+from cleaning.extract.main_text import Rejection, extract
+from cleaning.extract.relevance import relevance_score
 from cleaning.records import CleanResult
-from cleaning.relevance import relevance_score
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cleaning.boilerplate import load_rules, remove_boilerplate
+from cleaning.extract.boilerplate import load_rules, remove_boilerplate
 from tests.conftest import SEEDS
 
 BODY = "微粒贷逾期以后，催收人员一般会先通过短信和电话提醒借款人尽快还款，并说明逾期的后果。"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cleaning.scoring import token_f1, tokens
+from cleaning.extract.scoring import token_f1, tokens
 from corpus.cli import cli
 
 PARAGRAPH = (

@@ -15,9 +15,9 @@ from datetime import datetime
 import pytest
 
 from cleaning.decode import decode_html
-from cleaning.extract import ExtractConfig, Rejection, extract, text_units
+from cleaning.extract.main_text import ExtractConfig, Rejection, extract, text_units
+from cleaning.extract.scoring import token_f1
 from cleaning.records import ArticleRecord
-from cleaning.scoring import token_f1
 from samplesite.content import Article, load_articles
 from tests.boilerplate_markers import BOILERPLATE_MARKERS
 

@@ -12,8 +12,9 @@ from datetime import datetime
 
 import pytest
 
-from cleaning.candidates import parse_document
-from cleaning.extract import (
+from cleaning.extract.candidates import parse_document
+from cleaning.extract.headlines import StoryMap, off_story
+from cleaning.extract.main_text import (
     DEFAULT_CONFIG,
     FIRST_POST,
     STRUCTURED,
@@ -21,11 +22,10 @@ from cleaning.extract import (
     extract,
     whole_thread,
 )
-from cleaning.headlines import StoryMap, off_story
-from cleaning.pagetype import ARTICLE, FORUM, page_type
+from cleaning.extract.pagetype import ARTICLE, FORUM, page_type
+from cleaning.extract.scoring import shingle_overlap
+from cleaning.extract.threads import thread_text
 from cleaning.records import ArticleRecord
-from cleaning.scoring import shingle_overlap
-from cleaning.threads import thread_text
 
 FETCHED_AT = datetime(2025, 6, 1)
 NAV = "<nav><a href='/'>首页</a><a href='/news'>新闻</a><a href='/law'>法律</a></nav>"

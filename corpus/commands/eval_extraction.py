@@ -19,10 +19,10 @@ from typing import Any
 import click
 import trafilatura
 
-from cleaning.candidates import readability_text
 from cleaning.decode import decode_html
-from cleaning.extract import Rejection, extract
-from cleaning.scoring import TokenScore, token_f1
+from cleaning.extract.candidates import readability_text
+from cleaning.extract.main_text import Rejection, extract
+from cleaning.extract.scoring import TokenScore, token_f1
 from corpus.errors import DataError
 
 OURS = "debtcorpus"

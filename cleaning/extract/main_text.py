@@ -1,10 +1,10 @@
 """Main text, comments and metadata of one page, or the reason it is not an article.
 
-Steps: parse once; judge the page type (forum threads keep their replies in the text); run the
-extractor candidates and choose between them (`cleaning.candidates`); take the comments out
-of the comment widgets (`cleaning.comments`) and their lines out of the text; remove residual
-Chinese boilerplate with named rules (`cleaning.boilerplate`); reject list pages and pages with
-too little text; add metadata (`cleaning.metadata`) and keyword-filter gaps (`cleaning.masking`).
+Steps: parse once; judge the page type (forum threads keep their replies in the text); run
+the extractor candidates and choose between them (`candidates`); take the comments out of
+the comment widgets (`comments`) and their lines out of the text; remove residual Chinese
+boilerplate with named rules (`boilerplate`); reject list pages and pages with too little
+text; add metadata (`cleaning.metadata`) and keyword-filter gaps (`cleaning.masking`).
 Pure and picklable: strings in, frozen records out, so it runs in worker processes.
 """
 
@@ -16,8 +16,8 @@ from datetime import datetime
 
 from lxml.html import HtmlElement
 
-from cleaning.boilerplate import remove_boilerplate, squash
-from cleaning.candidates import (
+from cleaning.extract.boilerplate import remove_boilerplate, squash
+from cleaning.extract.candidates import (
     Candidate,
     Choice,
     Nesting,
@@ -25,11 +25,9 @@ from cleaning.candidates import (
     parse_document,
     run_candidates,
 )
-from cleaning.comments import extract_comments, remove_comment_lines
-from cleaning.headlines import StoryMap, off_story
-from cleaning.masking import find_masked_gaps
-from cleaning.metadata import extract_metadata
-from cleaning.pagetype import (
+from cleaning.extract.comments import extract_comments, remove_comment_lines
+from cleaning.extract.headlines import StoryMap, off_story
+from cleaning.extract.pagetype import (
     FORUM,
     entry_share,
     excerpt_of_entry,
@@ -38,10 +36,12 @@ from cleaning.pagetype import (
     list_entries,
     page_type,
 )
+from cleaning.extract.scoring import shingle_overlap, tokens
+from cleaning.extract.structured import replaces_chosen, structured_article
+from cleaning.extract.threads import first_archive_post, thread_text
+from cleaning.masking import find_masked_gaps
+from cleaning.metadata.page import extract_metadata
 from cleaning.records import ArticleRecord, CommentRecord
-from cleaning.scoring import shingle_overlap, tokens
-from cleaning.structured import replaces_chosen, structured_article
-from cleaning.threads import first_archive_post, thread_text
 
 EXTRACTOR_VERSION = "0.3.0"
 STRUCTURED = "structured-data"
@@ -73,7 +73,7 @@ class ExtractConfig:
     # without readability (saves its run on most pages)
     enough_agreement: float = 0.8
     # when a candidate lies inside the chosen text, the rest was an edge (related links,
-    # comments, menus): see `cleaning.candidates.Nesting`
+    # comments, menus): see `cleaning.extract.candidates.Nesting`
     nesting: Nesting = field(default_factory=Nesting)
     # below this many text units (CJK characters plus latin words) a page is "too-short"
     min_text_units: int = 50

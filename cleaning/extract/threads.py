@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from cleaning.comments import parse_item
-from cleaning.density import NAMED_ELEMENTS, block_text, prune
-from cleaning.scoring import shingle_overlap
+from cleaning.extract.comments import parse_item
+from cleaning.extract.density import NAMED_ELEMENTS, block_text, prune
+from cleaning.extract.scoring import shingle_overlap
 
 _SPACE = re.compile(r"\s+")
 _SENTENCE_MARK = re.compile(r"[。！？，；：,.!?;:]")

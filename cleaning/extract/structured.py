@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from cleaning.metadata import jsonld_objects
-from cleaning.scoring import shingle_overlap, tokens
+from cleaning.extract.scoring import shingle_overlap, tokens
+from cleaning.metadata.view import jsonld_objects
 
 _ARTICLE_TYPE = re.compile(r"Article|BlogPosting|Report")
 
