@@ -26,6 +26,7 @@ from cleaning.extract.candidates import (
     run_candidates,
 )
 from cleaning.extract.comments import extract_comments, remove_comment_lines
+from cleaning.extract.guards import Guards, agreed_prose, on_headline
 from cleaning.extract.headlines import StoryMap, off_story
 from cleaning.extract.pagetype import (
     FORUM,
@@ -47,6 +48,8 @@ EXTRACTOR_VERSION = "0.3.0"
 STRUCTURED = "structured-data"
 THREAD = "thread"
 FIRST_POST = "first-post"
+# verdicts that two extractors agreeing on running prose overrule
+OVERRULED = ("list-page", "too-short")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[^\W\u3400-\u9fff]+")
 # an excerpt cut off by the site: "..." or a single "…" at the end of a line ("……" is prose)
@@ -95,6 +98,8 @@ class ExtractConfig:
     # ... or this many times larger and holding this share of the chosen text's 8-char runs
     thread_min_growth: float = 1.2
     thread_min_overlap: float = 0.9
+    # the headline and agreed-prose checks made after the choice (`guards`)
+    guards: Guards = field(default_factory=Guards)
 
 
 DEFAULT_CONFIG = ExtractConfig()
@@ -126,6 +131,7 @@ class MainText:
     choice: Choice
     comments: tuple[CommentRecord, ...]
     removed: dict[str, int]
+    candidates: tuple[Candidate, ...] = ()
 
 
 def _replaced(choice: Choice, name: str, text: str) -> Choice:
@@ -179,10 +185,23 @@ def main_text(
     choice = choose(candidates, config.nesting)
     if choice is None:
         return None
-    choice = refine_choice(choice, tree, kind, config)
+    heading = page_heading(tree)
+    refined = refine_choice(choice, tree, kind, config)
+    if refined is choice and kind != FORUM:
+        refined = on_headline(choice, candidates, heading, config.guards)
+    return finish(refined, candidates, tree, kind, heading)
+
+
+def finish(
+    choice: Choice,
+    candidates: tuple[Candidate, ...],
+    tree: HtmlElement,
+    kind: str,
+    heading: str | None,
+) -> MainText:
+    """Comments and boilerplate out of the chosen text."""
     comments = extract_comments(tree) if kind != FORUM else ()
     text, comment_lines = remove_comment_lines(choice.candidate.text, comments)
-    heading = page_heading(tree)
     if kind == FORUM:
         cleaned = remove_boilerplate(text)
         cleaned = replace(cleaned, text=with_heading(cleaned.text, heading))
@@ -191,7 +210,19 @@ def main_text(
     removed = dict(cleaned.removed)
     if comment_lines:
         removed["comment-lines"] = comment_lines
-    return MainText(cleaned.text, choice, comments, removed)
+    return MainText(cleaned.text, choice, comments, removed, candidates)
+
+
+def overrule_rejection(
+    found: MainText, html: str, url: str, tree: HtmlElement, kind: str, config: ExtractConfig
+) -> MainText | None:
+    """The agreed prose of trafilatura and readability, where a list or too-short verdict
+    meets it (`guards.agreed_prose`); None where they do not agree on prose."""
+    agreed = agreed_prose(html, url, tree, found.candidates, config.guards)
+    if agreed is None:
+        return None
+    choice = Choice(agreed, 1.0, "agreed prose over a rejection")
+    return finish(choice, found.candidates, tree, kind, page_heading(tree))
 
 
 def rejection_reason(
@@ -227,6 +258,10 @@ def extract(
     kind = page_type(html, url)
     found = main_text(html, url, tree, kind, config)
     reason = rejection_reason(found, tree, kind, config)
+    if reason in OVERRULED and found is not None:
+        agreed = overrule_rejection(found, html, url, tree, kind, config)
+        if agreed is not None and agreed.text.strip():
+            found, reason = agreed, None
     if reason is not None or found is None:
         return Rejection(reason or "no-main-text")
     meta = extract_metadata(html, url, fetched_at, main_text=found.text, tree=tree)

@@ -1,0 +1,94 @@
+"""Two checks against the failures unseen sites showed (issue 18), made after the choice.
+
+- `on_headline`: when the candidates disagree, the chosen one may be a feed of other stories
+  or a site disclaimer while another holds the story under the page's headline. A news
+  body repeats its headline's words; a feed or disclaimer rarely does. The chosen text
+  gives way to the candidate that covers most of the headline's character pairs when it
+  covers almost none of them itself. Page structures (structured data, threads, archive posts) have
+  the last word: the check runs only where none of them replaced the choice.
+- `agreed_prose`: a `list-page` or `too-short` verdict is overruled when trafilatura and
+  readability, run independently, agree on a text of running prose: two extractors built
+  on different ideas seldom agree on a list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+from cleaning.extract.candidates import (
+    READABILITY,
+    TRAFILATURA,
+    Candidate,
+    Choice,
+    agreement_scores,
+    readability_text,
+    strip_code,
+    trafilatura_text,
+)
+from cleaning.extract.scoring import cjk_share, shingle_overlap
+
+_PROSE_MARKS = "。！？；，.!?;,"
+
+
+@dataclass(frozen=True)
+class Guards:
+    # the chosen text covers under this share of the headline's character pairs (almost
+    # none: a body that tells its story in other words still covers a fifth or more) ...
+    off_headline: float = 0.1
+    # ... and another candidate covers at least this share: that one is the story
+    on_headline: float = 0.6
+    # headlines shorter than this (characters, spaces out) say too little to judge by
+    min_headline: int = 6
+    # trafilatura and readability agreeing this much (token F1) on ...
+    agreement: float = 0.8
+    # ... this many characters in lines of running prose overrule a list/too-short verdict
+    min_prose_chars: int = 200
+
+
+def headline_cover(heading: str, text: str) -> float:
+    return shingle_overlap(heading, text, 2)
+
+
+def on_headline(
+    choice: Choice, candidates: tuple[Candidate, ...], heading: str | None, guards: Guards
+) -> Choice:
+    """The candidate that tells the headline's story, when the chosen one does not."""
+    # pairs of latin letters occur in any English text: the test only works on CJK headlines
+    if not heading or len(heading) < guards.min_headline or cjk_share(heading) < 0.5:
+        return choice
+    if headline_cover(heading, choice.candidate.text) >= guards.off_headline:
+        return choice
+    covers = {c.name: headline_cover(heading, c.text) for c in candidates if c.text.strip()}
+    best = max(covers, key=lambda name: covers[name], default=None)
+    if best is None or covers[best] < guards.on_headline:
+        return choice
+    chosen = next(c for c in candidates if c.name == best)
+    return Choice(chosen, choice.agreement, f"{best} on the headline")
+
+
+def prose_chars(text: str) -> int:
+    """Characters in lines of 20+ characters that hold a sentence mark."""
+    return sum(
+        len(line)
+        for line in (part.strip() for part in text.splitlines())
+        if len(line) >= 20 and any(mark in line for mark in _PROSE_MARKS)
+    )
+
+
+def agreed_prose(
+    html: str, url: str, tree: HtmlElement, candidates: tuple[Candidate, ...], guards: Guards
+) -> Candidate | None:
+    """trafilatura's text when readability agrees with it on running prose, else None."""
+    texts = {c.name: c.text for c in candidates}
+    if READABILITY not in texts:
+        texts[READABILITY] = readability_text(strip_code(html), tree)
+    if not texts.get(TRAFILATURA):
+        texts[TRAFILATURA] = trafilatura_text(strip_code(html), url or None, fast=True)
+    pair = (Candidate(TRAFILATURA, texts[TRAFILATURA]), Candidate(READABILITY, texts[READABILITY]))
+    if agreement_scores(pair).get(TRAFILATURA, 0.0) < guards.agreement:
+        return None
+    if prose_chars(pair[0].text) < guards.min_prose_chars:
+        return None
+    return pair[0]
