@@ -4,8 +4,11 @@
   or a site disclaimer while another holds the story under the page's headline. A news
   body repeats its headline's words; a feed or disclaimer rarely does. The chosen text
   gives way to the candidate that covers most of the headline's character pairs when it
-  covers almost none of them itself. Page structures (structured data, threads, archive posts) have
-  the last word: the check runs only where none of them replaced the choice.
+  covers almost none of them itself. Page structures (structured data, threads, archive
+  posts) have the last word: the check runs only where none of them replaced the choice.
+  On a page whose JSON-LD declares an article, a short final text that covers almost none
+  of the headline is other stories' teasers around a script-rendered article
+  (`off_headline`: a `list-page`).
 - `agreed_prose`: a `list-page` or `too-short` verdict is overruled when trafilatura and
   readability, run independently, agree on a text of running prose: two extractors built
   on different ideas seldom agree on a list.
@@ -51,12 +54,29 @@ def headline_cover(heading: str, text: str) -> float:
     return shingle_overlap(heading, text, 2)
 
 
+def judges_by_headline(heading: str | None, guards: Guards) -> bool:
+    # pairs of latin letters occur in any English text: the test only works on CJK headlines
+    return (
+        bool(heading)
+        and len(heading or "") >= guards.min_headline
+        and cjk_share(heading or "") >= 0.5
+    )
+
+
+def off_headline(text: str, heading: str | None, guards: Guards) -> bool:
+    """A short text that covers almost none of the page's headline: teasers of other
+    stories on a page whose own article is not in the HTML."""
+    return (
+        judges_by_headline(heading, guards)
+        and headline_cover(heading or "", text) < guards.off_headline
+    )
+
+
 def on_headline(
     choice: Choice, candidates: tuple[Candidate, ...], heading: str | None, guards: Guards
 ) -> Choice:
     """The candidate that tells the headline's story, when the chosen one does not."""
-    # pairs of latin letters occur in any English text: the test only works on CJK headlines
-    if not heading or len(heading) < guards.min_headline or cjk_share(heading) < 0.5:
+    if not heading or not judges_by_headline(heading, guards):
         return choice
     if headline_cover(heading, choice.candidate.text) >= guards.off_headline:
         return choice

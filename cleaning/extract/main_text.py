@@ -26,7 +26,7 @@ from cleaning.extract.candidates import (
     run_candidates,
 )
 from cleaning.extract.comments import extract_comments, remove_comment_lines
-from cleaning.extract.guards import Guards, agreed_prose, on_headline
+from cleaning.extract.guards import Guards, agreed_prose, off_headline, on_headline
 from cleaning.extract.headlines import StoryMap, off_story
 from cleaning.extract.pagetype import (
     FORUM,
@@ -38,7 +38,7 @@ from cleaning.extract.pagetype import (
     page_type,
 )
 from cleaning.extract.scoring import shingle_overlap, tokens
-from cleaning.extract.structured import replaces_chosen, structured_article
+from cleaning.extract.structured import declares_article, replaces_chosen, structured_article
 from cleaning.extract.threads import first_archive_post, thread_text
 from cleaning.masking import find_masked_gaps
 from cleaning.metadata.page import extract_metadata
@@ -219,7 +219,9 @@ def overrule_rejection(
     """The agreed prose of trafilatura and readability, where a list or too-short verdict
     meets it (`guards.agreed_prose`); None where they do not agree on prose."""
     agreed = agreed_prose(html, url, tree, found.candidates, config.guards)
-    if agreed is None:
+    # repeated entries that each lead with a headline link are a list however much prose
+    # their excerpts hold (category and tag pages): that evidence stands
+    if agreed is None or entry_share(agreed.text, list_entries(tree)) >= config.list_entry_share:
         return None
     choice = Choice(agreed, 1.0, "agreed prose over a rejection")
     return finish(choice, found.candidates, tree, kind, page_heading(tree))
@@ -241,7 +243,9 @@ def rejection_reason(
         return "list-page"
     share = links.share if links.title_lines >= 1 else 0.0
     if text_units(found.text) < config.teaser_max_units and (
-        is_teaser(found.text, share) or excerpt_of_entry(tree, found.text)
+        is_teaser(found.text, share)
+        or excerpt_of_entry(tree, found.text)
+        or (declares_article(tree) and off_headline(found.text, page_heading(tree), config.guards))
     ):
         return "list-page"
     minimum = config.min_forum_units if kind == FORUM else config.min_text_units

@@ -42,6 +42,11 @@ class StructuredConfig:
 DEFAULT_STRUCTURED = StructuredConfig()
 
 
+def declares_article(tree: HtmlElement) -> bool:
+    """The page's JSON-LD declares a NewsArticle, Article or BlogPosting."""
+    return any(_ARTICLE_TYPE.search(str(item.get("@type") or "")) for item in jsonld_objects(tree))
+
+
 def structured_article(tree: HtmlElement) -> StructuredArticle | None:
     """The first article-type JSON-LD object with a body or description."""
     for item in jsonld_objects(tree):
