@@ -33,6 +33,8 @@ class PageMetadata:
     language: str | None = None
     # 公安备案 number, e.g. 京公网安备11010802020088号
     police_record: str | None = None
+    # the byline line (or meta value) the author was read from, as the page writes it
+    byline: str | None = None
 
     @property
     def credited(self) -> str | None:
@@ -64,4 +66,5 @@ def extract_metadata(
         canonical_url=find_canonical(view),
         language=find_language(view),
         police_record=find_police_record(footer_text) or find_police_record(html),
+        byline=people.byline,
     )

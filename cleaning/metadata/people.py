@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cleaning.metadata.people_names import (
+    CREDITED_NAME,
     FREE_NAME,
     NAMES,
     clean_person,
@@ -28,7 +29,8 @@ from cleaning.metadata.view import (
 )
 
 _AUTHOR_LABEL = re.compile(
-    rf"(?:作\s*者|撰\s*文|撰稿人?|执笔人?|供稿|(?<![{CJK}])文)\s*[:：/]\s*(?P<name>{FREE_NAME})"
+    rf"(?:作\s*者|撰\s*文|撰稿人?|执笔人?|供稿(?:单位)?|发布(?:机构|单位)|发文(?:机关|单位)"
+    rf"|(?<![{CJK}])文)\s*[:：/／]\s*(?P<name>{CREDITED_NAME})"
 )
 # the name must end the phrase (记者 彭冲 山东冠县报道, 记者马俊峰/文), so prose such as
 # 本刊记者经历了… does not yield a name
@@ -45,6 +47,12 @@ _CREDIT_PARENS = re.compile(
 _BRACKET_NAME = re.compile(rf"\[\s*(?P<name>{NAMES})\s*\]")
 _NAME_ONLY = re.compile(rf"^(?P<name>{NAMES})$")
 _EDITOR_LABEL = re.compile(rf"(?:责任编辑|责编|编辑|小编)\s*[:：]\s*(?P<name>{FREE_NAME})")
+# an institution that publishes its own notices is their author when no person is credited
+# (来源：浙江省人民政府); a news outlet in 来源 is where a story was syndicated from
+_INSTITUTION = re.compile(
+    r"(?:政府|办公厅|办公室|委员会|人大|政协|法院|检察院|公安局|[^新]局|厅|协会|学会|大学|学院"
+    r"|研究院|研究所|医院|银行|部)$"
+)
 _SOURCE_LABEL = re.compile(rf"(?<!注明)(?:来源|来自|出处|稿源)\s*[:：]\s*(?P<name>{FREE_NAME})")
 
 
@@ -53,16 +61,26 @@ class _Found:
     value: str
     score: float
     where: str
+    # the text the value was read from: the byline line, the meta value
+    raw: str = ""
 
 
 MIN_PERSON_SCORE = 0.25
+# lines showing the published date that are read for a credit (a blog page repeats each
+# post's date; only the first few can be the article's own)
+MAX_DATE_LINES = 3
 
 
 def _best(found: list[_Found]) -> str | None:
+    best = _best_found(found)
+    return best.value if best else None
+
+
+def _best_found(found: list[_Found]) -> _Found | None:
     found = [item for item in found if item.score >= MIN_PERSON_SCORE]
     if not found:
         return None
-    return max(found, key=lambda item: (item.score, -found.index(item))).value
+    return max(found, key=lambda item: (item.score, -found.index(item)))
 
 
 def _line_weight(view: PageView, line: Line) -> float:
@@ -79,7 +97,7 @@ def _line_weight(view: PageView, line: Line) -> float:
 
 # (field, pattern, score, cue): a pattern can only match a line its cue is found in
 _BYLINE_PATTERNS = (
-    ("author", _AUTHOR_LABEL, 0.8, re.compile(r"[作撰文]|执笔|供稿")),
+    ("author", _AUTHOR_LABEL, 0.8, re.compile(r"[作撰文]|执笔|供稿|发布|发文")),
     ("author", _REPORTER, 0.6, re.compile(r"记者|通讯员")),
     ("author", _POSTED_BY, 0.55, re.compile(r"本[贴帖文]由|张贴|发表|发布|[Bb][Yy]")),
     ("editor", _EDITOR_LABEL, 0.8, re.compile(r"编")),
@@ -99,12 +117,26 @@ def _labelled_people(view: PageView) -> dict[str, list[_Found]]:
         for field_name, pattern, score, cue in _BYLINE_PATTERNS:
             if not cue.search(line.text):
                 continue
-            for match in pattern.finditer(line.text):
-                raw = next(group for group in match.groups() if group) if match.groups() else None
-                name = clean_person(match.groupdict().get("name") or raw)
-                if name and (pattern is not _REPORTER or has_surname(name)):
-                    found[field_name].append(_Found(name, score * weight, f"text:{line.index}"))
+            names = _line_names(line.text, pattern)
+            if names:
+                found[field_name].append(
+                    _Found(names, score * weight, f"text:{line.index}", line.text)
+                )
     return found
+
+
+def _line_names(text: str, pattern: re.Pattern[str]) -> str | None:
+    """The names a byline pattern finds on one line, in order: 记者 王敏 通讯员 李强 credits
+    two people (the other patterns give their first match)."""
+    names = []
+    for match in pattern.finditer(text):
+        raw = next(group for group in match.groups() if group) if match.groups() else None
+        name = clean_person(match.groupdict().get("name") or raw)
+        if name and (pattern is not _REPORTER or has_surname(name)):
+            names.append(name)
+    if not names:
+        return None
+    return " ".join(dict.fromkeys(names)) if pattern is _REPORTER else names[0]
 
 
 def _credit_lines(view: PageView) -> list[_Found]:
@@ -121,13 +153,13 @@ def _credit_lines(view: PageView) -> list[_Found]:
             continue
         credit = _CREDIT_PARENS.search(line.text) if parens else None
         if credit and has_surname(credit["name"]):
-            found.append(_Found(credit["name"], 0.5 * weight, f"credit:{line.index}"))
+            found.append(_Found(credit["name"], 0.5 * weight, f"credit:{line.index}", line.text))
         bare = _NAME_ONLY.match(line.text) if near_title else None
         if bare and has_surname(bare["name"]):
-            found.append(_Found(bare["name"], 0.5, f"name-line:{line.index}"))
+            found.append(_Found(bare["name"], 0.5, f"name-line:{line.index}", line.text))
         bracket = _BRACKET_NAME.search(line.text) if "[" in line.text else None
         if bracket and in_byline_zone(view, line.index) and has_surname(bracket["name"]):
-            found.append(_Found(bracket["name"], 0.5, f"bracket:{line.index}"))
+            found.append(_Found(bracket["name"], 0.5, f"bracket:{line.index}", line.text))
     return found
 
 
@@ -145,7 +177,23 @@ def _byline_before_date(view: PageView, date_candidate: dict[str, Any] | None) -
         or not in_byline_zone(view, line.index)
     ):
         return []
-    return [_Found(name, 0.45, f"before-date:{line.index}")]
+    return [_Found(name, 0.45, f"before-date:{line.index}", line.text)]
+
+
+def _credit_on_date_line(view: PageView, date_candidate: dict[str, Any] | None) -> list[_Found]:
+    """`由海姑娘张贴 @ 2005-06-14 03:25`: a credit on a line that shows the published date
+    (the byline, or a post footer that repeats it) names the post's author wherever that
+    line sits (blogs put it in a footer zone that otherwise silences bylines)."""
+    if not date_candidate or "_line" not in date_candidate:
+        return []
+    raw = date_candidate["raw"]
+    dated = [line for line in view.lines if raw in line.text][:MAX_DATE_LINES]
+    for line in dated:
+        for _, pattern, score, cue in _BYLINE_PATTERNS[:3]:  # the author patterns
+            names = _line_names(line.text, pattern) if cue.search(line.text) else None
+            if names and looks_like_person(names):
+                return [_Found(names, score, f"date-line:{line.index}", line.text)]
+    return []
 
 
 _META_AUTHOR_KEYS = (
@@ -165,10 +213,13 @@ def _meta_people(view: PageView, site_name: str | None) -> list[_Found]:
         for value in view.metas.get(key, []):
             name = clean_person(re.sub(rf"(?<=[{CJK}])\s+(?=[{CJK}])", "", value))
             if name and name != site_name and looks_like_person(name):
-                found.append(_Found(name, 0.7, f"meta:{key}"))
+                found.append(_Found(name, 0.7, f"meta:{key}", value))
     for obj in view.jsonld:
-        for name in _jsonld_names(obj.get("author")):
-            found.append(_Found(name, 0.75, "jsonld:author"))
+        names = list(dict.fromkeys(_jsonld_names(obj.get("author"))))
+        if names:
+            # several authors in the order the page lists them
+            joined = ("、" if all(re.search(rf"[{CJK}]", n) for n in names) else ", ").join(names)
+            found.append(_Found(joined, 0.75, "jsonld:author", joined))
     return found
 
 
@@ -203,6 +254,8 @@ class People:
     editor: str | None
     source: str | None
     source_url: str | None
+    # the line (or meta value) the author was read from, as the page writes it
+    byline: str | None = None
 
 
 def find_people(
@@ -219,12 +272,17 @@ def find_people(
         labelled["author"]
         + _credit_lines(view)
         + _byline_before_date(view, date_candidate)
+        + _credit_on_date_line(view, date_candidate)
         + _meta_people(view, site_name)
         + _blog_owner(view)
     )
-    if source and has_surname(source):
-        authors.append(_Found(source, 0.3, "source-as-author"))
-    author = _best([found for found in authors if looks_like_person(found.value)])
+    if source and (has_surname(source) or _INSTITUTION.search(source)):
+        authors.append(_Found(source, 0.3, "source-as-author", source))
+    author = _best_found([found for found in authors if looks_like_person(found.value)])
     return People(
-        author=author, editor=_best(labelled["editor"]), source=source, source_url=source_url
+        author=author.value if author else None,
+        editor=_best(labelled["editor"]),
+        source=source,
+        source_url=source_url,
+        byline=(author.raw or author.value) if author else None,
     )

@@ -8,13 +8,22 @@ import re
 
 from cleaning.metadata.view import CJK
 
-NAME = rf"(?:[{CJK}·]{{2,4}}(?![{CJK}])|[A-Za-z][A-Za-z0-9_.&-]{{1,24}})"
+# a name is not the next credit's label (记者 王敏 通讯员 李强: two names, not one run)
+_LABEL_WORD = r"(?!记者|通讯员|实习生|摄影|编辑)"
+NAME = rf"(?:{_LABEL_WORD}[{CJK}·]{{2,4}}(?![{CJK}])|[A-Za-z][A-Za-z0-9_.&-]{{1,24}})"
 NAMES = rf"{NAME}(?:(?:\s*[、,，]\s*|\s+){NAME})*"
 NAME_CHAR = r"[^\s:：|｜，,。;；()（）\[\]【】<>《》]"
 FREE_NAME = rf"{NAME_CHAR}{{1,24}}(?:\s+{NAME_CHAR}{{1,12}}){{0,5}}"
+# a translated name keeps its nationality before it and its original after it:
+# [美]约翰·史密斯(John Smith), 村上春树（Haruki Murakami）
+NATION = rf"(?:[\[［〔（(][{CJK}]{{1,3}}[\]］〕）)]\s*)"
+ORIGINAL = r"(?:\s*[（(][A-Za-z][A-Za-z .'’-]{1,40}[)）])"
+CREDITED_NAME = rf"{NATION}?{FREE_NAME}{ORIGINAL}?"
+_BRACKET_PAIRS = {"(": ")", "（": "）", "[": "]", "［": "］", "〔": "〕", "【": "】"}
 # words that end a name run: the next field of the byline
 _NAME_STOP = re.compile(
     r"(?:发布|发表|时间|日期|来源|来自|出自|编辑|责任编辑|点击|阅读|浏览|字号|字体|出处|评论|分享|更新|关注|报道"
+    r"|作\s*者|记者|通讯员"
     r"|\d{4}[-/.年]|\d+\s*(?:个月|天|小时|分钟|秒|年)前).*$"
 )
 _NOT_NAMES = {
@@ -82,16 +91,41 @@ def clean_person(raw: str | None) -> str | None:
     if not raw:
         return None
     text = re.sub(
-        r"^(?:作\s*者|文|撰文|记者|编辑|责任编辑|来源|by)\s*[:：/]?\s*", "", raw.strip(), flags=re.I
+        r"^(?:作\s*者|文|撰文|记者|编辑|责任编辑|来源|by)\s*[:：/／]?\s*",
+        "",
+        raw.strip(),
+        flags=re.I,
     )
     text = _NAME_STOP.sub("", text)
-    text = re.sub(r"[\s\u00a0\u3000]+", " ", text).strip(" :：|｜/\\-—_,，。;；·[]【】()（）")
+    text = re.sub(r"[\s\u00a0\u3000]+", " ", text).strip(" :：|｜/／\\-—_,，。;；·")
+    text = _trim_brackets(text)
     if not text or len(text) > 30 or text.lower() in _NOT_NAMES:
         return None
     if not re.search(rf"[{CJK}A-Za-z]", text) or re.search(
         r"https?:|www\.|\d{5,}|_\d|[=\"'<>]", text
     ):
         return None
+    return text
+
+
+def _trim_brackets(text: str) -> str:
+    """Brackets at the ends go unless they pair up with one inside: `(李明)` -> `李明`,
+    `村上春树（Haruki Murakami）` stays whole."""
+    closing = set(_BRACKET_PAIRS.values())
+    while (
+        text
+        and text[-1] in closing
+        and not any(
+            opener in text[:-1] for opener, closer in _BRACKET_PAIRS.items() if closer == text[-1]
+        )
+    ):
+        text = text[:-1].rstrip()
+    while text and text[0] in _BRACKET_PAIRS and _BRACKET_PAIRS[text[0]] not in text[1:]:
+        text = text[1:].lstrip()
+    if text[:1] in _BRACKET_PAIRS and text.endswith(_BRACKET_PAIRS[text[0]]):
+        inner = text[1:-1]
+        if not any(mark in inner for mark in (*_BRACKET_PAIRS, *closing)):
+            text = inner.strip()  # the whole name in brackets: [ 黄宇 ]
     return text
 
 
@@ -106,8 +140,10 @@ def has_surname(names: str) -> bool:
 
 
 def looks_like_person(name: str | None) -> bool:
-    """A short name that is not an outlet (…网, …日报, …社)."""
-    parts = re.split(r"[\s、,，]+", name or "")
+    """A short name that is not an outlet (…网, …日报, …社); a translated name's
+    nationality and original do not count towards its length."""
+    core = re.sub(rf"^{NATION}|{ORIGINAL}$", "", name or "")
+    parts = re.split(r"[\s、,，]+", core)
     return (
         bool(name) and not _ORG_SUFFIX.search(name or "") and max(len(part) for part in parts) <= 12
     )
