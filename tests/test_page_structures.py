@@ -87,6 +87,10 @@ def test_a_thread_keeps_its_title_question_and_every_answer_without_user_cards()
         assert text in found.text
     for card in ("中级粉丝", "用户2号", "回复"):
         assert card not in found.text
+    # every reply is also a comment row with its author and time; the question is not
+    assert [c.text for c in found.comments] == ANSWERS
+    assert [c.author for c in found.comments] == [f"用户{n}号" for n in range(1, len(ANSWERS) + 1)]
+    assert found.comments[0].posted_at == datetime(2024, 5, 2, 12, 1)
 
 
 def _archive_page(posts: list[str]) -> str:

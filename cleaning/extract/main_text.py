@@ -39,7 +39,7 @@ from cleaning.extract.pagetype import (
 )
 from cleaning.extract.scoring import shingle_overlap, tokens
 from cleaning.extract.structured import declares_article, replaces_chosen, structured_article
-from cleaning.extract.threads import first_archive_post, thread_text
+from cleaning.extract.threads import first_archive_post, thread_posts, thread_text
 from cleaning.masking import find_masked_gaps
 from cleaning.metadata.page import extract_metadata
 from cleaning.records import ArticleRecord, CommentRecord
@@ -200,17 +200,29 @@ def finish(
     heading: str | None,
 ) -> MainText:
     """Comments and boilerplate out of the chosen text."""
-    comments = extract_comments(tree) if kind != FORUM else ()
-    text, comment_lines = remove_comment_lines(choice.candidate.text, comments)
     if kind == FORUM:
-        cleaned = remove_boilerplate(text)
+        # the replies stay in the text (they are the content) and are rows of their own too
+        comments = thread_replies(tree, choice.candidate.text)
+        cleaned = remove_boilerplate(choice.candidate.text)
         cleaned = replace(cleaned, text=with_heading(cleaned.text, heading))
+        comment_lines = 0
     else:
+        comments = extract_comments(tree)
+        text, comment_lines = remove_comment_lines(choice.candidate.text, comments)
         cleaned = remove_boilerplate(text, heading)
     removed = dict(cleaned.removed)
     if comment_lines:
         removed["comment-lines"] = comment_lines
     return MainText(cleaned.text, choice, comments, removed, candidates)
+
+
+def thread_replies(tree: HtmlElement, text: str) -> tuple[CommentRecord, ...]:
+    """The posts after the first (the question) as comment rows, when the chosen text holds
+    the thread: a post stream the text does not hold is some other repeated block."""
+    posts = thread_posts(tree)
+    if len(posts) < 2 or shingle_overlap("\n".join(p.text for p in posts), text, 8) < 0.5:
+        return ()
+    return tuple(posts[1:])
 
 
 def overrule_rejection(
@@ -279,6 +291,7 @@ def extract(
         editor=meta.editor,
         source=meta.source,
         source_url=meta.source_url,
+        byline=meta.byline,
         published=meta.published if meta.published.value is not None else None,
         site_name=meta.site_name,
         icp=meta.icp,
