@@ -181,19 +181,6 @@ class _Walk:
         if penalty > self.line_penalty:
             self.line_penalty = penalty
 
-    def note(self, element: Any, tag: str) -> float:
-        """Gather the element if metadata reads its tag or it is a breadcrumb; its zone."""
-        same_tag = self.scan.tagged.get(tag)
-        if same_tag is not None:
-            same_tag.append(element)
-        class_name, element_id = element.get("class"), element.get("id")
-        if class_name is None and element_id is None:
-            return _ZONE_TAGS.get(tag, 0.0)
-        zone, is_crumb = _named_element(tag, class_name, element_id)
-        if is_crumb:
-            self.scan.crumbs.append(element)
-        return zone
-
     def visit(self, element: Any, penalty: float, visible: bool) -> None:
         """`visible`: the element (and its tail) lies in the line root, outside dropped tags."""
         tag = element.tag
@@ -201,7 +188,17 @@ class _Walk:
             kind = _TAG_KINDS.get(tag)
             if kind is None:
                 kind = _tag_kind(tag)
-            zone = self.note(element, tag)
+            # gathered inline (not a method call): the walk visits every element of the page
+            same_tag = self.scan.tagged.get(tag)
+            if same_tag is not None:
+                same_tag.append(element)
+            class_name, element_id = element.get("class"), element.get("id")
+            if class_name is None and element_id is None:
+                zone = _ZONE_TAGS.get(tag, 0.0)
+            else:
+                zone, is_crumb = _named_element(tag, class_name, element_id)
+                if is_crumb:
+                    self.scan.crumbs.append(element)
             if visible and kind != _DROP:
                 own = zone if zone > penalty else penalty
                 if kind == _BLOCK and self.parts:
