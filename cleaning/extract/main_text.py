@@ -26,6 +26,7 @@ from cleaning.extract.candidates import (
     run_candidates,
 )
 from cleaning.extract.comments import extract_comments, remove_comment_lines
+from cleaning.extract.feeds import drop_feeds
 from cleaning.extract.guards import Guards, agreed_prose, off_headline, on_headline
 from cleaning.extract.headlines import StoryMap, off_story
 from cleaning.extract.pagetype import (
@@ -210,6 +211,10 @@ def finish(
         comments = extract_comments(tree)
         text, comment_lines = remove_comment_lines(choice.candidate.text, comments)
         cleaned = remove_boilerplate(text, heading)
+        without_feeds, feed_lines = drop_feeds(cleaned.text, link_titles(tree))
+        if feed_lines:
+            removed_counts = {**cleaned.removed, "feed": feed_lines}
+            cleaned = replace(cleaned, text=without_feeds, removed=removed_counts)
     removed = dict(cleaned.removed)
     if comment_lines:
         removed["comment-lines"] = comment_lines
