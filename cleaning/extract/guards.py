@@ -41,7 +41,7 @@ class Guards:
     # none: a body that tells its story in other words still covers a fifth or more) ...
     off_headline: float = 0.1
     # ... and another candidate covers at least this share: that one is the story
-    on_headline: float = 0.6
+    on_headline: float = 0.4
     # headlines shorter than this (characters, spaces out) say too little to judge by
     min_headline: int = 6
     # trafilatura and readability agreeing this much (token F1) on ...

@@ -18,12 +18,15 @@ from lxml.html import HtmlElement
 
 from cleaning.extract.boilerplate import remove_boilerplate, squash
 from cleaning.extract.candidates import (
+    READABILITY,
     Candidate,
     Choice,
     Nesting,
     choose,
     parse_document,
+    readability_text,
     run_candidates,
+    strip_code,
 )
 from cleaning.extract.comments import extract_comments, remove_comment_lines
 from cleaning.extract.feeds import drop_feeds
@@ -189,8 +192,20 @@ def main_text(
     heading = page_heading(tree)
     refined = refine_choice(choice, tree, kind, config)
     if refined is choice and kind != FORUM:
+        if off_headline(choice.candidate.text, heading, config.guards):
+            candidates = with_readability(candidates, html, tree)
         refined = on_headline(choice, candidates, heading, config.guards)
     return finish(refined, candidates, tree, kind, heading)
+
+
+def with_readability(
+    candidates: tuple[Candidate, ...], html: str, tree: HtmlElement
+) -> tuple[Candidate, ...]:
+    """The candidates with readability's text, run now if the agreement of the first two
+    skipped it: they agreed on a text that misses the headline (both kept a disclaimer)."""
+    if any(c.name == READABILITY for c in candidates):
+        return candidates
+    return (*candidates, Candidate(READABILITY, readability_text(strip_code(html), tree)))
 
 
 def finish(
@@ -258,7 +273,9 @@ def rejection_reason(
         return "list-page"
     if entry_share(found.text, list_entries(tree)) >= config.list_entry_share:
         return "list-page"
-    share = links.share if links.title_lines >= 1 else 0.0
+    # two or more link titles, as the teaser rule says: one link line in a short article is
+    # its source or a related link (a three-line story is not a teaser for that)
+    share = links.share if links.title_lines >= 2 else 0.0
     if text_units(found.text) < config.teaser_max_units and (
         is_teaser(found.text, share)
         or excerpt_of_entry(tree, found.text)
