@@ -130,9 +130,13 @@ class _Found:
     rejected: str | None
 
 
-def _run_systems(html: str, url: str, title_first: bool) -> _Found:
+def _run_systems(html: str, url: str, title_first: bool, gold_meta: bool = True) -> _Found:
+    """Every system on one page; the library baselines for dates and authors only where
+    there is gold to score them against (`gold_meta`) or a title to put first."""
     found = extract(html, url, FETCHED_AT)
-    library = trafilatura.extract_metadata(html, default_url=url or None)
+    library = None
+    if title_first or gold_meta:
+        library = trafilatura.extract_metadata(html, default_url=url or None)
     texts = {
         OURS: "" if isinstance(found, Rejection) else found.text,
         "trafilatura": trafilatura.extract(html, url=url or None) or "",
@@ -152,7 +156,9 @@ def _run_systems(html: str, url: str, title_first: bool) -> _Found:
         texts=texts,
         dates={
             OURS: ours_date,
-            "htmldate": htmldate.find_date(html, url=url or None, original_date=True),
+            "htmldate": (
+                htmldate.find_date(html, url=url or None, original_date=True) if gold_meta else None
+            ),
             "trafilatura": library.date if library else None,
         },
         authors={
@@ -185,7 +191,8 @@ def score_page(folder: Path, row: dict[str, Any], title_first: bool = False) -> 
     raw = (folder / "pages" / f"{page_id}.html").read_bytes()
     gold = (folder / "gold" / f"{page_id}.txt").read_text(encoding="utf-8")
     html = decode_html(raw, None).text
-    found = _run_systems(html, row.get("url") or "", title_first)
+    gold_meta = is_date(row.get("gold_date")) or bool(row.get("gold_author"))
+    found = _run_systems(html, row.get("url") or "", title_first, gold_meta)
     result = PageResult(
         id=page_id,
         page_type=row.get("page_type", "article"),
