@@ -1,11 +1,11 @@
 """Extraction time per page: our `cleaning.extract.extract` beside trafilatura alone.
 
 Usage: .venv/bin/python bench/extraction_speed.py [FOLDER ...] [--repeat N]
-Defaults to the three folders under ../shared/benchmarks/. Pages are decoded once up front; both
-extractors then run over the same decoded pages in this one process, in alternating order,
-and the script prints the mean milliseconds per page for each and the ratio (target <= 1.2, issue 18),
-and how much of ours is `cleaning.metadata` (dates, authors, ...), which trafilatura.extract
-does not do by default.
+Defaults to the three folders under ../shared/benchmarks/. Pages are decoded once up front;
+both extractors then run over the same decoded pages in this one process, in alternating
+order, and the script prints the mean milliseconds per page for each and the ratio (target
+<= 1.2, issue 18), and how much of ours is `cleaning.metadata` (dates, authors, ...), which
+trafilatura.extract does not do by default.
 """
 
 from __future__ import annotations
