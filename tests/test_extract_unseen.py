@@ -118,3 +118,13 @@ def test_english_headlines_are_not_judged_by_character_pairs() -> None:
 def test_prose_chars_count_only_lines_of_running_text() -> None:
     assert prose_chars("短行。\n" + STORY[0]) == len(STORY[0])
     assert prose_chars("\n".join(["日本台湾签署渔权协定 允许台渔民赴钓鱼岛捕鱼"] * 5)) == 0
+
+
+def test_the_chosen_text_plus_a_heading_line_is_no_other_story() -> None:
+    """A tag page's single excerpt under `标签:X`: the longer candidate only adds the heading."""
+    excerpt = STORY[0]
+    chosen = Choice(Candidate("density", excerpt), 0.5, "medoid")
+    with_heading = Candidate(
+        "trafilatura", f"标签:维权绿色通道\n- 农民工维权绿色通道开通 {excerpt}"
+    )
+    assert on_headline(chosen, (with_heading,), "标签:维权绿色通道开通", Guards()) is chosen

@@ -42,6 +42,10 @@ class Guards:
     off_headline: float = 0.1
     # ... and another candidate covers at least this share: that one is the story
     on_headline: float = 0.4
+    # ... unless it holds this share of the chosen text's 4-character runs and is at most
+    # this many times longer (the chosen text plus a heading line)
+    max_shared: float = 0.5
+    max_growth: float = 1.5
     # headlines shorter than this (characters, spaces out) say too little to judge by
     min_headline: int = 6
     # trafilatura and readability agreeing this much (token F1) on ...
@@ -51,7 +55,11 @@ class Guards:
 
 
 def headline_cover(heading: str, text: str) -> float:
-    return shingle_overlap(heading, text, 2)
+    """The share of the headline's character pairs the text's body repeats; a line that holds
+    the whole headline (the headline line itself, `标签:X` on a tag page) does not count."""
+    squashed = "".join(heading.split())
+    body = "\n".join(line for line in text.splitlines() if squashed not in "".join(line.split()))
+    return shingle_overlap(heading, body, 2)
 
 
 def judges_by_headline(heading: str | None, guards: Guards) -> bool:
@@ -85,6 +93,11 @@ def on_headline(
     if best is None or covers[best] < guards.on_headline:
         return choice
     chosen = next(c for c in candidates if c.name == best)
+    # a candidate that holds the chosen text and little more is that text plus its heading
+    # line (a tag page's single excerpt under `标签:X`): no other story to switch to
+    held = shingle_overlap(choice.candidate.text, chosen.text, 4) >= guards.max_shared
+    if held and len(chosen.text) <= guards.max_growth * len(choice.candidate.text):
+        return choice
     return Choice(chosen, choice.agreement, f"{best} on the headline")
 
 

@@ -273,9 +273,7 @@ def rejection_reason(
         return "list-page"
     if entry_share(found.text, list_entries(tree)) >= config.list_entry_share:
         return "list-page"
-    # two or more link titles, as the teaser rule says: one link line in a short article is
-    # its source or a related link (a three-line story is not a teaser for that)
-    share = links.share if links.title_lines >= 2 else 0.0
+    share = links.share if links.title_lines >= 1 else 0.0
     if text_units(found.text) < config.teaser_max_units and (
         is_teaser(found.text, share)
         or excerpt_of_entry(tree, found.text)
