@@ -10,6 +10,7 @@ after a feed or an ad slot is not cut), unlike a `cut` rule in `boilerplate`.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 _SPACE = re.compile(r"\s+")
@@ -18,6 +19,8 @@ _DECORATION = re.compile(
     r"^[-·・•|>\s]+|[|\s]+$|\(?\d{2,4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?(?:\s*\d{1,2}:\d{2})?\)?"
 )
 _SENTENCE_END = re.compile(r"[。！？!?]")
+# a line this long that ends a sentence is a paragraph, not a row of link titles
+_LONG_PROSE = 150
 
 
 @dataclass(frozen=True)
@@ -33,18 +36,18 @@ class FeedConfig:
     max_share: float = 0.5
 
 
-def _link_cover(line: str, titles: set[str]) -> tuple[float, int]:
+def _link_cover(line: str, titles: AbstractSet[str]) -> tuple[float, int]:
     """The share of the line's characters inside link titles, and how many titles."""
     squashed = _SPACE.sub("", _DECORATION.sub("", line))
-    if not squashed:
-        return 0.0, 0
+    if not squashed or (len(squashed) > _LONG_PROSE and _SENTENCE_END.search(squashed)):
+        return 0.0, 0  # a long sentence is prose: the title scan below is the costly part
     if squashed in titles:
         return 1.0, 1
     found = [title for title in titles if len(title) >= 6 and title in squashed]
     return min(1.0, sum(map(len, found)) / len(squashed)), len(found)
 
 
-def _feed_lines(lines: list[str], titles: set[str], config: FeedConfig) -> list[bool]:
+def _feed_lines(lines: list[str], titles: AbstractSet[str], config: FeedConfig) -> list[bool]:
     marks = []
     for line in lines:
         cover, count = _link_cover(line, titles) if line.strip() else (0.0, 0)
@@ -63,7 +66,9 @@ def _runs(marks: list[bool]) -> list[tuple[int, int]]:
     return runs
 
 
-def drop_feeds(text: str, titles: set[str], config: FeedConfig = FeedConfig()) -> tuple[str, int]:
+def drop_feeds(
+    text: str, titles: AbstractSet[str], config: FeedConfig = FeedConfig()
+) -> tuple[str, int]:
     """The text without its runs of feed lines (and their headings); lines dropped."""
     lines = text.splitlines()
     marks = _feed_lines(lines, titles, config)

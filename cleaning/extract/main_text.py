@@ -136,6 +136,8 @@ class MainText:
     comments: tuple[CommentRecord, ...]
     removed: dict[str, int]
     candidates: tuple[Candidate, ...] = ()
+    # texts of the page's links long enough to be titles (`pagetype.link_titles`)
+    titles: frozenset[str] = frozenset()
 
 
 def _replaced(choice: Choice, name: str, text: str) -> Choice:
@@ -216,6 +218,7 @@ def finish(
     heading: str | None,
 ) -> MainText:
     """Comments and boilerplate out of the chosen text."""
+    titles = frozenset(link_titles(tree))
     if kind == FORUM:
         # the replies stay in the text (they are the content) and are rows of their own too
         comments = thread_replies(tree, choice.candidate.text)
@@ -226,14 +229,14 @@ def finish(
         comments = extract_comments(tree)
         text, comment_lines = remove_comment_lines(choice.candidate.text, comments)
         cleaned = remove_boilerplate(text, heading)
-        without_feeds, feed_lines = drop_feeds(cleaned.text, link_titles(tree))
+        without_feeds, feed_lines = drop_feeds(cleaned.text, titles)
         if feed_lines:
             removed_counts = {**cleaned.removed, "feed": feed_lines}
             cleaned = replace(cleaned, text=without_feeds, removed=removed_counts)
     removed = dict(cleaned.removed)
     if comment_lines:
         removed["comment-lines"] = comment_lines
-    return MainText(cleaned.text, choice, comments, removed, candidates)
+    return MainText(cleaned.text, choice, comments, removed, candidates, titles)
 
 
 def thread_replies(tree: HtmlElement, text: str) -> tuple[CommentRecord, ...]:
@@ -264,7 +267,7 @@ def rejection_reason(
 ) -> str | None:
     if found is None or not found.text.strip():
         return "no-main-text"
-    links = link_title_stats(found.text, link_titles(tree))
+    links = link_title_stats(found.text, set(found.titles))
     if (
         links.title_lines >= config.list_min_titles
         and links.share >= config.list_title_share
