@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from cleaning.boilerplate import load_rules
+from cleaning.extract.boilerplate import load_rules
 
 MERSENNE_61 = np.uint64((1 << 61) - 1)
 MASK_32 = np.uint64(0xFFFFFFFF)

@@ -12,10 +12,10 @@ from bs4 import BeautifulSoup
 
 from cleaning.claims import ClaimConfig, with_claims
 from cleaning.decode import decode_html
-from cleaning.extract import Rejection, extract
+from cleaning.extract.main_text import Rejection, extract
+from cleaning.extract.relevance import relevance_score
 from cleaning.outcomes import Reason
 from cleaning.records import ArticleRecord, CleanResult
-from cleaning.relevance import relevance_score
 from cleaning.sniff import binary_type, has_markup, strip_markup
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")

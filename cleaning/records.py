@@ -74,6 +74,8 @@ class ArticleRecord:
     editor: str | None = None
     source: str | None = None
     source_url: str | None = None
+    # the line (or meta value) the author was read from, as the page writes it
+    byline: str | None = None
     published: DateFinding | None = None
     site_name: str | None = None
     icp: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from cleaning.relevance import count_topic_terms
+from cleaning.extract.relevance import count_topic_terms
 
 # URL words that mark debt-collection pages on sites with pinyin slugs.
 _PINYIN_TERMS = re.compile(

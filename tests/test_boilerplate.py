@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cleaning.boilerplate import load_rules, remove_boilerplate
+from cleaning.extract.boilerplate import load_rules, remove_boilerplate
 from tests.conftest import SEEDS
 
 BODY = "微粒贷逾期以后，催收人员一般会先通过短信和电话提醒借款人尽快还款，并说明逾期的后果。"
@@ -23,6 +23,12 @@ PROSE = "\n".join([BODY] * 6)
         ("转载自:法制日报", "reprint"),
         ("家在深圳声明:资讯来源于网络,属作者个人观点,仅供参考。 投诉", "disclaimer"),
         ("免责声明:本站内容仅供参考", "disclaimer"),
+        (
+            "腾讯声明：频道所载文章纯属作者个人观点，仅供投资者参考，并不构成投资建议。",
+            "disclaimer",
+        ),
+        ("本文版权归解放牛网所有，任何媒体未经本网协议授权不得转载。", "copyright"),
+        ("- 写进博客", "share"),
         (
             "版权声明:本文由浙江合飞律师事务所结合法律法规原创并发布,如需转载请附上来源链接。",
             "disclaimer",

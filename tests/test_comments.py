@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cleaning.candidates import parse_document
-from cleaning.comments import extract_comments, remove_comment_lines
+from cleaning.extract.candidates import parse_document
+from cleaning.extract.comments import extract_comments, remove_comment_lines
 from cleaning.records import CommentRecord
 
 PORTAL = """<html><body><div class="content"><p>正文第一段。</p></div>

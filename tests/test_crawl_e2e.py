@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from cleaning.scoring import token_f1
+from cleaning.extract.scoring import token_f1
 from corpus.ingest import stored_body
 from corpus.models import Article, Comment, CrawlRun, Page
 from corpus.store import Store, open_store

@@ -7,7 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cleaning.dates import DAY, MINUTE, MONTH, find_dates, may_hold_date, parse_machine_date
+from cleaning.metadata.date_forms import (
+    DAY,
+    MINUTE,
+    MONTH,
+    find_dates,
+    may_hold_date,
+    parse_machine_date,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 2025-05-20 11:00 in Shanghai

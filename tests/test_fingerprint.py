@@ -123,7 +123,7 @@ def test_the_pages_own_boilerplate_lines_do_not_count() -> None:
 
 def test_boilerplate_lines_are_exactly_the_extractor_rules_and_menus() -> None:
     """The fast combined patterns decide as the rules one by one would, on real lines."""
-    from cleaning.boilerplate import load_rules
+    from cleaning.extract.boilerplate import load_rules
     from cleaning.fingerprint import _is_menu, is_boilerplate_line
     from tests.dedup_corpus import real_texts
 

@@ -180,6 +180,17 @@ def test_main_text_locates_the_byline() -> None:
         ("文：眉间尺", "眉间尺", None),
         ("2004年7月16日08:19 [ 黄宇 ] 来源：人民网", "黄宇", None),
         ("执笔人：闵乐夫 赵兰波 刘韬", "闵乐夫 赵兰波 刘韬", None),
+        # forms that failed on unseen sites (issue 18)
+        ("文／李明 2024-05-06", "李明", None),
+        ("作者：王芳、陈静、刘洋", "王芳、陈静、刘洋", None),
+        ("本报记者 王敏 通讯员 李强", "王敏 李强", None),
+        ("作者：浙江省人民政府办公厅", "浙江省人民政府办公厅", None),
+        ("发布机构：浙江省财政厅", "浙江省财政厅", None),
+        ("来源：浙江省人民政府", "浙江省人民政府", None),
+        ("来源：新华社", None, None),
+        ("文/村上春树（Haruki Murakami）", "村上春树（Haruki Murakami）", None),
+        ("作者：[美]约翰·史密斯(John Smith)", "[美]约翰·史密斯(John Smith)", None),
+        ("来源：人民网 记者 张伟", "张伟", None),
     ],
 )
 def test_byline_forms(byline: str, author: str | None, editor: str | None) -> None:
@@ -187,6 +198,33 @@ def test_byline_forms(byline: str, author: str | None, editor: str | None) -> No
     html = page(body, "<title>标题在此处_某某网</title>")
     found = extract_metadata(html, "", FETCHED)
     assert (found.author, found.editor) == (author, editor)
+    if author:
+        assert found.byline is not None and author.split()[0] in found.byline
+
+
+def test_the_source_stops_at_the_next_credit() -> None:
+    body = (
+        "<h1>标题在此处</h1><div>来源：人民网 记者 张伟</div><p>正文第一段,内容很长很长很长。</p>"
+    )
+    assert extract_metadata(page(body), "", FETCHED).source == "人民网"
+
+
+def test_several_json_ld_authors_keep_their_order() -> None:
+    data = {"@type": "NewsArticle", "author": [{"name": "陈静"}, {"name": "王芳"}]}
+    head = f"<script type='application/ld+json'>{json.dumps(data, ensure_ascii=False)}</script>"
+    assert extract_metadata(page("<p>正文。</p>", head), "", FETCHED).author == "陈静、王芳"
+
+
+def test_a_post_footer_that_repeats_the_date_credits_the_author() -> None:
+    """Blogs credit a post in its footer (a zone that silences bylines) beside its date."""
+    body = (
+        "<h1>湘菜粤菜 兵分两路</h1><div>2005-06-14 03:25:55</div>"
+        "<p>湘菜粤菜兵分两路，新鲜的是，湘菜浓妆淡抹，粤菜却是明艳照人。</p>"
+        "<div class='post-footer'>由海姑娘张贴 @ 2005-06-14 03:25:55 (370) 共 11 篇评论</div>"
+        "<p>(编辑：燕于)</p>"
+    )
+    found = extract_metadata(page(body, "<title>湘菜粤菜 兵分两路</title>"), "", FETCHED)
+    assert found.author == "海姑娘" and found.credited == "海姑娘"
 
 
 def test_credit_at_the_end_of_the_article() -> None:
@@ -311,15 +349,15 @@ def benchmark_score() -> BenchmarkScore:
 
 
 def test_benchmark_published_date_right_to_the_day(benchmark_score: BenchmarkScore) -> None:
-    # measured 2026-11: 38 of 40
+    # measured 2026-12-01: 38 of 40 (one miss is gold reading 7/5/2005 as 7 May)
     assert benchmark_score.date_total >= 35
-    assert benchmark_score.date_share >= 0.90, benchmark_score.misses
+    assert benchmark_score.date_share >= 0.95, benchmark_score.misses
 
 
 def test_benchmark_author(benchmark_score: BenchmarkScore) -> None:
-    # measured 2026-11: 34 of 37 (author, else editor: the gold credits the person named)
+    # measured 2026-12-01: 36 of 37 (author, else editor: the gold credits the person named)
     assert benchmark_score.author_total >= 30
-    assert benchmark_score.author_share >= 0.85, benchmark_score.misses
+    assert benchmark_score.author_share >= 0.95, benchmark_score.misses
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@ from datetime import datetime
 
 import pytest
 
-from cleaning.candidates import parse_document
-from cleaning.extract import (
+from cleaning.extract.candidates import parse_document
+from cleaning.extract.headlines import StoryMap, off_story
+from cleaning.extract.main_text import (
     DEFAULT_CONFIG,
     FIRST_POST,
     STRUCTURED,
@@ -21,11 +22,10 @@ from cleaning.extract import (
     extract,
     whole_thread,
 )
-from cleaning.headlines import StoryMap, off_story
-from cleaning.pagetype import ARTICLE, FORUM, page_type
+from cleaning.extract.pagetype import ARTICLE, FORUM, page_type
+from cleaning.extract.scoring import shingle_overlap
+from cleaning.extract.threads import thread_text
 from cleaning.records import ArticleRecord
-from cleaning.scoring import shingle_overlap
-from cleaning.threads import thread_text
 
 FETCHED_AT = datetime(2025, 6, 1)
 NAV = "<nav><a href='/'>首页</a><a href='/news'>新闻</a><a href='/law'>法律</a></nav>"
@@ -87,6 +87,10 @@ def test_a_thread_keeps_its_title_question_and_every_answer_without_user_cards()
         assert text in found.text
     for card in ("中级粉丝", "用户2号", "回复"):
         assert card not in found.text
+    # every reply is also a comment row with its author and time; the question is not
+    assert [c.text for c in found.comments] == ANSWERS
+    assert [c.author for c in found.comments] == [f"用户{n}号" for n in range(1, len(ANSWERS) + 1)]
+    assert found.comments[0].posted_at == datetime(2024, 5, 2, 12, 1)
 
 
 def _archive_page(posts: list[str]) -> str:
@@ -205,9 +209,24 @@ def test_a_summary_in_json_ld_does_not_replace_the_visible_article() -> None:
     assert SHORT_STORY in found.text
 
 
-def test_a_short_json_ld_teaser_never_replaces_anything() -> None:
+def test_a_page_with_a_short_json_ld_teaser_and_other_stories_is_no_article() -> None:
+    """The article is script-rendered and its JSON-LD holds only a teaser: the visible text
+    is three other stories' teasers, which must not become the article."""
     found = extract(_script_rendered_page("日本企业信心保持稳定。"), "http://x.hk/2", FETCHED_AT)
-    assert isinstance(found, Rejection) or not found.extractor.startswith(STRUCTURED)
+    assert found == Rejection("list-page")
+
+
+def test_the_teaser_guard_needs_a_declared_article() -> None:
+    """Without JSON-LD declaring an article, a short text that does not repeat its headline
+    stays: many short notices tell their story in other words."""
+    body = "".join(f"<p>{text}</p>" for text in FEED_ITEMS)
+    html = (
+        "<html><head><title>日本企业五月信心保持稳定 但日圆疲弱推高成本损害利润</title></head>"
+        f"<body>{NAV}<h1>日本企业五月信心保持稳定 但日圆疲弱推高成本损害利润</h1>"
+        f"<article>{body}</article></body></html>"
+    )
+    found = _extract(html, "http://hk.example.com/news/3.html")
+    assert all(text in found.text for text in FEED_ITEMS)
 
 
 def test_shingle_overlap_counts_runs_of_characters() -> None:

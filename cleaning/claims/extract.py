@@ -33,8 +33,8 @@ from cleaning.claims.lexicon import data_files
 from cleaning.claims.roles import sentence_roles
 from cleaning.claims.sentences import Sentence, Span, split_paragraphs, split_sentences
 from cleaning.claims.triggers import Trigger, detect_triggers
+from cleaning.extract.relevance import relevance_score
 from cleaning.records import ArticleRecord, ClaimRecord
-from cleaning.relevance import relevance_score
 
 # Bump whenever a lexicon, the rule base or the extraction logic changes what comes out.
 RULE_VERSION = "claims-2.0"

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import tldextract
 
 # a date from the page's metadata or byline scores 0.9 and up; one found in body text below
-# (cleaning/metadata.py); chosen on the dev folds of the farm set (docs/dedup.md)
+# (cleaning/metadata/); chosen on the dev folds of the farm set (docs/dedup.md)
 RELIABLE_CONFIDENCE = 0.9
 REPRESENTATIVE_RULE = (
     "earliest reliably dated member (published date found with confidence >= 0.9); members "

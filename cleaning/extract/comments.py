@@ -16,7 +16,7 @@ from datetime import datetime
 
 from lxml.html import HtmlElement
 
-from cleaning.density import NAMED_ELEMENTS, block_text
+from cleaning.extract.density import NAMED_ELEMENTS, block_text
 from cleaning.records import CommentRecord
 
 _WIDGET = re.compile(

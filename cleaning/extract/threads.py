@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from cleaning.comments import parse_item
-from cleaning.density import NAMED_ELEMENTS, block_text, prune
-from cleaning.scoring import shingle_overlap
+from cleaning.extract.comments import parse_item
+from cleaning.extract.density import NAMED_ELEMENTS, block_text, prune
+from cleaning.extract.scoring import shingle_overlap
+from cleaning.records import CommentRecord
 
 _SPACE = re.compile(r"\s+")
 _SENTENCE_MARK = re.compile(r"[。！？，；：,.!?;:]")
@@ -96,18 +97,20 @@ def post_stream(root: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> lis
     return best
 
 
-def thread_text(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> str:
-    """The text of every post of a thread, in page order, without the user cards around them
-    (the post's text field, as for comments); empty when the page has no post stream."""
+def thread_posts(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> list[CommentRecord]:
+    """Every post of a thread in page order, each its text field with the author and time
+    its card names (as for comments); [] when the page has no post stream."""
     body = tree.find("body")
     root = copy.deepcopy(body if body is not None else tree)
     prune(root)
-    texts = []
-    for post in post_stream(root, config):
-        record = parse_item(post)
-        if record is not None:
-            texts.append(record.text)
-    return "\n".join(texts)
+    records = (parse_item(post) for post in post_stream(root, config))
+    return [record for record in records if record is not None]
+
+
+def thread_text(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> str:
+    """The text of every post of a thread, in page order, without the user cards around them;
+    empty when the page has no post stream."""
+    return "\n".join(post.text for post in thread_posts(tree, config))
 
 
 def archive_posts(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> list[HtmlElement]:

@@ -1,10 +1,10 @@
 """Main text, comments and metadata of one page, or the reason it is not an article.
 
-Steps: parse once; judge the page type (forum threads keep their replies in the text); run the
-extractor candidates and choose between them (`cleaning.candidates`); take the comments out
-of the comment widgets (`cleaning.comments`) and their lines out of the text; remove residual
-Chinese boilerplate with named rules (`cleaning.boilerplate`); reject list pages and pages with
-too little text; add metadata (`cleaning.metadata`) and keyword-filter gaps (`cleaning.masking`).
+Steps: parse once; judge the page type (forum threads keep their replies in the text); run
+the extractor candidates and choose between them (`candidates`); take the comments out of
+the comment widgets (`comments`) and their lines out of the text; remove residual Chinese
+boilerplate with named rules (`boilerplate`); reject list pages and pages with too little
+text; add metadata (`cleaning.metadata`) and keyword-filter gaps (`cleaning.masking`).
 Pure and picklable: strings in, frozen records out, so it runs in worker processes.
 """
 
@@ -16,20 +16,23 @@ from datetime import datetime
 
 from lxml.html import HtmlElement
 
-from cleaning.boilerplate import remove_boilerplate, squash
-from cleaning.candidates import (
+from cleaning.extract.boilerplate import remove_boilerplate, squash
+from cleaning.extract.candidates import (
+    READABILITY,
     Candidate,
     Choice,
     Nesting,
     choose,
     parse_document,
+    readability_text,
     run_candidates,
+    strip_code,
 )
-from cleaning.comments import extract_comments, remove_comment_lines
-from cleaning.headlines import StoryMap, off_story
-from cleaning.masking import find_masked_gaps
-from cleaning.metadata import extract_metadata
-from cleaning.pagetype import (
+from cleaning.extract.comments import extract_comments, remove_comment_lines
+from cleaning.extract.feeds import drop_feeds
+from cleaning.extract.guards import Guards, agreed_prose, off_headline, on_headline
+from cleaning.extract.headlines import StoryMap, off_story
+from cleaning.extract.pagetype import (
     FORUM,
     entry_share,
     excerpt_of_entry,
@@ -38,15 +41,19 @@ from cleaning.pagetype import (
     list_entries,
     page_type,
 )
+from cleaning.extract.scoring import shingle_overlap, tokens
+from cleaning.extract.structured import declares_article, replaces_chosen, structured_article
+from cleaning.extract.threads import first_archive_post, thread_posts, thread_text
+from cleaning.masking import find_masked_gaps
+from cleaning.metadata.page import extract_metadata
 from cleaning.records import ArticleRecord, CommentRecord
-from cleaning.scoring import shingle_overlap, tokens
-from cleaning.structured import replaces_chosen, structured_article
-from cleaning.threads import first_archive_post, thread_text
 
 EXTRACTOR_VERSION = "0.3.0"
 STRUCTURED = "structured-data"
 THREAD = "thread"
 FIRST_POST = "first-post"
+# verdicts that two extractors agreeing on running prose overrule
+OVERRULED = ("list-page", "too-short")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[^\W\u3400-\u9fff]+")
 # an excerpt cut off by the site: "..." or a single "…" at the end of a line ("……" is prose)
@@ -73,7 +80,7 @@ class ExtractConfig:
     # without readability (saves its run on most pages)
     enough_agreement: float = 0.8
     # when a candidate lies inside the chosen text, the rest was an edge (related links,
-    # comments, menus): see `cleaning.candidates.Nesting`
+    # comments, menus): see `cleaning.extract.candidates.Nesting`
     nesting: Nesting = field(default_factory=Nesting)
     # below this many text units (CJK characters plus latin words) a page is "too-short"
     min_text_units: int = 50
@@ -95,6 +102,8 @@ class ExtractConfig:
     # ... or this many times larger and holding this share of the chosen text's 8-char runs
     thread_min_growth: float = 1.2
     thread_min_overlap: float = 0.9
+    # the headline and agreed-prose checks made after the choice (`guards`)
+    guards: Guards = field(default_factory=Guards)
 
 
 DEFAULT_CONFIG = ExtractConfig()
@@ -126,6 +135,9 @@ class MainText:
     choice: Choice
     comments: tuple[CommentRecord, ...]
     removed: dict[str, int]
+    candidates: tuple[Candidate, ...] = ()
+    # texts of the page's links long enough to be titles (`pagetype.link_titles`)
+    titles: frozenset[str] = frozenset()
 
 
 def _replaced(choice: Choice, name: str, text: str) -> Choice:
@@ -179,19 +191,75 @@ def main_text(
     choice = choose(candidates, config.nesting)
     if choice is None:
         return None
-    choice = refine_choice(choice, tree, kind, config)
-    comments = extract_comments(tree) if kind != FORUM else ()
-    text, comment_lines = remove_comment_lines(choice.candidate.text, comments)
     heading = page_heading(tree)
+    refined = refine_choice(choice, tree, kind, config)
+    if refined is choice and kind != FORUM:
+        if off_headline(choice.candidate.text, heading, config.guards):
+            candidates = with_readability(candidates, html, tree)
+        refined = on_headline(choice, candidates, heading, config.guards)
+    return finish(refined, candidates, tree, kind, heading)
+
+
+def with_readability(
+    candidates: tuple[Candidate, ...], html: str, tree: HtmlElement
+) -> tuple[Candidate, ...]:
+    """The candidates with readability's text, run now if the agreement of the first two
+    skipped it: they agreed on a text that misses the headline (both kept a disclaimer)."""
+    if any(c.name == READABILITY for c in candidates):
+        return candidates
+    return (*candidates, Candidate(READABILITY, readability_text(strip_code(html), tree)))
+
+
+def finish(
+    choice: Choice,
+    candidates: tuple[Candidate, ...],
+    tree: HtmlElement,
+    kind: str,
+    heading: str | None,
+) -> MainText:
+    """Comments and boilerplate out of the chosen text."""
+    titles = frozenset(link_titles(tree))
     if kind == FORUM:
-        cleaned = remove_boilerplate(text)
+        # the replies stay in the text (they are the content) and are rows of their own too
+        comments = thread_replies(tree, choice.candidate.text)
+        cleaned = remove_boilerplate(choice.candidate.text)
         cleaned = replace(cleaned, text=with_heading(cleaned.text, heading))
+        comment_lines = 0
     else:
+        comments = extract_comments(tree)
+        text, comment_lines = remove_comment_lines(choice.candidate.text, comments)
         cleaned = remove_boilerplate(text, heading)
+        without_feeds, feed_lines = drop_feeds(cleaned.text, titles)
+        if feed_lines:
+            removed_counts = {**cleaned.removed, "feed": feed_lines}
+            cleaned = replace(cleaned, text=without_feeds, removed=removed_counts)
     removed = dict(cleaned.removed)
     if comment_lines:
         removed["comment-lines"] = comment_lines
-    return MainText(cleaned.text, choice, comments, removed)
+    return MainText(cleaned.text, choice, comments, removed, candidates, titles)
+
+
+def thread_replies(tree: HtmlElement, text: str) -> tuple[CommentRecord, ...]:
+    """The posts after the first (the question) as comment rows, when the chosen text holds
+    the thread: a post stream the text does not hold is some other repeated block."""
+    posts = thread_posts(tree)
+    if len(posts) < 2 or shingle_overlap("\n".join(p.text for p in posts), text, 8) < 0.5:
+        return ()
+    return tuple(posts[1:])
+
+
+def overrule_rejection(
+    found: MainText, html: str, url: str, tree: HtmlElement, kind: str, config: ExtractConfig
+) -> MainText | None:
+    """The agreed prose of trafilatura and readability, where a list or too-short verdict
+    meets it (`guards.agreed_prose`); None where they do not agree on prose."""
+    agreed = agreed_prose(html, url, tree, found.candidates, config.guards)
+    # repeated entries that each lead with a headline link are a list however much prose
+    # their excerpts hold (category and tag pages): that evidence stands
+    if agreed is None or entry_share(agreed.text, list_entries(tree)) >= config.list_entry_share:
+        return None
+    choice = Choice(agreed, 1.0, "agreed prose over a rejection")
+    return finish(choice, found.candidates, tree, kind, page_heading(tree))
 
 
 def rejection_reason(
@@ -199,7 +267,7 @@ def rejection_reason(
 ) -> str | None:
     if found is None or not found.text.strip():
         return "no-main-text"
-    links = link_title_stats(found.text, link_titles(tree))
+    links = link_title_stats(found.text, set(found.titles))
     if (
         links.title_lines >= config.list_min_titles
         and links.share >= config.list_title_share
@@ -210,7 +278,9 @@ def rejection_reason(
         return "list-page"
     share = links.share if links.title_lines >= 1 else 0.0
     if text_units(found.text) < config.teaser_max_units and (
-        is_teaser(found.text, share) or excerpt_of_entry(tree, found.text)
+        is_teaser(found.text, share)
+        or excerpt_of_entry(tree, found.text)
+        or (declares_article(tree) and off_headline(found.text, page_heading(tree), config.guards))
     ):
         return "list-page"
     minimum = config.min_forum_units if kind == FORUM else config.min_text_units
@@ -227,6 +297,10 @@ def extract(
     kind = page_type(html, url)
     found = main_text(html, url, tree, kind, config)
     reason = rejection_reason(found, tree, kind, config)
+    if reason in OVERRULED and found is not None:
+        agreed = overrule_rejection(found, html, url, tree, kind, config)
+        if agreed is not None and agreed.text.strip():
+            found, reason = agreed, None
     if reason is not None or found is None:
         return Rejection(reason or "no-main-text")
     meta = extract_metadata(html, url, fetched_at, main_text=found.text, tree=tree)
@@ -240,6 +314,7 @@ def extract(
         editor=meta.editor,
         source=meta.source,
         source_url=meta.source_url,
+        byline=meta.byline,
         published=meta.published if meta.published.value is not None else None,
         site_name=meta.site_name,
         icp=meta.icp,

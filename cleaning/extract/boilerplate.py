@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-RULES_FILE = Path(__file__).resolve().parent / "lexicons" / "boilerplate_rules.yaml"
+RULES_FILE = Path(__file__).resolve().parent.parent / "lexicons" / "boilerplate_rules.yaml"
 # A cut rule only fires in the last part of the text, so a "相关阅读" box above the body
 # cannot take the article with it.
 CUT_FROM_SHARE = 0.3

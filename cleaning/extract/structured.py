@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from cleaning.metadata import jsonld_objects
-from cleaning.scoring import shingle_overlap, tokens
+from cleaning.extract.scoring import shingle_overlap, tokens
+from cleaning.metadata.view import jsonld_objects
 
 _ARTICLE_TYPE = re.compile(r"Article|BlogPosting|Report")
 
@@ -40,6 +40,11 @@ class StructuredConfig:
 
 
 DEFAULT_STRUCTURED = StructuredConfig()
+
+
+def declares_article(tree: HtmlElement) -> bool:
+    """The page's JSON-LD declares a NewsArticle, Article or BlogPosting."""
+    return any(_ARTICLE_TYPE.search(str(item.get("@type") or "")) for item in jsonld_objects(tree))
 
 
 def structured_article(tree: HtmlElement) -> StructuredArticle | None:

@@ -21,8 +21,8 @@ from lxml.html import HtmlElement
 from readability import Document
 from readability.readability import REGEXES as READABILITY_PATTERNS
 
-from cleaning.density import block_text, density_extract
-from cleaning.scoring import cjk_share, tokens
+from cleaning.extract.density import block_text, density_extract
+from cleaning.extract.scoring import cjk_share, tokens
 
 log = logging.getLogger(__name__)
 

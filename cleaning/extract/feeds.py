@@ -1,0 +1,87 @@
+"""Related-story feeds inside the chosen text: runs of lines made of the page's link titles.
+
+Extractors keep "相关新闻", "大家都在看" and "others are reading" blocks when they sit inside
+the article's container. Such a block is a run of lines that are (mostly) the text of links
+on the page, often with a date or a bullet; prose between links is not. The run is dropped
+with the short heading just above it, and the text after it stays (a body that continues
+after a feed or an ad slot is not cut), unlike a `cut` rule in `boilerplate`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+
+_SPACE = re.compile(r"\s+")
+# bullets, table bars and dates around a link title in a feed line
+_DECORATION = re.compile(
+    r"^[-·・•|>\s]+|[|\s]+$|\(?\d{2,4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?(?:\s*\d{1,2}:\d{2})?\)?"
+)
+_SENTENCE_END = re.compile(r"[。！？!?]")
+# a line this long that ends a sentence is a paragraph, not a row of link titles
+_LONG_PROSE = 150
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    # a line is a feed line when link titles cover this share of its characters
+    min_link_cover: float = 0.7
+    # a feed is at least this many such lines in a row (or one line holding two titles)
+    min_run: int = 2
+    # a heading above a feed is this short and ends no sentence
+    max_heading: int = 12
+    # a feed bigger than this share of the text is not removed here: the page may be a
+    # list, which the rejection step judges
+    max_share: float = 0.5
+
+
+def _link_cover(line: str, titles: AbstractSet[str]) -> tuple[float, int]:
+    """The share of the line's characters inside link titles, and how many titles."""
+    squashed = _SPACE.sub("", _DECORATION.sub("", line))
+    if not squashed or (len(squashed) > _LONG_PROSE and _SENTENCE_END.search(squashed)):
+        return 0.0, 0  # a long sentence is prose: the title scan below is the costly part
+    if squashed in titles:
+        return 1.0, 1
+    found = [title for title in titles if len(title) >= 6 and title in squashed]
+    return min(1.0, sum(map(len, found)) / len(squashed)), len(found)
+
+
+def _feed_lines(lines: list[str], titles: AbstractSet[str], config: FeedConfig) -> list[bool]:
+    marks = []
+    for line in lines:
+        cover, count = _link_cover(line, titles) if line.strip() else (0.0, 0)
+        marks.append(cover >= config.min_link_cover and (count >= 1))
+    return marks
+
+
+def _runs(marks: list[bool]) -> list[tuple[int, int]]:
+    runs, start = [], None
+    for index, mark in enumerate([*marks, False]):
+        if mark and start is None:
+            start = index
+        elif not mark and start is not None:
+            runs.append((start, index))
+            start = None
+    return runs
+
+
+def drop_feeds(
+    text: str, titles: AbstractSet[str], config: FeedConfig = FeedConfig()
+) -> tuple[str, int]:
+    """The text without its runs of feed lines (and their headings); lines dropped."""
+    lines = text.splitlines()
+    marks = _feed_lines(lines, titles, config)
+    drop: set[int] = set()
+    for start, end in _runs(marks):
+        many = end - start >= config.min_run
+        if not many and _link_cover(lines[start], titles)[1] < 2:
+            continue
+        drop.update(range(start, end))
+        heading = lines[start - 1].strip() if start else ""
+        if heading and len(heading) <= config.max_heading and not _SENTENCE_END.search(heading):
+            drop.add(start - 1)
+    kept_chars = sum(len(line) for i, line in enumerate(lines) if i not in drop)
+    if not drop or kept_chars < (1 - config.max_share) * len(text):
+        return text, 0
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop), len(drop)
