@@ -112,9 +112,14 @@ def adopt_unversioned(connection: Connection) -> str | None:
 
 
 def matching_revision(existing: Schema) -> str | None:
-    """The newest revision whose every table and column the database already has."""
+    """The newest revision whose every model table and column the database already has
+    (tables no model declares, such as the search index, are not a model's to create)."""
     for script in script_directory().walk_revisions():
-        wanted = schema_at(script.revision)
+        wanted = {
+            table: columns
+            for table, columns in schema_at(script.revision).items()
+            if table in Base.metadata.tables
+        }
         if all(columns <= existing.get(table, frozenset()) for table, columns in wanted.items()):
             return script.revision
     return None
