@@ -50,6 +50,7 @@ class SiteProfile:
     deny: tuple[str, ...] = ()
     # regexes for URLs that are usually articles: crawled first, never decides article-ness
     article_patterns: tuple[str, ...] = ()
+    # link depth limit; 0 means none (as Scrapy's DEPTH_LIMIT)
     depth: int = Field(default=DEFAULT_DEPTH, ge=0)
     # drop articles scoring below this relevance (0 keeps every article)
     min_relevance: float = Field(default=0.0, ge=0.0)

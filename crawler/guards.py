@@ -59,7 +59,7 @@ class ScopeGuard:
             raise Skip(Reason.REDIRECT_LOOP)
         if not scope.in_scope(request.url):
             raise Skip(Reason.OFF_SITE_REDIRECT if chain else Reason.OFF_SITE)
-        if request.meta.get("depth", 0) > scope.profile.depth:
+        if scope.too_deep(request.meta.get("depth", 0)):
             raise Skip(Reason.DEPTH_LIMIT)
         verdict = scope.trap_verdict(request.url) or scope.take_page(request.url)
         if verdict is not None:

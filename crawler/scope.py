@@ -31,9 +31,13 @@ class CrawlScope:
         """None when a link may be queued, else the stored reason it is not."""
         if not self.in_scope(url):
             return Reason.OFF_SITE
-        if depth > self.profile.depth:
+        if self.too_deep(depth):
             return Reason.DEPTH_LIMIT
         return self.trap_verdict(url)
+
+    def too_deep(self, depth: int) -> bool:
+        """Deeper than the profile's `depth` (0 means no limit, as Scrapy's DEPTH_LIMIT)."""
+        return 0 < self.profile.depth < depth
 
     def trap_verdict(self, url: str) -> str | None:
         profile = self.profile

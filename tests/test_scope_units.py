@@ -101,6 +101,15 @@ def test_an_ad_hoc_crawl_is_scoped_to_its_start_hosts() -> None:
     assert scope.link_verdict("http://127.0.0.1:8765/b", 2) is None
 
 
+def test_depth_zero_means_no_limit() -> None:
+    unlimited = SiteProfile(name="t", start_urls=("http://x.cn/",), depth=0).resolved(None)
+    assert CrawlScope(unlimited).link_verdict("http://x.cn/deep", 40) is None
+    limited = CrawlScope(
+        SiteProfile(name="t", start_urls=("http://x.cn/",), depth=1).resolved(None)
+    )
+    assert limited.link_verdict("http://x.cn/deep", 2) == "depth-limit"
+
+
 def test_trap_caps() -> None:
     profile = SiteProfile(name="t", start_urls=("http://x.cn/",), max_query_variants=3)
     scope = CrawlScope(profile)
