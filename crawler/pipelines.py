@@ -100,7 +100,7 @@ class CorpusPipeline:
 
     async def _store_page(self, item: FetchedPage) -> None:
         assert self.store
-        if await self._write(store_if_unchanged, self.store, item):
+        if await self._write(store_if_unchanged, self.store, item, writes=False):
             self.crawler.stats.inc_value("debtcorpus/unchanged")
             return
         result = self._apply_relevance_floor(await self._clean(item))
@@ -110,9 +110,10 @@ class CorpusPipeline:
         if scope is not None and result is not None:
             scope.record_result(item.final_url, result.article is not None)
 
-    async def _write(self, function: Callable[..., T], *args: Any) -> T:
+    async def _write(self, function: Callable[..., T], *args: Any, writes: bool = True) -> T:
         """Run a store call in the writer thread, retrying with backoff while the store is
-        unavailable; StoreUnavailable once the retry budget is spent."""
+        unavailable; StoreUnavailable once the retry budget is spent. Only a call that
+        `writes` ends an outage (a full disk still answers reads)."""
         loop = asyncio.get_running_loop()
         deadline = time.monotonic() + self.retry_budget
         delay = STORE_RETRY_FIRST_S
@@ -126,8 +127,7 @@ class CorpusPipeline:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, STORE_RETRY_MAX_S)
             else:
-                if self.outage_logged and function is not store_if_unchanged:
-                    # a read succeeding says nothing about writes (a full disk still reads)
+                if self.outage_logged and writes:
                     logger.warning("the store accepts writes again")
                     self.outage_logged = False
                 return value

@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,11 @@ class PrivatePostgres:
             [*self._as_postgres, self.pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "stop"],
             capture_output=True,
         )
+
+    def wait_for_rows(self, table: str, at_least: int, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count(table) < at_least and time.monotonic() < deadline:
+            time.sleep(0.2)
 
     def count(self, table: str) -> int:
         engine = sqlalchemy.create_engine(self.url)

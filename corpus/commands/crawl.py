@@ -93,20 +93,19 @@ def crawl(
     per host. Exit codes: 0 finished, 2 bad input, 3 incomplete (pages could not be stored),
     4 interrupted (Ctrl-C), 5 killed; 3-5 resume with --resume RUN_ID (docs/crawling.md).
     """
+    request = CrawlRequest(
+        urls=urls,
+        sites=sites,
+        base_url=base_url,
+        depth=depth,
+        workers=workers,
+        settings=(f"LOG_LEVEL={log_level}", *settings),
+        redis=redis,
+        allow_domains=allow_domains,
+        contact=contact,
+    )
     try:
-        end = start_or_resume(
-            db,
-            urls,
-            sites,
-            base_url,
-            depth,
-            allow_domains,
-            contact,
-            workers,
-            (f"LOG_LEVEL={log_level}", *settings),
-            resume_run,
-            redis,
-        )
+        end = start_or_resume(db, request, resume_run)
     except DebtcorpusError as exc:
         raise BadInput(str(exc)) from exc
     sys.exit(report_end(Store(db), end, db))
@@ -118,36 +117,14 @@ class BadInput(click.ClickException):
     exit_code = ExitCode.BAD_INPUT
 
 
-def start_or_resume(
-    db: str | None,
-    urls: tuple[str, ...],
-    sites: tuple[str, ...],
-    base_url: str | None,
-    depth: int | None,
-    allow_domains: tuple[str, ...],
-    contact: str | None,
-    workers: int | None,
-    settings: tuple[str, ...],
-    resume_run: int | None,
-    redis: str | None,
-) -> CrawlEnd:
-    """Check the corpus can be written, then run (or resume) the crawl."""
+def start_or_resume(db: str | None, request: CrawlRequest, resume_run: int | None) -> CrawlEnd:
+    """Check the corpus can be written, then run the crawl (or resume run `resume_run`, with
+    its own options)."""
     claim_config_from_env()  # a bad DEBTCORPUS_CLAIM_RULES fails here, not on every page
     store = open_store_for_crawl(db)
     watcher = functools.partial(LiveStatus, store)
     if resume_run is not None:
         return resume_crawl(store, resume_run, watcher_for=watcher)
-    request = CrawlRequest(
-        urls=urls,
-        sites=sites,
-        base_url=base_url,
-        depth=depth,
-        workers=workers,
-        settings=settings,
-        redis=redis,
-        allow_domains=allow_domains,
-        contact=contact,
-    )
     return run_crawl(store, request, watcher_for=watcher)
 
 
