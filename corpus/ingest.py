@@ -47,6 +47,9 @@ class FetchedPage:
     error: str | None = None
     # a page already stored by the run being resumed, replayed only to follow its links
     replayed: bool = False
+    # False when the crawl knows the corpus held no earlier fetch of this URL at its start:
+    # then there is nothing to compare with, and no "unchanged?" query is made
+    in_corpus: bool = True
     # the URLs between url and final_url of a redirected fetch
     redirects: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)

@@ -22,7 +22,7 @@ from corpus.profiles import SiteProfile, load_profile
 from crawler.failures import failure_reason
 from crawler.items import FetchedPage, SkippedUrl
 from crawler.links import link_priority
-from crawler.middlewares import REPLAYED, STORED_BODY
+from crawler.middlewares import IN_CORPUS, REPLAYED, STORED_BODY
 from crawler.scope import CrawlScope
 
 # Media and archives are never fetched; documents (PDF, Word) are, and are kept raw as
@@ -194,6 +194,7 @@ class ArticleSpider(scrapy.Spider):
             depth=meta.get("depth", 0),
             crawl_run_id=self.run_id,
             replayed=meta.get(REPLAYED, False),
+            in_corpus=meta.get(IN_CORPUS, True),
             request=request_facts(response),
         )
 
