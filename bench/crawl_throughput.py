@@ -7,7 +7,8 @@ crawls /gen/ with the same Scrapy settings (robots.txt, AutoThrottle, concurrenc
         Scrapy process and the cleaners) with decode, extraction, claims and SQLite storage.
 The two run in alternation, --rounds times each (default 3), on a fresh corpus each time.
 Prints, per run and as median [min-max] per kind: pages/s, the ratio full/bare of each pair,
-the peak RSS of the whole process tree, and the CPU seconds per page the tree spent.
+the peak memory of the whole process tree (summed RSS, and summed PSS, which counts shared
+pages once), and the CPU milliseconds per page the tree spent.
 
   .venv/bin/python bench/crawl_throughput.py [--pages 3000] [--latency-ms 100] [--rounds 3]
 
@@ -65,9 +66,14 @@ json.dump({k: str(v) for k, v in crawler.stats.get_stats().items()}, open(sys.ar
 
 @dataclass(frozen=True)
 class Tree:
-    """What a crawl's process tree used: peak resident memory and CPU time (all processes)."""
+    """What a crawl's process tree used: peak memory and CPU time (all processes).
+
+    RSS counts a page shared by several processes (the cleaners' copy-on-write pages from
+    their fork server) once per process; PSS divides it among them, so its sum is the
+    memory the tree really takes."""
 
     peak_rss_mb: float
+    peak_pss_mb: float
     cpu_seconds: float
 
 
@@ -100,17 +106,18 @@ def run_measured(name: str, argv: list[str]) -> Tree:
     """Run a crawl process; sample its whole process tree until it ends."""
     with tempfile.TemporaryFile() as output:
         process = psutil.Popen(argv, cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
-        peak, cpu_by_pid = 0, {}
+        peak, peak_pss, cpu_by_pid = 0, 0, {}
         while process.poll() is None:
             family = _family(process)
-            peak = max(peak, _tree_rss(family))
+            rss, pss = _tree_memory(family)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             cpu_by_pid.update(_tree_cpu(family))
             time.sleep(0.2)
         if process.returncode not in (0, 1):
             output.seek(0)
             print(output.read().decode(errors="replace")[-3000:], file=sys.stderr)
             raise SystemExit(f"{name} crawl failed with exit code {process.returncode}")
-    return Tree(peak / 2**20, sum(cpu_by_pid.values()))
+    return Tree(peak / 2**20, peak_pss / 2**20, sum(cpu_by_pid.values()))
 
 
 def _family(process: psutil.Process) -> list[psutil.Process]:
@@ -120,14 +127,16 @@ def _family(process: psutil.Process) -> list[psutil.Process]:
         return []
 
 
-def _tree_rss(family: list[psutil.Process]) -> int:
-    total = 0
+def _tree_memory(family: list[psutil.Process]) -> tuple[int, int]:
+    """Summed RSS and PSS of the processes (bytes)."""
+    rss = pss = 0
     for member in family:
         try:
-            total += member.memory_info().rss
+            memory = member.memory_full_info()
         except psutil.Error:
             continue
-    return total
+        rss, pss = rss + memory.rss, pss + getattr(memory, "pss", memory.rss)
+    return rss, pss
 
 
 def _tree_cpu(family: list[psutil.Process]) -> dict[int, float]:
@@ -182,18 +191,21 @@ def spread(values: list[float], digits: int) -> str:
 
 def report(pairs: list[tuple[Result, Result]], pages: int, latency_ms: int) -> None:
     print(f"crawl_throughput: {pages} generated pages, server latency {latency_ms} ms")
-    print(f"{'run':<10}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'peak MB':>9}{'CPU ms/page':>13}")
+    header = f"{'run':<10}{'pages':>7}{'seconds':>9}{'pages/s':>9}"
+    print(f"{header}{'RSS MB':>8}{'PSS MB':>8}{'CPU ms/page':>13}")
     for round_number, pair in enumerate(pairs, 1):
         for r in pair:
             print(
                 f"{r.name + ' ' + str(round_number):<10}{r.pages:>7}{r.seconds:>9.1f}"
-                f"{r.rate:>9.1f}{r.tree.peak_rss_mb:>9.0f}{r.cpu_ms_per_page:>13.1f}"
+                f"{r.rate:>9.1f}{r.tree.peak_rss_mb:>8.0f}{r.tree.peak_pss_mb:>8.0f}"
+                f"{r.cpu_ms_per_page:>13.1f}"
             )
     for index, name in enumerate(("bare", "full")):
         runs = [pair[index] for pair in pairs]
         print(
             f"{name}: pages/s {spread([r.rate for r in runs], 1)}, "
-            f"peak MB {spread([r.tree.peak_rss_mb for r in runs], 0)}, "
+            f"peak RSS MB {spread([r.tree.peak_rss_mb for r in runs], 0)}, "
+            f"peak PSS MB {spread([r.tree.peak_pss_mb for r in runs], 0)}, "
             f"CPU ms/page {spread([r.cpu_ms_per_page for r in runs], 1)}"
         )
     print(f"ratio full/bare (per pair): {spread([f.rate / b.rate for b, f in pairs], 2)}")
