@@ -126,7 +126,11 @@ class ArticleSpider(scrapy.Spider):
 
     def follow_links(self, response: TextResponse) -> Iterator[scrapy.Request | SkippedUrl]:
         depth = self._links_from(response)
-        for link in self.all_links.extract_links(response):
+        links = self.all_links.extract_links(response)
+        # The response lives on until its page is cleaned and stored; its parsed tree (many
+        # times the body's size) is not needed after this, so it is not kept with it.
+        response._cached_selector = None
+        for link in links:
             left_out = self._left_out(link.url)
             if left_out is not None:
                 yield from self._record_skip(link.url, left_out, response.url, depth)
