@@ -26,6 +26,8 @@ class SentenceRoles:
     hearsay_from: int | None
     # the sentence defines or names something (是指, 俗称)
     is_definition: bool = False
+    # article offset where the hearsay marker itself begins (有借款人反映, 不少用户投诉), or None
+    hearsay_marker: int | None = None
 
     def role_at(self, position: int) -> str:
         for clause, role in self.clauses:
@@ -35,6 +37,10 @@ class SentenceRoles:
 
     def is_reported(self, position: int) -> bool:
         return self.hearsay_from is not None and position >= self.hearsay_from
+
+    def in_hearsay(self, position: int) -> bool:
+        """At or after the hearsay marker (the speech verb 投诉 of 用户投诉 included)."""
+        return self.hearsay_marker is not None and position >= self.hearsay_marker
 
 
 @lru_cache(maxsize=4096)
@@ -47,16 +53,20 @@ def clause_role(text: str) -> str:
     return CLAIM
 
 
-def _hearsay_start(sentence: Sentence) -> int | None:
+def _hearsay_span(sentence: Sentence) -> tuple[int | None, int | None]:
+    """(where the hearsay marker begins, where the reported words begin), article offsets."""
     found = role_lexicon().hearsay.search(sentence.text)
-    return sentence.start + found.end() if found else None
+    if found is None:
+        return None, None
+    return sentence.start + found.start(), sentence.start + found.end()
 
 
 @lru_cache(maxsize=1024)
 def sentence_roles(sentence: Sentence) -> SentenceRoles:
     clauses = tuple((clause, clause_role(clause.text)) for clause in sentence.clauses)
     definition = bool(role_lexicon().definition.search(sentence.text))
-    return SentenceRoles(clauses, _hearsay_start(sentence), definition)
+    marker, reported = _hearsay_span(sentence)
+    return SentenceRoles(clauses, reported, definition, marker)
 
 
 def continues_previous(clause: Span) -> bool:

@@ -30,6 +30,7 @@ from cleaning.claims.roles import (
     addresses_reader,
     collector_is_subject,
     continues_previous,
+    is_advice_clause,
     main_clause_is_advice,
     sentence_roles,
 )
@@ -251,6 +252,14 @@ def _advice_by_collector(sentence: Sentence, trigger: Trigger) -> bool:
     return False
 
 
+def _reported_not_advised(sentence: Sentence, trigger: Trigger, roles: SentenceRoles) -> bool:
+    """Someone else's report (不少用户投诉…, 有借款人反映催收把截图发到群里) advises nothing,
+    unless its clause tells the reader what to do."""
+    return roles.in_hearsay(trigger.start) and not is_advice_clause(
+        clause_of(sentence, trigger.start).text
+    )
+
+
 def _timing_is_overdue(sentence: Sentence, trigger: Trigger) -> bool:
     """A TIMING period bound to another role (一天内, 保留5年) is no overdue period."""
     period = SPAN_OF_DAYS.search(trigger.term)
@@ -290,6 +299,8 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
         if roles.is_definition:
             continue
         if trigger.type == "ADVICE" and _advice_by_collector(sentence, trigger):
+            continue
+        if trigger.type == "ADVICE" and _reported_not_advised(sentence, trigger, roles):
             continue
         if role == QUESTION and trigger.type in ASKABLE_TYPES:
             continue
