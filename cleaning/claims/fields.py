@@ -161,12 +161,22 @@ def _is_a_not_a(clause: Span, token: Token) -> bool:
     return at > 0 and after < len(clause.text) and clause.text[at - 1] == clause.text[after]
 
 
+def _past_reason(gap: tuple[Token, ...]) -> tuple[Token, ...]:
+    """不会因为欠几千块钱就判你坐牢: after a reason phrase the negation resumes past its 就/才."""
+    words = modality_lexicon()
+    if not gap or gap[0].text not in words.reason_openers:
+        return gap
+    closers = [i for i, token in enumerate(gap) if token.text in ("就", "才", "而", "便")]
+    return gap[closers[0] + 1 :] if closers else gap
+
+
 def _gap_polarity(gap: tuple[Token, ...]) -> str:
     """How a negation reaches over the words between it and the trigger: through transparent
     words (negative), narrowed by a limiter (partial), stopped by a closer or a content word."""
     words = modality_lexicon()
     if gap and gap[0].text in ("还", "还款", "还钱"):
         return "positive"  # 不还 / 没还款: the negation is of repaying
+    gap = _past_reason(gap)
     limited = False
     for token in gap:
         if token.text in words.scope_closers:
@@ -204,7 +214,9 @@ def polarity_of(sentence: Sentence, trigger: Trigger) -> str:
     ]
     if not negators:
         return "positive"
-    return _gap_polarity(tuple(before[negators[-1] + 1 :]))
+    polarity = _gap_polarity(tuple(before[negators[-1] + 1 :]))
+    partial = before[negators[-1]].text in modality_lexicon().partial_negators
+    return "partial" if partial and polarity == "negative" else polarity
 
 
 def conditions_of(sentence: Sentence, trigger: Trigger) -> dict[str, Any]:

@@ -65,6 +65,10 @@ class ModalityLexicon:
     scope_limiters: frozenset[str]
     # words after which a negation no longer reaches further (就, 才, 的话 ...)
     scope_closers: frozenset[str]
+    # negators that deny only "always" (未必, 不一定): polarity partial
+    partial_negators: frozenset[str] = frozenset()
+    # reason phrases that carry a negation past their 就 (不会因为…就…)
+    reason_openers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,8 @@ def modality_lexicon() -> ModalityLexicon:
         transparent=frozenset(data["transparent"]),
         scope_limiters=frozenset(data["scope_limiters"]),
         scope_closers=frozenset(data.get("scope_closers", [])),
+        partial_negators=frozenset(data.get("partial_negators", [])),
+        reason_openers=frozenset(data.get("reason_openers", [])),
     )
 
 
