@@ -54,7 +54,7 @@ def main(spec_path, out_path, prefix):
     n = 0
     with open(out_path, "w") as out:
         for a in arts:
-            if a["kind"] == "hw":
+            if a["kind"] in ("hw", "site"):
                 text = "\n".join("".join(p) for p in a["paras"] if p)
             else:
                 text = Path(a["source"].split(":", 1)[1]).read_text() if a["kind"] != "seed" else Path("/work/shared/seeds/" + a["source"].split(":", 1)[1]).read_text()
@@ -65,7 +65,7 @@ def main(spec_path, out_path, prefix):
                 para = next(p for p in paras if p.start <= i < p.end)
                 src = a["source"] if a["kind"] != "bench" else "benchmark:" + a["source"].split(":", 1)[1].split("benchmarks/")[1].replace("/gold/", "/").removesuffix(".txt")
                 line = dict(id=f"{prefix}{n:03d}", source=src if a["kind"] != "hw" else "handwritten:" + a["source"],
-                            article=a["source"].split("/")[-1].split(":")[-1].removesuffix(".txt"), title=a["title"],
+                            article=a["source"].split("/")[-1].split(":")[-1].split("#")[0].removesuffix(".txt"), title=a["title"],
                             context=text[para.start:i], sentence=sent, lender=lender, claims=cl, checks=ch)
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
                 n += 1
