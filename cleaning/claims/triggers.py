@@ -254,10 +254,13 @@ def _advice_by_collector(sentence: Sentence, trigger: Trigger) -> bool:
 
 def _reported_not_advised(sentence: Sentence, trigger: Trigger, roles: SentenceRoles) -> bool:
     """Someone else's report (不少用户投诉…, 有借款人反映催收把截图发到群里) advises nothing,
-    unless its clause tells the reader what to do."""
-    return roles.in_hearsay(trigger.start) and not is_advice_clause(
-        clause_of(sentence, trigger.start).text
-    )
+    unless its clause tells the reader what to do. A report inside a condition (接到自称法院的
+    电话时,要先核实) frames the advice that follows."""
+    if roles.hearsay_marker is None or not roles.in_hearsay(trigger.start):
+        return False
+    if roles.role_at(roles.hearsay_marker) == CONDITION:
+        return False
+    return not is_advice_clause(clause_of(sentence, trigger.start).text)
 
 
 def _timing_is_overdue(sentence: Sentence, trigger: Trigger) -> bool:
