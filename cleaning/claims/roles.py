@@ -109,29 +109,83 @@ def addresses_reader(text: str) -> bool:
     return bool(role_lexicon().imperative.search(text)) and not _has_collector(text)
 
 
+# A noun right after an actor makes the actor its possessor, as 的 does (借款人单位, 借款人家人).
+POSSESSED = (
+    "单位",
+    "家人",
+    "家属",
+    "亲友",
+    "同事",
+    "朋友",
+    "电话",
+    "手机",
+    "通讯录",
+    "住所",
+    "家里",
+)
+# The subject of an earlier clause stands at its start (after a connective such as 但, 而且).
+CLAUSE_OPENERS = ("但是", "但", "而且", "并且", "同时", "另外", "而", "也", "并")
+
+
 def _subject_actors(pattern_hits: list[tuple[int, int]], before: str) -> list[int]:
     """End offsets of actor words that can be a subject: not right after a preposition
-    (对借款人, 向借款人) and not a possessor (借款人的家人)."""
+    (对借款人, 向借款人) and not a possessor (借款人的家人, 借款人单位)."""
     markers = modality_lexicon().object_markers
     kept: list[int] = []
     for start, end in pattern_hits:
         preceded = any(before[max(0, start - len(m)) : start] == m for m in markers)
-        if not preceded and before[end : end + 1] != "的":
+        possessor = before[end : end + 1] == "的" or before.startswith(POSSESSED, end)
+        if not preceded and not possessor:
             kept.append(end)
     return kept
 
 
-def collector_is_subject(sentence: Sentence, marker_start: int, marker: str = "") -> bool:
-    """The nearest subject-like actor before a marker in its sentence is a collector, not the
-    borrower. With no borrower before it the collector is assumed, except for imperative
-    markers (不要, 避免) with no actor at all: those speak to the reader."""
+def _actors(text: str, imperative: bool) -> tuple[list[int], list[int]]:
+    """(collector, borrower) subject-like actor ends in `text`. For imperative markers the bare
+    activity word 催收 (催收打电话时,不要…) is no actor."""
     words = modality_lexicon()
-    before = sentence.text[: marker_start - sentence.start]
-    lenders = [m.span() for m in gazetteer().pattern.finditer(before)]
-    collector = _subject_actors(
-        [m.span() for m in words.collector_pattern.finditer(before)] + lenders, before
+    hits = [m.span() for m in words.collector_pattern.finditer(text)]
+    if imperative:
+        hits = [(a, b) for a, b in hits if text[a:b] != "催收"]
+    lenders = [m.span() for m in gazetteer().pattern.finditer(text)]
+    collector = _subject_actors(hits + lenders, text)
+    borrower = _subject_actors([m.span() for m in words.borrower_pattern.finditer(text)], text)
+    return collector, borrower
+
+
+def _opening_actor(clause: str, imperative: bool) -> str | None:
+    """'collector' or 'borrower' when an actor opens the clause (its subject), else None."""
+    body = clause
+    for opener in CLAUSE_OPENERS:
+        if body.startswith(opener):
+            body = body[len(opener) :]
+            break
+    collector, borrower = _actors(body, imperative)
+    first = min(
+        [(e, "collector") for e in collector] + [(e, "borrower") for e in borrower], default=None
     )
-    borrower = _subject_actors([m.span() for m in words.borrower_pattern.finditer(before)], before)
+    return first[1] if first is not None and first[0] <= 6 else None
+
+
+def collector_is_subject(sentence: Sentence, marker_start: int, marker: str = "") -> bool:
+    """Whether a collector is the subject of a marker: the nearest actor before it in its own
+    clause, else the actor that opens the nearest earlier clause with one. With no actor at all
+    the collector is assumed, except for imperative markers (不要, 避免): those speak to the
+    reader."""
+    imperative = marker in modality_lexicon().imperative
+    own = next((c for c in sentence.clauses if c.start <= marker_start < c.end), None)
+    own_start = own.start if own is not None else sentence.start
+    collector, borrower = _actors(
+        sentence.text[own_start - sentence.start : marker_start - sentence.start], imperative
+    )
+    if collector or borrower:
+        return bool(collector) and max(collector, default=-1) > max(borrower, default=-1)
+    for clause in reversed([c for c in sentence.clauses if c.start < own_start]):
+        found = _opening_actor(clause.text, imperative)
+        if found is not None:
+            return found == "collector"
+    before = sentence.text[: marker_start - sentence.start]
+    collector, borrower = _actors(before, imperative)
     if not borrower:
-        return bool(collector) or marker not in words.imperative
+        return bool(collector) or not imperative
     return bool(collector) and max(collector) > max(borrower)

@@ -92,6 +92,17 @@ def _on_boundaries(sentence: Sentence, start: int, end: int) -> bool:
     return on_word_boundaries(segment(clause.text, clause.start), start, end)
 
 
+LAW_TITLE = re.compile(r"《[^《》]*》")
+
+
+def _in_law_title(sentence: Sentence, start: int, end: int) -> bool:
+    """Words of a cited title (个人信息 in 《个人信息保护法》) are the law's name, no trigger."""
+    return any(
+        m.start() + sentence.start <= start and end <= m.end() + sentence.start
+        for m in LAW_TITLE.finditer(sentence.text)
+    )
+
+
 def lexicon_triggers(lexicon: TriggerLexicon, sentence: Sentence) -> list[Trigger]:
     found: list[Trigger] = []
     if not lexicon.any_pattern.search(sentence.text):
@@ -99,7 +110,7 @@ def lexicon_triggers(lexicon: TriggerLexicon, sentence: Sentence) -> list[Trigge
     for subtype, pattern in lexicon.patterns:
         for match in pattern.finditer(sentence.text):
             start, end = match.start() + sentence.start, match.end() + sentence.start
-            if _excluded(lexicon, sentence, start, end):
+            if _excluded(lexicon, sentence, start, end) or _in_law_title(sentence, start, end):
                 continue
             if match.group() in lexicon.strict_terms and not _on_boundaries(sentence, start, end):
                 continue
@@ -124,6 +135,31 @@ def has_prohibition_marker(sentence: Sentence) -> bool:
         collector_is_subject(sentence, match.start() + sentence.start, match.group())
         for match in subject.finditer(sentence.text)
     )
+
+
+# A marker clause that sums up the clauses before it (…,骚扰家人,都属于违法行为; …,侵犯了隐私权):
+# it opens with its predicate, after fillers such as 都, 这些, 已经.
+SUMMING_FILLERS = re.compile(r"^(?:这些|这都|这样|这|以上|上述|都|均|全都|也|还|已经|已|则|就)*")
+SUMMING_PREDICATES = ("属于", "是", "均属", "构成", "超出")
+
+
+def _sums_up(clause: Span) -> bool:
+    plain, _ = _marker_patterns()
+    body = clause.text[SUMMING_FILLERS.match(clause.text).end() :]  # type: ignore[union-attr]
+    return bool(plain.match(body)) or body.startswith(SUMMING_PREDICATES)
+
+
+def ruled_by_marker(sentence: Sentence, trigger: Trigger) -> bool:
+    """A behaviour word is prohibited by a marker in its own clause, in the clause right after
+    it, in an earlier clause (the rule goes on: 不得…,不得…), or in a later clause that sums up
+    (…都属于违法); not by a marker two clauses away (催收公司给紧急联系人打电话,只能请其转告
+    借款人,不能透露欠款金额: the call is no prohibited behaviour)."""
+    clauses = list(sentence.clauses)
+    markers = {c.start for c in marker_clauses(sentence)}
+    index = next((i for i, c in enumerate(clauses) if c.start <= trigger.start < c.end), 0)
+    if any(c.start in markers for c in clauses[: index + 2]):
+        return True
+    return any(_sums_up(c) for c in clauses[index + 2 :] if c.start in markers)
 
 
 def marker_clauses(sentence: Sentence) -> list[Span]:
@@ -190,6 +226,21 @@ def _drop_contained(triggers: list[Trigger]) -> list[Trigger]:
     ]
 
 
+LABEL_CHARS = 10
+
+
+def _in_label(sentence: Sentence, position: int) -> bool:
+    """In a short first clause that ends in a colon (上门拜访:…, 协商还款:…): it names the topic;
+    the claim is in what follows."""
+    first = sentence.clauses[0] if sentence.clauses else None
+    return (
+        first is not None
+        and first.start <= position < first.end
+        and first.text.endswith((":", "："))
+        and len(first.text) <= LABEL_CHARS
+    )
+
+
 def _in_quotes(sentence: Sentence, position: int) -> bool:
     before = sentence.text[: position - sentence.start]
     return before.count("“") > before.count("”")
@@ -202,7 +253,7 @@ def _dedupe(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
     kept: list[Trigger] = []
 
     def preference(t: Trigger) -> tuple[bool, bool, int, int]:
-        framed = roles.role_at(t.start) == CONDITION
+        framed = roles.role_at(t.start) == CONDITION or _in_label(sentence, t.start)
         return framed, _in_quotes(sentence, t.start), t.start, -t.end
 
     for trigger in sorted(triggers, key=preference):
@@ -260,7 +311,10 @@ def _reported_not_advised(sentence: Sentence, trigger: Trigger, roles: SentenceR
         return False
     if roles.role_at(roles.hearsay_marker) == CONDITION:
         return False
-    return not is_advice_clause(clause_of(sentence, trigger.start).text)
+    between = [
+        c for c in sentence.clauses if roles.hearsay_marker < c.end and c.start <= trigger.start
+    ]
+    return not any(is_advice_clause(c.text) for c in between)
 
 
 def _timing_is_overdue(sentence: Sentence, trigger: Trigger) -> bool:
@@ -291,6 +345,34 @@ def _object_of_advice(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
     return False
 
 
+# Inside one clause: "上门的时候一定要录像", "收到传票后一定要按时出庭" (a condition and advice
+# with no comma between), "遇到上门堵门的直接报警" (a clause opening on what one meets).
+INNER_CONDITION = re.compile(r"(?:的时候|时|之后|以后|后)(?=.{2,})")
+ENCOUNTER = re.compile(r"^(?:但|而且|另外)?(?:遇到|碰到|接到|收到|如遇|面对|遭遇)")
+
+
+def _framed_in_clause(sentence: Sentence, trigger: Trigger, triggers: list[Trigger]) -> bool:
+    """A practice word in the condition part of a clause whose main part advises the reader, or
+    in the advice part itself; or in a clause that opens on meeting it, followed by advice."""
+    clause = clause_of(sentence, trigger.start)
+    at = trigger.start - clause.start
+    inner = INNER_CONDITION.search(clause.text)
+    if inner is not None:
+        main = clause.text[inner.end() :]
+        if at < inner.start() and (is_advice_clause(main) or addresses_reader(main)):
+            return True
+        if at >= inner.end() and addresses_reader(main):
+            return True
+    if not ENCOUNTER.search(clause.text):
+        return False
+    advice_after = any(
+        t.type == "ADVICE" and clause.start <= t.start < clause.end and t.start > trigger.start
+        for t in triggers
+    )
+    following = [c for c in sentence.clauses if c.start >= clause.end][:1]
+    return advice_after or any(is_advice_clause(c.text) for c in following)
+
+
 def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
     """Drop triggers in question clauses, practice claims in the condition of advice or of a
     prohibition, advice in the condition of a claim ("如果协商不成,银行可能起诉"), and the
@@ -313,6 +395,8 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
             continue
         if role != CONDITION and _object_of_advice(sentence, trigger, triggers):
             continue
+        if trigger.type in PRACTICE_TYPES and _framed_in_clause(sentence, trigger, triggers):
+            continue
         kept.append(trigger)
     return kept
 
@@ -326,6 +410,7 @@ def detect_triggers(sentence: Sentence) -> list[Trigger]:
     }
     if found["PROHIBITION"] and not has_prohibition_marker(sentence):
         found["PROHIBITION"] = []
+    found["PROHIBITION"] = [t for t in found["PROHIBITION"] if ruled_by_marker(sentence, t)]
     prohibited = prohibited_clauses(sentence, found["PROHIBITION"])
     for name in SUBSUMED_BY_PROHIBITION:
         found[name] = [
