@@ -49,6 +49,8 @@ OTHER_ROLE_AFTER = re.compile(
 WEAK_ROLE_AFTER = re.compile(
     r"^(?:以内|之内|内)|^(?:之后|后|以后|内)?.{0,8}(?:消除|删除|保留|保存)"
 )
+RETENTION_AFTER = re.compile(r"^(?:之后|后|以后)?.{0,6}(?:消除|删除|保留|保存|清除)")
+STRONG_OVERDUE_CUE = re.compile(r"(?:逾期|拖欠|欠款|欠|超期)[了第]?$")
 NEW_AMOUNT_BEFORE = re.compile(
     r"(?:提高|上调|调整|调|改|变|升|提)(?:到|至|为|成)\s*$|(?:而是|现为|现在是|目前是|如今是|改为)\s*$"
 )
@@ -92,6 +94,9 @@ def period_role(text: str, start: int, end: int) -> str:
     if OTHER_ROLE_BEFORE.search(before) or OTHER_ROLE_AFTER.search(after):
         return "other"
     if OVERDUE_CUE.search(before):
+        # 满五年才会删除: a retention after the period outweighs a cue other than 逾期 itself
+        if RETENTION_AFTER.search(after) and not STRONG_OVERDUE_CUE.search(before):
+            return "other"
         return "overdue"
     return "other" if WEAK_ROLE_AFTER.search(after) else "unknown"
 

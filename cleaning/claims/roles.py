@@ -74,9 +74,18 @@ def continues_previous(clause: Span) -> bool:
     return bool(role_lexicon().enumeration.search(clause.text))
 
 
+# Bare 催收 is an actor only where a subject stands (催收可以…); elsewhere it is the activity
+# (违反催收时间规定, 接到催收电话).
+BARE_ACTIVITY = "催收"
+SUBJECT_REACH = 2
+
+
 def _has_collector(text: str) -> bool:
-    return bool(
-        modality_lexicon().collector_pattern.search(text) or gazetteer().pattern.search(text)
+    if gazetteer().pattern.search(text):
+        return True
+    return any(
+        m.group() != BARE_ACTIVITY or m.start() <= SUBJECT_REACH
+        for m in modality_lexicon().collector_pattern.finditer(text)
     )
 
 

@@ -293,13 +293,14 @@ def _advice_by_collector(sentence: Sentence, trigger: Trigger) -> bool:
     if _agent_before(sentence.text, own.start - sentence.start, at):
         return True
     for clause in reversed([c for c in sentence.clauses if c.start <= own.start]):
-        if role_lexicon().advice.search(clause.text):
-            return False
         end = min(clause.end, trigger.start) - sentence.start
+        # the agent first: "发卡银行可以与持卡人协商," holds an advice word but advises nothing
         if clause.start != own.start and _agent_before(
             sentence.text, clause.start - sentence.start, end
         ):
             return True
+        if role_lexicon().advice.search(clause.text):
+            return False
     return False
 
 
@@ -326,11 +327,13 @@ def _timing_is_overdue(sentence: Sentence, trigger: Trigger) -> bool:
     return period_role(sentence.text, start, start + len(period.group())) != "other"
 
 
+def _advice_positions(triggers: list[Trigger], roles: SentenceRoles) -> list[int]:
+    return [t.start for t in triggers if t.type == "ADVICE" and roles.role_at(t.start) != CONDITION]
+
+
 def _frames_practice(triggers: list[Trigger], roles: SentenceRoles) -> bool:
     """Whether the condition clauses of the sentence frame a prohibition or advice."""
-    advice = [
-        t.start for t in triggers if t.type == "ADVICE" and roles.role_at(t.start) != CONDITION
-    ]
+    advice = _advice_positions(triggers, roles)
     return any(t.type == "PROHIBITION" for t in triggers) or main_clause_is_advice(roles, advice)
 
 
@@ -378,6 +381,8 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
     prohibition, advice in the condition of a claim ("如果协商不成,银行可能起诉"), and the
     objects of advice."""
     framed = _frames_practice(triggers, roles)
+    advised = main_clause_is_advice(roles, _advice_positions(triggers, roles))
+    ruled_in_advice = all(is_advice_clause(c.text) for c in marker_clauses(sentence))
     kept: list[Trigger] = []
     for trigger in triggers:
         role = roles.role_at(trigger.start)
@@ -391,6 +396,8 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
             continue
         if role == CONDITION and trigger.type in PRACTICE_TYPES and framed:
             continue
+        if role == CONDITION and trigger.type == "PROHIBITION" and advised and ruled_in_advice:
+            continue  # 如果在晚上十点以后接到电话,可以告知对方已违反规定: the hour frames advice
         if role == CONDITION and trigger.type == "ADVICE" and not framed:
             continue
         if role != CONDITION and _object_of_advice(sentence, trigger, triggers):
