@@ -29,6 +29,10 @@ DENIED_LAW_AFTER = re.compile(
     r"^[^，,。]{0,6}(?:并不存在|不存在|根本不存在|是不存在的|是假的|是虚构的)"
 )
 NEGATION_HINTS = ("不", "没", "未", "无", "别", "非")
+# A quoted saying denied as a saying: 网上流传的“逾期记录终身保留”的说法并不准确.
+DENIED_SAYING = re.compile(
+    r"^[^”]*”的?(?:说法|言论|传言|谣言)[^，,。]{0,4}(?:并?不准确|不对|不正确|不实|是错误的|是谣言|是假的|站不住)"
+)
 SENTENCE_WIDE = ("conditional", "habitual")
 REPORTED = "reported"
 
@@ -203,6 +207,8 @@ def polarity_of(sentence: Sentence, trigger: Trigger) -> str:
         return "negative" if DENIED_PROHIBITION.search(clause.text) else "positive"
     if trigger.type == "CITATION":
         return _citation_polarity(sentence, trigger)
+    if DENIED_SAYING.search(sentence.text[trigger.end - sentence.start :]):
+        return "negative"
     if not any(word in clause.text for word in NEGATION_HINTS):
         return "positive"
     tokens = segment(clause.text, clause.start)

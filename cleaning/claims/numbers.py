@@ -34,7 +34,7 @@ AMOUNT = re.compile(rf"({NUMBER}(?:\.[0-9]+)?)(多)?(万元|万块|万|千元|�
 
 # Words just before a period that bind it to being overdue.
 OVERDUE_CUE = re.compile(
-    r"(?:逾期|拖欠|欠款|欠|超期|延期|超过|超出|满|达到|连续|第|已经|已)[了第]?$"
+    r"(?:逾期|拖欠|欠款|欠|超期|延期|超过|超出|满|达到|连续|第|已经|已)(?:了|才|已经|已)?第?$"
 )
 # Roles that make a period something other than days overdue, seen just before or after it.
 OTHER_ROLE_BEFORE = re.compile(
@@ -43,6 +43,8 @@ OTHER_ROLE_BEFORE = re.compile(
 OTHER_ROLE_AFTER = re.compile(
     r"^(?:以下|以上)?(?:有期徒刑|徒刑|拘役|监禁)"
     r"|^(?:左右)?的?(?:容时期|宽限期|工作日)|^前"
+    # a period of repaying on time (连续两年按时还款)
+    r"|^的?(?:按时|正常|按期|准时)(?:还款|还)"
 )
 # Weaker roles, unless an overdue word stands before the period: "within a day" (一天内) is a
 # frequency or a deadline; "5年后…消除" a retention period.
@@ -69,6 +71,8 @@ def parse_number(raw: str) -> float | None:
         return float(raw)
     if raw == "半":
         return 0.5
+    if len(raw) == 2 and all(char in CN_DIGITS for char in raw):
+        return float(CN_DIGITS[raw[0]])  # 一两天, 三五天: an approximate range, its lower end
     total, current = 0, 0
     for char in raw:
         if char in CN_DIGITS:

@@ -182,7 +182,8 @@ def _citation_pattern() -> re.Pattern[str]:
     suffixes = "|".join(sorted(map(re.escape, data["law_suffixes"]), key=len, reverse=True))
     bare = "|".join(sorted(map(re.escape, data["bare_names"]), key=len, reverse=True))
     return re.compile(
-        rf"《([^《》]{{1,40}}(?:{suffixes}))》({article})|(?<!《)({bare})(?!》)({article})"
+        rf"《([^《》]{{1,40}}(?:{suffixes}))(?:[（(][^（）()《》]{{1,8}}[）)])?》({article})"
+        rf"|(?<!《)({bare})(?!》)({article})"
     )
 
 
@@ -244,6 +245,38 @@ def _in_label(sentence: Sentence, position: int) -> bool:
 def _in_quotes(sentence: Sentence, position: int) -> bool:
     before = sentence.text[: position - sentence.start]
     return before.count("“") > before.count("”")
+
+
+# Quoted words named as words (不会以“上门抓人”相威胁, 出现“立即逮捕”这类字眼) are mentioned, not used.
+MENTION_AFTER = re.compile(
+    r"^[^”]*”(?:“[^”]*”)*[、]?(?:相威胁|这类|这样的|之类|等字|字眼|字样|等词)"
+)
+
+
+def _mentioned(sentence: Sentence, trigger: Trigger) -> bool:
+    if not _in_quotes(sentence, trigger.start):
+        return False
+    return bool(MENTION_AFTER.search(sentence.text[trigger.end - sentence.start :]))
+
+
+# Right after a plain prohibition marker a consequence or channel word is what is forbidden
+# (不得收取任何额外费用), not a claim.
+FORBIDDING = re.compile(r"不得|严禁|禁止|不准|不允许")
+# An advice word followed by 了 or 过 tells what someone did (我向银保监会投诉了): no advice.
+NARRATED = re.compile(r"^(?:了|过)")
+
+
+def _forbidden(sentence: Sentence, trigger: Trigger) -> bool:
+    clause = clause_of(sentence, trigger.start)
+    return bool(
+        FORBIDDING.search(
+            sentence.text[clause.start - sentence.start : trigger.start - sentence.start]
+        )
+    )
+
+
+def _narrated(sentence: Sentence, trigger: Trigger) -> bool:
+    return bool(NARRATED.search(sentence.text[trigger.end - sentence.start :]))
 
 
 def _dedupe(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
@@ -403,6 +436,12 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
         if role != CONDITION and _object_of_advice(sentence, trigger, triggers):
             continue
         if trigger.type in PRACTICE_TYPES and _framed_in_clause(sentence, trigger, triggers):
+            continue
+        if _mentioned(sentence, trigger) and trigger.type != "CITATION":
+            continue
+        if trigger.type in SUBSUMED_BY_PROHIBITION and _forbidden(sentence, trigger):
+            continue
+        if trigger.type == "ADVICE" and _narrated(sentence, trigger):
             continue
         kept.append(trigger)
     return kept
