@@ -29,10 +29,11 @@ from cleaning.claims.fields import (
     modality_of,
     polarity_of,
 )
+from cleaning.claims.framing import Trigger
 from cleaning.claims.lexicon import data_files
 from cleaning.claims.roles import sentence_roles
 from cleaning.claims.sentences import Sentence, Span, split_paragraphs, split_sentences
-from cleaning.claims.triggers import Trigger, detect_triggers
+from cleaning.claims.triggers import detect_triggers
 from cleaning.extract.relevance import relevance_score
 from cleaning.records import ArticleRecord, ClaimRecord
 

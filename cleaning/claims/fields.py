@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from cleaning.claims.framing import Trigger, clause_of, marker_clauses
 from cleaning.claims.lexicon import gazetteer, modality_lexicon
 from cleaning.claims.numbers import amount_in, days_in
 from cleaning.claims.roles import CONDITION, SentenceRoles, clause_role, collector_is_subject
 from cleaning.claims.segment import Token, segment
 from cleaning.claims.sentences import Sentence, Span
-from cleaning.claims.triggers import Trigger, clause_of, marker_clauses
 
 SEVERE = re.compile(r"严重逾期|长期逾期|恶意逾期|严重的逾期|长期不还|长期拖欠")
 DENIED_PROHIBITION = re.compile(r"(?:不|并不|并非|不算|不属于|不构成)(?:违法|违规|犯法|犯罪)")
