@@ -281,8 +281,11 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
     prohibition, advice in the condition of a claim ("如果协商不成,银行可能起诉"), and the
     objects of advice."""
     framed = _frames_practice(triggers, roles)
-    advised = main_clause_is_advice(roles, _advice_positions(triggers, roles))
-    ruled_in_advice = all(is_advice_clause(c.text) for c in marker_clauses(sentence))
+    advised = any(t.type == "PROHIBITION" and roles.role_at(t.start) == CONDITION for t in triggers)
+    if advised:  # only then: a prohibition in the condition of advice, ruled only in the advice
+        advised = main_clause_is_advice(roles, _advice_positions(triggers, roles)) and all(
+            is_advice_clause(c.text) for c in marker_clauses(sentence)
+        )
     kept: list[Trigger] = []
     for trigger in triggers:
         role = roles.role_at(trigger.start)
@@ -296,7 +299,7 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
             continue
         if role == CONDITION and trigger.type in PRACTICE_TYPES and framed:
             continue
-        if role == CONDITION and trigger.type == "PROHIBITION" and advised and ruled_in_advice:
+        if role == CONDITION and trigger.type == "PROHIBITION" and advised:
             continue  # 如果在晚上十点以后接到电话,可以告知对方已违反规定: the hour frames advice
         if role == CONDITION and trigger.type == "ADVICE" and not framed:
             continue

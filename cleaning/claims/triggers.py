@@ -72,6 +72,8 @@ LAW_TITLE = re.compile(r"《[^《》]*》")
 
 def _in_law_title(sentence: Sentence, start: int, end: int) -> bool:
     """Words of a cited title (个人信息 in 《个人信息保护法》) are the law's name, no trigger."""
+    if "《" not in sentence.text:
+        return False
     return any(
         m.start() + sentence.start <= start and end <= m.end() + sentence.start
         for m in LAW_TITLE.finditer(sentence.text)
