@@ -168,7 +168,10 @@ def _is_a_not_a(clause: Span, token: Token) -> bool:
 def _past_reason(gap: tuple[Token, ...]) -> tuple[Token, ...]:
     """不会因为欠几千块钱就判你坐牢: after a reason phrase the negation resumes past its 就/才."""
     words = modality_lexicon()
-    if not gap or gap[0].text not in words.reason_openers:
+    lead = 0
+    while lead < len(gap) and gap[lead].text in words.transparent:
+        lead += 1  # 不会因为…: the 会 lets the negation through to the reason
+    if lead == len(gap) or gap[lead].text not in words.reason_openers:
         return gap
     closers = [i for i, token in enumerate(gap) if token.text in ("就", "才", "而", "便")]
     return gap[closers[0] + 1 :] if closers else gap
