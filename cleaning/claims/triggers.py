@@ -80,12 +80,31 @@ def _in_law_title(sentence: Sentence, start: int, end: int) -> bool:
     )
 
 
+def subtype_matches(
+    text: str, literals: re.Pattern[str], regexes: re.Pattern[str] | None
+) -> list[re.Match[str]]:
+    """The matches one alternation of regexes-then-literals would give: leftmost first, a regex
+    before a literal at the same start, none overlapping the one before."""
+    found = list(literals.finditer(text))
+    if regexes is None:
+        return found
+    ranked = sorted(
+        [(m.start(), 0, m) for m in regexes.finditer(text)] + [(m.start(), 1, m) for m in found],
+        key=lambda item: (item[0], item[1]),
+    )
+    kept: list[re.Match[str]] = []
+    for start, _, match in ranked:
+        if not kept or start >= kept[-1].end():
+            kept.append(match)
+    return kept
+
+
 def lexicon_triggers(lexicon: TriggerLexicon, sentence: Sentence) -> list[Trigger]:
     found: list[Trigger] = []
-    if not lexicon.any_pattern.search(sentence.text):
+    if not lexicon.mentioned_in(sentence.text):
         return found
-    for subtype, pattern in lexicon.patterns:
-        for match in pattern.finditer(sentence.text):
+    for subtype, literals, regexes in lexicon.parts:
+        for match in subtype_matches(sentence.text, literals, regexes):
             start, end = match.start() + sentence.start, match.end() + sentence.start
             if _excluded(lexicon, sentence, start, end) or _in_law_title(sentence, start, end):
                 continue
