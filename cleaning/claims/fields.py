@@ -31,7 +31,8 @@ DENIED_LAW_AFTER = re.compile(
 NEGATION_HINTS = ("不", "没", "未", "无", "别", "非")
 # A quoted saying denied as a saying: 网上流传的“逾期记录终身保留”的说法并不准确.
 DENIED_SAYING = re.compile(
-    r"^[^”]*”的?(?:说法|言论|传言|谣言)[^，,。]{0,4}(?:并?不准确|不对|不正确|不实|是错误的|是谣言|是假的|站不住)"
+    r"^[^”]*”(?:的|[,，](?:这种|这样的|这类|此类)?)?(?:说法|言论|传言|谣言)[^，,。]{0,4}"
+    r"(?:并?不准确|不对|不正确|不实|是错误的|是谣言|是假的|站不住|没有依据|毫无依据)"
 )
 SENTENCE_WIDE = ("conditional", "habitual")
 REPORTED = "reported"

@@ -29,6 +29,7 @@ from cleaning.claims.roles import (
     collector_is_subject,
     is_advice_clause,
     main_clause_is_advice,
+    opens_with_borrower,
 )
 from cleaning.claims.sentences import Sentence, Span
 
@@ -154,6 +155,8 @@ FORBIDDING = re.compile(r"不得|严禁|禁止|不准|不允许")
 
 # An advice word followed by 了 or 过 tells what someone did (我向银保监会投诉了): no advice.
 NARRATED = re.compile(r"^(?:了|过)")
+# ... or after a completed verb (打了12378投诉之后, 报了警)
+NARRATED_BEFORE = re.compile(r"(?:打了|拨打了|报了|去了|找了)[^，,。；]{0,6}$")
 
 
 def _forbidden(sentence: Sentence, trigger: Trigger) -> bool:
@@ -166,7 +169,9 @@ def _forbidden(sentence: Sentence, trigger: Trigger) -> bool:
 
 
 def _narrated(sentence: Sentence, trigger: Trigger) -> bool:
-    return bool(NARRATED.search(sentence.text[trigger.end - sentence.start :]))
+    before = sentence.text[: trigger.start - sentence.start]
+    after = sentence.text[trigger.end - sentence.start :]
+    return bool(NARRATED.search(after) or NARRATED_BEFORE.search(before))
 
 
 # What follows a collector or lender that makes it the agent of what comes next:
@@ -240,10 +245,22 @@ def _object_of_advice(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
     advice trigger in its clause (申请减免罚息): the object of advice, not a claim."""
     clause = clause_of(sentence, trigger.start)
     if trigger.type == "CHANNEL":
-        return addresses_reader(clause.text)
+        # or what the borrower may do (借款人可以申请线上开庭)
+        return addresses_reader(clause.text) or (
+            _tells_reader(clause.text) and opens_with_borrower(clause.text)
+        )
     if trigger.type == "CONSEQUENCE":
         return any(t.type == "ADVICE" and clause.start <= t.start < trigger.start for t in triggers)
     return False
+
+
+# Words that tell the reader what to do, not what must happen (需要/应当 also describe duties:
+# 借款人被起诉后需要出庭 states the process).
+READER_ADVICE = re.compile(r"可以|建议|务必|一定要|千万|记得|最好|(?<!申)请|不妨|尽快|直接报警")
+
+
+def _tells_reader(text: str) -> bool:
+    return bool(READER_ADVICE.search(text)) and is_advice_clause(text)
 
 
 # Inside one clause: "上门的时候一定要录像", "收到传票后一定要按时出庭" (a condition and advice
@@ -262,7 +279,7 @@ def _framed_in_clause(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
     inner = INNER_CONDITION.search(clause.text)
     if inner is not None:
         main = clause.text[inner.end() :]
-        if at < inner.start() and (is_advice_clause(main) or addresses_reader(main)):
+        if at < inner.start() and (_tells_reader(main) or addresses_reader(main)):
             return True
         if at >= inner.end() and addresses_reader(main):
             return True
@@ -273,7 +290,7 @@ def _framed_in_clause(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
         for t in triggers
     )
     following = [c for c in sentence.clauses if c.start >= clause.end][:1]
-    return advice_after or any(is_advice_clause(c.text) for c in following)
+    return advice_after or any(_tells_reader(c.text) for c in following)
 
 
 def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:

@@ -176,6 +176,11 @@ def _opening_actor(clause: str, imperative: bool) -> str | None:
     return first[1] if first is not None and first[0] <= 6 else None
 
 
+def opens_with_borrower(clause: str) -> bool:
+    """The borrower is the subject that opens the clause (借款人可以…, 你可以…)."""
+    return _opening_actor(clause, imperative=False) == "borrower"
+
+
 def collector_is_subject(sentence: Sentence, marker_start: int, marker: str = "") -> bool:
     """Whether a collector is the subject of a marker: the nearest actor before it in its own
     clause, else the actor that opens the nearest earlier clause with one. With no actor at all
