@@ -87,14 +87,14 @@ def test_extract_errors_are_one_line(tmp_path: Path) -> None:
 
 
 def test_mine_proposes_uncovered_phrases() -> None:
-    sentence = "逾期以后催收人员会大声喧哗,还会在小区拉横幅。"
+    sentence = "逾期以后催收人员会敲门喊话,还会在小区发传单。"
     lines = [json.dumps({"text": sentence * 2 + "\n" + sentence}, ensure_ascii=False)] * 2
     code, output = run(["claims", "mine", "-", "--min-sentences", "2"], "\n".join(lines) + "\n")
     assert code == 0, output
     rows = [line.split("\t") for line in output.splitlines()]
     assert rows[0] == ["phrase", "sentences", "articles", "example"]
     phrases = {row[0]: row for row in rows[1:]}
-    assert "大声喧哗" in phrases and phrases["大声喧哗"][2] == "2"
+    assert "敲门喊话" in phrases and phrases["敲门喊话"][2] == "2"
     assert not any("上门" in phrase for phrase in phrases)
 
 

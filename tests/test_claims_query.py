@@ -102,7 +102,7 @@ def test_claims_command(corpus: Store, db_path: Path) -> None:
 def test_mine_reads_the_corpus(corpus: Store, db_path: Path) -> None:
     from corpus.claims_query import article_texts
 
-    noisy = "逾期以后催收人员会大声喧哗。" * 3
+    noisy = "逾期以后催收人员会敲门喊话。" * 3
     with corpus.session() as session:
         session.add(_article("https://c.example/4", "c.example", noisy))
     assert sorted(article_texts(corpus, batch=2)) == sorted([*ARTICLES.values(), noisy])
@@ -110,4 +110,4 @@ def test_mine_reads_the_corpus(corpus: Store, db_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = [line.split("\t") for line in result.output.splitlines()]
     assert rows[0] == ["phrase", "sentences", "articles", "example"]
-    assert ["大声喧哗", "3", "1", "逾期以后催收人员会大声喧哗。"] in rows
+    assert ["敲门喊话", "3", "1", "逾期以后催收人员会敲门喊话。"] in rows

@@ -87,6 +87,11 @@ def _condition(key: str, value: Any) -> Condition:
     if key == "cited_law_in":
         names = {normalise_law(str(name)) for name in value}
         return lambda c: c.cited_law is not None and normalise_law(c.cited_law) in names
+    if key == "cited_law_matches":
+        laws = _regexes(value)
+        return lambda c: (
+            c.cited_law is not None and any(p.search(normalise_law(c.cited_law)) for p in laws)
+        )
     if key == "amount_below":
         return lambda c: c.amount is not None and c.amount < float(value)
     if key == "amount_at_least":

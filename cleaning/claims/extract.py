@@ -29,15 +29,16 @@ from cleaning.claims.fields import (
     modality_of,
     polarity_of,
 )
+from cleaning.claims.framing import Trigger
 from cleaning.claims.lexicon import data_files
 from cleaning.claims.roles import sentence_roles
 from cleaning.claims.sentences import Sentence, Span, split_paragraphs, split_sentences
-from cleaning.claims.triggers import Trigger, detect_triggers
+from cleaning.claims.triggers import detect_triggers
 from cleaning.extract.relevance import relevance_score
 from cleaning.records import ArticleRecord, ClaimRecord
 
 # Bump whenever a lexicon, the rule base or the extraction logic changes what comes out.
-RULE_VERSION = "claims-2.0"
+RULE_VERSION = "claims-2.1"
 # Below this topic relevance (cleaning.relevance) a text is not about debt, and only its
 # citations of laws are claims: a patent suit's 起诉 is no collection channel. Chosen in the gap
 # between the off-topic articles (0.000-0.237: wage arrears, a fraud trial, a mortgage rate

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from cleaning.claims.framing import Trigger, clause_of, marker_clauses
 from cleaning.claims.lexicon import gazetteer, modality_lexicon
 from cleaning.claims.numbers import amount_in, days_in
 from cleaning.claims.roles import CONDITION, SentenceRoles, clause_role, collector_is_subject
 from cleaning.claims.segment import Token, segment
 from cleaning.claims.sentences import Sentence, Span
-from cleaning.claims.triggers import Trigger, clause_of, marker_clauses
 
 SEVERE = re.compile(r"严重逾期|长期逾期|恶意逾期|严重的逾期|长期不还|长期拖欠")
 DENIED_PROHIBITION = re.compile(r"(?:不|并不|并非|不算|不属于|不构成)(?:违法|违规|犯法|犯罪)")
@@ -29,6 +29,11 @@ DENIED_LAW_AFTER = re.compile(
     r"^[^，,。]{0,6}(?:并不存在|不存在|根本不存在|是不存在的|是假的|是虚构的)"
 )
 NEGATION_HINTS = ("不", "没", "未", "无", "别", "非")
+# A quoted saying denied as a saying: 网上流传的“逾期记录终身保留”的说法并不准确.
+DENIED_SAYING = re.compile(
+    r"^[^”]*”(?:的|[,，](?:这种|这样的|这类|此类)?)?(?:说法|言论|传言|谣言)[^，,。]{0,4}"
+    r"(?:并?不准确|不对|不正确|不实|是错误的|是谣言|是假的|站不住|没有依据|毫无依据)"
+)
 SENTENCE_WIDE = ("conditional", "habitual")
 REPORTED = "reported"
 
@@ -161,12 +166,25 @@ def _is_a_not_a(clause: Span, token: Token) -> bool:
     return at > 0 and after < len(clause.text) and clause.text[at - 1] == clause.text[after]
 
 
+def _past_reason(gap: tuple[Token, ...]) -> tuple[Token, ...]:
+    """不会因为欠几千块钱就判你坐牢: after a reason phrase the negation resumes past its 就/才."""
+    words = modality_lexicon()
+    lead = 0
+    while lead < len(gap) and gap[lead].text in words.transparent:
+        lead += 1  # 不会因为…: the 会 lets the negation through to the reason
+    if lead == len(gap) or gap[lead].text not in words.reason_openers:
+        return gap
+    closers = [i for i, token in enumerate(gap) if token.text in ("就", "才", "而", "便")]
+    return gap[closers[0] + 1 :] if closers else gap
+
+
 def _gap_polarity(gap: tuple[Token, ...]) -> str:
     """How a negation reaches over the words between it and the trigger: through transparent
     words (negative), narrowed by a limiter (partial), stopped by a closer or a content word."""
     words = modality_lexicon()
     if gap and gap[0].text in ("还", "还款", "还钱"):
         return "positive"  # 不还 / 没还款: the negation is of repaying
+    gap = _past_reason(gap)
     limited = False
     for token in gap:
         if token.text in words.scope_closers:
@@ -193,6 +211,8 @@ def polarity_of(sentence: Sentence, trigger: Trigger) -> str:
         return "negative" if DENIED_PROHIBITION.search(clause.text) else "positive"
     if trigger.type == "CITATION":
         return _citation_polarity(sentence, trigger)
+    if DENIED_SAYING.search(sentence.text[trigger.end - sentence.start :]):
+        return "negative"
     if not any(word in clause.text for word in NEGATION_HINTS):
         return "positive"
     tokens = segment(clause.text, clause.start)
@@ -204,7 +224,9 @@ def polarity_of(sentence: Sentence, trigger: Trigger) -> str:
     ]
     if not negators:
         return "positive"
-    return _gap_polarity(tuple(before[negators[-1] + 1 :]))
+    polarity = _gap_polarity(tuple(before[negators[-1] + 1 :]))
+    partial = before[negators[-1]].text in modality_lexicon().partial_negators
+    return "partial" if partial and polarity == "negative" else polarity
 
 
 def conditions_of(sentence: Sentence, trigger: Trigger) -> dict[str, Any]:

@@ -37,6 +37,18 @@ class TriggerLexicon:
     extra: dict[str, Any]
     # any subtype's pattern: a quick test before trying each subtype
     any_pattern: re.Pattern[str]
+    # subtype -> (its literal terms, its regular expressions): what `patterns` matches, faster
+    parts: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...] = ()
+    # the same test split in two: every literal term in one flat alternation (which re runs
+    # several times faster than the grouped one), then the regular expressions
+    any_literal: re.Pattern[str] = re.compile("(?!)")
+    any_regex: re.Pattern[str] | None = None
+
+    def mentioned_in(self, text: str) -> bool:
+        """Whether any subtype could match in `text` (same answer as any_pattern.search)."""
+        if self.any_literal.search(text):
+            return True
+        return self.any_regex is not None and self.any_regex.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,10 @@ class ModalityLexicon:
     scope_limiters: frozenset[str]
     # words after which a negation no longer reaches further (就, 才, 的话 ...)
     scope_closers: frozenset[str]
+    # negators that deny only "always" (未必, 不一定): polarity partial
+    partial_negators: frozenset[str] = frozenset()
+    # reason phrases that carry a negation past their 就 (不会因为…就…)
+    reason_openers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,15 @@ def alternation(words: list[str], literal: bool = True) -> re.Pattern[str]:
     return re.compile("|".join(parts) if parts else "(?!)")
 
 
+def subtype_parts(entry: dict[str, Any]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """A subtype's literal terms as one flat alternation (fast in re) and its regular
+    expressions, if any, as another."""
+    literals = alternation([*entry.get("terms", []), *entry.get("strict", [])])
+    regexes = [str(pattern) for pattern in entry.get("patterns", [])]
+    ordered = "|".join(f"(?:{pattern})" for pattern in regexes)  # in the file's order, as before
+    return literals, re.compile(ordered) if regexes else None
+
+
 def _subtype_pattern(entry: dict[str, Any]) -> re.Pattern[str]:
     literals = [
         re.escape(str(term)) for term in [*entry.get("terms", []), *entry.get("strict", [])]
@@ -121,6 +146,15 @@ def trigger_lexicon(name: str) -> TriggerLexicon:
         exclude=alternation(exclude, literal=False) if exclude else None,
         extra=extra,
         any_pattern=re.compile("|".join(f"(?:{p.pattern})" for _, p in patterns) or "(?!)"),
+        parts=tuple((name, *subtype_parts(entry)) for name, entry in subtypes.items()),
+        any_literal=alternation(
+            [t for e in subtypes.values() for t in [*e.get("terms", []), *e.get("strict", [])]]
+        ),
+        any_regex=(
+            alternation(regexes, literal=False)
+            if (regexes := [str(p) for e in subtypes.values() for p in e.get("patterns", [])])
+            else None
+        ),
     )
 
 
@@ -159,6 +193,8 @@ def modality_lexicon() -> ModalityLexicon:
         transparent=frozenset(data["transparent"]),
         scope_limiters=frozenset(data["scope_limiters"]),
         scope_closers=frozenset(data.get("scope_closers", [])),
+        partial_negators=frozenset(data.get("partial_negators", [])),
+        reason_openers=frozenset(data.get("reason_openers", [])),
     )
 
 

@@ -34,7 +34,7 @@ AMOUNT = re.compile(rf"({NUMBER}(?:\.[0-9]+)?)(多)?(万元|万块|万|千元|�
 
 # Words just before a period that bind it to being overdue.
 OVERDUE_CUE = re.compile(
-    r"(?:逾期|拖欠|欠款|欠|超期|延期|超过|超出|满|达到|连续|第|已经|已)[了第]?$"
+    r"(?:逾期|拖欠|欠款|欠|超期|延期|超过|超出|满|达到|连续|第|已经|已)(?:了|才|已经|已)?第?$"
 )
 # Roles that make a period something other than days overdue, seen just before or after it.
 OTHER_ROLE_BEFORE = re.compile(
@@ -43,12 +43,16 @@ OTHER_ROLE_BEFORE = re.compile(
 OTHER_ROLE_AFTER = re.compile(
     r"^(?:以下|以上)?(?:有期徒刑|徒刑|拘役|监禁)"
     r"|^(?:左右)?的?(?:容时期|宽限期|工作日)|^前"
+    # a period of repaying on time (连续两年按时还款)
+    r"|^的?(?:按时|正常|按期|准时)(?:还款|还)"
 )
 # Weaker roles, unless an overdue word stands before the period: "within a day" (一天内) is a
 # frequency or a deadline; "5年后…消除" a retention period.
 WEAK_ROLE_AFTER = re.compile(
     r"^(?:以内|之内|内)|^(?:之后|后|以后|内)?.{0,8}(?:消除|删除|保留|保存)"
 )
+RETENTION_AFTER = re.compile(r"^(?:之后|后|以后)?.{0,6}(?:消除|删除|保留|保存|清除)")
+STRONG_OVERDUE_CUE = re.compile(r"(?:逾期|拖欠|欠款|欠|超期)[了第]?$")
 NEW_AMOUNT_BEFORE = re.compile(
     r"(?:提高|上调|调整|调|改|变|升|提)(?:到|至|为|成)\s*$|(?:而是|现为|现在是|目前是|如今是|改为)\s*$"
 )
@@ -67,6 +71,8 @@ def parse_number(raw: str) -> float | None:
         return float(raw)
     if raw == "半":
         return 0.5
+    if len(raw) == 2 and all(char in CN_DIGITS for char in raw):
+        return float(CN_DIGITS[raw[0]])  # 一两天, 三五天: an approximate range, its lower end
     total, current = 0, 0
     for char in raw:
         if char in CN_DIGITS:
@@ -92,6 +98,9 @@ def period_role(text: str, start: int, end: int) -> str:
     if OTHER_ROLE_BEFORE.search(before) or OTHER_ROLE_AFTER.search(after):
         return "other"
     if OVERDUE_CUE.search(before):
+        # 满五年才会删除: a retention after the period outweighs a cue other than 逾期 itself
+        if RETENTION_AFTER.search(after) and not STRONG_OVERDUE_CUE.search(before):
+            return "other"
         return "overdue"
     return "other" if WEAK_ROLE_AFTER.search(after) else "unknown"
 

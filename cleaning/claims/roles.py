@@ -26,6 +26,8 @@ class SentenceRoles:
     hearsay_from: int | None
     # the sentence defines or names something (是指, 俗称)
     is_definition: bool = False
+    # article offset where the hearsay marker itself begins (有借款人反映, 不少用户投诉), or None
+    hearsay_marker: int | None = None
 
     def role_at(self, position: int) -> str:
         for clause, role in self.clauses:
@@ -35,6 +37,10 @@ class SentenceRoles:
 
     def is_reported(self, position: int) -> bool:
         return self.hearsay_from is not None and position >= self.hearsay_from
+
+    def in_hearsay(self, position: int) -> bool:
+        """At or after the hearsay marker (the speech verb 投诉 of 用户投诉 included)."""
+        return self.hearsay_marker is not None and position >= self.hearsay_marker
 
 
 @lru_cache(maxsize=4096)
@@ -47,16 +53,20 @@ def clause_role(text: str) -> str:
     return CLAIM
 
 
-def _hearsay_start(sentence: Sentence) -> int | None:
+def _hearsay_span(sentence: Sentence) -> tuple[int | None, int | None]:
+    """(where the hearsay marker begins, where the reported words begin), article offsets."""
     found = role_lexicon().hearsay.search(sentence.text)
-    return sentence.start + found.end() if found else None
+    if found is None:
+        return None, None
+    return sentence.start + found.start(), sentence.start + found.end()
 
 
 @lru_cache(maxsize=1024)
 def sentence_roles(sentence: Sentence) -> SentenceRoles:
     clauses = tuple((clause, clause_role(clause.text)) for clause in sentence.clauses)
     definition = bool(role_lexicon().definition.search(sentence.text))
-    return SentenceRoles(clauses, _hearsay_start(sentence), definition)
+    marker, reported = _hearsay_span(sentence)
+    return SentenceRoles(clauses, reported, definition, marker)
 
 
 def continues_previous(clause: Span) -> bool:
@@ -64,9 +74,18 @@ def continues_previous(clause: Span) -> bool:
     return bool(role_lexicon().enumeration.search(clause.text))
 
 
+# Bare 催收 is an actor only where a subject stands (催收可以…); elsewhere it is the activity
+# (违反催收时间规定, 接到催收电话).
+BARE_ACTIVITY = "催收"
+SUBJECT_REACH = 2
+
+
 def _has_collector(text: str) -> bool:
-    return bool(
-        modality_lexicon().collector_pattern.search(text) or gazetteer().pattern.search(text)
+    if gazetteer().pattern.search(text):
+        return True
+    return any(
+        m.group() != BARE_ACTIVITY or m.start() <= SUBJECT_REACH
+        for m in modality_lexicon().collector_pattern.finditer(text)
     )
 
 
@@ -99,29 +118,88 @@ def addresses_reader(text: str) -> bool:
     return bool(role_lexicon().imperative.search(text)) and not _has_collector(text)
 
 
+# A noun right after an actor makes the actor its possessor, as 的 does (借款人单位, 借款人家人).
+POSSESSED = (
+    "单位",
+    "家人",
+    "家属",
+    "亲友",
+    "同事",
+    "朋友",
+    "电话",
+    "手机",
+    "通讯录",
+    "住所",
+    "家里",
+)
+# The subject of an earlier clause stands at its start (after a connective such as 但, 而且).
+CLAUSE_OPENERS = ("但是", "但", "而且", "并且", "同时", "另外", "而", "也", "并")
+
+
 def _subject_actors(pattern_hits: list[tuple[int, int]], before: str) -> list[int]:
     """End offsets of actor words that can be a subject: not right after a preposition
-    (对借款人, 向借款人) and not a possessor (借款人的家人)."""
+    (对借款人, 向借款人) and not a possessor (借款人的家人, 借款人单位)."""
     markers = modality_lexicon().object_markers
     kept: list[int] = []
     for start, end in pattern_hits:
         preceded = any(before[max(0, start - len(m)) : start] == m for m in markers)
-        if not preceded and before[end : end + 1] != "的":
+        possessor = before[end : end + 1] == "的" or before.startswith(POSSESSED, end)
+        if not preceded and not possessor:
             kept.append(end)
     return kept
 
 
-def collector_is_subject(sentence: Sentence, marker_start: int, marker: str = "") -> bool:
-    """The nearest subject-like actor before a marker in its sentence is a collector, not the
-    borrower. With no borrower before it the collector is assumed, except for imperative
-    markers (不要, 避免) with no actor at all: those speak to the reader."""
+def _actors(text: str, imperative: bool) -> tuple[list[int], list[int]]:
+    """(collector, borrower) subject-like actor ends in `text`. For imperative markers the bare
+    activity word 催收 (催收打电话时,不要…) is no actor."""
     words = modality_lexicon()
-    before = sentence.text[: marker_start - sentence.start]
-    lenders = [m.span() for m in gazetteer().pattern.finditer(before)]
-    collector = _subject_actors(
-        [m.span() for m in words.collector_pattern.finditer(before)] + lenders, before
+    hits = [m.span() for m in words.collector_pattern.finditer(text)]
+    if imperative:
+        hits = [(a, b) for a, b in hits if text[a:b] != "催收"]
+    lenders = [m.span() for m in gazetteer().pattern.finditer(text)]
+    collector = _subject_actors(hits + lenders, text)
+    borrower = _subject_actors([m.span() for m in words.borrower_pattern.finditer(text)], text)
+    return collector, borrower
+
+
+def _opening_actor(clause: str, imperative: bool) -> str | None:
+    """'collector' or 'borrower' when an actor opens the clause (its subject), else None."""
+    body = clause
+    for opener in CLAUSE_OPENERS:
+        if body.startswith(opener):
+            body = body[len(opener) :]
+            break
+    collector, borrower = _actors(body, imperative)
+    first = min(
+        [(e, "collector") for e in collector] + [(e, "borrower") for e in borrower], default=None
     )
-    borrower = _subject_actors([m.span() for m in words.borrower_pattern.finditer(before)], before)
+    return first[1] if first is not None and first[0] <= 6 else None
+
+
+def opens_with_borrower(clause: str) -> bool:
+    """The borrower is the subject that opens the clause (借款人可以…, 你可以…)."""
+    return _opening_actor(clause, imperative=False) == "borrower"
+
+
+def collector_is_subject(sentence: Sentence, marker_start: int, marker: str = "") -> bool:
+    """Whether a collector is the subject of a marker: the nearest actor before it in its own
+    clause, else the actor that opens the nearest earlier clause with one. With no actor at all
+    the collector is assumed, except for imperative markers (不要, 避免): those speak to the
+    reader."""
+    imperative = marker in modality_lexicon().imperative
+    own = next((c for c in sentence.clauses if c.start <= marker_start < c.end), None)
+    own_start = own.start if own is not None else sentence.start
+    collector, borrower = _actors(
+        sentence.text[own_start - sentence.start : marker_start - sentence.start], imperative
+    )
+    if collector or borrower:
+        return bool(collector) and max(collector, default=-1) > max(borrower, default=-1)
+    for clause in reversed([c for c in sentence.clauses if c.start < own_start]):
+        found = _opening_actor(clause.text, imperative)
+        if found is not None:
+            return found == "collector"
+    before = sentence.text[: marker_start - sentence.start]
+    collector, borrower = _actors(before, imperative)
     if not borrower:
-        return bool(collector) or marker not in words.imperative
+        return bool(collector) or not imperative
     return bool(collector) and max(collector) > max(borrower)

@@ -9,56 +9,39 @@ Input: a `Sentence` with offsets into the article; output: `Trigger`s with artic
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 
+from cleaning.claims.framing import (
+    SUBSUMED_BY_PROHIBITION,
+    Trigger,
+    by_role,
+    clause_of,
+    has_prohibition_marker,
+    in_label,
+    in_quotes,
+    ruled_by_marker,
+)
 from cleaning.claims.lexicon import (
     TriggerLexicon,
     all_trigger_lexicons,
-    alternation,
     citation_lexicon,
-    gazetteer,
-    modality_lexicon,
-    role_lexicon,
     trigger_lexicon,
 )
 from cleaning.claims.numbers import SPAN_OF_DAYS, period_role
 from cleaning.claims.roles import (
     CONDITION,
-    QUESTION,
     SentenceRoles,
-    addresses_reader,
-    collector_is_subject,
     continues_previous,
-    main_clause_is_advice,
     sentence_roles,
 )
 from cleaning.claims.segment import on_word_boundaries, segment
-from cleaning.claims.sentences import Sentence, Span
+from cleaning.claims.sentences import Sentence
 
 QUESTION_END = re.compile(r"[？?][”\"’)）]*$|[吗么呢][。]?$")
 QUESTION_WORDS = re.compile(
     r"多久|什么|怎么|怎样|如何|吗|是否|会不会|能不能|要不要|哪些|为什么|几天|多长时间"
 )
 SHORT_LINE_CHARS = 20
-# Types whose triggers are dropped when they sit in a clause with a prohibited behaviour:
-# "严禁冒充公检法威胁借款人会坐牢" prohibits a threat, it does not claim prison.
-SUBSUMED_BY_PROHIBITION = ("CHANNEL", "CONSEQUENCE")
-# Types that state practice: in the condition of advice or of a prohibition they claim nothing.
-PRACTICE_TYPES = ("CHANNEL", "CONSEQUENCE", "TIMING")
-# Types whose triggers in a question clause claim nothing.
-ASKABLE_TYPES = ("CHANNEL", "CONSEQUENCE", "TIMING", "PROHIBITION")
-
-
-@dataclass(frozen=True)
-class Trigger:
-    type: str
-    subtype: str
-    term: str
-    start: int
-    end: int
-    # filled for CITATION: the law as cited, without brackets, with 第N条 when given
-    cited_law: str | None = None
 
 
 def is_claim_candidate(sentence: Sentence) -> bool:
@@ -68,13 +51,6 @@ def is_claim_candidate(sentence: Sentence) -> bool:
     if sentence.is_bare_line:
         return len(sentence.text) > SHORT_LINE_CHARS and not QUESTION_WORDS.search(sentence.text)
     return True
-
-
-def clause_of(sentence: Sentence, position: int) -> Span:
-    for clause in sentence.clauses:
-        if clause.start <= position < clause.end:
-            return clause
-    return Span(sentence.start, sentence.end, sentence.text)
 
 
 def _excluded(lexicon: TriggerLexicon, sentence: Sentence, start: int, end: int) -> bool:
@@ -91,44 +67,51 @@ def _on_boundaries(sentence: Sentence, start: int, end: int) -> bool:
     return on_word_boundaries(segment(clause.text, clause.start), start, end)
 
 
+LAW_TITLE = re.compile(r"《[^《》]*》")
+
+
+def _in_law_title(sentence: Sentence, start: int, end: int) -> bool:
+    """Words of a cited title (个人信息 in 《个人信息保护法》) are the law's name, no trigger."""
+    if "《" not in sentence.text:
+        return False
+    return any(
+        m.start() + sentence.start <= start and end <= m.end() + sentence.start
+        for m in LAW_TITLE.finditer(sentence.text)
+    )
+
+
+def subtype_matches(
+    text: str, literals: re.Pattern[str], regexes: re.Pattern[str] | None
+) -> list[re.Match[str]]:
+    """The matches one alternation of regexes-then-literals would give: leftmost first, a regex
+    before a literal at the same start, none overlapping the one before."""
+    found = list(literals.finditer(text))
+    if regexes is None:
+        return found
+    ranked = sorted(
+        [(m.start(), 0, m) for m in regexes.finditer(text)] + [(m.start(), 1, m) for m in found],
+        key=lambda item: (item[0], item[1]),
+    )
+    kept: list[re.Match[str]] = []
+    for start, _, match in ranked:
+        if not kept or start >= kept[-1].end():
+            kept.append(match)
+    return kept
+
+
 def lexicon_triggers(lexicon: TriggerLexicon, sentence: Sentence) -> list[Trigger]:
     found: list[Trigger] = []
-    if not lexicon.any_pattern.search(sentence.text):
+    if not lexicon.mentioned_in(sentence.text):
         return found
-    for subtype, pattern in lexicon.patterns:
-        for match in pattern.finditer(sentence.text):
+    for subtype, literals, regexes in lexicon.parts:
+        for match in subtype_matches(sentence.text, literals, regexes):
             start, end = match.start() + sentence.start, match.end() + sentence.start
-            if _excluded(lexicon, sentence, start, end):
+            if _excluded(lexicon, sentence, start, end) or _in_law_title(sentence, start, end):
                 continue
             if match.group() in lexicon.strict_terms and not _on_boundaries(sentence, start, end):
                 continue
             found.append(Trigger(lexicon.type, subtype, match.group(), start, end))
     return found
-
-
-@cache
-def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(markers that always count, markers that need a collector subject)."""
-    lexicon = trigger_lexicon("prohibition")
-    subject = [str(m) for m in lexicon.extra.get("subject_markers", [])]
-    plain = [str(m) for m in lexicon.extra.get("markers", []) if m not in subject]
-    return alternation(plain), alternation(subject)
-
-
-def has_prohibition_marker(sentence: Sentence) -> bool:
-    plain, subject = _marker_patterns()
-    if plain.search(sentence.text):
-        return True
-    return any(
-        collector_is_subject(sentence, match.start() + sentence.start, match.group())
-        for match in subject.finditer(sentence.text)
-    )
-
-
-def marker_clauses(sentence: Sentence) -> list[Span]:
-    """The clauses that hold a prohibition marker."""
-    plain, subject = _marker_patterns()
-    return [c for c in sentence.clauses if plain.search(c.text) or subject.search(c.text)]
 
 
 def has_event(sentence: Sentence, others: list[Trigger]) -> bool:
@@ -145,7 +128,8 @@ def _citation_pattern() -> re.Pattern[str]:
     suffixes = "|".join(sorted(map(re.escape, data["law_suffixes"]), key=len, reverse=True))
     bare = "|".join(sorted(map(re.escape, data["bare_names"]), key=len, reverse=True))
     return re.compile(
-        rf"《([^《》]{{1,40}}(?:{suffixes}))》({article})|(?<!《)({bare})(?!》)({article})"
+        rf"《([^《》]{{1,40}}(?:{suffixes}))(?:[（(][^（）()《》]{{1,8}}[）)])?》({article})"
+        rf"|(?<!《)({bare})(?!》)({article})"
     )
 
 
@@ -189,11 +173,6 @@ def _drop_contained(triggers: list[Trigger]) -> list[Trigger]:
     ]
 
 
-def _in_quotes(sentence: Sentence, position: int) -> bool:
-    before = sentence.text[: position - sentence.start]
-    return before.count("“") > before.count("”")
-
-
 def _dedupe(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
     """One trigger per (type, subtype) in a sentence, per cited law for citations: the first
     outside conditions and quotes if there is one, else the first. Kept in text order."""
@@ -201,8 +180,8 @@ def _dedupe(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
     kept: list[Trigger] = []
 
     def preference(t: Trigger) -> tuple[bool, bool, int, int]:
-        framed = roles.role_at(t.start) == CONDITION
-        return framed, _in_quotes(sentence, t.start), t.start, -t.end
+        framed = roles.role_at(t.start) == CONDITION or in_label(sentence, t.start)
+        return framed, in_quotes(sentence, t.start), t.start, -t.end
 
     for trigger in sorted(triggers, key=preference):
         key = (trigger.type, trigger.cited_law or trigger.subtype)
@@ -210,45 +189,6 @@ def _dedupe(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
             seen.add(key)
             kept.append(trigger)
     return sorted(kept, key=lambda t: (t.start, -t.end))
-
-
-# What follows a collector or lender that makes it the agent of what comes next:
-# "发卡银行可以与持卡人协商", "客服一般会提供分期方案" report what the lender does; they
-# advise nothing.
-AGENT_FOLLOWER = re.compile(
-    r"^[^，,。；向和与跟给对找]{0,8}?(?:可以|会|将|可能|一般|通常|往往|有权|提供)"
-)
-OTHER_AGENTS = re.compile(r"客服|他们|对方")
-
-
-def _agent_before(text: str, start: int, end: int) -> bool:
-    """A collector, lender or 客服 in text[start:end] followed by a modal or 提供."""
-    actors = [modality_lexicon().collector_pattern, gazetteer().pattern, OTHER_AGENTS]
-    for pattern in actors:
-        for found in pattern.finditer(text, start, end):
-            if found.group() == "催收":  # the activity (催收问题), not an actor
-                continue
-            if AGENT_FOLLOWER.search(text[found.end() : end]):
-                return True
-    return False
-
-
-def _advice_by_collector(sentence: Sentence, trigger: Trigger) -> bool:
-    """A collector is the agent in the trigger's clause, or in an earlier clause with no advice
-    word in between ("平台一般会评估…,困难真实的,更容易获得延期")."""
-    own = clause_of(sentence, trigger.start)
-    at = trigger.start - sentence.start
-    if _agent_before(sentence.text, own.start - sentence.start, at):
-        return True
-    for clause in reversed([c for c in sentence.clauses if c.start <= own.start]):
-        if role_lexicon().advice.search(clause.text):
-            return False
-        end = min(clause.end, trigger.start) - sentence.start
-        if clause.start != own.start and _agent_before(
-            sentence.text, clause.start - sentence.start, end
-        ):
-            return True
-    return False
 
 
 def _timing_is_overdue(sentence: Sentence, trigger: Trigger) -> bool:
@@ -260,49 +200,6 @@ def _timing_is_overdue(sentence: Sentence, trigger: Trigger) -> bool:
     return period_role(sentence.text, start, start + len(period.group())) != "other"
 
 
-def _frames_practice(triggers: list[Trigger], roles: SentenceRoles) -> bool:
-    """Whether the condition clauses of the sentence frame a prohibition or advice."""
-    advice = [
-        t.start for t in triggers if t.type == "ADVICE" and roles.role_at(t.start) != CONDITION
-    ]
-    return any(t.type == "PROHIBITION" for t in triggers) or main_clause_is_advice(roles, advice)
-
-
-def _object_of_advice(sentence: Sentence, trigger: Trigger, triggers: list[Trigger]) -> bool:
-    """A channel in a clause that advises the reader (请亲友保留录音), or a consequence after an
-    advice trigger in its clause (申请减免罚息): the object of advice, not a claim."""
-    clause = clause_of(sentence, trigger.start)
-    if trigger.type == "CHANNEL":
-        return addresses_reader(clause.text)
-    if trigger.type == "CONSEQUENCE":
-        return any(t.type == "ADVICE" and clause.start <= t.start < trigger.start for t in triggers)
-    return False
-
-
-def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
-    """Drop triggers in question clauses, practice claims in the condition of advice or of a
-    prohibition, advice in the condition of a claim ("如果协商不成,银行可能起诉"), and the
-    objects of advice."""
-    framed = _frames_practice(triggers, roles)
-    kept: list[Trigger] = []
-    for trigger in triggers:
-        role = roles.role_at(trigger.start)
-        if roles.is_definition:
-            continue
-        if trigger.type == "ADVICE" and _advice_by_collector(sentence, trigger):
-            continue
-        if role == QUESTION and trigger.type in ASKABLE_TYPES:
-            continue
-        if role == CONDITION and trigger.type in PRACTICE_TYPES and framed:
-            continue
-        if role == CONDITION and trigger.type == "ADVICE" and not framed:
-            continue
-        if role != CONDITION and _object_of_advice(sentence, trigger, triggers):
-            continue
-        kept.append(trigger)
-    return kept
-
-
 def detect_triggers(sentence: Sentence) -> list[Trigger]:
     """The triggers that make claims in a sentence, one per (type, subtype), in text order."""
     if not is_claim_candidate(sentence):
@@ -312,6 +209,7 @@ def detect_triggers(sentence: Sentence) -> list[Trigger]:
     }
     if found["PROHIBITION"] and not has_prohibition_marker(sentence):
         found["PROHIBITION"] = []
+    found["PROHIBITION"] = [t for t in found["PROHIBITION"] if ruled_by_marker(sentence, t)]
     prohibited = prohibited_clauses(sentence, found["PROHIBITION"])
     for name in SUBSUMED_BY_PROHIBITION:
         found[name] = [

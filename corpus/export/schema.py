@@ -167,7 +167,7 @@ CLAIM_COLUMNS: tuple[Column, ...] = (
     Column(
         "rule_version",
         pa.string(),
-        "Version of the claim lexicons and rules that produced the claim (e.g. claims-2.0)",
+        "Version of the claim lexicons and rules that produced the claim (e.g. claims-2.1)",
     ),
     Column(
         "checks",
