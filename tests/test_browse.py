@@ -101,8 +101,8 @@ def test_metadata_describes_tables_and_offers_queries(browse: str) -> None:
     assert wanted | {"articles_of_cluster"} <= queries
     for name in wanted:
         assert get(f"{browse}/{name}")  # each canned query runs
-    comments = get(f"{browse}/comments")
-    assert '<a href="/corpus/articles/' in comments  # comments link to their article
+    for table in ("comments", "claims"):  # both link to their article
+        assert '<a href="/corpus/articles/' in get(f"{browse}/{table}"), table
 
 
 def test_articles_facet_by_month_and_a_month_filters_them(browse: str, corpus: Path) -> None:
