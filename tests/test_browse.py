@@ -101,8 +101,38 @@ def test_metadata_describes_tables_and_offers_queries(browse: str) -> None:
     assert wanted | {"articles_of_cluster"} <= queries
     for name in wanted:
         assert get(f"{browse}/{name}")  # each canned query runs
-    comments = get(f"{browse}/comments")
-    assert '<a href="/corpus/articles/' in comments  # comments link to their article
+    for table in ("comments", "claims"):  # both link to their article
+        assert '<a href="/corpus/articles/' in get(f"{browse}/{table}"), table
+
+
+def test_articles_facet_by_month_and_a_month_filters_them(browse: str, corpus: Path) -> None:
+    engine = create_engine(f"sqlite:///{corpus}")
+    with engine.connect() as connection:
+        months = dict(
+            connection.execute(
+                text(
+                    "SELECT substr(published_at, 1, 7), count(*) FROM articles "
+                    "WHERE published_at IS NOT NULL GROUP BY 1"
+                )
+            ).all()
+        )
+    engine.dispose()
+    assert len(months) > 1
+    page = as_json(f"{browse}/articles.json?_facet_size=max")
+    facet = page["facet_results"]["published_at"]
+    assert facet["type"] == "month" and not facet["truncated"]
+    shown = {value["value"]: value["count"] for value in facet["results"]}
+    assert shown == months
+    assert list(shown) == sorted(shown, reverse=True)  # newest month first
+    month = max(months, key=lambda m: months[m])
+    chosen = next(v for v in facet["results"] if v["value"] == month)
+    url = chosen["toggle_url"].replace(".json?", ".json?_shape=array&_size=max&", 1)
+    rows = as_json(url)
+    assert len(rows) == months[month] and all(r["published_at"][:7] == month for r in rows)
+    metadata = as_json(browse.rsplit("/", 1)[0] + "/-/metadata.json")
+    assert {"month": "published_at"} in metadata["databases"]["corpus"]["tables"]["articles"][
+        "facets"
+    ]
 
 
 def test_raw_pages_render_as_text_and_json_is_readable(browse: str, corpus: Path) -> None:

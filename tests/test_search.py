@@ -203,6 +203,30 @@ def test_index_follows_changed_and_reindexed_articles(corpus_db: str, sample_sit
     assert {q: hit_ids(corpus_db, q) for q in QUERIES} == before
 
 
+def test_reprocess_keeps_the_index_current(corpus_db: str) -> None:
+    """`reprocess` rewrites texts from the stored pages; the index follows on both back ends
+    (here an article's text was overwritten in SQL and indexed so)."""
+    from sqlalchemy import text
+
+    from corpus.reprocess import reprocess
+
+    store = Store(corpus_db)
+    with store.session() as session:
+        article = session.scalars(select(Article).where(Article.text.contains("催收"))).first()
+        assert article is not None
+        session.execute(
+            text("UPDATE articles SET text = '章鱼' WHERE id = :id"), {"id": article.id}
+        )
+    reindex(store)  # the index holds the overwritten text: reprocess must replace it
+    assert hit_ids(corpus_db, "章鱼") == scan(corpus_db, "章鱼") == {article.id}
+    reprocess(store)
+    store.dispose()
+    assert not scan(corpus_db, "章鱼") and not hit_ids(corpus_db, "章鱼")
+    assert article.id in scan(corpus_db, "催收")
+    for query in QUERIES:
+        assert hit_ids(corpus_db, query) == scan(corpus_db, query), query
+
+
 def test_runs_split_exactly_at_non_letters_and_non_digits() -> None:
     from corpus.search.tokens import is_word_char, runs, tokens
 

@@ -78,7 +78,7 @@ FROM articles GROUP BY month, site ORDER BY month DESC, articles DESC""",
 }
 
 FACETS: dict[str, list[Any]] = {
-    "articles": ["site", "category", {"date": "published_at"}],
+    "articles": ["site", "category", {"month": "published_at"}],
     "claims": ["type", "lender", "modality", "polarity"],
     "comments": ["role"],
     "pages": ["outcome", "status", "site"],

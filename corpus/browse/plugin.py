@@ -1,5 +1,6 @@
 """The Datasette plugin `debtcorpus browse` registers: the Chinese index behind the search box,
-the corpus's SQL functions, highlighted snippets, raw page bodies as text, article links."""
+the corpus's SQL functions, a month facet, highlighted snippets, raw page bodies as text,
+article links."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
+from corpus.browse.facets import MonthFacet
 from corpus.search.snippets import MARK_CLOSE, MARK_OPEN
 from corpus.search.sqlfunctions import page_preview, register, search_match
 
@@ -22,6 +24,11 @@ def prepare_connection(conn: Any) -> None:
     trylast: registered after Datasette's own escape_fts, so ours is the one used."""
     register(conn)
     conn.create_function("escape_fts", 1, search_match, deterministic=True)
+
+
+@hookimpl
+def register_facet_classes() -> list[type]:
+    return [MonthFacet]
 
 
 def highlighted(snippet: str) -> Markup:

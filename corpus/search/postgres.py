@@ -114,6 +114,8 @@ def rebuild(connection: Connection) -> None:
     comments = _batches(connection, "SELECT id, article_id, text FROM comments ORDER BY id")
     for part in comments:
         write_comments(connection, [comment_row(key, owner, body) for key, owner, body in part])
+    for table in (ARTICLES, COMMENTS):
+        connection.exec_driver_sql(f"ANALYZE {table}")  # the planner's statistics, at once
 
 
 def replace_article(
@@ -136,7 +138,9 @@ def _columns(fold: bool) -> tuple[str, str]:
 
 
 def _word_conditions(words: Sequence[str], fold: bool) -> tuple[str, dict[str, Any]]:
-    """SQL requiring every word: GIN-searchable tokens, then the exact substring check."""
+    """SQL requiring every word: GIN-searchable tokens, then the exact substring check where
+    the tokens alone are not exact (words of three or more characters, and folded queries:
+    one bigram, or a character as a prefix, is found exactly where the word occurs)."""
     from corpus.search.matching import tsquery
 
     title, body = _columns(fold)
@@ -147,14 +151,15 @@ def _word_conditions(words: Sequence[str], fold: bool) -> tuple[str, dict[str, A
         found = f"s.tokens @@ CAST(:q{i} AS tsquery)"
         if fold:
             found = f"({found} OR s.fold_tokens @@ CAST(:q{i} AS tsquery))"
-        parts.append(f"{found} AND (strpos({title}, :w{i}) > 0 OR strpos({body}, :w{i}) > 0)")
+        if fold or len(word) > 2:
+            found += f" AND (strpos({title}, :w{i}) > 0 OR strpos({body}, :w{i}) > 0)"
+        parts.append(found)
     return " AND ".join(parts), params
 
 
-def _idf(session: Session, table: str, words: Sequence[str], fold: bool) -> list[float]:
+def _idf(session: Session, table: str, total: int, words: Sequence[str], fold: bool) -> list[float]:
     import math
 
-    total = session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
     weights = []
     for word in words:
         condition, params = _word_conditions([word], fold)
@@ -164,18 +169,20 @@ def _idf(session: Session, table: str, words: Sequence[str], fold: bool) -> list
     return weights
 
 
-def _bm25(words: Sequence[str], fold: bool) -> str:
-    title, body = _columns(fold)
-    terms = []
-    for i in range(len(words)):
-        count = "(length({c}) - length(replace({c}, :w{i}, '')))"
-        tf = (
-            f"(:title_weight * {count.format(c=title, i=i)} + {count.format(c=body, i=i)})"
-            f" / CAST(length(:w{i}) AS float)"
-        )
-        norm = f"{K1} * (1 - {B} + {B} * s.doc_len / :avgdl)"
-        terms.append(f":idf{i} * ({tf} * {K1 + 1}) / ({tf} + {norm})")
-    return " + ".join(terms)
+def _counts(words: Sequence[str]) -> str:
+    """Each word's weighted count in a candidate's texts `t` and `b` (octet lengths: counting
+    characters costs twice as much, measured)."""
+    count = "(octet_length({c}) - octet_length(replace({c}, :w{i}, '')))"
+    return ", ".join(
+        f"(:title_weight * {count.format(c='t', i=i)} + {count.format(c='b', i=i)})"
+        f" / CAST(octet_length(:w{i}) AS float) AS f{i}"
+        for i in range(len(words))
+    )
+
+
+def _bm25(words: Sequence[str]) -> str:
+    norm = f"{K1} * (1 - {B} + {B} * doc_len / :avgdl)"
+    return " + ".join(f":idf{i} * (f{i} * {K1 + 1}) / (f{i} + {norm})" for i in range(len(words)))
 
 
 def ranked(
@@ -187,16 +194,46 @@ def ranked(
     params: dict[str, Any],
     limit: int,
 ) -> list[tuple[int, float]]:
-    """(row id, BM25 score) of the best `limit` rows holding every word, with the filters."""
+    """(row id, BM25 score) of the best `limit` rows holding every word, with the filters.
+
+    The planner takes `@@` on a tsvector for cheap and scans the table where most rows match,
+    reading (de-TOASTing) every row's tsvector: 0.7 s against 40 ms through the GIN index at
+    20k articles, measured. So the word queries run without sequential scans."""
+    table = COMMENTS if comments else ARTICLES
+    stats = f"SELECT count(*), avg(doc_len) FROM {table}"
+    total, avgdl = session.execute(text(stats)).one()  # a scan of the small table itself
+    before = session.execute(text("SHOW enable_seqscan")).scalar_one()
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    try:
+        idf = {f"idf{i}": w for i, w in enumerate(_idf(session, table, total, words, fold))}
+        weights = idf | {"avgdl": float(avgdl or 1)}
+        return _top(session, words, fold, comments, where, params | {"limit": limit}, weights)
+    finally:
+        session.execute(text(f"SET LOCAL enable_seqscan = {'on' if before == 'on' else 'off'}"))
+
+
+def _top(
+    session: Session,
+    words: Sequence[str],
+    fold: bool,
+    comments: bool,
+    where: str,
+    params: dict[str, Any],
+    weights: dict[str, float],
+) -> list[tuple[int, float]]:
     table, key = (COMMENTS, "comment_id") if comments else (ARTICLES, "article_id")
     condition, word_params = _word_conditions(words, fold)
-    avgdl = session.execute(text(f"SELECT avg(doc_len) FROM {table}")).scalar() or 1
-    idf = {f"idf{i}": w for i, w in enumerate(_idf(session, table, words, fold))}
-    sql = (
-        f"SELECT s.{key}, {_bm25(words, fold)} AS score FROM {table} s "
-        f"JOIN articles a ON a.id = s.article_id WHERE {condition} {where} "
-        f"ORDER BY score DESC, s.{key} LIMIT :limit"
+    title, body = _columns(fold)
+    joined = "JOIN articles a ON a.id = s.article_id" if where else ""
+    # `|| ''` de-TOASTs each text once for all the counts; each count is taken once
+    texts = (
+        f"SELECT s.{key} AS key, s.doc_len, {title} || '' AS t, {body} || '' AS b "
+        f"FROM {table} s {joined} WHERE {condition} {where} OFFSET 0"
     )
-    values = params | word_params | idf
-    values |= {"avgdl": float(avgdl), "title_weight": TITLE_WEIGHT, "limit": limit}
+    counts = f"SELECT key, doc_len, {_counts(words)} FROM ({texts}) x OFFSET 0"
+    sql = (
+        f"SELECT key, {_bm25(words)} AS score FROM ({counts}) c "
+        "ORDER BY score DESC, key LIMIT :limit"
+    )
+    values = params | word_params | weights | {"title_weight": TITLE_WEIGHT}
     return [(int(r[0]), float(r[1])) for r in session.execute(typed_text(sql, values), values)]
