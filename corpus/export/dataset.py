@@ -30,6 +30,7 @@ from corpus.export.card import (
     render_card,
 )
 from corpus.export.filters import ExportFilters
+from corpus.export.pseudonyms import PseudonymSettings
 from corpus.export.rows import (
     BATCH_SIZE,
     ArticleRow,
@@ -58,6 +59,8 @@ class ExportRequest:
     filters: ExportFilters = field(default_factory=ExportFilters)
     nested: bool = False
     overwrite: bool = False
+    # author names replaced by keyed hashes (corpus.export.pseudonyms); None keeps them
+    pseudonyms: PseudonymSettings | None = None
 
     def tables(self) -> tuple[str, ...]:
         return ("articles",) if self.nested else tuple(TABLE_COLUMNS)
@@ -159,6 +162,8 @@ def write_tables(
         writers = open_writers(stack, request, folder)
         for chunk in chunks(progress(articles, total, "Exporting articles"), BATCH_SIZE):
             batch = read_batch(session, filters, chunk)
+            if request.pseudonyms is not None:
+                batch = request.pseudonyms.apply(batch)
             for table, writer in writers.items():
                 writer.write(batch.table(table, request.nested))
             summary.add(batch)
@@ -208,6 +213,8 @@ def export_dataset(store: Store, request: ExportRequest) -> ExportResult:
         facts = write_export(store, request, staging)
         files = tuple(sorted(path.name for path in staging.iterdir()))
         publish(staging, out_dir)
+        if request.pseudonyms is not None:
+            request.pseudonyms.save_generated_key()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
