@@ -135,9 +135,8 @@ def pages_by_site(session: Session, ids: list[int]) -> list[tuple[str, int, str,
         .where(Page.crawl_run_id.in_(ids))
         .group_by(Page.site, Page.crawl_run_id, Page.outcome, Page.reason)
     )
-    return [
-        (site or "(none)", run, out, why, n) for site, run, out, why, n in session.execute(query)
-    ]
+    rows = session.execute(query)
+    return [(site or "(none)", int(run or 0), out, why, n) for site, run, out, why, n in rows]
 
 
 def site_records(session: Session, runs: dict[int, CrawlRun]) -> dict[str, SiteRecord]:
