@@ -50,12 +50,17 @@ def exported(
 
 
 def read_table(folder: Path, table: str) -> pd.DataFrame:
+    """A table in id order (JSONL and CSV files put their witness rows first)."""
     path = next(folder.glob(f"{table}.*"))
     if path.suffix == ".jsonl":
-        return pd.read_json(path, lines=True, dtype=False)
-    if path.suffix == ".csv":
-        return pd.read_csv(path)
-    return pd.read_parquet(path)
+        frame = pd.read_json(path, lines=True, dtype=False)
+    elif path.suffix == ".csv":
+        frame = pd.read_csv(path)
+    else:
+        frame = pd.read_parquet(path)
+    if frame.empty:
+        return frame
+    return frame.sort_values(frame.columns[0], kind="stable").reset_index(drop=True)
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -165,7 +170,8 @@ def test_tables_join_in_duckdb(exported: dict[str, Path], fmt: str) -> None:
 def test_card_header_matches_the_files(exported: dict[str, Path], fmt: str) -> None:
     folder = exported[fmt]
     header = read_card_header(folder)
-    assert header["language"] == ["zh"]
+    assert header["language"] == ["en", "zh"]  # the corpus has one English article
+    assert header["multilinguality"] == ["multilingual"]
     assert header["license"] == "other" and header["pretty_name"].startswith("debtcorpus")
     assert header["task_categories"] and header["size_categories"] == ["n<1K"]
     configs = {config["config_name"]: config for config in header["configs"]}
@@ -198,7 +204,15 @@ def test_manifest_hashes_every_file_and_describes_the_export(
     folder = exported[fmt]
     manifest = read_manifest(folder)
     on_disk = {path.name for path in folder.iterdir()} - {"manifest.json"}
-    assert set(manifest["files"]) == on_disk == {"README.md", *(f"{t}.{fmt}" for t in TABLES)}
+    assert (
+        set(manifest["files"])
+        == on_disk
+        == {
+            "README.md",
+            "LICENSE.md",
+            *(f"{t}.{fmt}" for t in TABLES),
+        }
+    )
     for name, facts in manifest["files"].items():
         content = (folder / name).read_bytes()
         assert facts == {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
@@ -324,6 +338,7 @@ def test_nested_export_puts_claims_and_comments_inside_articles(
 ) -> None:
     out = export_ok(export_corpus, tmp_path / "out", "--format", fmt, "--nested")
     assert sorted(path.name for path in out.iterdir()) == [
+        "LICENSE.md",
         "README.md",
         f"articles.{fmt}",
         "manifest.json",

@@ -22,15 +22,19 @@ from sqlalchemy.orm import Session
 from corpus.errors import ConfigError
 from corpus.export.card import (
     CARD_FILE,
+    LICENSE_FILE,
     MANIFEST_FILE,
     CardFacts,
     WrittenTable,
     build_manifest,
+    license_text,
     manifest_text,
     render_card,
 )
 from corpus.export.filters import ExportFilters
+from corpus.export.provenance import export_provenance
 from corpus.export.pseudonyms import PseudonymSettings
+from corpus.export.quality import stored_quality
 from corpus.export.rows import (
     BATCH_SIZE,
     ArticleRow,
@@ -48,7 +52,8 @@ from corpus.store import Store
 T = TypeVar("T")
 
 EXPORT_FILE_NAMES = frozenset(
-    {f"{table}.{ext}" for table in TABLE_COLUMNS for ext in FORMATS} | {CARD_FILE, MANIFEST_FILE}
+    {f"{table}.{ext}" for table in TABLE_COLUMNS for ext in FORMATS}
+    | {CARD_FILE, MANIFEST_FILE, LICENSE_FILE}
 )
 
 
@@ -186,6 +191,8 @@ def write_export(store: Store, request: ExportRequest, folder: Path) -> CardFact
     with store.session() as session:
         tables = write_tables(session, request, folder, summary)
         dedup = dedup_summary(session)
+        provenance = export_provenance(session, request.filters)
+    pseudonyms = request.pseudonyms
     facts = CardFacts(
         tool_version=tool_version(),
         schema_version=SCHEMA_VERSION,
@@ -195,8 +202,12 @@ def write_export(store: Store, request: ExportRequest, folder: Path) -> CardFact
         tables=tables,
         summary=summary.describe(),
         dedup=dedup,
+        provenance=provenance,
+        quality=stored_quality(),
+        pseudonyms=pseudonyms.describe() if pseudonyms is not None else None,
     )
     (folder / CARD_FILE).write_text(render_card(facts), encoding="utf-8")
+    (folder / LICENSE_FILE).write_text(license_text(), encoding="utf-8")
     manifest = build_manifest(facts, folder, {"pyarrow": pa.__version__})
     (folder / MANIFEST_FILE).write_text(manifest_text(manifest), encoding="utf-8")
     return facts

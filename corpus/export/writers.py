@@ -2,12 +2,22 @@
 
 Every batch goes through `pa.RecordBatch.from_pylist` with the table's schema, whatever the
 format: that checks the types once, and gives the Arrow size the dataset card reports.
+
+JSONL and CSV carry no schema, so readers infer each column's type from the first rows (polars
+from 100, DuckDB from 20480): a column null in all of them is read as null or text, and
+polars then refuses the file, DuckDB drops the later values. So these files start with the
+*witness* rows: for each column (and each field inside lists and structs) the first row, in
+id order, that has a value there; the other rows follow in id order. At most one row per
+column comes first, so every type is seen within polars' 100 rows.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+from array import array
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -58,18 +68,73 @@ class TableWriter:
         raise NotImplementedError
 
 
-class JsonlWriter(TableWriter):
-    """One JSON object per line, UTF-8, keys in column order, times as ISO 8601 with offset."""
+def value_paths(value: Any, path: str) -> Iterator[str]:
+    """The paths at which a value has content: a scalar its own, a list `path[]` and its
+    elements', an object each field's."""
+    if value is None or value == "":
+        return
+    if isinstance(value, list):
+        if value:
+            yield f"{path}[]"
+        for item in value:
+            yield from value_paths(item, f"{path}[]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from value_paths(item, f"{path}.{key}")
+    else:
+        yield path
+
+
+class WitnessFirstWriter(TableWriter):
+    """Text lines in id order into a side file; the witness rows are moved to the front when
+    the file is closed (module docstring)."""
 
     def __init__(self, path: Path, schema: pa.Schema) -> None:
         super().__init__(path, schema)
-        self.handle: IO[str] = path.open("w", encoding="utf-8", newline="\n")
+        self.body_path = path.with_name(f".{path.name}.body")
+        self.body: IO[str] = self.body_path.open("w", encoding="utf-8", newline="")
+        self.witnessed: set[str] = set()
+        # row number -> text of each witness row
+        self.witnesses: dict[int, str] = {}
+        # characters of each row's text in the side file (a CSV row may span several lines)
+        self.sizes = array("q")
+
+    def line(self, row: Row) -> str:
+        raise NotImplementedError
+
+    def header(self) -> str:
+        return ""
 
     def write_rows(self, rows: list[Row], batch: pa.RecordBatch) -> None:
-        self.handle.writelines(to_json(row) + "\n" for row in rows)
+        for row in rows:
+            text = self.line(row)
+            new = {p for name in self.schema.names for p in value_paths(row[name], name)}
+            if new - self.witnessed:
+                self.witnessed |= new
+                self.witnesses[len(self.sizes)] = text
+            self.body.write(text)
+            self.sizes.append(len(text))
 
     def close(self) -> None:
-        self.handle.close()
+        self.body.close()
+        with (
+            self.path.open("w", encoding="utf-8", newline="") as out,
+            self.body_path.open(encoding="utf-8", newline="") as body,
+        ):
+            out.write(self.header())
+            out.writelines(self.witnesses[number] for number in sorted(self.witnesses))
+            for number, size in enumerate(self.sizes):
+                text = body.read(size)
+                if number not in self.witnesses:
+                    out.write(text)
+        self.body_path.unlink()
+
+
+class JsonlWriter(WitnessFirstWriter):
+    """One JSON object per line, UTF-8, keys in column order, times as ISO 8601 with offset."""
+
+    def line(self, row: Row) -> str:
+        return to_json(row) + "\n"
 
 
 def csv_cell(value: Any) -> Any:
@@ -85,14 +150,25 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-class CsvWriter(TableWriter):
+class CsvWriter(WitnessFirstWriter):
     """RFC 4180 CSV with a header row, UTF-8 without BOM, `\\n` line ends."""
 
     def __init__(self, path: Path, schema: pa.Schema) -> None:
         super().__init__(path, schema)
-        self.handle: IO[str] = path.open("w", encoding="utf-8", newline="")
-        self.csv = csv.writer(self.handle, lineterminator="\n")
-        self.csv.writerow(schema.names)
+        self.buffer = io.StringIO()
+        self.csv = csv.writer(self.buffer, lineterminator="\n")
+
+    def csv_line(self, cells: list[Any]) -> str:
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.csv.writerow(cells)
+        return self.buffer.getvalue()
+
+    def header(self) -> str:
+        return self.csv_line(self.schema.names)
+
+    def line(self, row: Row) -> str:
+        return self.csv_line([csv_cell(row[name]) for name in self.schema.names])
 
     def file_row(self, row: Row) -> Row:
         """Lists and objects become JSON text, as the CSV schema says; the rest stays typed."""
@@ -100,12 +176,6 @@ class CsvWriter(TableWriter):
             name: to_json(row[name]) if isinstance(row[name], list | dict) else row[name]
             for name in self.schema.names
         }
-
-    def write_rows(self, rows: list[Row], batch: pa.RecordBatch) -> None:
-        self.csv.writerows([csv_cell(row[name]) for name in self.schema.names] for row in rows)
-
-    def close(self) -> None:
-        self.handle.close()
 
 
 class ParquetWriter(TableWriter):
