@@ -54,7 +54,8 @@ def rationale_section(facts: CardFacts) -> str:
     )
 
 
-def site_rows(sites: dict[str, Any], exported: dict[str, int]) -> list[str]:
+def site_rows(sites: dict[str, Any], summary: dict[str, Any]) -> list[str]:
+    exported, hosts = summary["sites"], summary["site_hosts"]
     lines = [
         "| site | what it is (profile) | hosts | runs | crawled | pages fetched | "
         "articles exported | robots.txt forbade | rejected pages |",
@@ -63,7 +64,7 @@ def site_rows(sites: dict[str, Any], exported: dict[str, int]) -> list[str]:
     for name, site in sites.items():
         crawled = f"{site['first_run_started_at'] or '?'} to {site['last_run_finished_at'] or '?'}"
         lines.append(
-            f"| {name} | {site['description'] or '-'} | {', '.join(site['hosts']) or '-'} | "
+            f"| {name} | {site['description'] or '-'} | {', '.join(hosts.get(name, [])) or '-'} | "
             f"{', '.join(map(str, site['runs']))} | {crawled} | {site['pages_fetched']} | "
             f"{exported.get(name, 0)} | {site['robots_forbidden_urls']} | "
             f"{counts_text(site['rejected_pages'])} |"
@@ -122,7 +123,6 @@ def filter_lines(provenance: dict[str, Any]) -> list[str]:
 
 def source_section(facts: CardFacts) -> str:
     provenance = facts.provenance
-    exported = facts.summary["sites"]
     if not provenance["runs"]:
         where = "No crawl run of this database fetched the exported articles (none exported, "
         where += "or the records were made by other means)."
@@ -134,7 +134,7 @@ def source_section(facts: CardFacts) -> str:
             "`warc`). The sites were chosen as the kinds of site that answer borrowers' "
             "searches about collection: content farms, law-firm blogs, news and Q&A portals.",
             "",
-            *site_rows(provenance["sites"], exported),
+            *site_rows(provenance["sites"], facts.summary),
             "",
             *robots_lines(provenance),
             "",

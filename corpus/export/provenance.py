@@ -1,7 +1,7 @@
 """Where an export's articles came from, read from the run records for the dataset card.
 
 The crawl runs whose pages yielded the exported articles; per site: what its profile says it
-is, its hosts, the runs and their dates, pages fetched, pages rejected by reason, URLs not
+is, the runs and their dates, pages fetched, pages rejected by reason, URLs not
 fetched by reason (robots.txt among them, from `skipped_urls`); and how many articles each of
 the export's filters kept.
 """
@@ -12,7 +12,6 @@ from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -46,7 +45,6 @@ class SiteRecord:
 
     name: str
     description: str = ""
-    hosts: set[str] = field(default_factory=set)
     runs: list[int] = field(default_factory=list)
     first_started: datetime | None = None
     last_finished: datetime | None = None
@@ -58,7 +56,6 @@ class SiteRecord:
     def describe(self) -> dict[str, Any]:
         return {
             "description": self.description,
-            "hosts": sorted(self.hosts),
             "runs": sorted(self.runs),
             "first_run_started_at": iso(self.first_started),
             "last_run_finished_at": iso(self.last_finished),
@@ -147,7 +144,6 @@ def site_records(session: Session, runs: dict[int, CrawlRun]) -> dict[str, SiteR
         run = runs[run_id]
         if run_id not in record.runs:
             record.runs.append(run_id)
-            record.hosts.update(urlsplit(str(url)).netloc for url in run.start_urls or [])
             record.first_started = min(filter(None, (record.first_started, utc(run.started_at))))
             finished = utc(run.finished_at)
             if finished is not None:
@@ -161,7 +157,6 @@ def site_records(session: Session, runs: dict[int, CrawlRun]) -> dict[str, SiteR
         sites.setdefault(site, SiteRecord(site)).not_fetched.update(reasons)
     for record in sites.values():
         record.description = profile_description(record.name)
-        record.hosts.discard("")
     return sites
 
 
