@@ -102,13 +102,10 @@ def pseudonym_settings(out_dir: Path, key_text: str | None, articles: bool) -> P
     if key_text is not None:
         return PseudonymSettings(checked_key(key_text, f"--pseudonymize-key/{KEY_ENV}"), articles)
     path = key_file_for(out_dir)
+    # the same words whether the key was made now or by an earlier export: files stay identical
+    source = f"in {path.name} beside the export folder, made by the first export to it"
     if path.is_file():
         key = checked_key(path.read_text("utf-8"), str(path))
-        return PseudonymSettings(key, articles, key_source=f"file {path.name} beside the export")
+        return PseudonymSettings(key, articles, key_source=source)
     generated = secrets.token_hex(32).encode("utf-8")
-    return PseudonymSettings(
-        generated,
-        articles,
-        key_source=f"generated, kept in {path.name} beside the export",
-        generated_key_file=path,
-    )
+    return PseudonymSettings(generated, articles, key_source=source, generated_key_file=path)
