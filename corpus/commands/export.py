@@ -217,9 +217,15 @@ def export(
         if pseudonymize_authors
         else None
     )
-    request = ExportRequest(
-        out, file_format, filters, nested=nested, overwrite=overwrite, pseudonyms=pseudonyms
+    export_tables(
+        db,
+        ExportRequest(
+            out, file_format, filters, nested=nested, overwrite=overwrite, pseudonyms=pseudonyms
+        ),
     )
+
+
+def export_tables(db: str | None, request: ExportRequest) -> None:
     require_existing_corpus(db)
     store = open_store(db)
     try:
@@ -227,7 +233,8 @@ def export(
     finally:
         store.dispose()
     counts = ", ".join(f"{name} {rows}" for name, rows in result.row_counts.items())
-    click.echo(f"Exported {counts} to {result.out_dir} ({file_format})")
+    click.echo(f"Exported {counts} to {result.out_dir} ({request.file_format})")
+    pseudonyms = request.pseudonyms
     if pseudonyms is not None and pseudonyms.generated_key_file is not None:
         click.echo(
             f"Pseudonym key written to {pseudonyms.generated_key_file} (not in the export; "
