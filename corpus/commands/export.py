@@ -60,6 +60,18 @@ def canonical(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(set(values)))
 
 
+def check_table_options(
+    file_format: str, nested: bool, pseudonymize: bool, article_authors: bool
+) -> None:
+    if article_authors and not pseudonymize:
+        raise click.UsageError("--pseudonymize-article-authors needs --pseudonymize-authors")
+    if file_format == WARC_FORMAT and (nested or pseudonymize):
+        option = "--nested" if nested else "--pseudonymize-authors"
+        raise click.UsageError(
+            f"{option} shapes tables; WARC files hold the raw fetches as they were served"
+        )
+
+
 @click.command(name="export")
 @db_option
 @click.argument("out", type=click.Path(path_type=Path, file_okay=False))
@@ -202,14 +214,8 @@ def export(
         min_length=min_length,
         runs=tuple(sorted(set(runs))),
     )
-    if pseudonymize_article_authors and not pseudonymize_authors:
-        raise click.UsageError("--pseudonymize-article-authors needs --pseudonymize-authors")
+    check_table_options(file_format, nested, pseudonymize_authors, pseudonymize_article_authors)
     if file_format == WARC_FORMAT:
-        if nested or pseudonymize_authors:
-            option = "--nested" if nested else "--pseudonymize-authors"
-            raise click.UsageError(
-                f"{option} shapes tables; WARC files hold the raw fetches as they were served"
-            )
         export_warc_files(db, WarcExportRequest(out, filters, warc_size, overwrite))
         return
     pseudonyms = (
