@@ -85,6 +85,15 @@ def value_paths(value: Any, path: str) -> Iterator[str]:
         yield path
 
 
+def type_paths(data_type: pa.DataType, path: str) -> set[str]:
+    """Every path at which values of an Arrow type can have content (as `value_paths`)."""
+    if pa.types.is_list(data_type):
+        return {f"{path}[]"} | type_paths(data_type.value_type, f"{path}[]")
+    if pa.types.is_struct(data_type):
+        return {p for field in data_type for p in type_paths(field.type, f"{path}.{field.name}")}
+    return {path}
+
+
 class WitnessFirstWriter(TableWriter):
     """Text lines in id order into a side file; the witness rows are moved to the front when
     the file is closed (module docstring)."""
@@ -93,27 +102,40 @@ class WitnessFirstWriter(TableWriter):
         super().__init__(path, schema)
         self.body_path = path.with_name(f".{path.name}.body")
         self.body: IO[str] = self.body_path.open("w", encoding="utf-8", newline="")
-        self.witnessed: set[str] = set()
+        # per column, the paths no row has shown a value at yet; a column leaves when none
+        # is left, so once every type is shown rows are written without looking at them
+        self.pending: dict[str, set[str]] = {
+            field.name: type_paths(field.type, field.name) for field in schema
+        }
         # row number -> text of each witness row
         self.witnesses: dict[int, str] = {}
         # characters of each row's text in the side file (a CSV row may span several lines)
         self.sizes = array("q")
 
-    def line(self, row: Row) -> str:
+    def texts(self, rows: list[Row]) -> list[str]:
+        """The text of each row, line end included."""
         raise NotImplementedError
 
     def header(self) -> str:
         return ""
 
     def write_rows(self, rows: list[Row], batch: pa.RecordBatch) -> None:
-        for row in rows:
-            text = self.line(row)
-            new = {p for name in self.schema.names for p in value_paths(row[name], name)}
-            if new - self.witnessed:
-                self.witnessed |= new
+        for row, text in zip(rows, self.texts(rows), strict=True):
+            if self.pending and self.shows_new_type(row):
                 self.witnesses[len(self.sizes)] = text
             self.body.write(text)
             self.sizes.append(len(text))
+
+    def shows_new_type(self, row: Row) -> bool:
+        shown = False
+        for name in list(self.pending):
+            found = self.pending[name].intersection(value_paths(row[name], name))
+            if found:
+                shown = True
+                self.pending[name] -= found
+                if not self.pending[name]:
+                    del self.pending[name]
+        return shown
 
     def close(self) -> None:
         self.body.close()
@@ -133,8 +155,8 @@ class WitnessFirstWriter(TableWriter):
 class JsonlWriter(WitnessFirstWriter):
     """One JSON object per line, UTF-8, keys in column order, times as ISO 8601 with offset."""
 
-    def line(self, row: Row) -> str:
-        return to_json(row) + "\n"
+    def texts(self, rows: list[Row]) -> list[str]:
+        return [to_json(row) + "\n" for row in rows]
 
 
 def csv_cell(value: Any) -> Any:
@@ -153,22 +175,21 @@ def csv_cell(value: Any) -> Any:
 class CsvWriter(WitnessFirstWriter):
     """RFC 4180 CSV with a header row, UTF-8 without BOM, `\\n` line ends."""
 
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
-        super().__init__(path, schema)
-        self.buffer = io.StringIO()
-        self.csv = csv.writer(self.buffer, lineterminator="\n")
-
-    def csv_line(self, cells: list[Any]) -> str:
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        self.csv.writerow(cells)
-        return self.buffer.getvalue()
+    def csv_texts(self, records: list[list[Any]]) -> list[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        ends = []
+        for record in records:
+            writer.writerow(record)
+            ends.append(buffer.tell())
+        text = buffer.getvalue()
+        return [text[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
     def header(self) -> str:
-        return self.csv_line(self.schema.names)
+        return self.csv_texts([self.schema.names])[0]
 
-    def line(self, row: Row) -> str:
-        return self.csv_line([csv_cell(row[name]) for name in self.schema.names])
+    def texts(self, rows: list[Row]) -> list[str]:
+        return self.csv_texts([[csv_cell(row[name]) for name in self.schema.names] for row in rows])
 
     def file_row(self, row: Row) -> Row:
         """Lists and objects become JSON text, as the CSV schema says; the rest stays typed."""
