@@ -32,7 +32,13 @@ class Column:
 
 ARTICLE_COLUMNS: tuple[Column, ...] = (
     Column("article_id", pa.int64(), "Stable id: `articles.id` in the corpus database"),
-    Column("url", pa.string(), "Canonical URL (one article per URL)"),
+    Column(
+        "url",
+        pa.string(),
+        "The article's key URL (one article per URL): its declared canonical URL when on the "
+        "same site, else the URL fetched after redirects; tracking parameters and fragment "
+        "removed",
+    ),
     Column(
         "site",
         pa.string(),
@@ -74,9 +80,24 @@ ARTICLE_COLUMNS: tuple[Column, ...] = (
     Column("extractor", pa.string(), "Extractor that produced `text`"),
     Column("extractor_version", pa.string(), "Version of the cleaning pipeline"),
     Column("claim_rule_version", pa.string(), "Version of the claim rules run on this text"),
-    Column("first_seen_at", TIMESTAMP, "When the crawler first stored this article, UTC"),
-    Column("last_seen_at", TIMESTAMP, "When the crawler last fetched this article, UTC"),
-    Column("revision_count", pa.int64(), "Times the text changed on a re-crawl"),
+    Column(
+        "first_seen_at",
+        TIMESTAMP,
+        "Fetch time of the first page stored for this article, UTC (for `ingest-warc`, the "
+        "archive record's date)",
+    ),
+    Column(
+        "last_seen_at",
+        TIMESTAMP,
+        "Time of the latest fetch of this article, UTC, including fetches that found it "
+        "unchanged or not modified (304)",
+    ),
+    Column(
+        "revision_count",
+        pa.int64(),
+        "Times a re-crawl found changed text (each earlier text is kept as a revision; "
+        "`reprocess` does not count)",
+    ),
     Column(
         "warc_file", pa.string(), "WARC/ARC file the text was read from (`ingest-warc`), else null"
     ),
