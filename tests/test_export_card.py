@@ -27,7 +27,7 @@ from cleaning.claims.fields import SEVERE
 from cleaning.claims.lexicon import modality_lexicon
 from corpus.export.quality import build_quality, stored_quality
 from corpus.export.schema import CLAIM_COLUMNS
-from corpus.models import SkippedUrlRow
+from corpus.models import CrawlRun, SkippedUrlRow
 from corpus.store import open_store
 from tests.test_export_corpus import ExportCorpus, build_export_corpus, export_ok
 
@@ -273,3 +273,32 @@ def test_card_source_data_comes_from_the_run_records(
     assert site["description"] in row and f"| {forbidden} |" in row
     assert "lab@uni.example" in text
     assert f"`robots-forbidden`: {forbidden} over these runs" in text
+
+
+def test_card_reports_robots_overrides_and_failed_robots_files(tmp_path: Path) -> None:
+    corpus = build_export_corpus(tmp_path)
+    store = open_store(corpus.db)
+    with store.session() as session:
+        run = session.scalars(select(CrawlRun).order_by(CrawlRun.id)).first()
+        assert run is not None
+        run.settings = {"settings": ["LOG_LEVEL=INFO", "ROBOTSTXT_OBEY=False"]}
+        run.stats = {"scrapy": {"robotstxt/disallow_all/unreachable": 2}}
+        session.add_all(
+            SkippedUrlRow(
+                crawl_run_id=run.id,
+                site="a.example",
+                url=f"https://a.example/private/{n}",
+                reason="robots-forbidden",
+                seen_at=run.started_at,
+            )
+            for n in range(3)
+        )
+    store.dispose()
+    out = export_ok(corpus, tmp_path / "out", "--format", "jsonl")
+    text = card_text(out)
+    assert "`-s ROBOTSTXT_OBEY=False`" in text
+    assert "robots.txt failed: unreachable 2" in text
+    assert "`robots-forbidden`: 3 over these runs" in text
+    sites = json.loads((out / "manifest.json").read_text("utf-8"))["provenance"]["sites"]
+    assert sites["a.example"]["robots_forbidden_urls"] == 3
+    assert sites["lawfirm.example"]["robots_forbidden_urls"] == 0
