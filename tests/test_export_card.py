@@ -296,7 +296,7 @@ def test_card_reports_robots_overrides_and_failed_robots_files(tmp_path: Path) -
     store.dispose()
     out = export_ok(corpus, tmp_path / "out", "--format", "jsonl")
     text = card_text(out)
-    assert "`-s ROBOTSTXT_OBEY=False`" in text
+    assert "`-s ROBOTSTXT_OBEY=False`: robots.txt was **not obeyed** in it" in text
     assert "robots.txt failed: unreachable 2" in text
     assert "`robots-forbidden`: 3 over these runs" in text
     sites = json.loads((out / "manifest.json").read_text("utf-8"))["provenance"]["sites"]

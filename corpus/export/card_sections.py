@@ -76,19 +76,27 @@ def robots_lines(provenance: dict[str, Any]) -> list[str]:
     """The robots.txt policy and what the runs recorded about it."""
     forbidden = sum(s["robots_forbidden_urls"] for s in provenance["sites"].values())
     lines = [
-        "**robots.txt**: every crawl obeys robots.txt (Scrapy's RobotsTxtMiddleware with the "
-        "rules of RFC 9309: a robots.txt answering 5xx or unreachable disallows the whole "
-        "host, a 4xx allows everything). URLs it forbade are not fetched and are recorded in "
-        f"the run's `skipped_urls` with reason `{Reason.ROBOTS_FORBIDDEN}`: {forbidden} "
-        "over these runs (per site in the table)."
+        "**robots.txt**: crawls obey robots.txt unless started with `-s ROBOTSTXT_OBEY=False` "
+        "(such runs are listed below), with the rules of RFC 9309: a robots.txt answering 5xx "
+        "or unreachable disallows the whole host, a 4xx allows everything. URLs it forbade "
+        "are not fetched and are recorded in the run's `skipped_urls` with reason "
+        f"`{Reason.ROBOTS_FORBIDDEN}`: {forbidden} over these runs (per site in the table)."
     ]
+    if any(run["source"] == "warc" for run in provenance["runs"]):
+        lines.append(
+            "- Articles read from web archives (`ingest-warc`) were fetched by whoever made "
+            "the archive; no robots.txt decision of theirs is recorded here."
+        )
     for run in provenance["runs"]:
         stats = run["robots_stats"]
         disallow_all = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if "disallow_all" in k}
-        if run["robots_obey_setting"] is not None:
+        setting = run["robots_obey_setting"]
+        if setting is not None:
+            obeyed = setting.strip().lower() not in ("false", "0", "no", "off")
+            verdict = "obeyed" if obeyed else "**not obeyed**"
             lines.append(
-                f"- Run {run['id']} was started with `-s ROBOTSTXT_OBEY="
-                f"{run['robots_obey_setting']}`: check whether robots.txt was obeyed in it."
+                f"- Run {run['id']} was started with `-s ROBOTSTXT_OBEY={setting}`: robots.txt "
+                f"was {verdict} in it."
             )
         if disallow_all:
             lines.append(
