@@ -50,12 +50,17 @@ def exported(
 
 
 def read_table(folder: Path, table: str) -> pd.DataFrame:
+    """A table in id order (JSONL and CSV files put their witness rows first)."""
     path = next(folder.glob(f"{table}.*"))
     if path.suffix == ".jsonl":
-        return pd.read_json(path, lines=True, dtype=False)
-    if path.suffix == ".csv":
-        return pd.read_csv(path)
-    return pd.read_parquet(path)
+        frame = pd.read_json(path, lines=True, dtype=False)
+    elif path.suffix == ".csv":
+        frame = pd.read_csv(path)
+    else:
+        frame = pd.read_parquet(path)
+    if frame.empty:
+        return frame
+    return frame.sort_values(frame.columns[0], kind="stable").reset_index(drop=True)
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -165,7 +170,8 @@ def test_tables_join_in_duckdb(exported: dict[str, Path], fmt: str) -> None:
 def test_card_header_matches_the_files(exported: dict[str, Path], fmt: str) -> None:
     folder = exported[fmt]
     header = read_card_header(folder)
-    assert header["language"] == ["zh"]
+    assert header["language"] == ["en", "zh"]  # the corpus has one English article
+    assert header["multilinguality"] == ["multilingual"]
     assert header["license"] == "other" and header["pretty_name"].startswith("debtcorpus")
     assert header["task_categories"] and header["size_categories"] == ["n<1K"]
     configs = {config["config_name"]: config for config in header["configs"]}
@@ -198,7 +204,15 @@ def test_manifest_hashes_every_file_and_describes_the_export(
     folder = exported[fmt]
     manifest = read_manifest(folder)
     on_disk = {path.name for path in folder.iterdir()} - {"manifest.json"}
-    assert set(manifest["files"]) == on_disk == {"README.md", *(f"{t}.{fmt}" for t in TABLES)}
+    assert (
+        set(manifest["files"])
+        == on_disk
+        == {
+            "README.md",
+            "LICENSE.md",
+            *(f"{t}.{fmt}" for t in TABLES),
+        }
+    )
     for name, facts in manifest["files"].items():
         content = (folder / name).read_bytes()
         assert facts == {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
@@ -324,6 +338,7 @@ def test_nested_export_puts_claims_and_comments_inside_articles(
 ) -> None:
     out = export_ok(export_corpus, tmp_path / "out", "--format", fmt, "--nested")
     assert sorted(path.name for path in out.iterdir()) == [
+        "LICENSE.md",
         "README.md",
         f"articles.{fmt}",
         "manifest.json",
@@ -426,81 +441,3 @@ def test_failed_export_leaves_nothing_behind(
     result = run_export(export_corpus, tmp_path / "out")
     assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
     assert list(tmp_path.iterdir()) == []
-
-
-# Hugging Face `datasets`, offline, from files and from the folder's card.
-
-
-@pytest.fixture
-def hf_offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No network, and a cache of the test's own; returns the cache folder."""
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
-    monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", True, raising=False)
-    datasets.disable_progress_bars()
-    return tmp_path / "hf-cache"
-
-
-def card_features(folder: Path, table: str) -> Any:
-    info = next(i for i in read_card_header(folder)["dataset_info"] if i["config_name"] == table)
-    return datasets.Features._from_yaml_list(info["features"])
-
-
-def test_load_dataset_json_data_files(exported: dict[str, Path], hf_offline: Path) -> None:
-    folder = exported["jsonl"]
-    articles = datasets.load_dataset(
-        "json",
-        data_files={"train": str(folder / "articles.jsonl")},
-        split="train",
-        cache_dir=str(hf_offline),
-    )
-    assert articles.num_rows == 6
-    assert articles[0]["tags"] == ["微粒贷", "催收", "逾期"]
-    claims = datasets.load_dataset(
-        "json",
-        data_files=str(folder / "claims.jsonl"),
-        split="train",
-        features=card_features(folder, "claims"),
-        cache_dir=str(hf_offline),
-    )
-    assert claims.num_rows == 6 and claims.features == card_features(folder, "claims")
-
-
-def test_load_dataset_parquet_data_files(exported: dict[str, Path], hf_offline: Path) -> None:
-    articles = datasets.load_dataset(
-        "parquet",
-        data_files=str(exported["parquet"] / "articles.parquet"),
-        split="train",
-        cache_dir=str(hf_offline),
-    )
-    assert articles.num_rows == 6
-    assert articles.features["published_at"] == datasets.Value("timestamp[us, tz=UTC]")
-    assert articles.features["tags"] == datasets.List(datasets.Value("string"))
-    assert articles[0]["published_at"].isoformat() == "2024-02-10T02:00:00+00:00"
-
-
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_load_dataset_from_the_folder_uses_the_card(
-    exported: dict[str, Path], hf_offline: Path, fmt: str
-) -> None:
-    folder = exported[fmt]
-    counts = read_manifest(folder)["row_counts"]
-    default = datasets.load_dataset(str(folder), split="train", cache_dir=str(hf_offline))
-    assert default.num_rows == counts["articles"] and "title" in default.column_names
-    for table in TABLES:
-        loaded = datasets.load_dataset(str(folder), table, split="train", cache_dir=str(hf_offline))
-        assert loaded.num_rows == counts[table]
-        assert loaded.features == card_features(folder, table)
-        assert loaded.info.splits["train"].num_examples == counts[table]
-
-
-def test_load_dataset_reads_nested_parquet(
-    export_corpus: ExportCorpus, tmp_path: Path, hf_offline: Path
-) -> None:
-    out = export_ok(export_corpus, tmp_path / "nested", "--format", "parquet", "--nested")
-    articles = datasets.load_dataset(str(out), split="train", cache_dir=str(hf_offline))
-    claim_types = [[claim["type"] for claim in claims] for claims in articles["claims"]]
-    assert sum(len(types) for types in claim_types) == 6
-    arrow_claims = articles.data.schema.field("claims").type
-    assert pa.types.is_list(arrow_claims) and pa.types.is_struct(arrow_claims.value_type)

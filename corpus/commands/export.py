@@ -17,6 +17,7 @@ from corpus.export.filters import (
     parse_date_bound,
     parse_date_range,
 )
+from corpus.export.pseudonyms import KEY_ENV, KEY_FILE_SUFFIX, pseudonym_settings
 from corpus.export.writers import FORMATS
 from corpus.store import open_store, resolve_db_url
 from corpus.warc.export import DEFAULT_MAX_FILE_BYTES, WarcExportRequest, export_warc
@@ -57,6 +58,18 @@ def parse_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
 def canonical(values: tuple[str, ...]) -> tuple[str, ...]:
     """Repeated options as a sorted set, so the manifest is the same whatever the order."""
     return tuple(sorted(set(values)))
+
+
+def check_table_options(
+    file_format: str, nested: bool, pseudonymize: bool, article_authors: bool
+) -> None:
+    if article_authors and not pseudonymize:
+        raise click.UsageError("--pseudonymize-article-authors needs --pseudonymize-authors")
+    if file_format == WARC_FORMAT and (nested or pseudonymize):
+        option = "--nested" if nested else "--pseudonymize-authors"
+        raise click.UsageError(
+            f"{option} shapes tables; WARC files hold the raw fetches as they were served"
+        )
 
 
 @click.command(name="export")
@@ -137,6 +150,25 @@ def canonical(values: tuple[str, ...]) -> tuple[str, ...]:
     metavar="CHARS",
     help="Keep articles whose text has at least CHARS characters.",
 )
+@click.option(
+    "--pseudonymize-authors",
+    is_flag=True,
+    help="Replace comment authors' names by keyed hashes (HMAC-SHA256, `anon-` + 16 hex "
+    "digits); the same name gives the same pseudonym. See docs/export.md.",
+)
+@click.option(
+    "--pseudonymize-article-authors",
+    is_flag=True,
+    help="With --pseudonymize-authors: also the articles' author and editor bylines.",
+)
+@click.option(
+    "--pseudonymize-key",
+    envvar=KEY_ENV,
+    metavar="KEY",
+    default=None,
+    help=f"Secret key of the hash (at least 16 characters; default ${KEY_ENV}, else the key "
+    f"in OUT{KEY_FILE_SUFFIX} beside OUT, else a new key written there). Never in the export.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an earlier export in OUT.")
 def export(
     db: str | None,
@@ -155,6 +187,9 @@ def export(
     languages: tuple[str, ...],
     representatives_only: bool,
     min_length: int | None,
+    pseudonymize_authors: bool,
+    pseudonymize_article_authors: bool,
+    pseudonymize_key: str | None,
     overwrite: bool,
 ) -> None:
     """Export articles, claims and comments to the folder OUT, with README.md and manifest.json.
@@ -179,12 +214,24 @@ def export(
         min_length=min_length,
         runs=tuple(sorted(set(runs))),
     )
+    check_table_options(file_format, nested, pseudonymize_authors, pseudonymize_article_authors)
     if file_format == WARC_FORMAT:
-        if nested:
-            raise click.UsageError("--nested shapes tables; WARC files hold the raw fetches")
         export_warc_files(db, WarcExportRequest(out, filters, warc_size, overwrite))
         return
-    request = ExportRequest(out, file_format, filters, nested=nested, overwrite=overwrite)
+    pseudonyms = (
+        pseudonym_settings(out, pseudonymize_key, pseudonymize_article_authors)
+        if pseudonymize_authors
+        else None
+    )
+    export_tables(
+        db,
+        ExportRequest(
+            out, file_format, filters, nested=nested, overwrite=overwrite, pseudonyms=pseudonyms
+        ),
+    )
+
+
+def export_tables(db: str | None, request: ExportRequest) -> None:
     require_existing_corpus(db)
     store = open_store(db)
     try:
@@ -192,7 +239,13 @@ def export(
     finally:
         store.dispose()
     counts = ", ".join(f"{name} {rows}" for name, rows in result.row_counts.items())
-    click.echo(f"Exported {counts} to {result.out_dir} ({file_format})")
+    click.echo(f"Exported {counts} to {result.out_dir} ({request.file_format})")
+    pseudonyms = request.pseudonyms
+    if pseudonyms is not None and pseudonyms.generated_key_file is not None:
+        click.echo(
+            f"Pseudonym key written to {pseudonyms.generated_key_file} (not in the export; "
+            "keep it secret, reuse it for exports that must share pseudonyms)"
+        )
     if result.row_counts["articles"] == 0:
         click.echo(
             "Warning: no article matched the filters; the tables are empty "

@@ -11,11 +11,22 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
+from corpus.export.card_sections import (
+    annotation_section,
+    citation_section,
+    contact_section,
+    limitations_section,
+    personal_section,
+    rationale_section,
+    source_section,
+    summary_section,
+)
 from corpus.export.schema import Column, hf_features
 
 PRETTY_NAME = "debtcorpus: Chinese web articles about debt collection (催收)"
 CARD_FILE = "README.md"
 MANIFEST_FILE = "manifest.json"
+LICENSE_FILE = "LICENSE.md"
 ID_SCHEME = (
     "article_id, claim_id and comment_id are the row ids of the corpus database "
     "(articles.id, claims.id, comments.id). An article keeps its id for as long as the "
@@ -57,6 +68,12 @@ class CardFacts:
     tables: tuple[WrittenTable, ...]
     summary: dict[str, Any]
     dedup: dict[str, Any] | str
+    # corpus.export.provenance: runs, sites and filter counts from the run records
+    provenance: dict[str, Any]
+    # corpus.export.quality: the stored eval figures
+    quality: dict[str, Any]
+    # corpus.export.pseudonyms: which columns hold keyed hashes, and how; None: names as printed
+    pseudonyms: dict[str, Any] | None = None
 
 
 SIZE_CATEGORIES: tuple[tuple[int, str], ...] = (
@@ -73,14 +90,27 @@ def size_category(num_rows: int) -> str:
     return next((label for limit, label in SIZE_CATEGORIES if num_rows < limit), "n>10M")
 
 
+def languages(facts: CardFacts) -> list[str]:
+    """The exported articles' languages (zh when none is known)."""
+    found = sorted(code for code in facts.summary["languages"] if not code.startswith("("))
+    return found or ["zh"]
+
+
 def card_header(facts: CardFacts) -> dict[str, Any]:
     articles = next(t for t in facts.tables if t.name == "articles")
+    codes = languages(facts)
     return {
         "pretty_name": PRETTY_NAME,
-        "language": ["zh"],
         "license": "other",
         "license_name": "third-party-web-content",
-        "task_categories": ["text-classification", "token-classification"],
+        "license_link": LICENSE_FILE,
+        "annotations_creators": ["machine-generated"],
+        "language_creators": ["found"],
+        "source_datasets": ["original"],
+        "multilinguality": ["monolingual" if len(codes) == 1 else "multilingual"],
+        "language": codes,
+        "task_categories": ["text-classification"],
+        "task_ids": ["multi-class-classification", "topic-classification", "fact-checking"],
         "tags": ["debt-collection", "consumer-finance", "web-crawl", "chinese"],
         "size_categories": [size_category(articles.num_rows)],
         "configs": [config_entry(table) for table in facts.tables],
@@ -111,11 +141,19 @@ def render_card(facts: CardFacts) -> str:
     header = yaml.safe_dump(card_header(facts), sort_keys=False, allow_unicode=True, width=100)
     sections = (
         intro_section(facts),
+        summary_section(facts),
         files_section(facts),
         loading_section(facts),
         *(columns_section(table, facts.file_format) for table in facts.tables),
+        rationale_section(facts),
+        source_section(facts),
+        annotation_section(facts),
+        personal_section(facts),
+        limitations_section(facts),
         provenance_section(facts),
-        f"## Copyright and use\n\n{COPYRIGHT_NOTE}\n",
+        f"## Copyright and use\n\n{COPYRIGHT_NOTE} The same text is in `{LICENSE_FILE}`.\n",
+        citation_section(facts),
+        contact_section(facts),
     )
     return f"---\n{header}---\n\n" + "\n".join(sections)
 
@@ -221,10 +259,16 @@ def build_manifest(facts: CardFacts, folder: Path, libraries: dict[str, str]) ->
         "tables": {t.name: t.file_name for t in facts.tables},
         **facts.summary,
         "dedup": facts.dedup,
+        "provenance": facts.provenance,
+        "pseudonymised": facts.pseudonyms,
         "files": {
             path.name: {"sha256": sha256_of(path), "bytes": path.stat().st_size} for path in files
         },
     }
+
+
+def license_text() -> str:
+    return f"# Copyright and use\n\n{COPYRIGHT_NOTE}\n"
 
 
 def manifest_text(manifest: dict[str, Any]) -> str:

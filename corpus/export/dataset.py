@@ -22,14 +22,19 @@ from sqlalchemy.orm import Session
 from corpus.errors import ConfigError
 from corpus.export.card import (
     CARD_FILE,
+    LICENSE_FILE,
     MANIFEST_FILE,
     CardFacts,
     WrittenTable,
     build_manifest,
+    license_text,
     manifest_text,
     render_card,
 )
 from corpus.export.filters import ExportFilters
+from corpus.export.provenance import export_provenance
+from corpus.export.pseudonyms import PseudonymSettings
+from corpus.export.quality import stored_quality
 from corpus.export.rows import (
     BATCH_SIZE,
     ArticleRow,
@@ -47,7 +52,8 @@ from corpus.store import Store
 T = TypeVar("T")
 
 EXPORT_FILE_NAMES = frozenset(
-    {f"{table}.{ext}" for table in TABLE_COLUMNS for ext in FORMATS} | {CARD_FILE, MANIFEST_FILE}
+    {f"{table}.{ext}" for table in TABLE_COLUMNS for ext in FORMATS}
+    | {CARD_FILE, MANIFEST_FILE, LICENSE_FILE}
 )
 
 
@@ -58,6 +64,8 @@ class ExportRequest:
     filters: ExportFilters = field(default_factory=ExportFilters)
     nested: bool = False
     overwrite: bool = False
+    # author names replaced by keyed hashes (corpus.export.pseudonyms); None keeps them
+    pseudonyms: PseudonymSettings | None = None
 
     def tables(self) -> tuple[str, ...]:
         return ("articles",) if self.nested else tuple(TABLE_COLUMNS)
@@ -159,6 +167,8 @@ def write_tables(
         writers = open_writers(stack, request, folder)
         for chunk in chunks(progress(articles, total, "Exporting articles"), BATCH_SIZE):
             batch = read_batch(session, filters, chunk)
+            if request.pseudonyms is not None:
+                batch = request.pseudonyms.apply(batch)
             for table, writer in writers.items():
                 writer.write(batch.table(table, request.nested))
             summary.add(batch)
@@ -181,6 +191,8 @@ def write_export(store: Store, request: ExportRequest, folder: Path) -> CardFact
     with store.session() as session:
         tables = write_tables(session, request, folder, summary)
         dedup = dedup_summary(session)
+        provenance = export_provenance(session, request.filters)
+    pseudonyms = request.pseudonyms
     facts = CardFacts(
         tool_version=tool_version(),
         schema_version=SCHEMA_VERSION,
@@ -190,8 +202,12 @@ def write_export(store: Store, request: ExportRequest, folder: Path) -> CardFact
         tables=tables,
         summary=summary.describe(),
         dedup=dedup,
+        provenance=provenance,
+        quality=stored_quality(),
+        pseudonyms=pseudonyms.describe() if pseudonyms is not None else None,
     )
     (folder / CARD_FILE).write_text(render_card(facts), encoding="utf-8")
+    (folder / LICENSE_FILE).write_text(license_text(), encoding="utf-8")
     manifest = build_manifest(facts, folder, {"pyarrow": pa.__version__})
     (folder / MANIFEST_FILE).write_text(manifest_text(manifest), encoding="utf-8")
     return facts
@@ -208,6 +224,8 @@ def export_dataset(store: Store, request: ExportRequest) -> ExportResult:
         facts = write_export(store, request, staging)
         files = tuple(sorted(path.name for path in staging.iterdir()))
         publish(staging, out_dir)
+        if request.pseudonyms is not None:
+            request.pseudonyms.save_generated_key()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -32,8 +32,19 @@ class Column:
 
 ARTICLE_COLUMNS: tuple[Column, ...] = (
     Column("article_id", pa.int64(), "Stable id: `articles.id` in the corpus database"),
-    Column("url", pa.string(), "Canonical URL (one article per URL)"),
-    Column("site", pa.string(), "Site profile the article was crawled under"),
+    Column(
+        "url",
+        pa.string(),
+        "The article's key URL (one article per URL): its declared canonical URL when on the "
+        "same site, else the URL fetched after redirects; tracking parameters and fragment "
+        "removed",
+    ),
+    Column(
+        "site",
+        pa.string(),
+        "Site profile the article was last fetched under; for an ad-hoc crawl, or "
+        "`ingest-warc` without --site, the URL's host",
+    ),
     Column("title", pa.string(), "Title"),
     Column("text", pa.string(), "Clean main text (boilerplate and comments removed)"),
     Column("text_length", pa.int64(), "Length of `text` in characters (code points)"),
@@ -45,7 +56,11 @@ ARTICLE_COLUMNS: tuple[Column, ...] = (
     Column("published_at", TIMESTAMP, "Publication time, UTC"),
     Column("published_raw", pa.string(), "Date text as found on the page"),
     Column("published_confidence", pa.float64(), "Confidence of `published_at`, 0-1"),
-    Column("date_candidates", pa.string(), "JSON list of every date candidate seen"),
+    Column(
+        "date_candidates",
+        pa.string(),
+        "JSON list of every date candidate seen: raw, value (ISO), where, score",
+    ),
     Column("site_name", pa.string(), "Site name from the page"),
     Column("icp", pa.string(), "ICP licence number from the footer"),
     Column("category", pa.string(), "Category / breadcrumb"),
@@ -65,19 +80,39 @@ ARTICLE_COLUMNS: tuple[Column, ...] = (
     Column("extractor", pa.string(), "Extractor that produced `text`"),
     Column("extractor_version", pa.string(), "Version of the cleaning pipeline"),
     Column("claim_rule_version", pa.string(), "Version of the claim rules run on this text"),
-    Column("first_seen_at", TIMESTAMP, "When the crawler first stored this article, UTC"),
-    Column("last_seen_at", TIMESTAMP, "When the crawler last fetched this article, UTC"),
-    Column("revision_count", pa.int64(), "Times the text changed on a re-crawl"),
+    Column(
+        "first_seen_at",
+        TIMESTAMP,
+        "Fetch time of the first page stored for this article, UTC (for `ingest-warc`, the "
+        "archive record's date)",
+    ),
+    Column(
+        "last_seen_at",
+        TIMESTAMP,
+        "Time of the latest fetch of this article, UTC, including fetches that found it "
+        "unchanged or not modified (304)",
+    ),
+    Column(
+        "revision_count",
+        pa.int64(),
+        "Times a re-crawl found changed text (each earlier text is kept as a revision; "
+        "`reprocess` does not count)",
+    ),
     Column(
         "warc_file", pa.string(), "WARC/ARC file the text was read from (`ingest-warc`), else null"
     ),
     Column("warc_offset", pa.int64(), "Byte offset of that record in `warc_file`"),
     Column("exact_cluster_id", pa.int64(), "Exact-duplicate cluster (`debtcorpus dedup`)"),
-    Column("near_cluster_id", pa.int64(), "Near-duplicate cluster (`debtcorpus dedup`, minhash)"),
+    Column(
+        "near_cluster_id",
+        pa.int64(),
+        "Near-duplicate cluster (`debtcorpus dedup`, minhash; the lowest id if in several)",
+    ),
     Column(
         "is_representative",
         pa.bool_(),
-        "False when the article is a non-representative member of a duplicate cluster",
+        "False when the article is a non-representative member of a duplicate cluster; true "
+        "otherwise (also when in no cluster or dedup has not run)",
     ),
 )
 
@@ -95,64 +130,73 @@ CLAIM_COLUMNS: tuple[Column, ...] = (
     Column(
         "subtype",
         pa.string(),
-        "Subtype within the type, e.g. CHANNEL: phone, sms, visit, third_party, contacts, "
-        "legal; CONSEQUENCE: credit, fees, civil, court_sanction, criminal, social; PROHIBITION: "
-        "violence, abuse, harassment, contacts, impersonation, privacy, night; ADVICE: "
-        "negotiate, complain, evidence, verify; TIMING: days, severe; CITATION: law, "
-        "regulation, interpretation, guideline (full list in docs/claims.md)",
+        "Subtype within the type; every value: CHANNEL: phone, sms, visit, third_party, "
+        "contacts, legal; CONSEQUENCE: credit, fees, civil, court_sanction, criminal, social; "
+        "PROHIBITION: violence, abuse, harassment, contacts, impersonation, privacy, night; "
+        "ADVICE: negotiate, complain, evidence, verify; TIMING: days (a stated period), severe "
+        "(severe or long overdue without a period); CITATION: law, regulation, interpretation, "
+        "guideline (by the cited name's suffix: 法, 条例, 解释, 指引…)",
     ),
     Column(
         "lender_raw",
         pa.string(),
-        "The lender as written (微粒贷, 支付宝); from the sentence, else the nearest earlier "
-        "mention in its paragraph, else the title when the sentence says only 平台/官方/客服; "
-        "null when none is named",
+        "The lender as written (微粒贷, 支付宝): in the sentence, the last mention before the "
+        "trigger, else the first after it; else the nearest earlier mention in its paragraph; "
+        "else the title's first lender when the sentence says only 平台/官方/客服; null when "
+        "no lender of the gazetteer is named",
     ),
     Column(
         "lender",
         pa.string(),
-        "The lender's operator from the gazetteer (微粒贷 -> 微众银行, 支付宝 -> 蚂蚁); null "
-        "when no known lender is named, never guessed",
+        "The operator of `lender_raw` from the gazetteer (微粒贷 -> 微众银行, 支付宝 -> 蚂蚁); "
+        "null exactly when `lender_raw` is null, never guessed",
     ),
     Column(
         "modality",
         pa.string(),
-        "How the claim is put: certain (会, 一定), possible (可能, 大概率, 可以), habitual (一般, "
-        "通常), obligation (应当, 必须, 建议, 务必), prohibition (不得, 严禁; 不能 with a "
-        "collector as subject), conditional (如果, 一旦, 再不…就…, a legal 「…的,」 clause), "
-        "reported (someone else's words: 催收员称, 有借款人反映), or null (a plain statement)",
+        "How the claim is put, one of seven values or null: reported (someone else's words: "
+        "催收员称, 有借款人反映; not used for ADVICE and CITATION), else the first of "
+        "prohibition (不得, 严禁; 不能 only with a collector as subject), obligation (应当, "
+        "必须, 建议, 务必), possible (可能, 大概率, 可以), habitual (一般, 通常), conditional "
+        "(如果, 一旦, 再不…就…, a legal 「…的,」 clause), certain (会, 一定) among the words "
+        "that reach the trigger; PROHIBITION claims are prohibition unless hedged (possible or "
+        "habitual); null when no such word reaches it (a plain statement)",
     ),
     Column(
         "polarity",
         pa.string(),
-        "One of three values: positive (the claim is asserted), negative (a negation reaches "
-        "the claim: 不会判刑; a prohibition said not to apply: 不算违规; a law said not to "
-        "exist) or partial (a limiter takes the negation: 不会直接判刑, 不一定会坐牢)",
+        "One of three values, never null: positive (the claim is asserted; also questions such "
+        "as 会不会), negative (a negation reaches the trigger: 不会判刑; for PROHIBITION, "
+        "the act said not to be illegal: 不算违规; for CITATION, the law said not to exist) or "
+        "partial (a limiter between the negation and the trigger takes it: 不会直接判刑)",
     ),
     Column(
         "days_overdue",
         pa.int64(),
-        "Days overdue the sentence states, normalised (两个月 = 60, 半年 = 180, M3 = 90); the "
-        "lower bound of a range; null when no period in the sentence is an overdue period "
-        "(retention periods, prison terms, 一天内 and working days are not)",
+        "Days overdue the sentence states, normalised (两个月 = 60, 半年 = 180, M3 = 90): the "
+        "first period bound to being overdue, else the first whose role is unknown; the lower "
+        "bound of a range (upper bound in `conditions.days_max`); null when the sentence states "
+        "no such period (retention periods, prison terms, 一天内 and working days never count)",
     ),
     Column(
         "amount",
         pa.float64(),
-        "Amount in CNY the sentence states (5万元 = 50000); of an old and a new value the new "
-        "one; fines and subsidies are not counted; null when none",
+        "Amount in 元 the sentence states (5万元 = 50000): the one named as the new value, "
+        "else the first that is neither marked old nor a fine or subsidy; null when none",
     ),
     Column(
         "severe",
         pa.bool_(),
-        "True when the sentence speaks of severe or long overdue (严重逾期, 长期逾期, 恶意逾期, "
-        "长期不还)",
+        "True when the sentence contains 严重逾期, 严重的逾期, 长期逾期, 恶意逾期, 长期不还 or "
+        "长期拖欠 (a word match over the whole sentence, whatever the claim's type, polarity "
+        "or negation: 不算严重逾期 is true too); false otherwise, never null",
     ),
     Column(
         "conditions",
         pa.string(),
-        "JSON object: days_overdue, days_max (upper bound of a range), amount, severe, and "
-        "`if` (the clause that frames the claim as a condition); keys absent when not found",
+        "JSON object: days_overdue and amount (as the columns), days_max (upper bound of a "
+        "range), severe (only when true), `if` (the first clause up to the trigger's that "
+        "frames the claim as a condition); a key is absent when not found, {} when none is",
     ),
     Column(
         "cited_law",
@@ -160,7 +204,12 @@ CLAIM_COLUMNS: tuple[Column, ...] = (
         "For CITATION claims: the law as cited, without 《》, with 第N条 when given; null for "
         "other types",
     ),
-    Column("trigger", pa.string(), "The word or phrase in the sentence that made the claim"),
+    Column(
+        "trigger",
+        pa.string(),
+        "The text a lexicon term or pattern matched in the sentence, which made the claim "
+        "(for CITATION the cited name as written)",
+    ),
     Column("sentence", pa.string(), "The sentence making the claim"),
     Column("char_start", pa.int64(), "Start offset of `sentence` in `articles.text`"),
     Column("char_end", pa.int64(), "End offset (exclusive) of `sentence` in `articles.text`"),
@@ -172,8 +221,11 @@ CLAIM_COLUMNS: tuple[Column, ...] = (
     Column(
         "checks",
         pa.string(),
-        "JSON list, one object per known rule the claim contradicts: rule_id, source (law, "
-        "regulation or convention and article), kind, year, message (why); [] when none",
+        "JSON list, one object per rule of the rule base the claim matches (a statement the "
+        "rule says is wrong): rule_id, source (the law, regulation or convention, with its "
+        "article), kind (law, interpretation, regulation, convention or registry: the kind of "
+        "source), year (when the cited text took effect), message (why, in Chinese); [] when no "
+        "rule matches or checks were off (DEBTCORPUS_CLAIM_CHECKS=off)",
     ),
 )
 

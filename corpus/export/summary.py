@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -48,6 +49,7 @@ class ExportSummary:
     last_seen: TimeSpan = field(default_factory=TimeSpan)
     published: TimeSpan = field(default_factory=TimeSpan)
     warc_files: Counter[str] = field(default_factory=Counter)
+    site_hosts: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, batch: RowBatch) -> None:
         for article in batch.articles:
@@ -57,6 +59,8 @@ class ExportSummary:
 
     def add_article(self, article: Row) -> None:
         self.sites[article["site"] or "(none)"] += 1
+        host = urlsplit(article["url"]).netloc
+        self.site_hosts.setdefault(article["site"] or "(none)", set()).add(host)
         self.languages[article["language"] or "(unknown)"] += 1
         self.extractors[article["extractor"] or "(unknown)"] += 1
         self.extractor_versions[article["extractor_version"]] += 1
@@ -85,6 +89,7 @@ class ExportSummary:
             "crawl_date_range": self.crawl_date_range(),
             "published_date_range": self.published.describe(),
             "sites": dict(sorted(self.sites.items())),
+            "site_hosts": {site: sorted(hosts) for site, hosts in sorted(self.site_hosts.items())},
             "languages": dict(sorted(self.languages.items())),
             "extractors": dict(sorted(self.extractors.items())),
             "extractor_versions": dict(sorted(self.extractor_versions.items())),
