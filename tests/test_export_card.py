@@ -154,7 +154,7 @@ def test_card_gives_the_stored_claim_figures_with_their_command(card_folder: Pat
     assert f"`{test['command']}`" in text and claims["rule_version"] in text
     assert f"polarity {test['fields']['polarity']['accuracy']:.3f}" in text
     # the corpus's claims are of other rule versions: the card says the figures do not cover them
-    assert "the figures above are for `claims-2.0` only" in text
+    assert f"the figures above are for `{claims['rule_version']}` only" in text
 
 
 def test_stored_quality_figures_match_the_gold_sets_and_benchmark_floors() -> None:

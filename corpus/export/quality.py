@@ -28,10 +28,19 @@ if TYPE_CHECKING:
 QUALITY_FILE = Path(__file__).with_name("quality.json")
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path("tests/data")
-CLAIM_GOLD: tuple[tuple[str, str], ...] = (
-    ("test", "claims_gold2_test.jsonl"),
-    ("dev", "claims_gold2_dev.jsonl"),
-    ("first", "claims_gold.jsonl"),
+CLAIM_GOLD: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("test", ("claims_gold2_test.jsonl", "claims_gold2b_test.jsonl")),
+    (
+        "dev",
+        (
+            "claims_gold2_dev.jsonl",
+            "claims_gold2b_dev.jsonl",
+            "claims_gold2c_dev.jsonl",
+            "claims_gold2d_dev.jsonl",
+            "claims_gold2e_dev.jsonl",
+        ),
+    ),
+    ("first", ("claims_gold.jsonl",)),
 )
 CLAIM_GOLD_ROLES = {
     "test": "second gold set, test part: labelled by meaning before the extractor ran, "
@@ -88,13 +97,14 @@ def measure_claims(repo: Path = REPO) -> dict[str, Any]:
     from cleaning.claims.extract import RULE_VERSION
 
     gold_sets = {}
-    for part, name in CLAIM_GOLD:
-        path = DATA / name
-        report = evaluate(load_gold(repo / path), ClaimConfig())
+    for part, names in CLAIM_GOLD:
+        paths = [DATA / name for name in names]
+        sentences = [row for path in paths for row in load_gold(repo / path)]
+        report = evaluate(sentences, ClaimConfig())
         gold_sets[part] = {
-            "gold": str(path),
+            "gold": ", ".join(str(path) for path in paths),
             "role": CLAIM_GOLD_ROLES[part],
-            "command": f"debtcorpus eval claims {path}",
+            "command": "debtcorpus eval claims " + " ".join(str(path) for path in paths),
             **claim_figures(report),
         }
     return {"rule_version": RULE_VERSION, "gold_sets": gold_sets}
