@@ -389,7 +389,8 @@ def signatures(texts: list[str], config: FingerprintConfig) -> U32:
 
 def signature(text: str, config: FingerprintConfig) -> U32:
     """The MinHash signature of one document: shape (num_perm,)."""
-    return signatures([text], config)[0]
+    row: U32 = signatures([text], config)[0]
+    return row
 
 
 def band_keys(signature_matrix: U32, config: FingerprintConfig) -> NDArray[np.int64]:

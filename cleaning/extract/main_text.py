@@ -122,10 +122,10 @@ def text_units(text: str) -> int:
 def page_heading(tree: HtmlElement) -> str | None:
     """The page's own headline (first h1), else the first part of <title>."""
     for heading in tree.iter("h1"):
-        text = heading.text_content().strip()
+        text: str = heading.text_content().strip()
         if 4 <= len(text) <= 100:
             return text
-    title = tree.findtext(".//title")
+    title: str | None = tree.findtext(".//title")
     return re.split(r"[_|｜\-–—]", title.strip())[0].strip() or None if title else None
 
 
