@@ -195,7 +195,12 @@ class ArticleFields:
         Text, unique=True, doc="Canonical URL (one article per URL)", source=STORE
     )
     site: Mapped[str | None] = field(
-        String(200), doc="Site profile the article was crawled under", source=STORE
+        String(200),
+        doc=(
+            "Site profile the article was last fetched under; for an ad-hoc crawl, or "
+            "`ingest-warc` without --site, the URL's host"
+        ),
+        source=STORE,
     )
     title: Mapped[str | None] = field(Text, doc="Title")
     text: Mapped[str] = field(Text, doc="Clean main text (boilerplate and comments removed)")
@@ -227,7 +232,9 @@ class ArticleFields:
         Float, doc="Confidence of `published_at`, 0-1", source="published.confidence"
     )
     date_candidates: Mapped[list[Any]] = field(
-        default=list, doc="JSON list of every date candidate seen", source="published.candidates"
+        default=list,
+        doc="JSON list of every date candidate seen: raw, value (ISO), where, score",
+        source="published.candidates",
     )
     site_name: Mapped[str | None] = field(Text, doc="Site name from the page")
     icp: Mapped[str | None] = field(String(100), doc="ICP licence number from the footer")
@@ -327,57 +334,91 @@ class ClaimFields:
     )
     subtype: Mapped[str | None] = field(
         String(50),
-        doc="Subtype within the type, e.g. CHANNEL: phone, sms, visit, third_party, contacts, "
-        "legal; CONSEQUENCE: credit, fees, civil, court_sanction, criminal, social; PROHIBITION: "
-        "violence, abuse, harassment, contacts, impersonation, privacy, night; ADVICE: "
-        "negotiate, complain, evidence, verify; TIMING: days, severe; CITATION: law, "
-        "regulation, interpretation, guideline (full list in docs/claims.md)",
+        doc=(
+            "Subtype within the type; every value: CHANNEL: phone, sms, visit, "
+            "third_party, contacts, legal; CONSEQUENCE: credit, fees, civil, "
+            "court_sanction, criminal, social; PROHIBITION: violence, abuse, harassment, "
+            "contacts, impersonation, privacy, night; ADVICE: negotiate, complain, "
+            "evidence, verify; TIMING: days (a stated period), severe (severe or long "
+            "overdue without a period); CITATION: law, regulation, interpretation, "
+            "guideline (by the cited name's suffix: 法, 条例, 解释, 指引…)"
+        ),
     )
     lender_raw: Mapped[str | None] = field(
         Text,
-        doc="The lender as written (微粒贷, 支付宝); from the sentence, else the nearest earlier "
-        "mention in its paragraph, else the title when the sentence says only 平台/官方/客服; "
-        "null when none is named",
+        doc=(
+            "The lender as written (微粒贷, 支付宝): in the sentence, the last mention "
+            "before the trigger, else the first after it; else the nearest earlier "
+            "mention in its paragraph; else the title's first lender when the sentence "
+            "says only 平台/官方/客服; null when no lender of the gazetteer is named"
+        ),
     )
     lender: Mapped[str | None] = field(
         Text,
-        doc="The lender's operator from the gazetteer (微粒贷 -> 微众银行, 支付宝 -> 蚂蚁); null "
-        "when no known lender is named, never guessed",
+        doc=(
+            "The operator of `lender_raw` from the gazetteer (微粒贷 -> 微众银行, 支付宝 "
+            "-> 蚂蚁); null exactly when `lender_raw` is null, never guessed"
+        ),
     )
     modality: Mapped[str | None] = field(
         String(30),
-        doc="How the claim is put: certain (会, 一定), possible (可能, 大概率, 可以), habitual "
-        "(一般, 通常), obligation (应当, 必须, 建议, 务必), prohibition (不得, 严禁; 不能 with a "
-        "collector as subject), conditional (如果, 一旦, 再不…就…, a legal 「…的,」 clause), "
-        "reported (someone else's words: 催收员称, 有借款人反映), or null (a plain statement)",
+        doc=(
+            "How the claim is put, one of seven values or null: reported (someone else's "
+            "words: 催收员称, 有借款人反映; not used for ADVICE and CITATION), else the "
+            "first of prohibition (不得, 严禁; 不能 only with a collector as subject), "
+            "obligation (应当, 必须, 建议, 务必), possible (可能, 大概率, 可以), habitual "
+            "(一般, 通常), conditional (如果, 一旦, 再不…就…, a legal 「…的,」 clause), "
+            "certain (会, 一定) among the words that reach the trigger; PROHIBITION "
+            "claims are prohibition unless hedged (possible or habitual); null when no "
+            "such word reaches it (a plain statement)"
+        ),
     )
     polarity: Mapped[str] = field(
         String(10),
         default="positive",
-        doc="One of three values: positive (the claim is asserted), negative (a negation reaches "
-        "the claim: 不会判刑; a prohibition said not to apply: 不算违规; a law said not to "
-        "exist) or partial (a limiter takes the negation: 不会直接判刑, 不一定会坐牢)",
+        doc=(
+            "One of three values, never null: positive (the claim is asserted; also "
+            "questions such as 会不会), negative (a negation reaches the trigger: "
+            "不会判刑; for PROHIBITION, the act said not to be illegal: 不算违规; for "
+            "CITATION, the law said not to exist) or partial (a limiter between the "
+            "negation and the trigger takes it: 不会直接判刑)"
+        ),
     )
     days_overdue: Mapped[int | None] = field(
-        doc="Days overdue the sentence states, normalised (两个月 = 60, 半年 = 180, M3 = 90); the "
-        "lower bound of a range; null when no period in the sentence is an overdue period "
-        "(retention periods, prison terms, 一天内 and working days are not)",
+        doc=(
+            "Days overdue the sentence states, normalised (两个月 = 60, 半年 = 180, M3 = "
+            "90): the first period bound to being overdue, else the first whose role is "
+            "unknown; the lower bound of a range (upper bound in `conditions.days_max`); "
+            "null when the sentence states no such period (retention periods, prison "
+            "terms, 一天内 and working days never count)"
+        ),
     )
     amount: Mapped[float | None] = field(
         Float,
-        doc="Amount in CNY the sentence states (5万元 = 50000); of an old and a new value the new "
-        "one; fines and subsidies are not counted; null when none",
+        doc=(
+            "Amount in 元 the sentence states (5万元 = 50000): the one named as the new "
+            "value, else the first that is neither marked old nor a fine or subsidy; null "
+            "when none"
+        ),
     )
     severe: Mapped[bool] = field(
         Boolean,
         default=False,
-        doc="True when the sentence speaks of severe or long overdue (严重逾期, 长期逾期, "
-        "恶意逾期, 长期不还)",
+        doc=(
+            "True when the sentence contains 严重逾期, 严重的逾期, 长期逾期, 恶意逾期, "
+            "长期不还 or 长期拖欠 (a word match over the whole sentence, whatever the "
+            "claim's type, polarity or negation: 不算严重逾期 is true too); false "
+            "otherwise, never null"
+        ),
     )
     conditions: Mapped[dict[str, Any]] = field(
         default=dict,
-        doc="JSON object: days_overdue, days_max (upper bound of a range), amount, severe, and "
-        "`if` (the clause that frames the claim as a condition); keys absent when not found",
+        doc=(
+            "JSON object: days_overdue and amount (as the columns), days_max (upper bound "
+            "of a range), severe (only when true), `if` (the first clause up to the "
+            "trigger's that frames the claim as a condition); a key is absent when not "
+            "found, {} when none is"
+        ),
     )
     cited_law: Mapped[str | None] = field(
         Text,
@@ -385,7 +426,11 @@ class ClaimFields:
         "other types",
     )
     trigger: Mapped[str | None] = field(
-        Text, doc="The word or phrase in the sentence that made the claim"
+        Text,
+        doc=(
+            "The text a lexicon term or pattern matched in the sentence, which made the "
+            "claim (for CITATION the cited name as written)"
+        ),
     )
     sentence: Mapped[str] = field(Text, doc="The sentence making the claim")
     start: Mapped[int] = field(
@@ -400,6 +445,12 @@ class ClaimFields:
     )
     checks: Mapped[list[Any]] = field(
         default=list,
-        doc="JSON list, one object per known rule the claim contradicts: rule_id, source (law, "
-        "regulation or convention and article), kind, year, message (why); [] when none",
+        doc=(
+            "JSON list, one object per rule of the rule base the claim matches (a "
+            "statement the rule says is wrong): rule_id, source (the law, regulation or "
+            "convention, with its article), kind (law, interpretation, regulation, "
+            "convention or registry: the kind of source), year (when the cited text took "
+            "effect), message (why, in Chinese); [] when no rule matches or checks were "
+            "off (DEBTCORPUS_CLAIM_CHECKS=off)"
+        ),
     )

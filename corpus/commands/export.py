@@ -4,6 +4,7 @@ or its raw fetches as WARC files (`--format warc`, corpus/warc/)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy.engine import make_url
@@ -144,6 +145,28 @@ def export(
     file_format: str,
     warc_size: int,
     nested: bool,
+    overwrite: bool,
+    **filter_options: Any,
+) -> None:
+    """Export articles, claims and comments to the folder OUT, with README.md and manifest.json.
+
+    With --format warc, write the stored fetches of the kept pages as WARC 1.1 files
+    instead (site, run and --crawled-from/--crawled-to pick pages by fetch time; the other
+    filters keep the pages of the articles they keep).
+
+    Dates are YYYY-MM-DD (whole days, UTC) or ISO 8601 date-times with an offset; both ends
+    are inclusive. Re-running the same export on the same database gives identical files.
+    """
+    filters = export_filters(**filter_options)
+    if file_format == WARC_FORMAT:
+        if nested:
+            raise click.UsageError("--nested shapes tables; WARC files hold the raw fetches")
+        export_warc_files(db, WarcExportRequest(out, filters, warc_size, overwrite))
+        return
+    export_tables(db, ExportRequest(out, file_format, filters, nested=nested, overwrite=overwrite))
+
+
+def export_filters(
     sites: tuple[str, ...],
     runs: tuple[int, ...],
     published_from: str | None,
@@ -155,18 +178,9 @@ def export(
     languages: tuple[str, ...],
     representatives_only: bool,
     min_length: int | None,
-    overwrite: bool,
-) -> None:
-    """Export articles, claims and comments to the folder OUT, with README.md and manifest.json.
-
-    With --format warc, write the stored fetches of the kept pages as WARC 1.1 files
-    instead (site, run and --crawled-from/--crawled-to pick pages by fetch time; the other
-    filters keep the pages of the articles they keep).
-
-    Dates are YYYY-MM-DD (whole days, UTC) or ISO 8601 date-times with an offset; both ends
-    are inclusive. Re-running the same export on the same database gives identical files.
-    """
-    filters = ExportFilters(
+) -> ExportFilters:
+    """The filter options of `export` as one ExportFilters."""
+    return ExportFilters(
         sites=canonical(sites),
         published=parse_date_range(
             published_from, published_to, "--published-from", "--published-to"
@@ -179,12 +193,9 @@ def export(
         min_length=min_length,
         runs=tuple(sorted(set(runs))),
     )
-    if file_format == WARC_FORMAT:
-        if nested:
-            raise click.UsageError("--nested shapes tables; WARC files hold the raw fetches")
-        export_warc_files(db, WarcExportRequest(out, filters, warc_size, overwrite))
-        return
-    request = ExportRequest(out, file_format, filters, nested=nested, overwrite=overwrite)
+
+
+def export_tables(db: str | None, request: ExportRequest) -> None:
     require_existing_corpus(db)
     store = open_store(db)
     try:
@@ -192,7 +203,7 @@ def export(
     finally:
         store.dispose()
     counts = ", ".join(f"{name} {rows}" for name, rows in result.row_counts.items())
-    click.echo(f"Exported {counts} to {result.out_dir} ({file_format})")
+    click.echo(f"Exported {counts} to {result.out_dir} ({request.file_format})")
     if result.row_counts["articles"] == 0:
         click.echo(
             "Warning: no article matched the filters; the tables are empty "

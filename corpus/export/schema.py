@@ -47,11 +47,16 @@ def stored_columns(table: Any) -> tuple[Column, ...]:
 ARTICLE_COLUMNS: tuple[Column, ...] = (
     *stored_columns(Article.__table__),
     Column("exact_cluster_id", pa.int64(), "Exact-duplicate cluster (`debtcorpus dedup`)"),
-    Column("near_cluster_id", pa.int64(), "Near-duplicate cluster (`debtcorpus dedup`, minhash)"),
+    Column(
+        "near_cluster_id",
+        pa.int64(),
+        "Near-duplicate cluster (`debtcorpus dedup`, minhash; the lowest id if in several)",
+    ),
     Column(
         "is_representative",
         pa.bool_(),
-        "False when the article is a non-representative member of a duplicate cluster",
+        "False when the article is a non-representative member of a duplicate cluster; true "
+        "otherwise (also when in no cluster or dedup has not run)",
     ),
 )
 CLAIM_COLUMNS = stored_columns(Claim.__table__)
