@@ -80,6 +80,17 @@ def field(
     return mapped_column(*args, info={"field": info}, **column)
 
 
+def row_id(table: str, export_name: str) -> MappedColumn[Any]:
+    """The primary key of an exported table: a stable id, exported as `export_name`."""
+    doc = f"Stable id: `{table}.id` in the corpus database"
+    return field(primary_key=True, doc=doc, name=export_name, source=STORE)
+
+
+def article_key(doc: str) -> MappedColumn[Any]:
+    """The article a comment or claim belongs to."""
+    return field(ForeignKey("articles.id"), index=True, doc=doc, source=STORE)
+
+
 def field_info(column: Column[Any]) -> FieldInfo | None:
     info = column.info.get("field")
     return info if isinstance(info, FieldInfo) else None
@@ -185,12 +196,7 @@ class PageFields:
 class ArticleFields:
     """One article per canonical URL; re-crawls update it and keep revisions."""
 
-    id: Mapped[int] = field(
-        primary_key=True,
-        doc="Stable id: `articles.id` in the corpus database",
-        name="article_id",
-        source=STORE,
-    )
+    id: Mapped[int] = row_id("articles", "article_id")
     url: Mapped[str] = field(
         Text, unique=True, doc="Canonical URL (one article per URL)", source=STORE
     )
@@ -290,18 +296,8 @@ class ArticleFields:
 class CommentFields:
     """A comment under an article, in page order."""
 
-    id: Mapped[int] = field(
-        primary_key=True,
-        doc="Stable id: `comments.id` in the corpus database",
-        name="comment_id",
-        source=STORE,
-    )
-    article_id: Mapped[int] = field(
-        ForeignKey("articles.id"),
-        index=True,
-        doc="The article commented on (joins `articles`)",
-        source=STORE,
-    )
+    id: Mapped[int] = row_id("comments", "comment_id")
+    article_id: Mapped[int] = article_key("The article commented on (joins `articles`)")
     position: Mapped[int] = field(doc="Order on the page, from 0", source=STORE)
     author: Mapped[str | None] = field(Text, doc="Commenter name as shown")
     role: Mapped[str | None] = field(Text, doc="Role shown (e.g. 律师, 网友)")
@@ -313,18 +309,8 @@ class CommentFields:
 class ClaimFields:
     """A claim an article's sentence makes about collection practice (docs/claims.md)."""
 
-    id: Mapped[int] = field(
-        primary_key=True,
-        doc="Stable id: `claims.id` in the corpus database",
-        name="claim_id",
-        source=STORE,
-    )
-    article_id: Mapped[int] = field(
-        ForeignKey("articles.id"),
-        index=True,
-        doc="The article the claim is in (joins `articles`)",
-        source=STORE,
-    )
+    id: Mapped[int] = row_id("claims", "claim_id")
+    article_id: Mapped[int] = article_key("The article the claim is in (joins `articles`)")
     type: Mapped[str] = field(
         String(30),
         doc="Claim type: CHANNEL (how collectors reach the borrower), TIMING (how long overdue "
