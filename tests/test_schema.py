@@ -32,6 +32,7 @@ from corpus.ingest import FetchedPage, store_fetch
 from corpus.models import Article, Claim, Comment
 from corpus.schema import STORE, declared_columns, plain
 from corpus.store import open_store
+from tests.test_postgres import PG_URL, create_database_if_missing, reset_database
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 URL = "http://127.0.0.1:9/wp/1.html"
@@ -151,8 +152,18 @@ def test_clean_page_sets_the_script() -> None:
     assert result.article.script == TRADITIONAL
 
 
-def test_migration_0010_backfills_script_and_length(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a SQLite file, or the test PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    create_database_if_missing(PG_URL)
+    reset_database(PG_URL)
+    return PG_URL
+
+
+def test_migration_0010_backfills_script_and_length(empty_db: str) -> None:
+    engine = create_engine(empty_db)
     migrate.upgrade(engine, "0007")
     insert = text(
         "INSERT INTO articles (id, url, text, text_sha256, extractor_version, relevance,"
