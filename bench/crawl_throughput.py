@@ -1,12 +1,16 @@
 """Crawl throughput: a bare Scrapy spider vs the full debtcorpus pipeline, side by side.
 
 Serves the sample site with a generated section of N article pages (default 3,000) and
-crawls /gen/ twice with the same Scrapy settings (robots.txt, AutoThrottle, concurrency):
+crawls /gen/ with the same Scrapy settings (robots.txt, AutoThrottle, concurrency):
   bare: a spider that only downloads and follows links;
-  full: `python -m crawler` with decode, extraction, claims and SQLite storage.
-Prints pages/s for each, their ratio, and the peak memory of each crawl's process tree.
+  full: `debtcorpus crawl --site sample-gen` (the command a user runs: its parent process, the
+        Scrapy process and the cleaners) with decode, extraction, claims and SQLite storage.
+The two run in alternation, --rounds times each (default 3), on a fresh corpus each time.
+Prints, per run and as median [min-max] per kind: pages/s, the ratio full/bare of each pair,
+the peak memory of the whole process tree (summed RSS, and summed PSS, which counts shared
+pages once), and the CPU milliseconds per page the tree spent.
 
-  .venv/bin/python bench/crawl_throughput.py [--pages 3000] [--latency-ms 100]
+  .venv/bin/python bench/crawl_throughput.py [--pages 3000] [--latency-ms 100] [--rounds 3]
 
 `--latency-ms` makes the local server answer like a remote site (a fixed delay per
 response); 0 measures the CPU-bound case where server, crawler and cleaners share 2 cores.
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,15 +65,32 @@ json.dump({k: str(v) for k, v in crawler.stats.get_stats().items()}, open(sys.ar
 
 
 @dataclass(frozen=True)
+class Tree:
+    """What a crawl's process tree used: peak memory and CPU time (all processes).
+
+    RSS counts a page shared by several processes (the cleaners' copy-on-write pages from
+    their fork server) once per process; PSS divides it among them, so its sum is the
+    memory the tree really takes."""
+
+    peak_rss_mb: float
+    peak_pss_mb: float
+    cpu_seconds: float
+
+
+@dataclass(frozen=True)
 class Result:
     name: str
     pages: int
     seconds: float
-    peak_rss_mb: float
+    tree: Tree
 
     @property
     def rate(self) -> float:
         return self.pages / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        return 1000 * self.tree.cpu_seconds / self.pages if self.pages else 0.0
 
 
 def start_site(pages: int, latency_ms: int) -> tuple[subprocess.Popen[str], str]:
@@ -80,33 +102,62 @@ def start_site(pages: int, latency_ms: int) -> tuple[subprocess.Popen[str], str]
     return server, server.stdout.readline().strip().rstrip("/")
 
 
-def run_measured(name: str, argv: list[str]) -> float:
-    """Run a crawl process; return the peak RSS (MB) of its process tree."""
-    process = psutil.Popen(argv, cwd=REPO)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _tree_rss(process))
-        time.sleep(0.2)
-    if process.returncode not in (0, 1):
-        raise SystemExit(f"{name} crawl failed with exit code {process.returncode}")
-    return peak / 2**20
+def run_measured(name: str, argv: list[str]) -> Tree:
+    """Run a crawl process; sample its whole process tree until it ends."""
+    with tempfile.TemporaryFile() as output:
+        process = psutil.Popen(argv, cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
+        peak, peak_pss, cpu_by_pid = 0, 0, {}
+        while process.poll() is None:
+            family = _family(process)
+            rss, pss = _tree_memory(family)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            cpu_by_pid.update(_tree_cpu(family))
+            time.sleep(0.2)
+        if process.returncode not in (0, 1):
+            output.seek(0)
+            print(output.read().decode(errors="replace")[-3000:], file=sys.stderr)
+            raise SystemExit(f"{name} crawl failed with exit code {process.returncode}")
+    return Tree(peak / 2**20, peak_pss / 2**20, sum(cpu_by_pid.values()))
 
 
-def _tree_rss(process: psutil.Process) -> int:
+def _family(process: psutil.Process) -> list[psutil.Process]:
     try:
-        family = [process, *process.children(recursive=True)]
-        return sum(p.memory_info().rss for p in family)
+        return [process, *process.children(recursive=True)]
     except psutil.Error:
-        return 0
+        return []
+
+
+def _tree_memory(family: list[psutil.Process]) -> tuple[int, int]:
+    """Summed RSS and PSS of the processes (bytes)."""
+    rss = pss = 0
+    for member in family:
+        try:
+            memory = member.memory_full_info()
+        except psutil.Error:
+            continue
+        rss, pss = rss + memory.rss, pss + getattr(memory, "pss", memory.rss)
+    return rss, pss
+
+
+def _tree_cpu(family: list[psutil.Process]) -> dict[int, float]:
+    """CPU seconds so far per process (a process's last sample stands once it has ended)."""
+    seconds = {}
+    for member in family:
+        try:
+            times = member.cpu_times()
+        except psutil.Error:
+            continue
+        seconds[member.pid] = times.user + times.system
+    return seconds
 
 
 def bare_run(base_url: str, workdir: Path) -> Result:
     script, stats_file = workdir / "bare.py", workdir / "bare-stats.json"
     script.write_text(BARE_SPIDER)
-    peak = run_measured("bare", [sys.executable, str(script), f"{base_url}/gen/", str(stats_file)])
+    tree = run_measured("bare", [sys.executable, str(script), f"{base_url}/gen/", str(stats_file)])
     stats = json.loads(stats_file.read_text())
     pages = int(stats.get("response_received_count", 0))
-    return Result("bare spider", pages, float(stats["elapsed_time_seconds"]), peak)
+    return Result("bare", pages, float(stats["elapsed_time_seconds"]), tree)
 
 
 def corpus_python(code: str) -> str:
@@ -115,48 +166,68 @@ def corpus_python(code: str) -> str:
     return subprocess.run(argv, check=True, cwd=REPO, capture_output=True, text=True).stdout
 
 
-def full_run(base_url: str, workdir: Path) -> Result:
-    db = str(workdir / "full.db")
-    run_id = corpus_python(
-        "from corpus.store import open_store; from corpus.run_records import start_run; "
-        f"print(start_run(open_store({db!r}), 'sample-gen', [], {{}}))"
-    ).strip()
-    argv = [sys.executable, "-m", "crawler", "--db", db, "--run-id", run_id]
-    argv += ["--site", "sample-gen", "--base-url", base_url, "--set", "LOG_LEVEL=WARNING"]
-    peak = run_measured("full", argv)
+def full_run(base_url: str, workdir: Path, round_number: int) -> Result:
+    db = str(workdir / f"full-{round_number}.db")
+    argv = [str(Path(sys.executable).parent / "debtcorpus"), "crawl", "--db", db]
+    argv += ["--site", "sample-gen", "--base-url", base_url]
+    tree = run_measured("full", argv)
     stored, seconds = json.loads(
         corpus_python(
             "import json; from corpus.store import Store; from corpus.models import CrawlRun\n"
-            f"with Store({db!r}).session() as s: run = s.get_one(CrawlRun, {run_id})\n"
+            f"with Store({db!r}).session() as s: run = s.get_one(CrawlRun, 1)\n"
             "stats = run.stats['scrapy']['sample-gen']\n"
             "print(json.dumps([run.pages_fetched, stats['elapsed_time_seconds']]))"
         )
     )
-    return Result("full pipeline", int(stored), float(seconds), peak)
+    return Result("full", int(stored), float(seconds), tree)
 
 
-def report(results: list[Result], pages: int, latency_ms: int) -> None:
+def spread(values: list[float], digits: int) -> str:
+    return (
+        f"{statistics.median(values):.{digits}f} "
+        f"[{min(values):.{digits}f}-{max(values):.{digits}f}]"
+    )
+
+
+def report(pairs: list[tuple[Result, Result]], pages: int, latency_ms: int) -> None:
     print(f"crawl_throughput: {pages} generated pages, server latency {latency_ms} ms")
-    print(f"{'run':<22}{'pages':>8}{'seconds':>10}{'pages/s':>10}{'peak MB':>10}")
-    for r in results:
-        print(f"{r.name:<22}{r.pages:>8}{r.seconds:>10.1f}{r.rate:>10.1f}{r.peak_rss_mb:>10.0f}")
-    bare, full = results
-    print(f"ratio full/bare: {full.rate / bare.rate:.2f}")
+    header = f"{'run':<10}{'pages':>7}{'seconds':>9}{'pages/s':>9}"
+    print(f"{header}{'RSS MB':>8}{'PSS MB':>8}{'CPU ms/page':>13}")
+    for round_number, pair in enumerate(pairs, 1):
+        for r in pair:
+            print(
+                f"{r.name + ' ' + str(round_number):<10}{r.pages:>7}{r.seconds:>9.1f}"
+                f"{r.rate:>9.1f}{r.tree.peak_rss_mb:>8.0f}{r.tree.peak_pss_mb:>8.0f}"
+                f"{r.cpu_ms_per_page:>13.1f}"
+            )
+    for index, name in enumerate(("bare", "full")):
+        runs = [pair[index] for pair in pairs]
+        print(
+            f"{name}: pages/s {spread([r.rate for r in runs], 1)}, "
+            f"peak RSS MB {spread([r.tree.peak_rss_mb for r in runs], 0)}, "
+            f"peak PSS MB {spread([r.tree.peak_pss_mb for r in runs], 0)}, "
+            f"CPU ms/page {spread([r.cpu_ms_per_page for r in runs], 1)}"
+        )
+    print(f"ratio full/bare (per pair): {spread([f.rate / b.rate for b, f in pairs], 2)}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--latency-ms", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     server, base_url = start_site(args.pages, args.latency_ms)
+    pairs = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            results = [bare_run(base_url, Path(tmp)), full_run(base_url, Path(tmp))]
+            for round_number in range(1, args.rounds + 1):
+                bare = bare_run(base_url, Path(tmp))
+                pairs.append((bare, full_run(base_url, Path(tmp), round_number)))
     finally:
         server.terminate()
         server.wait()
-    report(results, args.pages, args.latency_ms)
+    report(pairs, args.pages, args.latency_ms)
     return 0
 
 

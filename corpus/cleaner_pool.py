@@ -54,7 +54,7 @@ def clean_safely(fetched: FetchedPage) -> CleanResult | None:
 def _worker_start(owner_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_owner, args=(owner_pid,), daemon=True).start()
-    import cleaning.pipeline  # noqa: F401  (already loaded from the fork server's preload)
+    import corpus.cleaner_warmup  # noqa: F401  (already loaded by the fork server's preload)
 
 
 def _watch_owner(owner_pid: int) -> None:
@@ -79,7 +79,7 @@ class CleanerPool:
 
     def _new_executor(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["cleaning.pipeline"])
+        context.set_forkserver_preload(["corpus.cleaner_warmup"])
         return ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
         )

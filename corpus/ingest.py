@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cleaning.outcomes import Outcome, Reason
-from cleaning.pipeline import clean_page
 from cleaning.records import ArticleRecord, CleanResult
 from cleaning.urls import site_host, url_identity
 from corpus.claim_settings import claim_config_from_env
@@ -48,6 +47,9 @@ class FetchedPage:
     error: str | None = None
     # a page already stored by the run being resumed, replayed only to follow its links
     replayed: bool = False
+    # False when the crawl knows the corpus held no earlier fetch of this URL at its start:
+    # then there is nothing to compare with, and no "unchanged?" query is made
+    in_corpus: bool = True
     # the URLs between url and final_url of a redirected fetch
     redirects: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
@@ -125,6 +127,10 @@ def store_skipped(store: Store, skipped: list[SkippedUrl]) -> None:
 
 def clean_fetched(fetched: FetchedPage) -> CleanResult | None:
     """Run the cleaner on a usable fetch; None when the fetch itself failed."""
+    # imported here: the cleaners run this, the crawl's Scrapy process (which imports this
+    # module to store pages) need not hold the extractors in memory
+    from cleaning.pipeline import clean_page
+
     if fetch_outcome(fetched) is not None:
         return None
     return clean_page(

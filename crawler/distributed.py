@@ -25,7 +25,8 @@ counts under the run's stats["workers"][worker id].
 
 Redis keys, for prefix P and profile S:
   P:S:requests      sorted set of serialized requests (scrapy-redis PriorityQueue)
-  P:S:dupefilter    set of request fingerprints (scrapy-redis RFPDupeFilter)
+  P:S:seen          Bloom filter of the URLs ever queued (crawler/seen.py), or, with
+  P:S:dupefilter    DEBTCORPUS_SEEN_SET=exact, the set of request fingerprints (scrapy-redis)
   P:S:workers       set of worker ids that joined
   P:S:alive:W       heartbeat of worker W (expires after the heartbeat TTL)
   P:S:inflight:W    set of serialized requests worker W popped and has not finished
@@ -65,6 +66,7 @@ from corpus.run_records import finish_run
 from corpus.store import Store
 from crawler.pipelines import PAGES
 from crawler.politeness import release_worker
+from crawler.seen import BLOOM_ENQUEUE_LUA, seen_shape
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +151,15 @@ class RunKeys:
         return self.key("dupefilter")
 
     @property
+    def seen(self) -> str:
+        return self.key("seen")
+
+    @property
+    def shared(self) -> tuple[str, ...]:
+        """The keys every worker of the crawl uses (not one worker's own)."""
+        return (self.requests, self.seen, self.dupefilter, self.workers)
+
+    @property
     def workers(self) -> str:
         return self.key("workers")
 
@@ -185,6 +196,7 @@ def apply_settings(settings: Settings, args: argparse.Namespace) -> None:
     for name, value in values.items():
         if not _set_by_user(settings, name):
             settings.set(name, value, priority="cmdline")
+    seen_shape(settings)  # a seen-set that cannot work is refused before the crawl starts
     if not _set_by_user(settings, "CONCURRENT_REQUESTS"):
         # Take from the shared queue only what can be fetched at once: requests waiting in
         # one worker's downloader (throttled per site) would starve the other workers.
@@ -218,10 +230,11 @@ class ReliableScheduler(Scheduler):
         self.store: Store | None = None
         self.popped: dict[str, list[bytes]] = {}
         self.idle_since: float | None = None
-        self.scripts = {
-            name: self.server.register_script(lua)
-            for name, lua in (("enqueue", ENQUEUE_LUA), ("pop", POP_LUA), ("reclaim", RECLAIM_LUA))
-        }
+        self.bloom = seen_shape(settings)
+        self.keep_seconds = int(settings.getfloat("DEBTCORPUS_REDIS_KEEP_DAYS", 7.0) * 86400)
+        scripts = {"enqueue": ENQUEUE_LUA, "bloom_enqueue": BLOOM_ENQUEUE_LUA}
+        scripts |= {"pop": POP_LUA, "reclaim": RECLAIM_LUA}
+        self.scripts = {name: self.server.register_script(lua) for name, lua in scripts.items()}
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(self.item_done, signal=signal)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
@@ -250,8 +263,15 @@ class ReliableScheduler(Scheduler):
     def _enqueue(self, request: Request) -> bool:
         data = self.queue._encode_request(request)
         fingerprint = self.df.request_fingerprint(request)
-        flags = [fingerprint, -request.priority, data, "1" if request.dont_filter else "0"]
-        added = self.scripts["enqueue"](keys=[self.keys.dupefilter, self.keys.requests], args=flags)
+        unfiltered = "1" if request.dont_filter else "0"
+        if self.bloom is None:
+            flags = [fingerprint, -request.priority, data, unfiltered]
+            keys = [self.keys.dupefilter, self.keys.requests]
+            added = self.scripts["enqueue"](keys=keys, args=flags)
+        else:
+            flags = [-request.priority, data, unfiltered, *self.bloom.positions(fingerprint)]
+            keys = [self.keys.seen, self.keys.requests]
+            added = self.scripts["bloom_enqueue"](keys=keys, args=flags)
         if not added:
             self.df.log(request, self.spider)
             return False
@@ -284,7 +304,13 @@ class ReliableScheduler(Scheduler):
                 self.give_up(exc)  # left in flight: a live worker reclaims it, stored already
 
     def beat(self) -> None:
-        self.server.set(self.keys.alive(self.worker), "1", px=int(self.heartbeat_ttl * 1000))
+        """I am alive; and the crawl's shared keys live on for DEBTCORPUS_REDIS_KEEP_DAYS
+        after the last worker's last beat (a crawl nobody resumes does not stay forever)."""
+        pipe = self.server.pipeline()
+        pipe.set(self.keys.alive(self.worker), "1", px=int(self.heartbeat_ttl * 1000))
+        for key in self.keys.shared:
+            pipe.expire(key, self.keep_seconds)
+        pipe.execute()
 
     def keep_beating(self) -> None:
         """In a thread: a busy reactor must not make a live worker look dead."""
@@ -409,6 +435,9 @@ def finish_worker(
     ]
     if not remaining:
         finish_run(store, args.run_id, status, {})
+        if status == "finished":  # nothing is left to resume: the queue and seen-set go
+            for name in profiles:
+                server.delete(*RunKeys(prefix, name).shared)
 
 
 def record_worker_stats(

@@ -2,6 +2,8 @@
 
 - Conditional requests: a URL the corpus already holds is requested with If-None-Match /
   If-Modified-Since; a 304 answer gets the stored body back so its links are still followed.
+- No query for what cannot exist: a request is marked with whether the corpus held its URL
+  when the crawl started, so the pipeline asks "unchanged since last time?" only for those.
 - Resume: in a resumed run, a URL the run already stored is replayed from the store instead
   of being fetched again, so the crawl continues through it without storing it twice.
 """
@@ -18,6 +20,8 @@ from corpus.store import open_store
 
 STORED_BODY = "debtcorpus_stored_body"
 REPLAYED = "debtcorpus_replayed"
+# whether the corpus held the request's first URL when the crawl started (set on the first hop)
+IN_CORPUS = "debtcorpus_in_corpus"
 
 
 class CorpusMiddleware:
@@ -38,8 +42,7 @@ class CorpusMiddleware:
 
     def spider_opened(self, spider: Any) -> None:
         site = getattr(getattr(spider, "profile", None), "name", None)
-        if self.conditional:
-            self.known = known_pages(self.store, site)
+        self.known = known_pages(self.store, site)
         if self.resume_run:
             self.already_stored = pages_of_run(self.store, self.resume_run)
 
@@ -51,7 +54,8 @@ class CorpusMiddleware:
         if page_id is not None and not request.url.endswith("/robots.txt"):
             return self._stored_response(request, page_id, status=200, flag=REPLAYED)
         known = self.known.get(request.url)
-        if known is not None:
+        request.meta.setdefault(IN_CORPUS, known is not None)
+        if known is not None and self.conditional:
             if known.etag:
                 request.headers.setdefault("If-None-Match", known.etag)
             if known.last_modified:

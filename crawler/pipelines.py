@@ -100,7 +100,7 @@ class CorpusPipeline:
 
     async def _store_page(self, item: FetchedPage) -> None:
         assert self.store
-        if await self._write(store_if_unchanged, self.store, item, writes=False):
+        if await self._stored_as_unchanged(item):
             self.crawler.stats.inc_value("debtcorpus/unchanged")
             return
         result = self._apply_relevance_floor(await self._clean(item))
@@ -109,6 +109,12 @@ class CorpusPipeline:
         scope = getattr(self.crawler.spider, "scope", None)
         if scope is not None and result is not None:
             scope.record_result(item.final_url, result.article is not None)
+
+    async def _stored_as_unchanged(self, item: FetchedPage) -> bool:
+        if not item.in_corpus:  # nothing earlier to compare with: no query
+            return False
+        stored = await self._write(store_if_unchanged, self.store, item, writes=False)
+        return stored is not None
 
     async def _write(self, function: Callable[..., T], *args: Any, writes: bool = True) -> T:
         """Run a store call in the writer thread, retrying with backoff while the store is

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
@@ -25,6 +26,7 @@ from corpus.profiles import adhoc_profile
 from corpus.spool import run_spool, spooled_pages
 from corpus.store import Store, open_store
 from crawler.guards import RetryAfter, ScopeGuard, Skip
+from crawler.middlewares import IN_CORPUS, CorpusMiddleware
 from crawler.pipelines import STORE_FAILED, CorpusPipeline
 from crawler.spiders.article import ArticleSpider
 
@@ -185,6 +187,61 @@ def test_the_pipeline_stores_pages_and_skipped_urls(tmp_path: Path) -> None:
         assert session.scalars(select(Page.outcome)).all() == ["article"]
         assert session.scalars(select(SkippedUrlRow.reason)).all() == ["off-site"]
     store.dispose()
+
+
+def test_the_unchanged_check_runs_only_for_urls_the_corpus_held(tmp_path: Path) -> None:
+    db = new_corpus(tmp_path)
+    run_pipeline(make_crawler(DEBTCORPUS_DB=db), page(f"{BASE}/a"))
+    statements: list[str] = []
+    crawler = make_crawler(DEBTCORPUS_DB=db)
+    pipeline = CorpusPipeline(crawler)
+    held, new = page(f"{BASE}/a"), replace(page(f"{BASE}/b"), in_corpus=False)
+
+    async def go() -> None:
+        await pipeline.open_spider()
+        assert pipeline.store is not None
+        event.listen(pipeline.store.engine, "before_cursor_execute", record(statements))
+        await pipeline.process_item(new)
+        new_page_statements = len(statements)
+        await pipeline.process_item(held)
+        await pipeline.close_spider()
+        assert not any("ORDER BY pages.id DESC" in s for s in statements[:new_page_statements])
+        assert any("ORDER BY pages.id DESC" in s for s in statements[new_page_statements:])
+
+    asyncio.run(go())
+    store = Store(db)
+    with store.session() as session:
+        rows = session.execute(select(Page.url, Page.outcome).order_by(Page.id)).all()
+    store.dispose()
+    assert [tuple(row) for row in rows] == [
+        (f"{BASE}/a", "article"),
+        (f"{BASE}/b", "article"),
+        (f"{BASE}/a", "not-modified"),
+    ]
+
+
+def record(statements: list[str]) -> Any:
+    def before_cursor_execute(*args: Any) -> None:
+        statements.append(args[2])
+
+    return before_cursor_execute
+
+
+def test_the_corpus_middleware_marks_whether_a_url_was_held(tmp_path: Path) -> None:
+    db = new_corpus(tmp_path)
+    crawler = make_crawler(DEBTCORPUS_DB=db, DEBTCORPUS_CONDITIONAL_REQUESTS=False)
+    run_pipeline(crawler, replace(page(f"{BASE}/a"), site=crawler.spider.profile.name))
+    middleware = CorpusMiddleware(crawler)
+    middleware.spider_opened(crawler.spider)
+    held, new = Request(f"{BASE}/a"), Request(f"{BASE}/b")
+    for request in (held, new):
+        middleware.process_request(request)
+    assert (held.meta[IN_CORPUS], new.meta[IN_CORPUS]) == (True, False)
+    assert b"If-None-Match" not in held.headers
+    redirected = new.replace(url=f"{BASE}/a")  # a redirect hop keeps the first URL's answer
+    middleware.process_request(redirected)
+    assert redirected.meta[IN_CORPUS] is False
+    middleware.spider_closed(crawler.spider)
 
 
 def test_a_store_that_keeps_failing_spools_the_page(tmp_path: Path) -> None:

@@ -28,10 +28,27 @@ from samplesite.content import load_articles
 
 pytestmark = pytest.mark.services
 
-PG_URL = os.environ.get(
-    "DEBTCORPUS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/debtcorpus_test"
+
+def _per_test_process(pg_url: str, redis_url: str) -> tuple[str, str]:
+    """Under pytest-xdist each test process (gw0, gw1, ...) gets its own PostgreSQL database
+    and Redis database number, so tests that reset them never meet."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return pg_url, redis_url
+    number = int(worker[2:])
+    pg = make_url(pg_url)
+    pg = pg.set(database=f"{pg.database}_{worker}")
+    base, _, db = redis_url.rpartition("/")
+    redis_db = int(db) if db.isdigit() else 0
+    return pg.render_as_string(hide_password=False), f"{base}/{redis_db + 1 + number}"
+
+
+PG_URL, REDIS_URL = _per_test_process(
+    os.environ.get(
+        "DEBTCORPUS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/debtcorpus_test"
+    ),
+    os.environ.get("DEBTCORPUS_TEST_REDIS", "redis://127.0.0.1:6379/0"),
 )
-REDIS_URL = os.environ.get("DEBTCORPUS_TEST_REDIS", "redis://127.0.0.1:6379/0")
 SERVICES_HINT = "start PostgreSQL/Redis: see .ci/services"
 # Crawl the local sample site at full speed; politeness settings are for real sites.
 FAST = ("-s", "AUTOTHROTTLE_ENABLED=False", "--log-level", "ERROR")

@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import cache, lru_cache
-
-import jieba
+from typing import TYPE_CHECKING
 
 from cleaning.claims.lexicon import user_dict_path
+
+if TYPE_CHECKING:
+    import jieba
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,10 @@ class Token:
 
 @cache
 def tokenizer() -> jieba.Tokenizer:
+    # imported here: processes that only read claim settings (the crawl's Scrapy process)
+    # need not hold jieba in memory
+    import jieba
+
     jieba.setLogLevel(logging.WARNING)
     segmenter = jieba.Tokenizer()
     segmenter.load_userdict(user_dict_path())

@@ -22,7 +22,7 @@ from corpus.profiles import SiteProfile, load_profile
 from crawler.failures import failure_reason
 from crawler.items import FetchedPage, SkippedUrl
 from crawler.links import link_priority
-from crawler.middlewares import REPLAYED, STORED_BODY
+from crawler.middlewares import IN_CORPUS, REPLAYED, STORED_BODY
 from crawler.scope import CrawlScope
 
 # Media and archives are never fetched; documents (PDF, Word) are, and are kept raw as
@@ -126,7 +126,11 @@ class ArticleSpider(scrapy.Spider):
 
     def follow_links(self, response: TextResponse) -> Iterator[scrapy.Request | SkippedUrl]:
         depth = self._links_from(response)
-        for link in self.all_links.extract_links(response):
+        links = self.all_links.extract_links(response)
+        # The response lives on until its page is cleaned and stored; its parsed tree (many
+        # times the body's size) is not needed after this, so it is not kept with it.
+        response._cached_selector = None
+        for link in links:
             left_out = self._left_out(link.url)
             if left_out is not None:
                 yield from self._record_skip(link.url, left_out, response.url, depth)
@@ -194,6 +198,7 @@ class ArticleSpider(scrapy.Spider):
             depth=meta.get("depth", 0),
             crawl_run_id=self.run_id,
             replayed=meta.get(REPLAYED, False),
+            in_corpus=meta.get(IN_CORPUS, True),
             request=request_facts(response),
         )
 

@@ -1,0 +1,43 @@
+"""Imported by the cleaners' fork server (its preload list): cleans one small page, so what
+the cleaner loads lazily on its first page (jieba's dictionary, the claim lexicons and rule
+base, the extractors' parsers and caches) is loaded once in the fork server and shared, copy
+on write, by every cleaner forked from it, instead of once per cleaner.
+
+`gc.freeze()` then moves those objects out of the collector's reach, so a collection in a
+cleaner does not write to (and so copy) the pages they live on.
+"""
+
+from __future__ import annotations
+
+import gc
+from datetime import UTC, datetime
+
+from cleaning.claims.segment import tokenizer
+from corpus.ingest import FetchedPage, clean_fetched
+
+WARMUP_PAGE = (
+    "<html><head><meta charset='utf-8'><title>网贷逾期以后催收会上门吗</title></head><body>"
+    "<div class='nav'><a href='/'>首页</a> <a href='/law/'>法律</a></div><article>"
+    "<h1>网贷逾期以后催收会上门吗</h1><p class='meta'>2026-01-05 作者:张明</p>"
+    + "<p>借款人逾期超过九十天后,平台可能委托第三方机构上门催收,"
+    "催收人员不得在晚上十点以后打电话,也不得骚扰借款人的通讯录联系人。</p>"
+    * 6
+    + "</article><div class='footer'>关于我们 | 联系我们</div></body></html>"
+)
+
+
+def warm() -> None:
+    page = FetchedPage(
+        url="http://127.0.0.1/warmup",
+        final_url="http://127.0.0.1/warmup",
+        status=200,
+        headers={"content-type": "text/html; charset=utf-8"},
+        body=WARMUP_PAGE.encode(),
+        fetched_at=datetime.now(UTC),
+    )
+    clean_fetched(page)
+    tokenizer()  # segmentation is used only for some clauses: load its dictionary anyway
+    gc.freeze()
+
+
+warm()
