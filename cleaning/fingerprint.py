@@ -16,12 +16,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from cleaning.extract.boilerplate import load_rules
+from cleaning.script import Converter, opencc_converter
 
 MERSENNE_61 = np.uint64((1 << 61) - 1)
 MASK_32 = np.uint64(0xFFFFFFFF)
@@ -142,16 +143,8 @@ class FingerprintConfig:
 DEFAULT_NORMAL = FingerprintConfig()
 
 
-class _Converter(Protocol):
-    def convert(self, text: str) -> str: ...
-
-
-@lru_cache(maxsize=1)
-def _opencc() -> _Converter:
-    import opencc
-
-    converter: _Converter = opencc.OpenCC("t2s")
-    return converter
+def _opencc() -> Converter:
+    return opencc_converter("t2s")
 
 
 def _is_menu(line: str) -> bool:
@@ -396,7 +389,8 @@ def signatures(texts: list[str], config: FingerprintConfig) -> U32:
 
 def signature(text: str, config: FingerprintConfig) -> U32:
     """The MinHash signature of one document: shape (num_perm,)."""
-    return signatures([text], config)[0]
+    row: U32 = signatures([text], config)[0]
+    return row
 
 
 def band_keys(signature_matrix: U32, config: FingerprintConfig) -> NDArray[np.int64]:

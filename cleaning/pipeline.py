@@ -16,6 +16,7 @@ from cleaning.extract.main_text import Rejection, extract
 from cleaning.extract.relevance import relevance_score
 from cleaning.outcomes import Reason
 from cleaning.records import ArticleRecord, CleanResult
+from cleaning.script import text_script
 from cleaning.sniff import binary_type, has_markup, strip_markup
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -49,7 +50,9 @@ def clean_page(
     found = extract_without_markup(decoded.text, url, fetched_at)
     if isinstance(found, Rejection):
         return CleanResult(encoding=decoded.encoding, reject_reason=found.reason)
-    article = dataclasses.replace(found, relevance=relevance_score(found.title, found.text))
+    article = dataclasses.replace(
+        found, relevance=relevance_score(found.title, found.text), script=text_script(found.text)
+    )
     return CleanResult(encoding=decoded.encoding, article=with_claims(article, claims))
 
 

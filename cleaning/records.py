@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +70,8 @@ class ArticleRecord:
     text: str
     extractor: str
     extractor_version: str
+    # zh-Hans | zh-Hant | other (cleaning/script.py)
+    script: str | None = None
     author: str | None = None
     editor: str | None = None
     source: str | None = None
@@ -104,3 +106,9 @@ class CleanResult:
     @property
     def is_article(self) -> bool:
         return self.article is not None
+
+
+def shared_fields(source: Any, target: type[Any]) -> dict[str, Any]:
+    """The values of `source` (a dataclass) for the fields of dataclass `target` it also has."""
+    names = {item.name for item in fields(source)}
+    return {item.name: getattr(source, item.name) for item in fields(target) if item.name in names}

@@ -4,7 +4,7 @@ the article texts that `claims mine` reads."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TypeVarTuple
 
 from sqlalchemy import Select, func, select
@@ -84,21 +84,10 @@ def list_claims(store: Store, where: ClaimFilter, limit: int = 50) -> list[Claim
 
 
 def _row(claim: Claim, url: str, site: str | None) -> ClaimRow:
-    return ClaimRow(
-        type=claim.type,
-        subtype=claim.subtype,
-        lender=claim.lender,
-        modality=claim.modality,
-        polarity=claim.polarity,
-        days_overdue=claim.days_overdue,
-        severe=claim.severe,
-        sentence=claim.sentence,
-        start=claim.start,
-        end=claim.end,
-        url=url,
-        site=site,
-        checks=list(claim.checks or []),
-    )
+    """The claim's stored fields that ClaimRow shows (by name), with its article's URL."""
+    names = {item.name for item in fields(ClaimRow)} - {"url", "site", "checks"}
+    values = {name: getattr(claim, name) for name in names}
+    return ClaimRow(**values, url=url, site=site, checks=list(claim.checks or []))
 
 
 def article_texts(store: Store, batch: int = 500) -> Iterator[str]:

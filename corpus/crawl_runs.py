@@ -139,7 +139,7 @@ def _refuse_if_held(run: CrawlRun) -> None:
 def _alive(pid: int) -> bool:
     """Is the process running (a killed one may linger as a zombie until it is reaped)?"""
     try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
     except psutil.NoSuchProcess:
         return False
 

@@ -121,7 +121,9 @@ def _mean_of_folds(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return means
 
 
-def group_report(results: list[PageResult], key: Callable[[PageResult], str | None]) -> dict:
+def group_report(
+    results: list[PageResult], key: Callable[[PageResult], str | None]
+) -> dict[str, Any]:
     groups: dict[str, list[PageResult]] = defaultdict(list)
     for result in results:
         name = key(result)

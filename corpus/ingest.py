@@ -19,10 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cleaning.outcomes import Outcome, Reason
-from cleaning.records import ArticleRecord, ClaimRecord, CleanResult
+from cleaning.records import ArticleRecord, CleanResult
 from cleaning.urls import site_host, url_identity
 from corpus.claim_settings import claim_config_from_env
 from corpus.models import Article, ArticleRevision, Claim, Comment, Page, SkippedUrlRow
+from corpus.schema import record_values
 from corpus.search import index_article
 from corpus.store import Store
 
@@ -164,23 +165,11 @@ def store_fetch(store: Store, fetched: FetchedPage, result: CleanResult | None) 
 def add_page(session: Session, fetched: FetchedPage, keep_body: bool = True) -> Page:
     body = fetched.body if keep_body else b""
     page = Page(
-        crawl_run_id=fetched.crawl_run_id,
-        url=fetched.url,
-        final_url=fetched.final_url,
-        redirects=list(fetched.redirects),
-        site=fetched.site,
-        status=fetched.status,
-        headers=fetched.headers,
+        **record_values(Page.__table__, fetched),
         body=zlib.compress(body) if body else None,
         body_size=len(fetched.body),
         body_sha256=sha256(fetched.body) if fetched.body else None,
-        content_type=fetched.content_type,
-        depth=fetched.depth,
-        fetched_at=fetched.fetched_at,
         outcome=Outcome.ERROR,
-        request=fetched.request,
-        warc_file=fetched.warc_file,
-        warc_offset=fetched.warc_offset,
     )
     session.add(page)
     session.flush()
@@ -274,43 +263,19 @@ def _claim_snapshot(claim: Claim) -> dict[str, Any]:
 
 
 def _fill_article(article: Article, page: Page, record: ArticleRecord, text_hash: str) -> None:
-    published = record.published
+    """The record's fields (corpus/schema.py says which and how), then what the store knows."""
+    for key, value in record_values(Article.__table__, record).items():
+        setattr(article, key, value)
     article.site = page.site
-    article.title = record.title
-    article.text = record.text
     article.text_sha256 = text_hash
-    article.author = record.author
-    article.editor = record.editor
-    article.source = record.source
-    article.source_url = record.source_url
-    article.published_at = published.value if published else None
-    article.published_raw = published.raw if published else None
-    article.published_confidence = published.confidence if published else None
-    article.date_candidates = list(published.candidates) if published else []
-    article.site_name = record.site_name
-    article.icp = record.icp
-    article.category = record.category
-    article.tags = list(record.tags)
-    article.language = record.language
-    article.canonical_url = record.canonical_url
-    article.relevance = record.relevance
-    article.masked_gap_count = len(record.masked_gaps)
-    article.masked_gaps = [asdict(gap) for gap in record.masked_gaps]
-    article.boilerplate_removed = dict(record.boilerplate_removed)
-    article.extractor = record.extractor
-    article.extractor_version = record.extractor_version
-    article.claim_rule_version = record.claim_rule_version
     article.last_seen_at = page.fetched_at
     article.last_page_id = page.id
     article.warc_file, article.warc_offset = page.warc_file, page.warc_offset
-    article.comments = [Comment(position=i, **asdict(c)) for i, c in enumerate(record.comments)]
-    article.claims = [_claim_row(claim) for claim in record.claims]
-
-
-def _claim_row(claim: ClaimRecord) -> Claim:
-    values = asdict(claim)
-    values["checks"] = list(claim.checks)
-    return Claim(**values)
+    article.comments = [
+        Comment(position=i, **record_values(Comment.__table__, comment))
+        for i, comment in enumerate(record.comments)
+    ]
+    article.claims = [Claim(**record_values(Claim.__table__, claim)) for claim in record.claims]
 
 
 def stored_body(page: Page) -> bytes:

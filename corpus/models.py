@@ -1,4 +1,7 @@
-"""SQLAlchemy 2.x typed models: the corpus schema.
+"""SQLAlchemy 2.x typed models: the corpus tables.
+
+The fields of pages, articles, comments and claims are declared once, in corpus/schema.py;
+the classes here inherit them and add keys, indexes and relationships.
 
 Portable SQL only (SQLite by default, PostgreSQL at scale): JSON columns, no
 dialect-specific types. Times are stored timezone-aware in UTC.
@@ -26,6 +29,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from corpus.schema import ArticleFields, ClaimFields, CommentFields, PageFields
 
 SCHEMA_VERSION = 1
 
@@ -67,39 +72,9 @@ class CrawlRun(Base):
     holder_host: Mapped[str | None] = mapped_column(String(255))
 
 
-class Page(Base):
-    """Every fetch, with its raw body kept (zlib-compressed)."""
-
+class Page(PageFields, Base):
     __tablename__ = "pages"
     __table_args__ = (Index("ix_pages_url", "url"), Index("ix_pages_run", "crawl_run_id"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
-    url: Mapped[str] = mapped_column(Text)
-    final_url: Mapped[str] = mapped_column(Text)
-    # the URLs between url and final_url when the fetch was redirected, in order
-    redirects: Mapped[list[Any]] = mapped_column(default=list)
-    site: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[int]
-    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    body: Mapped[bytes | None] = mapped_column(LargeBinary)
-    body_size: Mapped[int] = mapped_column(default=0)
-    body_sha256: Mapped[str | None] = mapped_column(String(64))
-    content_type: Mapped[str | None] = mapped_column(String(200))
-    encoding: Mapped[str | None] = mapped_column(String(40))
-    depth: Mapped[int] = mapped_column(default=0)
-    fetched_at: Mapped[datetime]
-    # article | rejected | error | not-modified
-    outcome: Mapped[str] = mapped_column(String(20))
-    reason: Mapped[str | None] = mapped_column(Text)
-    # what the page did to its article: new | changed | unchanged (None when no article)
-    change: Mapped[str | None] = mapped_column(String(20))
-    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
-    # the request as sent ({"method", "headers"}), for WARC request records; None if unknown
-    request: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # provenance of a page read from a web archive (`ingest-warc`): file name, record offset
-    warc_file: Mapped[str | None] = mapped_column(Text)
-    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class SkippedUrlRow(Base):
@@ -119,46 +94,9 @@ class SkippedUrlRow(Base):
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class Article(Base):
-    """One article per canonical URL; re-crawls update it and keep revisions."""
-
+class Article(ArticleFields, Base):
     __tablename__ = "articles"
     __table_args__ = (Index("ix_articles_site", "site"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(Text, unique=True)
-    site: Mapped[str | None] = mapped_column(String(200))
-    title: Mapped[str | None] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    text_sha256: Mapped[str] = mapped_column(String(64))
-    author: Mapped[str | None] = mapped_column(Text)
-    editor: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str | None] = mapped_column(Text)
-    source_url: Mapped[str | None] = mapped_column(Text)
-    published_at: Mapped[datetime | None]
-    published_raw: Mapped[str | None] = mapped_column(Text)
-    published_confidence: Mapped[float | None] = mapped_column(Float)
-    date_candidates: Mapped[list[Any]] = mapped_column(default=list)
-    site_name: Mapped[str | None] = mapped_column(Text)
-    icp: Mapped[str | None] = mapped_column(String(100))
-    category: Mapped[str | None] = mapped_column(Text)
-    tags: Mapped[list[Any]] = mapped_column(default=list)
-    language: Mapped[str | None] = mapped_column(String(20))
-    canonical_url: Mapped[str | None] = mapped_column(Text)
-    relevance: Mapped[float] = mapped_column(Float, default=0.0)
-    masked_gap_count: Mapped[int] = mapped_column(default=0)
-    masked_gaps: Mapped[list[Any]] = mapped_column(default=list)
-    boilerplate_removed: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    extractor: Mapped[str | None] = mapped_column(String(50))
-    extractor_version: Mapped[str] = mapped_column(String(50))
-    claim_rule_version: Mapped[str | None] = mapped_column(String(50))
-    first_seen_at: Mapped[datetime]
-    last_seen_at: Mapped[datetime]
-    last_page_id: Mapped[int | None] = mapped_column(Integer)
-    revision_count: Mapped[int] = mapped_column(default=0)
-    # the WARC file and record offset of the page the current text came from (None: crawled)
-    warc_file: Mapped[str | None] = mapped_column(Text)
-    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
 
     comments: Mapped[list[Comment]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="Comment.position"
@@ -184,43 +122,14 @@ class ArticleRevision(Base):
     page_id: Mapped[int | None] = mapped_column(Integer)
 
 
-class Comment(Base):
+class Comment(CommentFields, Base):
     __tablename__ = "comments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
-    position: Mapped[int]
-    author: Mapped[str | None] = mapped_column(Text)
-    role: Mapped[str | None] = mapped_column(Text)
-    posted_at: Mapped[datetime | None]
-    posted_raw: Mapped[str | None] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
 
     article: Mapped[Article] = relationship(back_populates="comments")
 
 
-class Claim(Base):
+class Claim(ClaimFields, Base):
     __tablename__ = "claims"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
-    type: Mapped[str] = mapped_column(String(30))
-    subtype: Mapped[str | None] = mapped_column(String(50))
-    lender_raw: Mapped[str | None] = mapped_column(Text)
-    lender: Mapped[str | None] = mapped_column(Text)
-    modality: Mapped[str | None] = mapped_column(String(30))
-    polarity: Mapped[str] = mapped_column(String(10), default="positive")
-    days_overdue: Mapped[int | None]
-    amount: Mapped[float | None] = mapped_column(Float)
-    severe: Mapped[bool] = mapped_column(Boolean, default=False)
-    conditions: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    cited_law: Mapped[str | None] = mapped_column(Text)
-    trigger: Mapped[str | None] = mapped_column(Text)
-    sentence: Mapped[str] = mapped_column(Text)
-    start: Mapped[int]
-    end: Mapped[int]
-    rule_version: Mapped[str] = mapped_column(String(50))
-    checks: Mapped[list[Any]] = mapped_column(default=list)
 
     article: Mapped[Article] = relationship(back_populates="claims")
 

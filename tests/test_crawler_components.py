@@ -270,6 +270,7 @@ def test_a_stuck_cleaner_is_killed_and_replaced(tmp_path: Path) -> None:
     )
     pipeline = CorpusPipeline(crawler)
     stuck_pids: list[int] = []
+    replacements: list[int] = []
 
     async def go() -> None:
         await pipeline.open_spider()
@@ -282,6 +283,7 @@ def test_a_stuck_cleaner_is_killed_and_replaced(tmp_path: Path) -> None:
         await stuck
         assert time.monotonic() - started < 20
         await pipeline.process_item(page(f"{BASE}/fine"))
+        replacements.extend(pipeline.cleaners.pids())
         await pipeline.close_spider()
 
     asyncio.run(go())
@@ -291,3 +293,4 @@ def test_a_stuck_cleaner_is_killed_and_replaced(tmp_path: Path) -> None:
     store.dispose()
     assert outcomes == {f"{BASE}/stuck": "clean-timeout", f"{BASE}/fine": None}
     assert stuck_pids and not any(psutil.pid_exists(pid) for pid in stuck_pids)
+    assert replacements and not set(replacements) & set(stuck_pids), "no new worker took over"

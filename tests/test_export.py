@@ -16,7 +16,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-import yaml
 from click.testing import CliRunner
 
 import corpus.export.dataset
@@ -29,6 +28,9 @@ from tests.test_export_corpus import (
     ExportCorpus,
     build_export_corpus,
     export_ok,
+    read_card_header,
+    read_manifest,
+    read_table,
     run_export,
 )
 
@@ -47,32 +49,6 @@ def exported(
     """One unfiltered export per format, shared by the read-only tests."""
     root = tmp_path_factory.mktemp("exports")
     return {fmt: export_ok(export_corpus, root / fmt, "--format", fmt) for fmt in FORMATS}
-
-
-def read_table(folder: Path, table: str) -> pd.DataFrame:
-    """A table in id order (JSONL and CSV files put their witness rows first)."""
-    path = next(folder.glob(f"{table}.*"))
-    if path.suffix == ".jsonl":
-        frame = pd.read_json(path, lines=True, dtype=False)
-    elif path.suffix == ".csv":
-        frame = pd.read_csv(path)
-    else:
-        frame = pd.read_parquet(path)
-    if frame.empty:
-        return frame
-    return frame.sort_values(frame.columns[0], kind="stable").reset_index(drop=True)
-
-
-def read_manifest(folder: Path) -> dict[str, Any]:
-    manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text("utf-8"))
-    return manifest
-
-
-def read_card_header(folder: Path) -> dict[str, Any]:
-    text = (folder / "README.md").read_text("utf-8")
-    assert text.startswith("---\n")
-    header: dict[str, Any] = yaml.safe_load(text.split("---\n")[1])
-    return header
 
 
 def ids(corpus: ExportCorpus, *keys: str) -> list[int]:

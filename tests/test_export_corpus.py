@@ -6,12 +6,15 @@ pages from two crawl runs, one exact and one near duplicate cluster. No tests li
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+import yaml
 from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session
 
@@ -111,7 +114,7 @@ def claim(article: Article, type_: str, lender: str | None, sentence: str, **fie
     return Claim(**values)
 
 
-def build_articles() -> dict[str, Article]:
+def weilidai_article() -> Article:
     weilidai = make_article(
         "weilidai",
         "a.example",
@@ -140,6 +143,10 @@ def build_articles() -> dict[str, Article]:
             text='可以先录音，要求对方出示委托书，"不要"激化矛盾。',
         ),
     ]
+    return weilidai
+
+
+def lawfirm_article() -> Article:
     lawfirm = make_article(
         "lawfirm",
         "lawfirm.example",
@@ -166,29 +173,10 @@ def build_articles() -> dict[str, Article]:
         ),
     ]
     lawfirm.comments = [Comment(position=0, role="律师", author="李律师", text="补充：可投诉。")]
-    copy = make_article(
-        "copy", "a.example", WEILIDAI_TEXT, first_seen_at=at(2024, 4, 1, 10), tags=[]
-    )
-    copy.claims = [claim(copy, "home_visit", "微粒贷", "平台可能委托第三方上门催收")]
-    spun = make_article(
-        "spun",
-        "spin.example",
-        SPUN_TEXT,
-        published_at=at(2024, 3, 20, 12),
-        first_seen_at=at(2024, 4, 1, 11),
-        last_seen_at=at(2024, 4, 2, 11),
-        extractor="readability",
-        extractor_version="extract-2",
-    )
-    short = make_article(
-        "short",
-        "a.example",
-        "Debt collection FAQ: call the bank first.",
-        language="en",
-        tags=[],
-        relevance=0.2,
-        claim_rule_version=None,
-    )
+    return lawfirm
+
+
+def masked_article() -> Article:
     masked = make_article(
         "masked",
         "lawfirm.example",
@@ -213,13 +201,40 @@ def build_articles() -> dict[str, Article]:
             cited_law="个人信息保护法",
         )
     ]
+    return masked
+
+
+def build_articles() -> dict[str, Article]:
+    copy = make_article(
+        "copy", "a.example", WEILIDAI_TEXT, first_seen_at=at(2024, 4, 1, 10), tags=[]
+    )
+    copy.claims = [claim(copy, "home_visit", "微粒贷", "平台可能委托第三方上门催收")]
+    spun = make_article(
+        "spun",
+        "spin.example",
+        SPUN_TEXT,
+        published_at=at(2024, 3, 20, 12),
+        first_seen_at=at(2024, 4, 1, 11),
+        last_seen_at=at(2024, 4, 2, 11),
+        extractor="readability",
+        extractor_version="extract-2",
+    )
+    short = make_article(
+        "short",
+        "a.example",
+        "Debt collection FAQ: call the bank first.",
+        language="en",
+        tags=[],
+        relevance=0.2,
+        claim_rule_version=None,
+    )
     return {
-        "weilidai": weilidai,
-        "lawfirm": lawfirm,
+        "weilidai": weilidai_article(),
+        "lawfirm": lawfirm_article(),
         "copy": copy,
         "spun": spun,
         "short": short,
-        "masked": masked,
+        "masked": masked_article(),
     }
 
 
@@ -291,3 +306,29 @@ def export_ok(corpus: ExportCorpus, out: Path, *args: str) -> Path:
     result = run_export(corpus, out, *args)
     assert result.exit_code == 0, result.output
     return out
+
+
+def read_table(folder: Path, table: str) -> pd.DataFrame:
+    """A table in id order (JSONL and CSV files put their witness rows first)."""
+    path = next(folder.glob(f"{table}.*"))
+    if path.suffix == ".jsonl":
+        frame = pd.read_json(path, lines=True, dtype=False)
+    elif path.suffix == ".csv":
+        frame = pd.read_csv(path)
+    else:
+        frame = pd.read_parquet(path)
+    if frame.empty:
+        return frame
+    return frame.sort_values(frame.columns[0], kind="stable").reset_index(drop=True)
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text("utf-8"))
+    return manifest
+
+
+def read_card_header(folder: Path) -> dict[str, Any]:
+    text = (folder / "README.md").read_text("utf-8")
+    assert text.startswith("---\n")
+    header: dict[str, Any] = yaml.safe_load(text.split("---\n")[1])
+    return header

@@ -10,14 +10,14 @@ import datasets
 import pyarrow as pa
 import pytest
 
-from tests.test_export import (
-    TABLES,
-    export_corpus,
-    exported,
+from tests.test_export import TABLES, export_corpus, exported
+from tests.test_export_corpus import (
+    FORMATS,
+    ExportCorpus,
+    export_ok,
     read_card_header,
     read_manifest,
 )
-from tests.test_export_corpus import FORMATS, ExportCorpus, export_ok
 
 __all__ = ["export_corpus", "exported"]  # fixtures shared with tests/test_export.py
 

@@ -89,7 +89,7 @@ def trafilatura_text(
     return text or ""
 
 
-class _TreeDocument(Document):
+class _TreeDocument(Document):  # type: ignore[misc]  # readability is untyped
     """readability's Document over a copy of a tree already parsed: it parses its input again
     on every retry and prunes what it parsed, so each pass gets a fresh copy.
 

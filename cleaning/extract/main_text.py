@@ -46,7 +46,7 @@ from cleaning.extract.structured import declares_article, replaces_chosen, struc
 from cleaning.extract.threads import first_archive_post, thread_posts, thread_text
 from cleaning.masking import find_masked_gaps
 from cleaning.metadata.page import extract_metadata
-from cleaning.records import ArticleRecord, CommentRecord
+from cleaning.records import ArticleRecord, CommentRecord, shared_fields
 
 EXTRACTOR_VERSION = "0.3.0"
 STRUCTURED = "structured-data"
@@ -122,10 +122,10 @@ def text_units(text: str) -> int:
 def page_heading(tree: HtmlElement) -> str | None:
     """The page's own headline (first h1), else the first part of <title>."""
     for heading in tree.iter("h1"):
-        text = heading.text_content().strip()
+        text: str = heading.text_content().strip()
         if 4 <= len(text) <= 100:
             return text
-    title = tree.findtext(".//title")
+    title: str | None = tree.findtext(".//title")
     return re.split(r"[_|｜\-–—]", title.strip())[0].strip() or None if title else None
 
 
@@ -304,24 +304,14 @@ def extract(
     if reason is not None or found is None:
         return Rejection(reason or "no-main-text")
     meta = extract_metadata(html, url, fetched_at, main_text=found.text, tree=tree)
+    page_fields = shared_fields(meta, ArticleRecord)
+    page_fields["published"] = meta.published if meta.published.value is not None else None
     return ArticleRecord(
+        **page_fields,
         url=url,
-        title=meta.title,
         text=found.text,
         extractor=f"{found.choice.candidate.name}+{kind}",
         extractor_version=EXTRACTOR_VERSION,
-        author=meta.author,
-        editor=meta.editor,
-        source=meta.source,
-        source_url=meta.source_url,
-        byline=meta.byline,
-        published=meta.published if meta.published.value is not None else None,
-        site_name=meta.site_name,
-        icp=meta.icp,
-        category=meta.category,
-        tags=meta.tags,
-        language=meta.language,
-        canonical_url=meta.canonical_url,
         comments=found.comments,
         masked_gaps=find_masked_gaps(found.text),
         boilerplate_removed=found.removed,

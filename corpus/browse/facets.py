@@ -17,7 +17,7 @@ from datasette.utils.asgi import Request
 MONTH_PATTERN = "[0-9][0-9][0-9][0-9]-[0-9][0-9]*"
 
 
-class MonthFacet(Facet):
+class MonthFacet(Facet):  # type: ignore[misc]  # Datasette is untyped
     type = "month"
 
     async def suggest(self) -> list[dict[str, Any]]:

@@ -4,7 +4,8 @@ article links."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
@@ -15,9 +16,15 @@ from corpus.search.sqlfunctions import page_preview, register, search_match
 
 LINKED_VIEWS = ("claims_in_context", "page_previews")
 BODY_PREVIEW_CHARS = 200
+Hook = TypeVar("Hook", bound=Callable[..., Any])
 
 
-@hookimpl(trylast=True)
+def hook(**options: Any) -> Callable[[Hook], Hook]:
+    """Datasette's (untyped) hookimpl marker, typed: it returns the function it marks."""
+    return cast(Callable[[Hook], Hook], hookimpl(**options))
+
+
+@hook(trylast=True)
 def prepare_connection(conn: Any) -> None:
     """Our functions, and `escape_fts` (what Datasette wraps the search box's text in)
     replaced by the rewrite to the bigram index, so `_search=上门` means "contains 上门".
@@ -26,7 +33,7 @@ def prepare_connection(conn: Any) -> None:
     conn.create_function("escape_fts", 1, search_match, deterministic=True)
 
 
-@hookimpl
+@hook()
 def register_facet_classes() -> list[type]:
     return [MonthFacet]
 
@@ -39,7 +46,7 @@ def highlighted(snippet: str) -> Markup:
     )
 
 
-@hookimpl
+@hook()
 def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
     if column == "snippet" and isinstance(value, str):
         return highlighted(value)

@@ -1,0 +1,2 @@
+"""The CLI's commands, one module each (click); `corpus.cli` assembles them. Commands parse
+options and print; the work is done in the rest of `corpus`."""

@@ -19,7 +19,7 @@ import click
 from cleaning.fingerprint import FingerprintConfig
 from corpus.dedup import evaluate
 from corpus.dedup.farmpages import ingest_farm_set
-from corpus.dedup.farmset import SHARED, FarmSet, build_farm_set
+from corpus.dedup.farmset import SHARED, FarmSet, LabelledPair, build_farm_set
 from corpus.dedup.run import run_dedup
 from corpus.errors import ConfigError
 from corpus.store import Store, open_store
@@ -38,7 +38,7 @@ def _table(title: str, scores: dict[str, evaluate.Score]) -> None:
         )
 
 
-def _split(farm: FarmSet, part: str) -> list[evaluate.LabelledPair]:
+def _split(farm: FarmSet, part: str) -> list[LabelledPair]:
     return [pair for pair in farm.pairs if evaluate.split_of(pair)[0] == part]
 
 

@@ -4,6 +4,7 @@ or its raw fetches as WARC files (`--format warc`, corpus/warc/)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy.engine import make_url
@@ -159,7 +160,7 @@ def check_table_options(
 @click.option(
     "--pseudonymize-article-authors",
     is_flag=True,
-    help="With --pseudonymize-authors: also the articles' author and editor bylines.",
+    help="With --pseudonymize-authors: also the articles' author, editor and byline.",
 )
 @click.option(
     "--pseudonymize-key",
@@ -176,21 +177,11 @@ def export(
     file_format: str,
     warc_size: int,
     nested: bool,
-    sites: tuple[str, ...],
-    runs: tuple[int, ...],
-    published_from: str | None,
-    published_to: str | None,
-    crawled_from: str | None,
-    crawled_to: str | None,
-    lenders: tuple[str, ...],
-    claim_types: tuple[str, ...],
-    languages: tuple[str, ...],
-    representatives_only: bool,
-    min_length: int | None,
+    overwrite: bool,
     pseudonymize_authors: bool,
     pseudonymize_article_authors: bool,
     pseudonymize_key: str | None,
-    overwrite: bool,
+    **filter_options: Any,
 ) -> None:
     """Export articles, claims and comments to the folder OUT, with README.md and manifest.json.
 
@@ -201,19 +192,7 @@ def export(
     Dates are YYYY-MM-DD (whole days, UTC) or ISO 8601 date-times with an offset; both ends
     are inclusive. Re-running the same export on the same database gives identical files.
     """
-    filters = ExportFilters(
-        sites=canonical(sites),
-        published=parse_date_range(
-            published_from, published_to, "--published-from", "--published-to"
-        ),
-        crawled=parse_date_range(crawled_from, crawled_to, "--crawled-from", "--crawled-to"),
-        lenders=canonical(lenders),
-        claim_types=canonical(claim_types),
-        languages=canonical(languages),
-        representatives_only=representatives_only,
-        min_length=min_length,
-        runs=tuple(sorted(set(runs))),
-    )
+    filters = export_filters(**filter_options)
     check_table_options(file_format, nested, pseudonymize_authors, pseudonymize_article_authors)
     if file_format == WARC_FORMAT:
         export_warc_files(db, WarcExportRequest(out, filters, warc_size, overwrite))
@@ -228,6 +207,35 @@ def export(
         ExportRequest(
             out, file_format, filters, nested=nested, overwrite=overwrite, pseudonyms=pseudonyms
         ),
+    )
+
+
+def export_filters(
+    sites: tuple[str, ...],
+    runs: tuple[int, ...],
+    published_from: str | None,
+    published_to: str | None,
+    crawled_from: str | None,
+    crawled_to: str | None,
+    lenders: tuple[str, ...],
+    claim_types: tuple[str, ...],
+    languages: tuple[str, ...],
+    representatives_only: bool,
+    min_length: int | None,
+) -> ExportFilters:
+    """The filter options of `export` as one ExportFilters."""
+    return ExportFilters(
+        sites=canonical(sites),
+        published=parse_date_range(
+            published_from, published_to, "--published-from", "--published-to"
+        ),
+        crawled=parse_date_range(crawled_from, crawled_to, "--crawled-from", "--crawled-to"),
+        lenders=canonical(lenders),
+        claim_types=canonical(claim_types),
+        languages=canonical(languages),
+        representatives_only=representatives_only,
+        min_length=min_length,
+        runs=tuple(sorted(set(runs))),
     )
 
 

@@ -27,7 +27,7 @@ PREFIX = "anon-"
 # 16 hex digits (64 bits) of the HMAC: no collision is to be expected below ~10^8 names.
 DIGEST_CHARS = 16
 COMMENT_COLUMNS = ("author",)
-ARTICLE_COLUMNS = ("author", "editor")
+ARTICLE_COLUMNS = ("author", "editor", "byline")
 METHOD = (
     f"HMAC-SHA256 of the name (UTF-8, surrounding spaces stripped) under a secret key, "
     f"written `{PREFIX}` + the first {DIGEST_CHARS} hex digits; the key is not in the export"

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import func, select
 from sqlalchemy.engine import Row as DbRow
 from sqlalchemy.orm import Session
 
 from corpus.export.filters import ExportFilters
+from corpus.export.schema import ARTICLE_COLUMNS, CLAIM_COLUMNS, COMMENT_COLUMNS, Column
 from corpus.models import Article, Claim, Comment, DuplicateCluster, DuplicateMember
 
 Row = dict[str, Any]
@@ -117,93 +119,48 @@ def comment_rows(session: Session, article_ids: Sequence[int]) -> dict[int, list
     return grouped
 
 
-def claim_row(claim: DbRow[Any]) -> Row:
+def export_value(column: Column, value: Any) -> Any:
+    """A stored value as its exported column holds it (corpus/schema.py gives the types)."""
+    data_type = column.type
+    value = column.fallback if value is None else value
+    if pa.types.is_timestamp(data_type):
+        return utc(value)
+    if pa.types.is_boolean(data_type):
+        return None if value is None else bool(value)
+    if pa.types.is_list(data_type):
+        return list_value(data_type.value_type, value or [])
+    return json_text(value) if isinstance(value, list | dict) else value
+
+
+def list_value(item_type: pa.DataType, items: list[Any]) -> list[Any]:
+    if pa.types.is_struct(item_type):
+        names = [item.name for item in item_type]
+        kept = [item for item in items if isinstance(item, dict)]
+        return [{name: item.get(name) for name in names} for item in kept]
+    return [str(item) for item in items]
+
+
+def stored_row(columns: tuple[Column, ...], row: DbRow[Any]) -> Row:
+    """The exported values of one stored row, for the columns read from storage."""
     return {
-        "claim_id": claim.id,
-        "article_id": claim.article_id,
-        "type": claim.type,
-        "subtype": claim.subtype,
-        "lender_raw": claim.lender_raw,
-        "lender": claim.lender,
-        "modality": claim.modality,
-        "polarity": claim.polarity,
-        "days_overdue": claim.days_overdue,
-        "amount": claim.amount,
-        "severe": bool(claim.severe),
-        "conditions": json_text(claim.conditions or {}),
-        "cited_law": claim.cited_law,
-        "trigger": claim.trigger,
-        "sentence": claim.sentence,
-        "char_start": claim.start,
-        "char_end": claim.end,
-        "rule_version": claim.rule_version,
-        "checks": json_text(claim.checks or []),
+        column.name: export_value(column, getattr(row, column.stored))
+        for column in columns
+        if column.stored is not None
     }
+
+
+def claim_row(claim: DbRow[Any]) -> Row:
+    return stored_row(CLAIM_COLUMNS, claim)
 
 
 def comment_row(comment: DbRow[Any]) -> Row:
-    return {
-        "comment_id": comment.id,
-        "article_id": comment.article_id,
-        "position": comment.position,
-        "author": comment.author,
-        "role": comment.role,
-        "posted_at": utc(comment.posted_at),
-        "posted_raw": comment.posted_raw,
-        "text": comment.text,
-    }
-
-
-def masked_gap_rows(gaps: list[Any]) -> list[Row]:
-    return [
-        {
-            "start": gap.get("start"),
-            "end": gap.get("end"),
-            "kind": gap.get("kind"),
-            "context": gap.get("context"),
-        }
-        for gap in gaps or []
-        if isinstance(gap, dict)
-    ]
+    return stored_row(COMMENT_COLUMNS, comment)
 
 
 def article_row(article: ArticleRow, memberships: dict[str, Membership]) -> Row:
     exact = memberships.get(EXACT_METHOD)
     near_ids = [m.cluster_id for method, m in memberships.items() if method != EXACT_METHOD]
-    return {
-        "article_id": article.id,
-        "url": article.url,
-        "site": article.site,
-        "title": article.title,
-        "text": article.text,
-        "text_length": len(article.text),
-        "text_sha256": article.text_sha256,
-        "author": article.author,
-        "editor": article.editor,
-        "source": article.source,
-        "source_url": article.source_url,
-        "published_at": utc(article.published_at),
-        "published_raw": article.published_raw,
-        "published_confidence": article.published_confidence,
-        "date_candidates": json_text(article.date_candidates or []),
-        "site_name": article.site_name,
-        "icp": article.icp,
-        "category": article.category,
-        "tags": [str(tag) for tag in article.tags or []],
-        "language": article.language,
-        "canonical_url": article.canonical_url,
-        "relevance": article.relevance,
-        "masked_gap_count": article.masked_gap_count,
-        "masked_gaps": masked_gap_rows(article.masked_gaps),
-        "boilerplate_removed": json_text(article.boilerplate_removed or {}),
-        "extractor": article.extractor,
-        "extractor_version": article.extractor_version,
-        "claim_rule_version": article.claim_rule_version,
-        "first_seen_at": utc(article.first_seen_at),
-        "last_seen_at": utc(article.last_seen_at),
-        "revision_count": article.revision_count,
-        "warc_file": article.warc_file,
-        "warc_offset": article.warc_offset,
+    return stored_row(ARTICLE_COLUMNS, article) | {
         "exact_cluster_id": exact.cluster_id if exact else None,
         "near_cluster_id": min(near_ids) if near_ids else None,
         "is_representative": all(m.is_representative for m in memberships.values()),

@@ -70,7 +70,8 @@ class Folder:
     config: str = "t2s"
 
     def fold(self, text: str) -> str:
-        return _converter(self.config).convert(text)
+        folded: str = _converter(self.config).convert(text)
+        return folded
 
 
 @cache

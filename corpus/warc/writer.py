@@ -54,7 +54,7 @@ class ArchivedFetch:
 
 def warc_date(moment: datetime) -> str:
     utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return datetime_to_iso_date(utc.replace(tzinfo=None), use_micros=True)
+    return str(datetime_to_iso_date(utc.replace(tzinfo=None), use_micros=True))
 
 
 def record_id(fetch: ArchivedFetch, kind: str) -> str:
