@@ -80,6 +80,7 @@ def test_a_given_key_is_used_and_not_written_anywhere(
         "comments.author",
         "articles.author",
         "articles.editor",
+        "articles.byline",
     ]
     assert KEY.encode() not in all_bytes(out)
 
