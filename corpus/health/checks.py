@@ -170,12 +170,13 @@ def reject_checks(
         if share - usual > settings.max_reject_rise:
             message = (
                 f"{share:.0%} of {now.pages} pages rejected as {reason} against {usual:.0%} "
-                f"for {runs} (a rise of at most {settings.max_reject_rise:.0%} points)"
+                f"for {runs} (a rise of at most {settings.max_reject_rise * 100:.0f} points)"
             )
             limit = round(usual + settings.max_reject_rise, 4)
             check = f"rejects:{reason}"
             results.append(CheckResult(site, check, False, round(share, 4), limit, message))
     if not results:
-        message = f"no reject reason rose by more than {settings.max_reject_rise:.0%} points"
+        rise = settings.max_reject_rise * 100
+        message = f"no reject reason's share of the pages rose by more than {rise:.0f} points"
         results.append(CheckResult(site, "rejects", True, None, settings.max_reject_rise, message))
     return results
