@@ -95,6 +95,8 @@ def check_after_crawl(
 
 
 def report_lines(report: HealthReport) -> list[str]:
+    if not report.checks:
+        return ["health: nothing to check yet (too few articles, no earlier run of the site)"]
     if report.ok:
         return [f"health: all {len(report.checks)} checks passed"]
     lines = [f"health: {len(report.failed)} of {len(report.checks)} checks failed"]
