@@ -3,8 +3,10 @@ webhook receiver and a real SMTP server on 127.0.0.1 when one fails."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +26,8 @@ from corpus.health.notify import webhook_body
 from corpus.models import CrawlRun, Page
 from corpus.profiles import load_profile, profile_path
 from corpus.store import Store
+from samplesite.content import load_articles
+from samplesite.server import start_in_thread
 from tests.health_receivers import SmtpReceiver, WebhookReceiver, free_port
 
 FIGURES = SiteFigures(pages=40, articles=10, with_date=9, with_author=2, long_text=10, errors=1)
@@ -167,3 +171,31 @@ def test_a_bad_health_section_is_one_line(tmp_path: Path) -> None:
     profile.write_text("name: p\nstart_urls: [/a/]\nhealth: {min_dates: 0.5}\n", "utf-8")
     with pytest.raises(ConfigError, match=r"unknown key 'health.min_dates'; known keys: email"):
         load_profile(str(profile))
+
+
+def test_the_sample_site_switches_templates() -> None:
+    server, base_url = start_in_thread()
+    try:
+        article = next(iter(load_articles()))
+        page = f"{base_url.rstrip('/')}{article.path}"
+        before = urllib.request.urlopen(page, timeout=10).read().decode(article.encoding)
+        assert article.published[:10] in before or article.published_text in before
+
+        def control(query: str, data: bytes | None = None) -> dict[str, str]:
+            url = f"{base_url}_control/template{query}"
+            with urllib.request.urlopen(url, data=data, timeout=10) as answer:
+                return dict(json.load(answer))
+
+        assert control("") == {"template": "default"}
+        assert control("?name=nodates", b"") == {"template": "nodates"}
+        after = urllib.request.urlopen(page, timeout=10).read().decode(article.encoding)
+        assert article.published[:10] not in after and article.published_text not in after
+        assert article.title in after  # the same page, only its dates gone
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            control("?name=nope")
+        assert refused.value.code == 400
+        urllib.request.urlopen(f"{base_url}_control/reset", data=b"", timeout=10).close()
+        assert control("") == {"template": "default"}
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -28,12 +28,12 @@ def classify(page: Fetched) -> Verdict:
     if page.error:
         listed = base_reason(page.error)
         outcome = REASONS[listed][0] if listed is not None else Outcome.ERROR
-        return Verdict(page.url, outcome, page.error, _meaning(page.error))
+        return Verdict(page.url, str(outcome), str(page.error), _meaning(page.error))
     result = clean_page(page.body, page.final_url, page.content_type, datetime.now(UTC))
     article = result.article
     if article is None:
         rejected = str(result.reject_reason)
-        return Verdict(page.url, Outcome.REJECTED, rejected, _meaning(rejected))
+        return Verdict(page.url, str(Outcome.REJECTED), rejected, _meaning(rejected))
     date = (
         article.published.value.date().isoformat()
         if article.published and article.published.value
@@ -43,7 +43,7 @@ def classify(page: Fetched) -> Verdict:
         f"{article.extractor}: {text_units(article.text)} characters, title {article.title!r}, "
         f"date {date}, author {article.author or 'none'}, relevance {article.relevance:.2f}"
     )
-    return Verdict(page.url, Outcome.ARTICLE, None, why)
+    return Verdict(page.url, str(Outcome.ARTICLE), None, why)
 
 
 def _meaning(reason: str) -> str:

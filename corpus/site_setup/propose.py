@@ -28,7 +28,6 @@ from corpus.site_setup.patterns import (
     url_shape,
 )
 
-PER_SHAPE = 2
 # a sitemap or feed is kept when at least this share of its entries lie under the directory
 MIN_OWN_SHARE = 0.5
 
@@ -79,15 +78,15 @@ def candidates(found: Discovery, directory: str) -> list[str]:
 
 
 def pick(urls: list[str], directory: str, budget: int) -> list[tuple[str, str]]:
-    """(pattern, URL) pairs to sample: PER_SHAPE of each shape in turn, the commonest
-    shapes first, at most `budget`."""
+    """(pattern, URL) pairs to sample: one of each shape in turn, the commonest shapes
+    first, round after round, at most `budget`."""
     shapes = {url: url_shape(url, directory) for url in urls}
     into = merged(list(shapes.values()))
     groups: dict[Shape, list[str]] = defaultdict(list)
     for url, shape in shapes.items():
         groups[into[shape]].append(url)
     ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), pattern_of(item[0])))
-    rounds = zip_longest(*(members[:PER_SHAPE] for _, members in ordered))
+    rounds = zip_longest(*(members for _, members in ordered))
     pattern = {url: pattern_of(shape) for shape, members in ordered for url in members}
     chosen = [url for batch in rounds for url in batch if url is not None]
     return [(pattern[url], url) for url in chosen[:budget]]
@@ -106,7 +105,10 @@ def propose(fetcher: ScopedFetcher, start_url: str, name: str, budget: int) -> P
     start_pattern = pattern_of(url_shape(found.start.final_url, directory))
     proposal.sampled.append((start_pattern, classify(found.start)))
     others = [
-        u for u in candidates(found, directory) if u not in (start_url, found.start.final_url)
+        url
+        for url in candidates(found, directory)
+        if url not in (start_url, found.start.final_url)
+        and fetcher.robots(url).can_fetch(url, fetcher.user_agent)
     ]
     for pattern, url in pick(others, directory, budget - 1):
         proposal.sampled.append((pattern, classify(fetcher.get(url))))
