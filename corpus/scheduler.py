@@ -169,7 +169,10 @@ def crawl_job(
         run_crawl(store, request, run_id=run_id)
     except ConfigError as exc:
         return Outcome(close_unstarted(store, run_id, str(exc)), "config-error", str(exc))
-    check_run(store, run_id, notifiers_from())  # failures go to $DEBTCORPUS_HEALTH_WEBHOOK ...
+    try:  # failures go to the profile's notifiers and $DEBTCORPUS_HEALTH_WEBHOOK ...
+        check_run(store, run_id, notifiers_from())
+    except OperationalError as exc:
+        log.warning("schedule %s: run %s not health-checked: %s", job.name, run_id, exc)
     with store.session() as session:
         status = session.scalar(select(CrawlRun.status).where(CrawlRun.id == run_id))
     return Outcome(run_id, status or "missing")
