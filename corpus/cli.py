@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "schedule": "corpus.commands.schedule:schedule",
     "scheduler": "corpus.commands.scheduler:scheduler",
     "runs": "corpus.commands.runs:runs",
+    "site": "corpus.commands.site:site",
     "history": "corpus.commands.history:history",
     "search": "corpus.commands.search:search",
     "browse": "corpus.commands.browse:browse",

@@ -10,6 +10,7 @@ it, `crawl_parser` reads it), how a run ends (its status) and the exit code of e
 | incomplete  | 3    | pages could not be stored; `crawl --resume N` stores and refetches |
 | interrupted | 4    | stopped by Ctrl-C or SIGTERM; `crawl --resume N` carries on       |
 | killed      | 5    | the crawl process was killed (kill -9, out of memory); resumable |
+| finished    | 6    | finished, but a health check failed (only with `--fail-on-health`) |
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class ExitCode(IntEnum):
     INCOMPLETE = 3
     INTERRUPTED = 4
     KILLED = 5
+    UNHEALTHY = 6  # `crawl --fail-on-health`: the run finished, a health check failed
 
 
 EXIT_FOR_STATUS: dict[str, ExitCode] = {

@@ -70,6 +70,8 @@ class CrawlRun(Base):
     # the crawl process running it, so that `crawl --resume` refuses while it lives
     holder_pid: Mapped[int | None] = mapped_column(Integer)
     holder_host: Mapped[str | None] = mapped_column(String(255))
+    # the health checks run after it ended (corpus.health): None when never checked
+    health: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Page(PageFields, Base):

@@ -14,7 +14,7 @@ profile's scope is the hosts of its start URLs, sitemaps and feeds, with their p
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from pydantic.dataclasses import dataclass
 
 from cleaning.urls import site_host
 from corpus.errors import ConfigError
+from corpus.health.config import HealthSettings
 
 DEFAULT_DEPTH = 2
 # Caps every crawl gets unless its profile sets others (0 means no cap).
@@ -61,6 +62,8 @@ class SiteProfile:
     max_query_variants: int = Field(default=DEFAULT_MAX_QUERY_VARIANTS, ge=0)
     # query parameters (shell patterns) to strip besides cleaning.urls.TRACKING_PARAMETERS
     tracking_parameters: tuple[str, ...] = ()
+    # crawl health checks and where their failures go (corpus/health/config.py)
+    health: HealthSettings = Field(default_factory=HealthSettings)
 
     @field_validator("follow", "deny", "article_patterns")
     @classmethod
@@ -282,13 +285,14 @@ def profile_from_dict(data: Any, source: str) -> SiteProfile:
 
 def _first_problem(exc: ValidationError) -> str:
     error = exc.errors()[0]
-    key = ".".join(str(part) for part in error["loc"][:1]) or "?"
+    key = ".".join(str(part) for part in error["loc"]) or "?"
     if error["type"] == "unexpected_keyword_argument":
-        return f"unknown key {key!r}; known keys: {', '.join(_known_keys())}"
+        model = HealthSettings if error["loc"][0] == "health" else SiteProfile
+        return f"unknown key {key!r}; known keys: {', '.join(_known_keys(model))}"
     if error["type"] in ("missing", "missing_argument"):
         return f"the key {key!r} is missing"
     return f"{key}: {error['msg']} (got {error.get('input')!r})"
 
 
-def _known_keys() -> list[str]:
-    return sorted(SiteProfile.__dataclass_fields__)
+def _known_keys(model: type = SiteProfile) -> list[str]:
+    return sorted(field.name for field in fields(model))

@@ -28,6 +28,8 @@ from sqlalchemy.orm import aliased
 from corpus.crawl_contract import CrawlRequest
 from corpus.crawl_runs import open_run, run_crawl
 from corpus.errors import ConfigError
+from corpus.health.config import notifiers_from
+from corpus.health.run import check_run
 from corpus.models import CrawlRun, Schedule
 from corpus.run_records import finish_run
 from corpus.schedule import find_schedule, timing_of, utcnow
@@ -167,6 +169,10 @@ def crawl_job(
         run_crawl(store, request, run_id=run_id)
     except ConfigError as exc:
         return Outcome(close_unstarted(store, run_id, str(exc)), "config-error", str(exc))
+    try:  # failures go to the profile's notifiers and $DEBTCORPUS_HEALTH_WEBHOOK ...
+        check_run(store, run_id, notifiers_from())
+    except OperationalError as exc:
+        log.warning("schedule %s: run %s not health-checked: %s", job.name, run_id, exc)
     with store.session() as session:
         status = session.scalar(select(CrawlRun.status).where(CrawlRun.id == run_id))
     return Outcome(run_id, status or "missing")

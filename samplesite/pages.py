@@ -12,6 +12,7 @@ from samplesite.content import Article, load_articles
 from samplesite.sites import SITES, SiteInfo, list_path
 from samplesite.templates import TEMPLATES
 from samplesite.templates.common import SiteView, esc
+from samplesite.variants import VARIANTS
 
 SHANGHAI = timezone(timedelta(hours=8))
 ROBOTS_DISALLOW = ("/wp/private/", "/_control/")
@@ -47,18 +48,20 @@ def html_page(
     return make_page(200, content_type, body, last_modified)
 
 
-def site_views(base_url: str, articles: list[Article]) -> dict[str, SiteView]:
+def site_views(
+    base_url: str, articles: list[Article], variant: str = "default"
+) -> dict[str, SiteView]:
     """One view per site, holding the site's articles (those under its prefix), newest first."""
     views = {}
     for key, info in SITES.items():
         own = [a for a in articles if a.site == key and a.path.startswith(f"/{key}/")]
         own.sort(key=lambda a: a.published, reverse=True)
-        views[key] = SiteView(info, base_url, tuple(own))
+        views[key] = SiteView(info, base_url, tuple(own), variant)
     return views
 
 
 def render_article(view: SiteView, article: Article, last_modified: float | None = None) -> Page:
-    text = TEMPLATES[article.site].article_page(view, article)
+    text = VARIANTS[view.variant](TEMPLATES[article.site].article_page(view, article))
     stamp = last_modified if last_modified is not None else published_epoch(article.published)
     return html_page(text, article.encoding, article.header_charset, stamp)
 
@@ -74,6 +77,7 @@ def _list_pages(
     for number in range(1, pages_total + 1):
         chunk = items[(number - 1) * info.per_page : number * info.per_page]
         text = TEMPLATES[info.key].list_page(view, heading, chunk, number, pages_total, kind, key)
+        text = VARIANTS[view.variant](text)
         pages[unquote(list_path(info.key, kind, key, number))] = html_page(
             text, info.encoding, header, newest
         )
@@ -188,10 +192,13 @@ def feeds_and_maps(
     return pages
 
 
-def build_pages(base_url: str, generate: int = 0) -> tuple[dict[str, Page], dict[str, SiteView]]:
-    """All static pages keyed by unquoted URL path (with query for query-string pagers)."""
+def build_pages(
+    base_url: str, generate: int = 0, variant: str = "default"
+) -> tuple[dict[str, Page], dict[str, SiteView]]:
+    """All static pages keyed by unquoted URL path (with query for query-string pagers), in
+    the template variant `variant` (samplesite.variants)."""
     articles = load_articles()
-    views = site_views(base_url, articles)
+    views = site_views(base_url, articles, variant)
     pages: dict[str, Page] = {"/": root_page(generate), "/wp/private/members.html": private_page()}
     for article in articles:
         pages[article.path] = render_article(views[article.site], article)

@@ -23,6 +23,7 @@ from samplesite.faults import Faults
 from samplesite.generate import GeneratedSite
 from samplesite.pages import Page, build_pages, make_page, not_found_page, render_article
 from samplesite.templates.common import SiteView
+from samplesite.variants import VARIANTS
 
 
 class EditError(ValueError):
@@ -68,6 +69,7 @@ class SiteState:
     """Everything the handler serves, plus the per-process state (edits, the flaky page)."""
 
     def __init__(self, base_url: str, generate: int) -> None:
+        self.base_url, self.generate, self.template = base_url, generate, "default"
         self.pages, self.views = build_pages(base_url, generate)
         self.articles = {article.path: article for article in load_articles()}
         self._edits: dict[str, tuple[Article, Page]] = {}
@@ -107,12 +109,28 @@ class SiteState:
             return page
 
     def reset(self) -> None:
-        """Undo edits, re-arm the flaky page and clear the load figures, as if the server had
-        just started."""
+        """Undo edits, re-arm the flaky page, serve the default template and clear the load
+        figures, as if the server had just started."""
+        if self.template != "default":
+            self.switch_template("default")
         with self._lock:
             self._edits.clear()
         self.faults.rearm()
         self.load.reset()
+
+    def switch_template(self, name: str) -> None:
+        """Serve every page in the template variant `name` (samplesite.variants) from now on;
+        edited articles keep their edits."""
+        if name not in VARIANTS:
+            raise EditError(f"no template {name!r}; known: {', '.join(sorted(VARIANTS))}")
+        pages, views = build_pages(self.base_url, self.generate, name)
+        with self._lock:
+            self.pages, self.views, self.template = pages, views, name
+            for path, (article, _) in list(self._edits.items()):
+                page = render_article(views[article.site], article, last_modified=time.time())
+                self._edits[path] = (article, page)
+        if self.generated is not None:
+            self.generated = GeneratedSite(self.generate, views)
 
     def _view_for(self, article: Article) -> SiteView:
         return self.views[article.site]
@@ -177,6 +195,8 @@ class SampleHandler(BaseHTTPRequestHandler):
             elif parts.path == "/_control/reset":
                 state.reset()
                 reply = {"reset": True}
+            elif parts.path == "/_control/template":
+                reply = self._template(parts.query)
             else:
                 self._send(
                     make_page(405, "text/plain; charset=utf-8", b"method not allowed\n"), True
@@ -187,7 +207,23 @@ class SampleHandler(BaseHTTPRequestHandler):
             return
         self._send(make_page(200, "application/json", json.dumps(reply).encode()), True)
 
+    def _template(self, query: str) -> dict[str, Any]:
+        """`/_control/template?name=NAME` switches the template; without a name, says which."""
+        name = parse_qs(query).get("name", [""])[0]
+        if name:
+            self.server.state.switch_template(name)
+        return {"template": self.server.state.template}
+
     def _respond(self, include_body: bool) -> None:
+        parts = urlsplit(self.path)
+        if parts.path == "/_control/template":
+            try:
+                reply = json.dumps(self._template(parts.query)).encode()
+            except EditError as error:
+                self._send(make_page(400, "text/plain; charset=utf-8", f"{error}\n".encode()), True)
+                return
+            self._send(make_page(200, "application/json", reply), include_body)
+            return
         if self.path == "/_control/load":
             load = json.dumps(self.server.state.load.snapshot()).encode()
             self._send(make_page(200, "application/json", load), include_body)

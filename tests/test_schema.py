@@ -164,7 +164,7 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def test_migration_0010_backfills_script_and_length(empty_db: str) -> None:
     engine = create_engine(empty_db)
-    migrate.upgrade(engine, "0007")
+    migrate.upgrade(engine, "0009")
     insert = text(
         "INSERT INTO articles (id, url, text, text_sha256, extractor_version, relevance,"
         " masked_gap_count, masked_gaps, date_candidates, tags, boilerplate_removed,"
@@ -185,7 +185,7 @@ def test_migration_0010_backfills_script_and_length(empty_db: str) -> None:
         ]
         assert not migrate.model_differences(connection)
     with engine.begin() as connection:
-        command.downgrade(migrate.alembic_config(connection), "0007")
+        command.downgrade(migrate.alembic_config(connection), "0009")
     columns = {c["name"] for c in inspect(engine).get_columns("articles")}
     assert not columns & {"script", "text_length", "byline"}
     engine.dispose()

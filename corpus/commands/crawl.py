@@ -10,6 +10,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from corpus.claim_settings import claim_config_from_env
+from corpus.commands.health import check_after_crawl, checked_notifiers, health_options
 from corpus.commands.live import LiveStatus
 from corpus.commands.options import db_option, log_level_option, scrapy_settings_option
 from corpus.commands.stats import print_run
@@ -71,6 +72,7 @@ CONTACT_ENV_VAR = "DEBTCORPUS_CONTACT"
     help="Share the request queue in Redis (redis://host:6379/0) so that `debtcorpus worker` "
     "processes on any machine help; see docs/distributed.md.",
 )
+@health_options
 @db_option
 def crawl(
     urls: tuple[str, ...],
@@ -84,6 +86,10 @@ def crawl(
     log_level: str,
     resume_run: int | None,
     redis: str | None,
+    fail_on_health: bool,
+    health_webhook: str | None,
+    health_emails: tuple[str, ...],
+    smtp: str | None,
     db: str | None,
 ) -> None:
     """Crawl URLS (following links within their hosts) or the sites named by --site.
@@ -91,7 +97,10 @@ def crawl(
     A crawl fetches only its sites' hosts; every URL it touches is stored with its outcome
     (article, rejected, error or not fetched) and the reason. Obeys robots.txt and throttles
     per host. Exit codes: 0 finished, 2 bad input, 3 incomplete (pages could not be stored),
-    4 interrupted (Ctrl-C), 5 killed; 3-5 resume with --resume RUN_ID (docs/crawling.md).
+    4 interrupted (Ctrl-C), 5 killed; 3-5 resume with --resume RUN_ID (docs/crawling.md);
+    6 a health check failed (with --fail-on-health). A finished run is checked (dates,
+    authors, text lengths, counts against earlier runs); failures go to --health-webhook
+    and --health-email.
     """
     request = CrawlRequest(
         urls=urls,
@@ -105,10 +114,13 @@ def crawl(
         contact=contact,
     )
     try:
+        notifiers = checked_notifiers(health_webhook, health_emails, smtp)
         end = start_or_resume(db, request, resume_run)
     except DebtcorpusError as exc:
         raise BadInput(str(exc)) from exc
-    sys.exit(report_end(Store(db), end, db))
+    store = Store(db)
+    code = report_end(store, end, db)
+    sys.exit(check_after_crawl(store, end.run_id, notifiers, fail_on_health, code))
 
 
 class BadInput(click.ClickException):

@@ -8,6 +8,7 @@ import click
 from rich.table import Table
 from sqlalchemy import select
 
+from corpus.commands.health import health_lines
 from corpus.commands.options import db_option
 from corpus.commands.stats import console, print_run, runs_table
 from corpus.errors import ConfigError
@@ -89,6 +90,8 @@ def show(ctx: click.Context, run_id: int, db: str | None) -> None:
     scrapy_stats: dict[str, Any] = run.stats.get("scrapy") or {}
     if scrapy_stats:
         console.print(scrapy_table(scrapy_stats))
+    for line in health_lines(run.health):
+        console.print(line, highlight=False, markup=False)
     if run.stats.get("warc"):
         from corpus.commands.ingest_warc import print_warc_facts
 

@@ -28,6 +28,7 @@ class SiteView:
     info: SiteInfo
     base_url: str  # scheme://host:port, no trailing slash
     articles: tuple[Article, ...]  # this site's articles, newest first
+    variant: str = "default"  # the template variant served (samplesite.variants)
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -4,7 +4,7 @@ The script and length of existing articles are computed from their stored text h
 byline needs the page again, so it stays null until `debtcorpus reprocess`.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 BATCH = 500
