@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -133,6 +133,57 @@ def open_store(db: str | None = None) -> Store:
     store = Store(db)
     store.create_schema()
     return store
+
+
+CREATE_HINT = "`debtcorpus crawl ...` or `debtcorpus db upgrade --db {db}`"
+
+
+def open_corpus(db: str | None = None) -> Store:
+    """Open an existing corpus for a command that reads one (every command but `crawl`,
+    `ingest-warc`, `db upgrade` and `sample-site`): a mistyped --db is refused in one line
+    instead of becoming a new, empty corpus. An older schema is migrated."""
+    store = existing_corpus(db)
+    store.create_schema()
+    return store
+
+
+def existing_corpus(db: str | None = None) -> Store:
+    """A Store on the corpus at `db`, as it is (not migrated); ConfigError when there is none."""
+    url = resolve_db_url(db)
+    parsed = make_url(url)
+    shown = parsed.database if parsed.get_backend_name() == "sqlite" else _shown(url)
+    hint = "create one with " + CREATE_HINT.format(db=db or shown)
+    _refuse_missing_file(url, hint)
+    store = Store(db)
+    try:
+        with store.engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+    except SQLAlchemyError as exc:
+        store.dispose()
+        reason = _reason(exc)
+        if "does not exist" in reason:
+            reason = reason.removesuffix(" (is the database server running?)")
+            hint = f"createdb {parsed.database}, then " + CREATE_HINT.format(db=db or shown)
+        raise ConfigError(f"cannot open the corpus at {shown}: {reason}; {hint}") from exc
+    if not tables & CORPUS_TABLES:
+        store.dispose()
+        raise ConfigError(f"{shown} holds no debtcorpus corpus; {hint}")
+    return store
+
+
+# A database with one of these is a corpus (crawl_runs is in every revision).
+CORPUS_TABLES = frozenset({"alembic_version", "crawl_runs"})
+
+
+def _refuse_missing_file(url: str, hint: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return
+    database = parsed.database or ""
+    if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
+        raise ConfigError("an in-memory database holds no corpus; give its file with --db")
+    if not Path(database).is_file():
+        raise ConfigError(f"there is no corpus at {database}; {hint}")
 
 
 def open_store_for_crawl(db: str | None = None) -> Store:

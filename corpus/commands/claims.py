@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import asdict, fields
 from typing import IO, Any
 
 import click
@@ -25,8 +26,9 @@ from corpus.claims_query import (
     list_claims,
 )
 from corpus.commands.options import db_option
+from corpus.commands.output import TABLE, output_option, write_rows
 from corpus.errors import DataError
-from corpus.store import open_store
+from corpus.store import Store, open_corpus
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 # The fields of each claim `claims extract` writes, in this order.
@@ -93,6 +95,7 @@ def sentences_table(rows: list[ClaimRow]) -> Table:
 @click.option("--modality", default=None, help="Only claims with this modality (possible ...).")
 @click.option("--list", "show_list", is_flag=True, help="Also list the sentences behind the count.")
 @click.option("--limit", default=50, show_default=True, help="Most sentences to list.")
+@output_option()
 @click.pass_context
 def claims(
     ctx: click.Context,
@@ -105,12 +108,15 @@ def claims(
     modality: str | None,
     show_list: bool,
     limit: int,
+    output: str,
 ) -> None:
     """Count claims by type, lender, modality or site, with filters; --list shows the sentences.
 
     Example: which sites claim that WeBank makes home visits, and under what conditions?
 
         debtcorpus claims --by site --type CHANNEL --subtype visit --lender 微众银行 --list
+
+    --json/--csv write the counts (with --list: the sentences) as rows; see docs/cli-output.md.
 
     Subcommands: `extract` runs the extractor on JSON lines of any text, `mine` proposes
     uncovered phrases for the lexicons.
@@ -120,13 +126,33 @@ def claims(
     if ctx.invoked_subcommand is not None:
         return
     where = ClaimFilter(type=type_, lender=lender, site=site, modality=modality, subtype=subtype)
-    store = open_store(db)
+    store = open_corpus(db)
     try:
+        if output != TABLE:
+            write_claim_rows(store, by, where, limit if show_list else None, output)
+            return
         console.print(counts_table(by, count_claims(store, by, where)))
         if show_list:
             console.print(sentences_table(list_claims(store, where, limit)))
     finally:
         store.dispose()
+
+
+COUNT_FIELDS = ("by", "value", "claims", "articles")
+SENTENCE_FIELDS = tuple(field.name for field in fields(ClaimRow))
+
+
+def write_claim_rows(
+    store: Store, by: str, where: ClaimFilter, limit: int | None, output: str
+) -> None:
+    """The counts, or (with a limit: --list) the sentences, as JSON lines or CSV."""
+    if limit is None:
+        counts = count_claims(store, by, where)
+        rows = [dict(zip(COUNT_FIELDS, (by, *row), strict=True)) for row in counts]
+        write_rows(rows, output, COUNT_FIELDS)
+    else:
+        found = list_claims(store, where, limit)
+        write_rows((asdict(row) for row in found), output, SENTENCE_FIELDS)
 
 
 def claim_json(claim: ClaimRecord) -> dict[str, Any]:
@@ -185,7 +211,7 @@ def _texts(source: IO[str] | None, db: str | None) -> Iterator[str]:
     if source is not None:
         yield from (record["text"] for _, record in read_records(source))
         return
-    store = open_store(db)
+    store = open_corpus(db)
     try:
         yield from article_texts(store)
     finally:

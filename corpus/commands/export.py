@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from sqlalchemy.engine import make_url
 
 from corpus.commands.options import db_option
 from corpus.errors import ConfigError
@@ -18,7 +17,7 @@ from corpus.export.filters import (
     parse_date_range,
 )
 from corpus.export.writers import FORMATS
-from corpus.store import open_store, resolve_db_url
+from corpus.store import open_corpus
 from corpus.warc.export import DEFAULT_MAX_FILE_BYTES, WarcExportRequest, export_warc
 
 WARC_FORMAT = "warc"
@@ -33,14 +32,6 @@ def check_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
         except ConfigError as exc:
             raise click.BadParameter(f"{value!r} is not a date: {DATE_FORMAT_HELP}") from exc
     return value
-
-
-def require_existing_corpus(db: str | None) -> None:
-    """Exporting reads a corpus; a mistyped SQLite path must not create an empty one."""
-    url = make_url(resolve_db_url(db))
-    path = url.database if url.get_backend_name() == "sqlite" else None
-    if path and path != ":memory:" and not Path(path).exists():
-        raise ConfigError(f"no corpus database at {path}; pass --db or set DEBTCORPUS_DB")
 
 
 def parse_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
@@ -185,8 +176,7 @@ def export(
         export_warc_files(db, WarcExportRequest(out, filters, warc_size, overwrite))
         return
     request = ExportRequest(out, file_format, filters, nested=nested, overwrite=overwrite)
-    require_existing_corpus(db)
-    store = open_store(db)
+    store = open_corpus(db)
     try:
         result = export_dataset(store, request)
     finally:
@@ -202,8 +192,7 @@ def export(
 
 
 def export_warc_files(db: str | None, request: WarcExportRequest) -> None:
-    require_existing_corpus(db)
-    store = open_store(db)
+    store = open_corpus(db)
     try:
         result = export_warc(store, request)
     finally:

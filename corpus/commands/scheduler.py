@@ -13,7 +13,7 @@ from corpus.scheduler import (
     SchedulerConfig,
     install_signal_handlers,
 )
-from corpus.store import open_store
+from corpus.store import open_corpus
 
 # how a run ends when its crawl never started
 UNSTARTED = ("config-error", "error")
@@ -79,7 +79,7 @@ def scheduler(
         lease_seconds=lease_seconds,
         crawl_settings=(f"LOG_LEVEL={log_level}", *settings),
     )
-    loop = Scheduler(open_store(db), config)
+    loop = Scheduler(open_corpus(db), config)
     install_signal_handlers(loop.stop)
     outcomes = loop.run()
     failed = [job.name for job, outcome in outcomes if outcome.status in UNSTARTED]

@@ -14,7 +14,7 @@ from rich.table import Table
 from corpus.commands.options import db_option
 from corpus.search.query import DEFAULT_LIMIT, Hit, SearchFilters
 from corpus.search.snippets import MARK_CLOSE, MARK_OPEN
-from corpus.store import Store, open_store
+from corpus.store import Store, open_corpus
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 
@@ -104,7 +104,7 @@ def search(
         raise click.UsageError("give a QUERY, or --reindex to rebuild the index")
     if limit < 1:
         raise click.BadParameter("must be at least 1", param_hint="--limit")
-    store = open_store(db)
+    store = open_corpus(db)
     try:
         if reindex:
             run_reindex(store)
