@@ -28,6 +28,7 @@ from corpus.claims_query import (
 from corpus.commands.options import db_option
 from corpus.commands.output import TABLE, output_option, write_rows
 from corpus.errors import DataError
+from corpus.filter_values import FilterChecker
 from corpus.store import Store, open_corpus
 
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -89,7 +90,10 @@ def sentences_table(rows: list[ClaimRow]) -> Table:
 )
 @click.option("--subtype", default=None, help="Only claims of this subtype (visit, phone ...).")
 @click.option(
-    "--lender", default=None, help="Only claims about this lender (normalised, e.g. 微众银行)."
+    "--lender",
+    default=None,
+    help="Only claims about this lender: its operator (微众银行) or a product or nickname "
+    "the gazetteer knows (微粒贷).",
 )
 @click.option("--site", default=None, help="Only claims from articles of this site.")
 @click.option("--modality", default=None, help="Only claims with this modality (possible ...).")
@@ -125,9 +129,9 @@ def claims(
     ctx.obj["db"] = db
     if ctx.invoked_subcommand is not None:
         return
-    where = ClaimFilter(type=type_, lender=lender, site=site, modality=modality, subtype=subtype)
     store = open_corpus(db)
     try:
+        where = checked_filter(store, ClaimFilter(type_, lender, site, modality, subtype), "--type")
         if output != TABLE:
             write_claim_rows(store, by, where, limit if show_list else None, output)
             return
@@ -136,6 +140,21 @@ def claims(
             console.print(sentences_table(list_claims(store, where, limit)))
     finally:
         store.dispose()
+
+
+def checked_filter(store: Store, where: ClaimFilter, type_option: str) -> ClaimFilter:
+    """The filter with every value checked against the corpus and the rule base; what was
+    resolved (a lender's product to its operator) is said on stderr."""
+    check = FilterChecker(store)
+    checked = ClaimFilter(
+        type=check.claim_field("type", where.type, type_option),
+        lender=check.lender(where.lender),
+        site=check.site(where.site),
+        modality=check.claim_field("modality", where.modality, "--modality"),
+        subtype=check.claim_field("subtype", where.subtype, "--subtype"),
+    )
+    check.say_notes()
+    return checked
 
 
 COUNT_FIELDS = ("by", "value", "claims", "articles")
@@ -207,11 +226,11 @@ def extract(source: IO[str], rules: tuple[str, ...], no_checks: bool) -> None:
         click.echo(json.dumps(record, ensure_ascii=False, default=str))
 
 
-def _texts(source: IO[str] | None, db: str | None) -> Iterator[str]:
-    if source is not None:
+def _texts(source: IO[str] | None, store: Store | None) -> Iterator[str]:
+    if store is None:
+        assert source is not None, "mine reads SOURCE or the corpus"
         yield from (record["text"] for _, record in read_records(source))
         return
-    store = open_corpus(db)
     try:
         yield from article_texts(store)
     finally:
@@ -237,6 +256,7 @@ def mine(
     cleaning/claims/lexicons/ (and bump RULE_VERSION).
     """
     config = MiningConfig(window=window, min_sentences=min_sentences, top=top)
+    store = open_corpus(ctx.obj.get("db")) if source is None else None  # refused before output
     click.echo("phrase\tsentences\tarticles\texample")
-    for phrase in mine_phrases(_texts(source, ctx.obj.get("db")), config):
+    for phrase in mine_phrases(_texts(source, store), config):
         click.echo(f"{phrase.phrase}\t{phrase.sentences}\t{phrase.documents}\t{phrase.example}")

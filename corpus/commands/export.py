@@ -3,6 +3,7 @@ or its raw fetches as WARC files (`--format warc`, corpus/warc/)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from corpus.export.filters import (
     parse_date_range,
 )
 from corpus.export.writers import FORMATS
+from corpus.filter_values import checked_export_filters
 from corpus.store import open_corpus
 from corpus.warc.export import DEFAULT_MAX_FILE_BYTES, WarcExportRequest, export_warc
 
@@ -178,7 +180,8 @@ def export(
     request = ExportRequest(out, file_format, filters, nested=nested, overwrite=overwrite)
     store = open_corpus(db)
     try:
-        result = export_dataset(store, request)
+        filters = checked_export_filters(store, filters)
+        result = export_dataset(store, replace(request, filters=filters))
     finally:
         store.dispose()
     counts = ", ".join(f"{name} {rows}" for name, rows in result.row_counts.items())
@@ -194,7 +197,8 @@ def export(
 def export_warc_files(db: str | None, request: WarcExportRequest) -> None:
     store = open_corpus(db)
     try:
-        result = export_warc(store, request)
+        filters = checked_export_filters(store, request.filters)
+        result = export_warc(store, replace(request, filters=filters))
     finally:
         store.dispose()
     counts = ", ".join(f"{kind} {n}" for kind, n in result.record_counts.items())

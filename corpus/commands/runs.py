@@ -11,7 +11,9 @@ from sqlalchemy import select
 from corpus.commands.options import db_option
 from corpus.commands.output import TABLE, output_option, write_object, write_rows
 from corpus.commands.stats import RUN_FIELDS, console, print_run, run_record, runs_table
+from corpus.crawl_contract import RunStatus
 from corpus.errors import ConfigError
+from corpus.filter_values import FilterChecker
 from corpus.models import CrawlRun
 from corpus.schedule import as_utc, find_schedule, schedule_names
 from corpus.store import Store, open_corpus
@@ -68,7 +70,11 @@ def runs(
     ctx.obj = db
     if ctx.invoked_subcommand is not None:
         return
-    found = recent_runs(open_corpus(db), limit, schedule, site, status)
+    store = open_corpus(db)
+    check = FilterChecker(store)
+    site = check.site(site, of="run site")
+    status = check.status(status, (s.value for s in RunStatus))
+    found = recent_runs(store, limit, schedule, site, status)
     if output != TABLE:
         write_rows((run_record(run) for run in found), output, RUN_FIELDS)
         return

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from corpus.commands.options import db_option
+from corpus.filter_values import FilterChecker
 from corpus.search.query import DEFAULT_LIMIT, Hit, SearchFilters
 from corpus.search.snippets import MARK_CLOSE, MARK_OPEN
 from corpus.store import Store, open_corpus
@@ -112,7 +113,14 @@ def search(
                 return
         assert query is not None
         when = since.replace(tzinfo=UTC) if since else None
-        filters = SearchFilters(site=site, lender=lender, claim_type=claim_type, since=when)
+        check = FilterChecker(store)
+        filters = SearchFilters(
+            site=check.site(site),
+            lender=check.lender(lender),
+            claim_type=check.claim_field("type", claim_type, "--type"),
+            since=when,
+        )
+        check.say_notes()
         hits = run_search(store, query, filters, limit, fold_script, comments)
     finally:
         store.dispose()
