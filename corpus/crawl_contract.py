@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, fields
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from corpus.profiles import hosts_of
+from corpus.profiles import hosts_of, load_profile
 
 DEFAULT_IDLE_TIMEOUT_S = 30.0
 DEFAULT_HEARTBEAT_TTL_S = 15.0
@@ -74,7 +74,8 @@ class CrawlRequest:
     def label(self) -> str:
         """The run's site: its profiles' names, or (ad hoc) the start URLs' hosts, which is
         also the name its articles get."""
-        return ",".join(self.sites) or ",".join(hosts_of(list(self.urls)))
+        names = [load_profile(site).name for site in self.sites]
+        return ",".join(names) or ",".join(hosts_of(list(self.urls)))
 
     def as_settings(self) -> dict[str, Any]:
         """What the crawl_runs row keeps, so that `crawl --resume` can run it again."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from corpus.errors import ConfigError
 from corpus.models import CrawlRun, Schedule
-from corpus.profiles import load_profile, profile_path
+from corpus.profiles import load_profile, stored_site
 from corpus.store import Store
 
 EVERY_UNITS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
@@ -189,8 +188,7 @@ def check_site(site: str, base_url: str | None) -> str:
     (no such profile, an invalid one, relative URLs without a base URL)."""
     profile = load_profile(site)
     profile.resolved(base_url)
-    is_path = bool(Path(site).suffix)
-    return str(profile_path(site).resolve()) if is_path else site
+    return stored_site(site)
 
 
 def add_schedule(store: Store, spec: ScheduleSpec, now: datetime | None = None) -> Schedule:

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from corpus.commands.options import db_option, scrapy_settings_option
+from corpus.commands.options import db_option, scrapy_settings_option, sites_dir_option
 from corpus.commands.output import TABLE, output_option, write_rows
 from corpus.commands.stats import print_run
 from corpus.models import Schedule
@@ -43,7 +43,12 @@ def schedule() -> None:
 
 @schedule.command("add")
 @click.argument("name")
-@click.option("--site", required=True, help="Site profile name (corpus/sites/NAME.yaml) or path.")
+@click.option(
+    "--site",
+    required=True,
+    help="Site profile: a NAME (--sites-dir, ./NAME.yaml, the bundled corpus/sites/) or a path; "
+    "any but a bundled one is stored by its absolute path.",
+)
 @click.option("--cron", metavar="EXPR", help="Five-field cron expression, e.g. '0 3 * * *'.")
 @click.option("--every", metavar="INTERVAL", help="Fixed interval: 30m, 6h, 1d, 1h30m ...")
 @click.option("--base-url", help="Where the profile's relative URLs are served.")
@@ -54,6 +59,7 @@ def schedule() -> None:
     show_default=True,
     help="IANA time zone the --cron expression is read in, e.g. Asia/Shanghai.",
 )
+@sites_dir_option
 @db_option
 def add(
     name: str,
@@ -180,6 +186,7 @@ def remove(name: str, db: str | None) -> None:
     help="Only mark NAME due, for a running `debtcorpus scheduler` to pick up.",
 )
 @scrapy_settings_option("this crawl")
+@sites_dir_option
 @db_option
 def run_now_command(name: str, queue: bool, settings: tuple[str, ...], db: str | None) -> None:
     """Crawl schedule NAME now, in this process, unless a scheduler is running it already."""

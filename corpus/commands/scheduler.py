@@ -6,7 +6,12 @@ import logging
 
 import click
 
-from corpus.commands.options import db_option, log_level_option, scrapy_settings_option
+from corpus.commands.options import (
+    db_option,
+    log_level_option,
+    scrapy_settings_option,
+    sites_dir_option,
+)
 from corpus.scheduler import (
     DEFAULT_LEASE_SECONDS,
     Scheduler,
@@ -55,6 +60,7 @@ def show_scheduler_log() -> None:
 )
 @log_level_option
 @scrapy_settings_option("every crawl")
+@sites_dir_option
 @db_option
 def scheduler(
     once: bool,

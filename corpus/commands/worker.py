@@ -7,7 +7,7 @@ from dataclasses import replace
 import click
 from sqlalchemy import select
 
-from corpus.commands.options import db_option
+from corpus.commands.options import db_option, sites_dir_option
 from corpus.commands.stats import print_run
 from corpus.crawl_contract import CrawlRequest
 from corpus.crawl_runs import run_crawl
@@ -73,6 +73,7 @@ def find_run(store: Store, run_id: int | None) -> tuple[int, CrawlRequest]:
     show_default=True,
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
 )
+@sites_dir_option
 @db_option
 def worker(
     urls: tuple[str, ...],
