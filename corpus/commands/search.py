@@ -13,6 +13,7 @@ from rich.table import Table
 
 from corpus.commands.options import db_option
 from corpus.filter_values import FilterChecker
+from corpus.progress import phase
 from corpus.search.query import DEFAULT_LIMIT, Hit, SearchFilters
 from corpus.search.snippets import MARK_CLOSE, MARK_OPEN
 from corpus.store import Store, open_corpus
@@ -53,7 +54,8 @@ def run_search(
 def run_reindex(store: Store) -> None:
     from corpus.search import reindex
 
-    counts = reindex(store)
+    with phase("rebuilding the search index"):
+        counts = reindex(store)
     click.echo(f"indexed {counts['articles']} articles and {counts['comments']} comments")
 
 
