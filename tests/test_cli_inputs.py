@@ -1,5 +1,6 @@
-"""Checked inputs (issue 15): a --db that holds no corpus, filter values nothing could match,
-and a lender's product for its operator, each refused or resolved in one line."""
+"""Checked inputs (issue 15): a --db that holds no corpus (only crawl, ingest-warc, db upgrade
+and sample-site make one), filter values nothing could match, and a lender's product for its
+operator, each refused or resolved in one line."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ READ_COMMANDS = [
     ("export", "--format", "warc", "out"),
     ("browse",),
     ("db", "current"),
+    ("worker", "--redis", "redis://127.0.0.1:9/0"),
 ]
 
 
