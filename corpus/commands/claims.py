@@ -131,7 +131,7 @@ def claims(
         return
     store = open_corpus(db)
     try:
-        where = checked_filter(store, ClaimFilter(type_, lender, site, modality, subtype), "--type")
+        where = checked_filter(store, ClaimFilter(type_, lender, site, modality, subtype))
         if output != TABLE:
             write_claim_rows(store, by, where, limit if show_list else None, output)
             return
@@ -142,12 +142,12 @@ def claims(
         store.dispose()
 
 
-def checked_filter(store: Store, where: ClaimFilter, type_option: str) -> ClaimFilter:
+def checked_filter(store: Store, where: ClaimFilter) -> ClaimFilter:
     """The filter with every value checked against the corpus and the rule base; what was
     resolved (a lender's product to its operator) is said on stderr."""
     check = FilterChecker(store)
     checked = ClaimFilter(
-        type=check.claim_field("type", where.type, type_option),
+        type=check.claim_field("type", where.type, "--type"),
         lender=check.lender(where.lender),
         site=check.site(where.site),
         modality=check.claim_field("modality", where.modality, "--modality"),
