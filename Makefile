@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_PORT ?= 8765
 DEMO_DIR ?= demo
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy cleaning corpus crawler samplesite
+
+# docs/cli.md from the commands' --help (tests/test_cli_docs.py fails when it is stale)
+docs: $(STAMP)
+	$(BIN)/python -m corpus.cli_docs
 
 bench: $(STAMP)
 	$(BIN)/python bench/crawl_throughput.py

@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass, fields
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from corpus.profiles import hosts_of
+from corpus.errors import ConfigError
+from corpus.profiles import hosts_of, load_profile
 
 DEFAULT_IDLE_TIMEOUT_S = 30.0
 DEFAULT_HEARTBEAT_TTL_S = 15.0
@@ -76,7 +77,7 @@ class CrawlRequest:
     def label(self) -> str:
         """The run's site: its profiles' names, or (ad hoc) the start URLs' hosts, which is
         also the name its articles get."""
-        return ",".join(self.sites) or ",".join(hosts_of(list(self.urls)))
+        return ",".join(map(_profile_name, self.sites)) or ",".join(hosts_of(list(self.urls)))
 
     def as_settings(self) -> dict[str, Any]:
         """What the crawl_runs row keeps, so that `crawl --resume` can run it again."""
@@ -92,6 +93,15 @@ class CrawlRequest:
             k: tuple(v) if isinstance(v, list) else v for k, v in stored.items() if k in known
         }
         return cls(**values)
+
+
+def _profile_name(site: str) -> str:
+    """A profile's `name:`; one that cannot be read keeps what --site said (the crawl then
+    refuses it, and a scheduled run is recorded as config-error under that label)."""
+    try:
+        return load_profile(site).name
+    except ConfigError:
+        return site
 
 
 def crawler_argv(db_url: str, run_id: int, request: CrawlRequest) -> list[str]:

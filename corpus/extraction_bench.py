@@ -28,6 +28,7 @@ from cleaning.extract.candidates import readability_text
 from cleaning.extract.main_text import Rejection, extract
 from cleaning.extract.scoring import TokenScore, token_f1
 from corpus.errors import DataError
+from corpus.progress import progress
 
 OURS = "debtcorpus"
 SYSTEMS = (OURS, "trafilatura", "readability")
@@ -220,7 +221,8 @@ def _score_job(job: tuple[Path, dict[str, Any], bool]) -> PageResult:
 def score_folder(folder: Path, workers: int = 2, title_first: bool = False) -> list[PageResult]:
     """Every page of a folder, scored in a process pool (order of the index kept)."""
     jobs = [(folder, row, title_first) for row in load_index(folder)]
+    shown = f"scoring {folder.name}"
     if workers <= 1:
-        return [_score_job(job) for job in jobs]
+        return [_score_job(job) for job in progress(jobs, len(jobs), shown)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_score_job, jobs, chunksize=4))
+        return list(progress(pool.map(_score_job, jobs, chunksize=4), len(jobs), shown))

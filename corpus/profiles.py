@@ -13,6 +13,7 @@ profile's scope is the hosts of its start URLs, sitemaps and feeds, with their p
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import fields, replace
 from importlib import resources
@@ -28,6 +29,8 @@ from cleaning.urls import site_host
 from corpus.errors import ConfigError
 from corpus.health.config import HealthSettings
 
+SITES_ENV = "DEBTCORPUS_SITES"
+PROFILE_SUFFIXES = (".yaml", ".yml")
 DEFAULT_DEPTH = 2
 # Caps every crawl gets unless its profile sets others (0 means no cap).
 DEFAULT_MAX_URL_LENGTH = 1000
@@ -246,22 +249,58 @@ def crawl_profiles(
 
 
 def profile_dir() -> Path:
+    """The bundled profiles (corpus/sites/)."""
     return Path(str(resources.files("corpus").joinpath("sites")))
 
 
+def sites_dirs() -> list[Path]:
+    """Where a profile NAME is looked for, first match wins: the user's sites directories
+    ($DEBTCORPUS_SITES, or --sites-dir, which sets it; several joined by the path separator),
+    the current directory, then the bundled profiles."""
+    user = [Path(part).expanduser() for part in os.environ.get(SITES_ENV, "").split(os.pathsep)]
+    return [*(folder for folder in user if str(folder) != "."), Path.cwd(), profile_dir()]
+
+
 def available_profiles() -> list[str]:
-    return sorted(path.stem for path in profile_dir().glob("*.yaml"))
+    found = {
+        path.stem
+        for folder in sites_dirs()
+        for suffix in PROFILE_SUFFIXES
+        for path in folder.glob(f"*{suffix}")
+    }
+    return sorted(found)
+
+
+def is_profile_path(name_or_path: str) -> bool:
+    """A path (ends in .yaml or .yml, or has a folder) rather than a profile name."""
+    path = Path(name_or_path)
+    return path.suffix in PROFILE_SUFFIXES or len(path.parts) > 1
 
 
 def profile_path(name_or_path: str) -> Path:
-    """The YAML file of a profile named NAME (corpus/sites/NAME.yaml) or given by path."""
-    path = Path(name_or_path).expanduser()
-    if not path.suffix:
-        path = profile_dir() / f"{name_or_path}.yaml"
-    if not path.is_file():
+    """The YAML file of a profile given by path, or named NAME: NAME.yaml or NAME.yml in the
+    first of `sites_dirs()` that has one."""
+    if is_profile_path(name_or_path):
+        candidates = [Path(name_or_path).expanduser()]
+    else:
+        candidates = [
+            folder / f"{name_or_path}{suffix}"
+            for folder in sites_dirs()
+            for suffix in PROFILE_SUFFIXES
+        ]
+    found = next((path for path in candidates if path.is_file()), None)
+    if found is None:
         known = ", ".join(available_profiles()) or "none"
-        raise ConfigError(f"no site profile {name_or_path!r}; known profiles: {known}")
-    return path
+        where = f" (${SITES_ENV} or --sites-dir adds folders)" if len(candidates) > 1 else ""
+        raise ConfigError(f"no site profile {name_or_path!r}; known profiles: {known}{where}")
+    return found
+
+
+def stored_site(name_or_path: str) -> str:
+    """How a crawl request or a schedule keeps a profile so that it is found again from any
+    folder: a bundled profile by its name, any other by its absolute path."""
+    path = profile_path(name_or_path).resolve()
+    return path.stem if path.parent == profile_dir().resolve() else str(path)
 
 
 def load_profile(name_or_path: str) -> SiteProfile:

@@ -10,21 +10,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import CroniterError, croniter
+from croniter import CroniterBadDateError, CroniterError, croniter
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from corpus.errors import ConfigError
 from corpus.models import CrawlRun, Schedule
-from corpus.profiles import load_profile, profile_path
+from corpus.profiles import load_profile, stored_site
 from corpus.store import Store
 
 EVERY_UNITS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
 MIN_EVERY_SECONDS = 60
+MAX_EVERY_SECONDS = 366 * 86_400
 _EVERY = re.compile(r"(?:\d+[smhd])+")
 _EVERY_PART = re.compile(r"(\d+)([smhd])")
 _NAME = re.compile(r"\w[\w.-]{0,199}")
@@ -51,6 +51,10 @@ def parse_every(text: str) -> int:
     seconds = sum(int(number) * EVERY_UNITS[unit] for number, unit in _EVERY_PART.findall(value))
     if seconds < MIN_EVERY_SECONDS:
         raise ConfigError(f"--every {text!r} is shorter than the minimum of 1m")
+    if seconds > MAX_EVERY_SECONDS:
+        raise ConfigError(
+            f"--every {text!r} is longer than the maximum of 366d; use --cron for rarer crawls"
+        )
     return seconds
 
 
@@ -79,11 +83,24 @@ def check_cron(expression: str) -> str:
             f"--cron {expression!r} has {len(fields)} fields; cron needs 5 "
             f"({CRON_FIELDS}), e.g. '0 3 * * *' for 03:00 every day"
         )
+    normalised = " ".join(fields)
     try:
-        croniter(" ".join(fields))
+        croniter(normalised)
     except (CroniterError, ValueError) as exc:
         raise ConfigError(f"--cron {expression!r} is not a valid cron expression: {exc}") from exc
-    return " ".join(fields)
+    check_fires(normalised, expression)
+    return normalised
+
+
+def check_fires(cron: str, shown: str) -> None:
+    """ConfigError when `cron` names no real moment (e.g. '* * 31 2 *', 31 February)."""
+    try:
+        croniter(cron, datetime(2000, 1, 1, tzinfo=UTC)).get_next(datetime)
+    except CroniterBadDateError as exc:
+        raise ConfigError(
+            f"--cron {shown!r} never fires: no date has that day of the month in that month "
+            f"({CRON_FIELDS}); e.g. '0 3 L 2 *' is the last day of February"
+        ) from exc
 
 
 def check_timezone(name: str) -> ZoneInfo:
@@ -171,8 +188,7 @@ def check_site(site: str, base_url: str | None) -> str:
     (no such profile, an invalid one, relative URLs without a base URL)."""
     profile = load_profile(site)
     profile.resolved(base_url)
-    is_path = bool(Path(site).suffix)
-    return str(profile_path(site).resolve()) if is_path else site
+    return stored_site(site)
 
 
 def add_schedule(store: Store, spec: ScheduleSpec, now: datetime | None = None) -> Schedule:

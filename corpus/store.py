@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -133,6 +134,69 @@ def open_store(db: str | None = None) -> Store:
     store = Store(db)
     store.create_schema()
     return store
+
+
+CREATE_HINT = "`debtcorpus crawl ...` or `debtcorpus db upgrade --db {db}`"
+
+
+def open_corpus(db: str | None = None) -> Store:
+    """Open an existing corpus for a command that reads one (every command but `crawl`,
+    `ingest-warc`, `db upgrade` and `sample-site`): a mistyped --db is refused in one line
+    instead of becoming a new, empty corpus. An older schema is migrated."""
+    store = existing_corpus(db)
+    store.create_schema()
+    return store
+
+
+def existing_corpus(db: str | None = None) -> Store:
+    """A Store on the corpus at `db`, as it is (not migrated); ConfigError when there is none.
+    Nothing is written while looking: a file that is no corpus is left as it was."""
+    url = resolve_db_url(db)
+    parsed = make_url(url)
+    sqlite = parsed.get_backend_name() == "sqlite"
+    shown = parsed.database if sqlite else _shown(url)
+    hint = "create one with " + CREATE_HINT.format(db=db or shown)
+    try:
+        tables = _sqlite_tables(url, hint) if sqlite else _server_tables(url)
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        reason = _reason(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+        if "does not exist" in reason:
+            reason = reason.removesuffix(" (is the database server running?)")
+            hint = f"createdb {parsed.database}, then " + CREATE_HINT.format(db=db or shown)
+        raise ConfigError(f"cannot open the corpus at {shown}: {reason}; {hint}") from exc
+    if not tables & CORPUS_TABLES:
+        raise ConfigError(f"{shown} holds no debtcorpus corpus; {hint}")
+    return Store(db)
+
+
+def _sqlite_tables(url: str, hint: str) -> set[str]:
+    """The tables of a SQLite corpus file, read without writing (no WAL switch, no file)."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
+        raise ConfigError("an in-memory database holds no corpus; give its file with --db")
+    path = Path(database)
+    if not path.is_file():
+        raise ConfigError(f"there is no corpus at {database}; {hint}")
+    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {name for (name,) in rows}
+    finally:
+        connection.close()
+
+
+def _server_tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+
+
+# A database with one of these is a corpus (crawl_runs is in every revision).
+CORPUS_TABLES = frozenset({"alembic_version", "crawl_runs"})
 
 
 def open_store_for_crawl(db: str | None = None) -> Store:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from cleaning.claims.extract import RULE_VERSION
 from corpus.cli import cli
 from corpus.commands.claims import EXTRACT_FIELDS
+from corpus.store import open_store
 
 LINES = [
     {
@@ -118,6 +119,7 @@ def test_a_bad_rules_path_in_the_environment_stops_crawl_and_reprocess_in_one_li
 ) -> None:
     monkeypatch.setenv("DEBTCORPUS_CLAIM_RULES", str(tmp_path / "none.yaml"))
     db = str(tmp_path / "corpus.db")
+    open_store(db).dispose()  # reprocess reads a corpus; crawl would make one
     for args in (["crawl", "--db", db, "http://127.0.0.1:9/"], ["reprocess", "--db", db]):
         code, output = run(args)
         assert code != 0 and "does not exist" in output and "Traceback" not in output

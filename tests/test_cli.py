@@ -25,17 +25,20 @@ def test_bad_db_url_is_a_clean_error() -> None:
 
 
 def test_db_in_missing_folder_is_a_clean_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["stats", "--db", str(tmp_path / "no" / "corpus.db")])
-    assert result.exit_code == 1
-    assert "does not exist" in result.output
+    result = CliRunner().invoke(cli, ["crawl", "--db", str(tmp_path / "no" / "corpus.db"), "x"])
+    assert result.exit_code != 0
+    assert "does not exist" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "no").exists()
 
 
 def test_db_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "env.db"
     monkeypatch.setenv("DEBTCORPUS_DB", str(db))
+    refused = CliRunner().invoke(cli, ["stats"])
+    assert refused.exit_code == 1 and str(db) in refused.output and not db.exists()
+    assert CliRunner().invoke(cli, ["db", "upgrade"]).exit_code == 0
     result = CliRunner().invoke(cli, ["stats"])
     assert result.exit_code == 0, result.output
-    assert db.exists()
 
 
 def test_crawl_without_targets_is_a_clean_error(tmp_path: Path) -> None:

@@ -331,7 +331,7 @@ def test_nested_export_puts_claims_and_comments_inside_articles(
 def test_export_matching_nothing_writes_empty_tables_and_warns(
     export_corpus: ExportCorpus, tmp_path: Path
 ) -> None:
-    result = run_export(export_corpus, tmp_path / "out", "--site", "nowhere.example")
+    result = run_export(export_corpus, tmp_path / "out", "--published-from", "2099-01-01")
     assert result.exit_code == 0 and "no article matched the filters" in result.output
     assert read_manifest(tmp_path / "out")["row_counts"] == {
         "articles": 0,
@@ -396,7 +396,7 @@ def test_bad_options_give_clear_errors(
 def test_missing_database_is_not_created(tmp_path: Path) -> None:
     missing = tmp_path / "typo.db"
     result = CliRunner().invoke(cli, ["export", "--db", str(missing), str(tmp_path / "out")])
-    assert result.exit_code == 1 and "no corpus database at" in result.output
+    assert result.exit_code == 1 and "there is no corpus at" in result.output
     assert not missing.exists() and not (tmp_path / "out").exists()
 
 

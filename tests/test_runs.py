@@ -114,5 +114,6 @@ def test_runs_show_unknown_id_is_a_clean_error(store: Store, db_path: Path) -> N
 
 
 def test_no_runs_yet(db_path: Path) -> None:
+    open_store(str(db_path)).dispose()
     result = invoke(db_path, "runs")
     assert result.exit_code == 0 and "no crawl runs match" in result.output

@@ -86,6 +86,13 @@ def test_cron_next_run_reads_its_time_zone() -> None:
         ((), "exactly one of --cron"),
         (("--cron", "0 3 * * *", "--every", "6h"), "exactly one of --cron"),
         (("--cron", "0 3 * * *", "--tz", "Mars/Olympus"), "not a known time zone"),
+        (("--cron", "* * 31 2 *"), "never fires"),
+        (("--cron", "0 0 30 2 *"), "never fires"),
+        (("--cron", "0 0 31 4,6,9,11 *"), "never fires"),
+        (("--cron", ""), "has 0 fields"),
+        (("--cron", "0 3 * * *", "--base-url", "ftp://127.0.0.1/"), "not an http(s) URL"),
+        (("--every", "400d"), "longer than the maximum of 366d"),
+        (("--every", "1h", "--tz", "Asia/Shanghai"), "--tz applies to --cron only"),
     ],
 )
 def test_bad_schedule_values_are_clean_errors(
@@ -94,7 +101,22 @@ def test_bad_schedule_values_are_clean_errors(
     result = add(db_path, "law", *options)
     assert result.exit_code == 1, result.output
     assert message in result.output
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert not db_path.exists()
+
+
+def test_a_bad_schedule_name_is_one_line(db_path: Path) -> None:
+    result = add(db_path, "two words", "--every", "1h")
+    assert result.exit_code == 1 and "schedule name 'two words'" in result.output
+    assert not db_path.exists()
+
+
+def test_a_cron_that_fires_only_in_leap_years_is_accepted() -> None:
+    assert check_cron("0 0 29 2 *") == "0 0 29 2 *"
+    leap = Timing("0 0 29 2 *", None).next_after(datetime(2026, 3, 1, tzinfo=UTC))
+    assert leap == datetime(2028, 2, 29, tzinfo=UTC)
+    last_day = Timing("0 3 L 2 *", None).next_after(datetime(2026, 3, 1, tzinfo=UTC))
+    assert last_day == datetime(2027, 2, 28, 3, 0, tzinfo=UTC)
 
 
 def test_unknown_profile_and_missing_base_url_are_clean_errors(db_path: Path) -> None:

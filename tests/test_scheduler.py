@@ -48,6 +48,8 @@ def write_profile(folder: Path, text: str = SMALL_PROFILE) -> Path:
 
 
 def add_schedule(db: Path, profile: Path, base_url: str, name: str = "law") -> None:
+    """Make the corpus (schedule add needs one) and add schedule `name` to it."""
+    assert run_cli(db, "db", "upgrade").returncode == 0
     added = run_cli(
         db, "schedule", "add", name, "--site", str(profile), "--every", "1h", "--base-url", base_url
     )

@@ -164,7 +164,8 @@ def test_export_filters_pick_the_pages_archived(
 
     assert exported() == len(both)
     assert exported("--run", "1") + exported("--run", "2") == len(both)
-    assert exported("--site", "nowhere") == 0
+    assert exported("--site", "sample-law") == len(both)
+    assert exported("--crawled-from", "2099-01-01") == 0  # (an unknown --site is refused)
     later = exported("--crawled-from", second_run_start.isoformat())
     assert 0 < later < len(both)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,11 +194,16 @@ def score_sentence(report: EvalReport, item: GoldSentence, found: list[ClaimReco
     _score_checks(report, item, found)
 
 
-def evaluate(gold: list[GoldSentence], config: ClaimConfig | None = None) -> EvalReport:
-    """Scores of `gold`; checks run (and are scored) unless `config` switches them off."""
+def evaluate(
+    gold: list[GoldSentence],
+    config: ClaimConfig | None = None,
+    track: Callable[[list[GoldSentence]], Iterable[GoldSentence]] = iter,
+) -> EvalReport:
+    """Scores of `gold`; checks run (and are scored) unless `config` switches them off.
+    `track` wraps the sentences as they are scored (the CLI shows progress with it)."""
     config = config or ClaimConfig()
     report = EvalReport()
     topics = topic_texts(gold)
-    for item in gold:
+    for item in track(gold):
         score_sentence(report, item, predict(item, config, topics.get(item.source)))
     return report

@@ -230,3 +230,24 @@ def data_files() -> list[tuple[str, bytes]]:
             if entry.is_file():
                 files.append((f"{folder}/{entry.name}", entry.read_bytes()))
     return files
+
+
+# Modalities besides the lexicon's: hearsay (cleaning.claims.fields.modality_of)
+EXTRA_MODALITIES = ("reported",)
+
+
+@cache
+def claim_vocabulary() -> dict[str, tuple[str, ...]]:
+    """Every value the rule base can give a claim's type, subtype and modality."""
+    lexicons = [*all_trigger_lexicons()]
+    citation = citation_lexicon()
+    types = [lexicon.type for lexicon in lexicons] + [str(citation["type"])]
+    subtypes = {name for lexicon in lexicons for name, _ in lexicon.patterns}
+    subtypes |= {str(name) for name in citation.get("subtypes", {})}
+    modalities = [*modality_lexicon().priority, *EXTRA_MODALITIES]
+    return {"type": tuple(types), "subtype": tuple(sorted(subtypes)), "modality": tuple(modalities)}
+
+
+def lender_operator(name: str) -> str | None:
+    """The operator a lender's name, product or nickname belongs to (微粒贷 -> 微众银行)."""
+    return gazetteer().operator_by_alias.get(name.strip())

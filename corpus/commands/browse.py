@@ -11,12 +11,12 @@ from sqlalchemy.engine import make_url
 
 from corpus.commands.options import db_option
 from corpus.errors import ConfigError
-from corpus.store import open_store
+from corpus.store import open_corpus
 
 
 def sqlite_path(db: str | None) -> Path:
     """The corpus file; Datasette reads SQLite only. Brought to the newest schema first."""
-    store = open_store(db)
+    store = open_corpus(db)
     url, dialect = store.url, store.engine.dialect.name
     store.dispose()
     if dialect != "sqlite":

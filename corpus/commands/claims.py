@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import asdict, fields
 from typing import IO, Any
 
 import click
@@ -25,8 +26,10 @@ from corpus.claims_query import (
     list_claims,
 )
 from corpus.commands.options import db_option
+from corpus.commands.output import TABLE, output_option, write_rows
 from corpus.errors import DataError
-from corpus.store import open_store
+from corpus.filter_values import FilterChecker
+from corpus.store import Store, open_corpus
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 # The fields of each claim `claims extract` writes, in this order.
@@ -87,12 +90,16 @@ def sentences_table(rows: list[ClaimRow]) -> Table:
 )
 @click.option("--subtype", default=None, help="Only claims of this subtype (visit, phone ...).")
 @click.option(
-    "--lender", default=None, help="Only claims about this lender (normalised, e.g. 微众银行)."
+    "--lender",
+    default=None,
+    help="Only claims about this lender: its operator (微众银行) or a product or nickname "
+    "the gazetteer knows (微粒贷).",
 )
 @click.option("--site", default=None, help="Only claims from articles of this site.")
 @click.option("--modality", default=None, help="Only claims with this modality (possible ...).")
 @click.option("--list", "show_list", is_flag=True, help="Also list the sentences behind the count.")
 @click.option("--limit", default=50, show_default=True, help="Most sentences to list.")
+@output_option()
 @click.pass_context
 def claims(
     ctx: click.Context,
@@ -105,12 +112,15 @@ def claims(
     modality: str | None,
     show_list: bool,
     limit: int,
+    output: str,
 ) -> None:
     """Count claims by type, lender, modality or site, with filters; --list shows the sentences.
 
     Example: which sites claim that WeBank makes home visits, and under what conditions?
 
         debtcorpus claims --by site --type CHANNEL --subtype visit --lender 微众银行 --list
+
+    --json/--csv write the counts (with --list: the sentences) as rows; see docs/cli-output.md.
 
     Subcommands: `extract` runs the extractor on JSON lines of any text, `mine` proposes
     uncovered phrases for the lexicons.
@@ -119,14 +129,49 @@ def claims(
     ctx.obj["db"] = db
     if ctx.invoked_subcommand is not None:
         return
-    where = ClaimFilter(type=type_, lender=lender, site=site, modality=modality, subtype=subtype)
-    store = open_store(db)
+    store = open_corpus(db)
     try:
+        where = checked_filter(store, ClaimFilter(type_, lender, site, modality, subtype))
+        if output != TABLE:
+            write_claim_rows(store, by, where, limit if show_list else None, output)
+            return
         console.print(counts_table(by, count_claims(store, by, where)))
         if show_list:
             console.print(sentences_table(list_claims(store, where, limit)))
     finally:
         store.dispose()
+
+
+def checked_filter(store: Store, where: ClaimFilter) -> ClaimFilter:
+    """The filter with every value checked against the corpus and the rule base; what was
+    resolved (a lender's product to its operator) is said on stderr."""
+    check = FilterChecker(store)
+    checked = ClaimFilter(
+        type=check.claim_field("type", where.type, "--type"),
+        lender=check.lender(where.lender),
+        site=check.site(where.site),
+        modality=check.claim_field("modality", where.modality, "--modality"),
+        subtype=check.claim_field("subtype", where.subtype, "--subtype"),
+    )
+    check.say_notes()
+    return checked
+
+
+COUNT_FIELDS = ("by", "value", "claims", "articles")
+SENTENCE_FIELDS = tuple(field.name for field in fields(ClaimRow))
+
+
+def write_claim_rows(
+    store: Store, by: str, where: ClaimFilter, limit: int | None, output: str
+) -> None:
+    """The counts, or (with a limit: --list) the sentences, as JSON lines or CSV."""
+    if limit is None:
+        counts = count_claims(store, by, where)
+        rows = [dict(zip(COUNT_FIELDS, (by, *row), strict=True)) for row in counts]
+        write_rows(rows, output, COUNT_FIELDS)
+    else:
+        found = list_claims(store, where, limit)
+        write_rows((asdict(row) for row in found), output, SENTENCE_FIELDS)
 
 
 def claim_json(claim: ClaimRecord) -> dict[str, Any]:
@@ -181,11 +226,11 @@ def extract(source: IO[str], rules: tuple[str, ...], no_checks: bool) -> None:
         click.echo(json.dumps(record, ensure_ascii=False, default=str))
 
 
-def _texts(source: IO[str] | None, db: str | None) -> Iterator[str]:
-    if source is not None:
+def _texts(source: IO[str] | None, store: Store | None) -> Iterator[str]:
+    if store is None:
+        assert source is not None, "mine reads SOURCE or the corpus"
         yield from (record["text"] for _, record in read_records(source))
         return
-    store = open_store(db)
     try:
         yield from article_texts(store)
     finally:
@@ -211,6 +256,7 @@ def mine(
     cleaning/claims/lexicons/ (and bump RULE_VERSION).
     """
     config = MiningConfig(window=window, min_sentences=min_sentences, top=top)
+    store = open_corpus(ctx.obj.get("db")) if source is None else None  # refused before output
     click.echo("phrase\tsentences\tarticles\texample")
-    for phrase in mine_phrases(_texts(source, ctx.obj.get("db")), config):
+    for phrase in mine_phrases(_texts(source, store), config):
         click.echo(f"{phrase.phrase}\t{phrase.sentences}\t{phrase.documents}\t{phrase.example}")

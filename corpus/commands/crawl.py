@@ -12,11 +12,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from corpus.claim_settings import claim_config_from_env
 from corpus.commands.health import check_after_crawl, checked_notifiers, health_options
 from corpus.commands.live import LiveStatus
-from corpus.commands.options import db_option, log_level_option, scrapy_settings_option
+from corpus.commands.options import (
+    db_option,
+    log_level_option,
+    scrapy_settings_option,
+    sites_dir_option,
+)
 from corpus.commands.stats import print_run
 from corpus.crawl_contract import EXIT_FOR_STATUS, CrawlRequest, ExitCode, RunStatus
 from corpus.crawl_runs import CrawlEnd, ended_status, resume_crawl, run_crawl
 from corpus.errors import DebtcorpusError
+from corpus.profiles import stored_site
 from corpus.store import Store, open_store_for_crawl
 
 CONTACT_ENV_VAR = "DEBTCORPUS_CONTACT"
@@ -28,7 +34,8 @@ CONTACT_ENV_VAR = "DEBTCORPUS_CONTACT"
     "--site",
     "sites",
     multiple=True,
-    help="Site profile name (corpus/sites/NAME.yaml) or path to a profile YAML file. Repeatable.",
+    help="Site profile: a NAME (--sites-dir/NAME.yaml, ./NAME.yaml or .yml, then the bundled "
+    "corpus/sites/NAME.yaml) or a path to a YAML file. Repeatable.",
 )
 @click.option(
     "--base-url",
@@ -73,6 +80,7 @@ CONTACT_ENV_VAR = "DEBTCORPUS_CONTACT"
     "processes on any machine help; see docs/distributed.md.",
 )
 @health_options
+@sites_dir_option
 @db_option
 def crawl(
     urls: tuple[str, ...],
@@ -102,19 +110,19 @@ def crawl(
     authors, text lengths, counts against earlier runs); failures go to --health-webhook
     and --health-email.
     """
-    request = CrawlRequest(
-        urls=urls,
-        sites=sites,
-        base_url=base_url,
-        depth=depth,
-        workers=workers,
-        settings=(f"LOG_LEVEL={log_level}", *settings),
-        redis=redis,
-        allow_domains=allow_domains,
-        contact=contact,
-    )
     try:
         notifiers = checked_notifiers(health_webhook, health_emails, smtp)
+        request = CrawlRequest(
+            urls=urls,
+            sites=tuple(stored_site(site) for site in sites),
+            base_url=base_url,
+            depth=depth,
+            workers=workers,
+            settings=(f"LOG_LEVEL={log_level}", *settings),
+            redis=redis,
+            allow_domains=allow_domains,
+            contact=contact,
+        )
         end = start_or_resume(db, request, resume_run)
     except DebtcorpusError as exc:
         raise BadInput(str(exc)) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from corpus.commands.options import db_option
-from corpus.store import Store
+from corpus.store import Store, existing_corpus
 
 
 @click.group("db")
@@ -39,7 +39,7 @@ def current(db: str | None) -> None:
     """Print the corpus's schema revision and the newest one this version knows."""
     from corpus.migrate import current_revision, head_revision
 
-    store = Store(db)
+    store = existing_corpus(db)
     try:
         revision = current_revision(store.engine)
     finally:

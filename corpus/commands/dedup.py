@@ -9,7 +9,7 @@ import click
 from cleaning.fingerprint import FingerprintConfig
 from corpus.commands.options import db_option
 from corpus.errors import ConfigError
-from corpus.store import Store, open_store
+from corpus.store import Store, open_corpus
 
 TEMPLATES_SHOWN = 20
 
@@ -77,7 +77,7 @@ def dedup(
     from corpus.dedup.run import run_dedup
 
     config = make_config(threshold, containment, simplified, boilerplate)
-    store = open_store(db)
+    store = open_corpus(db)
     summary = run_dedup(store, config, rebuild=rebuild)
     click.echo(
         f"{summary.articles} articles; fingerprinted {summary.fingerprinted} "

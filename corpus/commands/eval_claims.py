@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import click
@@ -10,8 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from cleaning.claims import ClaimConfig
-from cleaning.claims.eval import FIELDS, EvalReport, Tally, evaluate, load_gold
+from cleaning.claims.eval import FIELDS, EvalReport, GoldSentence, Tally, evaluate, load_gold
 from corpus.errors import DataError
+from corpus.progress import progress
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 
@@ -75,4 +78,9 @@ def eval_claims(gold: tuple[Path, ...], show_errors: bool) -> None:
     for path in gold:
         if not path.is_file():
             raise DataError(f"gold file {path} not found; pass the path of a claims gold file")
-        print_report(path, evaluate(load_gold(path), ClaimConfig()), show_errors)
+        report = evaluate(load_gold(path), ClaimConfig(), partial(tracked, f"scoring {path.name}"))
+        print_report(path, report, show_errors)
+
+
+def tracked(description: str, rows: list[GoldSentence]) -> Iterator[GoldSentence]:
+    return progress(rows, len(rows), description)

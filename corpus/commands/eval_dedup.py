@@ -22,6 +22,7 @@ from corpus.dedup.farmpages import ingest_farm_set
 from corpus.dedup.farmset import SHARED, FarmSet, LabelledPair, build_farm_set
 from corpus.dedup.run import run_dedup
 from corpus.errors import ConfigError
+from corpus.progress import phase
 from corpus.store import Store, open_store
 
 
@@ -69,14 +70,16 @@ def _report_run(
 def _report_datasketch(store: Store, farm: FarmSet, ids: dict[str, int]) -> None:
     article_ids, texts = evaluate.article_texts(store)
     started = time.perf_counter()
-    found = evaluate.datasketch_predictions(article_ids, texts)
+    with phase("datasketch MinHashLSH"):
+        found = evaluate.datasketch_predictions(article_ids, texts)
     seconds = time.perf_counter() - started
     title = f"datasketch MinHashLSH (5-grams, threshold 0.5, 128 perms, {seconds:.1f}s), test"
     _table(title, evaluate.score_pairs(_split(farm, "test"), ids, found))
 
 
 def _report_sweep(store: Store, farm: FarmSet, ids: dict[str, int], top: int) -> None:
-    rows, chosen, held_out = evaluate.sweep(store, farm, ids, FingerprintConfig())
+    with phase("sweeping thresholds on the dev folds"):
+        rows, chosen, held_out = evaluate.sweep(store, farm, ids, FingerprintConfig())
     click.echo(f"\nsweep on dev pairs (best {top} by F1 for each n)\n")
     click.echo(
         "| n | threshold | containment | cover | P | R | F1 |\n|---|---|---|---|---|---|---|"

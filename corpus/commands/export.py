@@ -3,11 +3,11 @@ or its raw fetches as WARC files (`--format warc`, corpus/warc/)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy.engine import make_url
 
 from corpus.commands.options import db_option
 from corpus.errors import ConfigError
@@ -20,7 +20,8 @@ from corpus.export.filters import (
 )
 from corpus.export.pseudonyms import KEY_ENV, KEY_FILE_SUFFIX, pseudonym_settings
 from corpus.export.writers import FORMATS
-from corpus.store import open_store, resolve_db_url
+from corpus.filter_values import checked_export_filters
+from corpus.store import open_corpus
 from corpus.warc.export import DEFAULT_MAX_FILE_BYTES, WarcExportRequest, export_warc
 
 WARC_FORMAT = "warc"
@@ -35,14 +36,6 @@ def check_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
         except ConfigError as exc:
             raise click.BadParameter(f"{value!r} is not a date: {DATE_FORMAT_HELP}") from exc
     return value
-
-
-def require_existing_corpus(db: str | None) -> None:
-    """Exporting reads a corpus; a mistyped SQLite path must not create an empty one."""
-    url = make_url(resolve_db_url(db))
-    path = url.database if url.get_backend_name() == "sqlite" else None
-    if path and path != ":memory:" and not Path(path).exists():
-        raise ConfigError(f"no corpus database at {path}; pass --db or set DEBTCORPUS_DB")
 
 
 def parse_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
@@ -240,10 +233,10 @@ def export_filters(
 
 
 def export_tables(db: str | None, request: ExportRequest) -> None:
-    require_existing_corpus(db)
-    store = open_store(db)
+    store = open_corpus(db)
     try:
-        result = export_dataset(store, request)
+        filters = checked_export_filters(store, request.filters)
+        result = export_dataset(store, replace(request, filters=filters))
     finally:
         store.dispose()
     counts = ", ".join(f"{name} {rows}" for name, rows in result.row_counts.items())
@@ -263,10 +256,10 @@ def export_tables(db: str | None, request: ExportRequest) -> None:
 
 
 def export_warc_files(db: str | None, request: WarcExportRequest) -> None:
-    require_existing_corpus(db)
-    store = open_store(db)
+    store = open_corpus(db)
     try:
-        result = export_warc(store, request)
+        filters = checked_export_filters(store, request.filters)
+        result = export_warc(store, replace(request, filters=filters))
     finally:
         store.dispose()
     counts = ", ".join(f"{kind} {n}" for kind, n in result.record_counts.items())

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+
+from corpus.errors import ConfigError
+from corpus.profiles import SITES_ENV
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,4 +42,27 @@ log_level_option = click.option(
     show_default=True,
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
     help="Scrapy's log level in the crawl process; INFO shows progress every minute.",
+)
+
+
+def _use_sites_dir(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Profiles are looked up through $DEBTCORPUS_SITES (corpus.profiles.sites_dirs), which a
+    crawl process inherits; --sites-dir sets it for this command."""
+    if value:
+        folders = [Path(part).expanduser().resolve() for part in value.split(os.pathsep)]
+        missing = [str(folder) for folder in folders if not folder.is_dir()]
+        if missing:
+            raise ConfigError(f"--sites-dir: no such folder: {', '.join(missing)}")
+        os.environ[SITES_ENV] = os.pathsep.join(map(str, folders))
+    return value
+
+
+sites_dir_option = click.option(
+    "--sites-dir",
+    envvar=SITES_ENV,
+    metavar="DIR",
+    callback=_use_sites_dir,
+    expose_value=False,
+    help="A folder of your own profiles: --site NAME finds DIR/NAME.yaml (or .yml) before "
+    "./NAME.yaml and the bundled ones. Default: $DEBTCORPUS_SITES.",
 )

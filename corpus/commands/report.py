@@ -9,7 +9,8 @@ import click
 from corpus.commands.dedup import make_config
 from corpus.commands.options import db_option
 from corpus.errors import ConfigError
-from corpus.store import open_store
+from corpus.progress import phase
+from corpus.store import open_corpus
 
 
 @click.group(name="report")
@@ -40,10 +41,12 @@ def report_dedup(db: str | None, output_format: str, out: Path, max_diffs: int) 
 
     if not out.parent.exists():
         raise ConfigError(f"the folder for --out {str(out)!r} does not exist; create it first")
-    store = open_store(db)
-    data = build_report(store, make_config(), with_texts=output_format != "csv")
+    store = open_corpus(db)
+    with phase("reading clusters"):
+        data = build_report(store, make_config(), with_texts=output_format != "csv")
     store.dispose()
-    out.write_text(_render(data, output_format, max_diffs), encoding="utf-8")
+    with phase(f"rendering the {output_format} report"):
+        out.write_text(_render(data, output_format, max_diffs), encoding="utf-8")
     clusters = sum(len(rows) for rows in data.clusters.values())
     click.echo(f"wrote {output_format} report on {clusters} clusters to {out}")
 

@@ -6,7 +6,7 @@ import click
 
 from corpus.commands.options import db_option
 from corpus.reprocess import reprocess as reprocess_pages
-from corpus.store import open_store
+from corpus.store import open_corpus
 
 
 @click.command()
@@ -17,7 +17,7 @@ def reprocess(db: str | None) -> None:
     Use it after upgrading debtcorpus: articles are updated in place from the newest
     successful fetch of each URL.
     """
-    store = open_store(db)
+    store = open_corpus(db)
     counts = reprocess_pages(store)
     total = sum(counts.values())
     summary = ", ".join(f"{key}={value}" for key, value in sorted(counts.items())) or "nothing"

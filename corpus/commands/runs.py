@@ -10,11 +10,14 @@ from sqlalchemy import select
 
 from corpus.commands.health import health_lines
 from corpus.commands.options import db_option
-from corpus.commands.stats import console, print_run, runs_table
+from corpus.commands.output import TABLE, output_option, write_object, write_rows
+from corpus.commands.stats import RUN_FIELDS, console, print_run, run_record, runs_table
+from corpus.crawl_contract import RunStatus
 from corpus.errors import ConfigError
+from corpus.filter_values import FilterChecker
 from corpus.models import CrawlRun
 from corpus.schedule import as_utc, find_schedule, schedule_names
-from corpus.store import Store, open_store
+from corpus.store import Store, open_corpus
 
 # Scrapy stats worth a column in `runs show`, by the name shown.
 SCRAPY_HIGHLIGHTS = {
@@ -52,6 +55,7 @@ def recent_runs(
 @click.option("--schedule", help="Only runs of this schedule.")
 @click.option("--site", help="Only runs of this site profile.")
 @click.option("--status", help="Only runs with this status (running, finished, interrupted ...).")
+@output_option()
 @db_option
 @click.pass_context
 def runs(
@@ -60,13 +64,21 @@ def runs(
     schedule: str | None,
     site: str | None,
     status: str | None,
+    output: str,
     db: str | None,
 ) -> None:
     """List crawl runs, newest first; `debtcorpus runs show ID` for one run in detail."""
     ctx.obj = db
     if ctx.invoked_subcommand is not None:
         return
-    found = recent_runs(open_store(db), limit, schedule, site, status)
+    store = open_corpus(db)
+    check = FilterChecker(store)
+    site = check.site(site, of="run site")
+    status = check.status(status, (s.value for s in RunStatus))
+    found = recent_runs(store, limit, schedule, site, status)
+    if output != TABLE:
+        write_rows((run_record(run) for run in found), output, RUN_FIELDS)
+        return
     if not found:
         click.echo("no crawl runs match; start one with `debtcorpus crawl` or a schedule")
         return
@@ -75,15 +87,19 @@ def runs(
 
 @runs.command()
 @click.argument("run_id", type=int)
+@output_option(tabular=False)
 @db_option
 @click.pass_context
-def show(ctx: click.Context, run_id: int, db: str | None) -> None:
+def show(ctx: click.Context, run_id: int, output: str, db: str | None) -> None:
     """One run: counts, errors by kind, rejects by reason, bytes, duration, Scrapy stats."""
-    store = open_store(db or ctx.obj)
+    store = open_corpus(db or ctx.obj)
     with store.session() as session:
         run = session.get(CrawlRun, run_id)
         if run is None:
             raise ConfigError(f"there is no crawl run {run_id}; see `debtcorpus runs`")
+    if output != TABLE:
+        write_object(run_detail(store, run))
+        return
     print_run(store, run_id)
     for label, value in run_facts(store, run):
         console.print(f"{label + ':':<20}{value}", highlight=False, markup=False)
@@ -96,6 +112,20 @@ def show(ctx: click.Context, run_id: int, db: str | None) -> None:
         from corpus.commands.ingest_warc import print_warc_facts
 
         print_warc_facts(run.stats["warc"], run_id)
+
+
+def run_detail(store: Store, run: CrawlRun) -> dict[str, Any]:
+    """`runs show --json`: the run's fields plus its schedule, start URLs, settings, the
+    duration in seconds (null while running) and its stats (Scrapy's per site among them)."""
+    finished = run.finished_at
+    duration = (as_utc(finished) - as_utc(run.started_at)).total_seconds() if finished else None
+    return run_record(run) | {
+        "schedule": schedule_name(store, run) or run.stats.get("schedule"),
+        "start_urls": list(run.start_urls),
+        "settings": run.settings,
+        "duration_s": duration,
+        "stats": run.stats,
+    }
 
 
 def run_facts(store: Store, run: CrawlRun) -> list[tuple[str, str]]:
@@ -118,11 +148,17 @@ def run_facts(store: Store, run: CrawlRun) -> list[tuple[str, str]]:
     ]
 
 
+def schedule_name(store: Store, run: CrawlRun) -> str | None:
+    """The run's schedule's name, if it has one (and it still exists)."""
+    if run.schedule_id is None:
+        return None
+    return schedule_names(store, {run.schedule_id}).get(run.schedule_id)
+
+
 def schedule_label(store: Store, run: CrawlRun) -> str:
-    if run.schedule_id is not None:
-        name = schedule_names(store, {run.schedule_id}).get(run.schedule_id)
-        if name:
-            return name
+    name = schedule_name(store, run)
+    if name:
+        return name
     removed = run.stats.get("schedule")
     return f"{removed} (removed)" if removed else "- (ad hoc)"
 

@@ -9,7 +9,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from corpus.commands.options import db_option, scrapy_settings_option
+from corpus.commands.options import db_option, scrapy_settings_option, sites_dir_option
+from corpus.commands.output import TABLE, output_option, write_rows
 from corpus.commands.stats import print_run
 from corpus.models import Schedule
 from corpus.schedule import (
@@ -23,7 +24,7 @@ from corpus.schedule import (
     timing_of,
 )
 from corpus.scheduler import mark_due, run_now
-from corpus.store import open_store
+from corpus.store import open_corpus
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 
@@ -42,7 +43,12 @@ def schedule() -> None:
 
 @schedule.command("add")
 @click.argument("name")
-@click.option("--site", required=True, help="Site profile name (corpus/sites/NAME.yaml) or path.")
+@click.option(
+    "--site",
+    required=True,
+    help="Site profile: a NAME (--sites-dir, ./NAME.yaml, the bundled corpus/sites/) or a path; "
+    "any but a bundled one is stored by its absolute path.",
+)
 @click.option("--cron", metavar="EXPR", help="Five-field cron expression, e.g. '0 3 * * *'.")
 @click.option("--every", metavar="INTERVAL", help="Fixed interval: 30m, 6h, 1d, 1h30m ...")
 @click.option("--base-url", help="Where the profile's relative URLs are served.")
@@ -53,6 +59,7 @@ def schedule() -> None:
     show_default=True,
     help="IANA time zone the --cron expression is read in, e.g. Asia/Shanghai.",
 )
+@sites_dir_option
 @db_option
 def add(
     name: str,
@@ -67,7 +74,7 @@ def add(
 
     An --every schedule is due at once; a --cron schedule at its next slot."""
     spec = make_spec(name, site, cron, every, base_url, timezone)
-    added = add_schedule(open_store(db), spec)
+    added = add_schedule(open_corpus(db), spec)
     click.echo(
         f"added schedule {added.name}: {timing_of(added).describe()}, "
         f"next run {when(added.next_run_at)} UTC"
@@ -89,7 +96,7 @@ def schedules_table(schedules: list[Schedule]) -> Table:
     for column in columns:
         table.add_column(column)
     for row in schedules:
-        state = "running" if is_running(row) else "paused" if row.paused else "active"
+        state = schedule_state(row)
         table.add_row(
             row.name,
             row.site + (f" @ {row.base_url}" if row.base_url else ""),
@@ -103,11 +110,41 @@ def schedules_table(schedules: list[Schedule]) -> Table:
     return table
 
 
+SCHEDULE_FIELDS = (
+    "name",
+    "site",
+    "base_url",
+    "cron",
+    "timezone",
+    "every_seconds",
+    "state",
+    "next_run_at",
+    "last_run_at",
+    "last_status",
+    "last_run_id",
+)
+
+
+def schedule_state(row: Schedule) -> str:
+    return "running" if is_running(row) else "paused" if row.paused else "active"
+
+
+def schedule_record(row: Schedule) -> dict[str, object]:
+    """A schedule as `schedule list --json` writes it (docs/cli-output.md)."""
+    return {name: getattr(row, name, None) for name in SCHEDULE_FIELDS} | {
+        "state": schedule_state(row)
+    }
+
+
 @schedule.command("list")
+@output_option()
 @db_option
-def list_command(db: str | None) -> None:
+def list_command(output: str, db: str | None) -> None:
     """Every schedule with its next and last run and how the last run ended."""
-    schedules = list_schedules(open_store(db))
+    schedules = list_schedules(open_corpus(db))
+    if output != TABLE:
+        write_rows((schedule_record(row) for row in schedules), output, SCHEDULE_FIELDS)
+        return
     if not schedules:
         click.echo("no schedules yet; add one with `debtcorpus schedule add`")
         return
@@ -119,7 +156,7 @@ def list_command(db: str | None) -> None:
 @db_option
 def pause(name: str, db: str | None) -> None:
     """Stop running schedule NAME until it is resumed (a running crawl is not stopped)."""
-    set_paused(open_store(db), name, paused=True)
+    set_paused(open_corpus(db), name, paused=True)
     click.echo(f"paused schedule {name}")
 
 
@@ -128,7 +165,7 @@ def pause(name: str, db: str | None) -> None:
 @db_option
 def resume(name: str, db: str | None) -> None:
     """Run schedule NAME again; if its time passed while paused, it runs once at the next tick."""
-    resumed = set_paused(open_store(db), name, paused=False)
+    resumed = set_paused(open_corpus(db), name, paused=False)
     click.echo(f"resumed schedule {name}; next run {when(resumed.next_run_at)} UTC")
 
 
@@ -137,7 +174,7 @@ def resume(name: str, db: str | None) -> None:
 @db_option
 def remove(name: str, db: str | None) -> None:
     """Delete schedule NAME; its past crawl runs are kept."""
-    remove_schedule(open_store(db), name)
+    remove_schedule(open_corpus(db), name)
     click.echo(f"removed schedule {name}")
 
 
@@ -149,10 +186,11 @@ def remove(name: str, db: str | None) -> None:
     help="Only mark NAME due, for a running `debtcorpus scheduler` to pick up.",
 )
 @scrapy_settings_option("this crawl")
+@sites_dir_option
 @db_option
 def run_now_command(name: str, queue: bool, settings: tuple[str, ...], db: str | None) -> None:
     """Crawl schedule NAME now, in this process, unless a scheduler is running it already."""
-    store = open_store(db)
+    store = open_corpus(db)
     if queue:
         click.echo(f"schedule {name} is due from {when(mark_due(store, name))} UTC")
         return

@@ -6,14 +6,19 @@ import logging
 
 import click
 
-from corpus.commands.options import db_option, log_level_option, scrapy_settings_option
+from corpus.commands.options import (
+    db_option,
+    log_level_option,
+    scrapy_settings_option,
+    sites_dir_option,
+)
 from corpus.scheduler import (
     DEFAULT_LEASE_SECONDS,
     Scheduler,
     SchedulerConfig,
     install_signal_handlers,
 )
-from corpus.store import open_store
+from corpus.store import open_corpus
 
 # how a run ends when its crawl never started
 UNSTARTED = ("config-error", "error")
@@ -55,6 +60,7 @@ def show_scheduler_log() -> None:
 )
 @log_level_option
 @scrapy_settings_option("every crawl")
+@sites_dir_option
 @db_option
 def scheduler(
     once: bool,
@@ -79,7 +85,7 @@ def scheduler(
         lease_seconds=lease_seconds,
         crawl_settings=(f"LOG_LEVEL={log_level}", *settings),
     )
-    loop = Scheduler(open_store(db), config)
+    loop = Scheduler(open_corpus(db), config)
     install_signal_handlers(loop.stop)
     outcomes = loop.run()
     failed = [job.name for job, outcome in outcomes if outcome.status in UNSTARTED]

@@ -12,9 +12,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from corpus.commands.options import db_option
+from corpus.filter_values import FilterChecker
+from corpus.progress import phase
 from corpus.search.query import DEFAULT_LIMIT, Hit, SearchFilters
 from corpus.search.snippets import MARK_CLOSE, MARK_OPEN
-from corpus.store import Store, open_store
+from corpus.store import Store, open_corpus
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 
@@ -52,7 +54,8 @@ def run_search(
 def run_reindex(store: Store) -> None:
     from corpus.search import reindex
 
-    counts = reindex(store)
+    with phase("rebuilding the search index"):
+        counts = reindex(store)
     click.echo(f"indexed {counts['articles']} articles and {counts['comments']} comments")
 
 
@@ -104,7 +107,7 @@ def search(
         raise click.UsageError("give a QUERY, or --reindex to rebuild the index")
     if limit < 1:
         raise click.BadParameter("must be at least 1", param_hint="--limit")
-    store = open_store(db)
+    store = open_corpus(db)
     try:
         if reindex:
             run_reindex(store)
@@ -112,7 +115,14 @@ def search(
                 return
         assert query is not None
         when = since.replace(tzinfo=UTC) if since else None
-        filters = SearchFilters(site=site, lender=lender, claim_type=claim_type, since=when)
+        check = FilterChecker(store)
+        filters = SearchFilters(
+            site=check.site(site),
+            lender=check.lender(lender),
+            claim_type=check.claim_field("type", claim_type, "--type"),
+            since=when,
+        )
+        check.say_notes()
         hits = run_search(store, query, filters, limit, fold_script, comments)
     finally:
         store.dispose()

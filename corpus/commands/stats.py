@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from corpus.commands.options import db_option
+from corpus.commands.output import TABLE, output_option, write_object
 from corpus.models import CrawlRun
 from corpus.stats import CorpusStats, corpus_stats, get_run
-from corpus.store import Store, open_store
+from corpus.store import Store, open_corpus
 
 # Wide enough for the tables when the output is a file or a pipe.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -80,13 +82,53 @@ def print_run(store: Store, run_id: int) -> None:
             console.print(f"{label} by reason: {shown}")
 
 
+RUN_FIELDS = (
+    "id",
+    "site",
+    "status",
+    "schedule_id",
+    "started_at",
+    "finished_at",
+    "pages_fetched",
+    "bytes_fetched",
+    "articles_new",
+    "articles_changed",
+    "articles_unchanged",
+    "errors",
+    "rejects",
+    "not_fetched",
+)
+
+
+def run_record(run: CrawlRun) -> dict[str, object]:
+    """A run as `--json` writes it (docs/cli-output.md)."""
+    return {name: getattr(run, name) for name in RUN_FIELDS}
+
+
+def stats_record(stats: CorpusStats) -> dict[str, object]:
+    return {
+        "articles": stats.articles,
+        "pages": stats.pages,
+        "sites": [asdict(site) for site in stats.sites],
+        "runs": [run_record(run) for run in stats.runs],
+        "outcomes": [
+            {"outcome": outcome, "reason": reason, "urls": urls}
+            for outcome, reason, urls in stats.outcomes
+        ],
+    }
+
+
 @click.command()
 @click.option("--runs", "last_runs", default=10, show_default=True, help="How many recent runs.")
+@output_option(tabular=False)
 @db_option
-def stats(last_runs: int, db: str | None) -> None:
+def stats(last_runs: int, output: str, db: str | None) -> None:
     """Counts per site, per crawl run, and pages rejected or failed by reason."""
-    store = open_store(db)
+    store = open_corpus(db)
     result = corpus_stats(store, last_runs)
+    if output != TABLE:
+        write_object(stats_record(result))
+        return
     console.print(sites_table(result))
     console.print(runs_table(result.runs))
     console.print(outcomes_table(result))

@@ -7,13 +7,13 @@ from dataclasses import replace
 import click
 from sqlalchemy import select
 
-from corpus.commands.options import db_option
+from corpus.commands.options import db_option, sites_dir_option
 from corpus.commands.stats import print_run
 from corpus.crawl_contract import CrawlRequest
 from corpus.crawl_runs import run_crawl
 from corpus.errors import ConfigError
 from corpus.models import CrawlRun
-from corpus.store import Store, open_store
+from corpus.store import Store, open_corpus
 
 # How many recent runs to look through for the running distributed crawl.
 RECENT_RUNS = 50
@@ -73,6 +73,7 @@ def find_run(store: Store, run_id: int | None) -> tuple[int, CrawlRequest]:
     show_default=True,
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
 )
+@sites_dir_option
 @db_option
 def worker(
     urls: tuple[str, ...],
@@ -91,7 +92,7 @@ def worker(
     Start the crawl on one machine with `debtcorpus crawl --redis URL ...`, then run
     workers with the same --redis and --db anywhere; pages count towards the same run.
     A killed worker loses nothing: the others queue its unfinished requests again."""
-    store = open_store(db)
+    store = open_corpus(db)
     found_id, stored = find_run(store, run_id)
     request = replace(
         stored,

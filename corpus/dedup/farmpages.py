@@ -17,6 +17,7 @@ from sqlalchemy import select
 from corpus.dedup.farmset import FarmPage, FarmSet
 from corpus.ingest import FetchedPage, clean_fetched, store_fetch
 from corpus.models import Article
+from corpus.progress import progress
 from corpus.store import Store
 
 FOOTERS = (
@@ -68,7 +69,7 @@ def ingest_farm_set(farm_set: FarmSet, store: Store, seed: int = 3) -> dict[str,
     rng.shuffle(pages)
     titles = [page.title for page in farm_set.pages]
     started = datetime(2026, 11, 1, tzinfo=UTC)
-    for number, page in enumerate(pages):
+    for number, page in enumerate(progress(pages, len(pages), "storing the farm pages")):
         fetched = FetchedPage(
             url=page.url,
             final_url=page.url,

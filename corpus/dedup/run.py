@@ -39,7 +39,7 @@ from corpus.models import (
     DuplicateCluster,
     lsh_band_keys,
 )
-from corpus.progress import progress
+from corpus.progress import Advance, phase, progress
 from corpus.store import Store
 
 BATCH = 2000
@@ -66,10 +66,12 @@ def run_dedup(store: Store, config: FingerprintConfig, rebuild: bool = False) ->
         summary.changed = _drop_stale(session)
     summary.fingerprinted = fingerprint_all(store, config)
     measures = verified_pairs(store, config, summary)
-    with store.session() as session:
-        clusters_store.clear(session)
-    clusters_store.write_exact(store, config)
-    summary.near_pairs, summary.containments = clusters_store.write_near(store, config, measures)
+    with phase("writing clusters"):
+        with store.session() as session:
+            clusters_store.clear(session)
+        clusters_store.write_exact(store, config)
+        near = clusters_store.write_near(store, config, measures)
+    summary.near_pairs, summary.containments = near
     with store.session() as session:
         summary.articles = session.scalar(select(func.count(Article.id))) or 0
         summary.clusters = clusters_store.counts(session)
@@ -119,6 +121,17 @@ def chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
 
 def fingerprint_all(store: Store, config: FingerprintConfig) -> int:
     """Signatures and band keys of every article without one, a committed batch at a time."""
+    with store.session() as session:
+        todo = session.scalar(
+            select(func.count(Article.id))
+            .outerjoin(ArticleFingerprint, ArticleFingerprint.article_id == Article.id)
+            .where(ArticleFingerprint.article_id.is_(None))
+        )
+    with phase("fingerprinting articles", todo or 0) as advance:
+        return _fingerprint_batches(store, config, advance)
+
+
+def _fingerprint_batches(store: Store, config: FingerprintConfig, advance: Advance) -> int:
     done, after = 0, 0
     while True:
         with store.session() as session:
@@ -133,6 +146,7 @@ def fingerprint_all(store: Store, config: FingerprintConfig) -> int:
                 return done
             _store_fingerprints(session, rows, config)
         done += len(rows)
+        advance(len(rows))
         after = rows[-1].id
 
 

@@ -29,6 +29,7 @@ from corpus.export.filters import ExportFilters
 from corpus.incremental import USABLE_OUTCOMES
 from corpus.ingest import stored_body
 from corpus.models import CrawlRun, Page
+from corpus.progress import progress
 from corpus.store import Store
 from corpus.warc.card import WarcFacts, write_card_and_manifest
 from corpus.warc.writer import (
@@ -123,8 +124,9 @@ def write_pages(
     were themselves read from web archives, per file."""
     skipped: Counter[str] = Counter()
     provenance: Counter[str] = Counter()
+    total = session.scalar(select(func.count(Page.id)).where(condition))
     try:
-        for page in iter_pages(session, condition):
+        for page in progress(iter_pages(session, condition), total, "writing WARC records"):
             fetch, reason = archived_fetch(session, page)
             if fetch is None:
                 skipped[reason] += 1
