@@ -17,7 +17,7 @@ from w3lib.url import canonicalize_url
 
 from corpus.errors import ConfigError
 from corpus.models import Article, ArticleRevision, Page
-from corpus.schedule import as_utc
+from corpus.schedule.schedules import as_utc
 
 # a claim as history compares it: (type, subtype, sentence)
 ClaimKey = tuple[str, str, str]

@@ -10,7 +10,8 @@ from click.testing import CliRunner, Result
 
 from corpus.cli import cli
 from corpus.errors import ConfigError
-from corpus.schedule import (
+from corpus.schedule.scheduler import Job, Outcome, claim, due_jobs, release, renew
+from corpus.schedule.schedules import (
     Timing,
     as_utc,
     check_cron,
@@ -18,7 +19,6 @@ from corpus.schedule import (
     get_schedule,
     parse_every,
 )
-from corpus.scheduler import Job, Outcome, claim, due_jobs, release, renew
 from corpus.store import Store, open_store
 
 BASE = "http://127.0.0.1:9"

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from corpus.models import Article, ArticleRevision, CrawlRun, Page, Schedule
-from corpus.schedule import as_utc
+from corpus.schedule.schedules import as_utc
 from corpus.store import Store
 from tests.conftest import start_sample_site
 

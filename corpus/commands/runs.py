@@ -16,7 +16,7 @@ from corpus.crawl_contract import RunStatus
 from corpus.errors import ConfigError
 from corpus.filter_values import FilterChecker
 from corpus.models import CrawlRun
-from corpus.schedule import as_utc, find_schedule, schedule_names
+from corpus.schedule.schedules import as_utc, find_schedule, schedule_names
 from corpus.store import Store, open_corpus
 
 # Scrapy stats worth a column in `runs show`, by the name shown.

@@ -13,7 +13,8 @@ from corpus.commands.options import db_option, scrapy_settings_option, sites_dir
 from corpus.commands.output import TABLE, output_option, write_rows
 from corpus.commands.stats import print_run
 from corpus.models import Schedule
-from corpus.schedule import (
+from corpus.schedule.scheduler import mark_due, run_now
+from corpus.schedule.schedules import (
     add_schedule,
     as_utc,
     is_running,
@@ -23,7 +24,6 @@ from corpus.schedule import (
     set_paused,
     timing_of,
 )
-from corpus.scheduler import mark_due, run_now
 from corpus.store import open_corpus
 
 console = Console(width=None if sys.stdout.isatty() else 160)

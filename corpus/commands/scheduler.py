@@ -12,7 +12,7 @@ from corpus.commands.options import (
     scrapy_settings_option,
     sites_dir_option,
 )
-from corpus.scheduler import (
+from corpus.schedule.scheduler import (
     DEFAULT_LEASE_SECONDS,
     Scheduler,
     SchedulerConfig,
@@ -28,7 +28,7 @@ def show_scheduler_log() -> None:
     """The scheduler's own lines on stderr (journald and `docker logs` keep them)."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
-    logger = logging.getLogger("debtcorpus.scheduler")
+    logger = logging.getLogger("debtcorpus.schedule.scheduler")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
 

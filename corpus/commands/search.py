@@ -59,6 +59,26 @@ def run_reindex(store: Store) -> None:
     click.echo(f"indexed {counts['articles']} articles and {counts['comments']} comments")
 
 
+def checked_filters(
+    store: Store,
+    site: str | None,
+    lender: str | None,
+    claim_type: str | None,
+    since: datetime | None,
+) -> SearchFilters:
+    """The filter options checked against what the corpus holds (one line per resolved
+    lender alias)."""
+    check = FilterChecker(store)
+    filters = SearchFilters(
+        site=check.site(site),
+        lender=check.lender(lender),
+        claim_type=check.claim_field("type", claim_type, "--type"),
+        since=since.replace(tzinfo=UTC) if since else None,
+    )
+    check.say_notes()
+    return filters
+
+
 @click.command(name="search")
 @click.argument("query", required=False)
 @db_option
@@ -114,15 +134,7 @@ def search(
             if not query:
                 return
         assert query is not None
-        when = since.replace(tzinfo=UTC) if since else None
-        check = FilterChecker(store)
-        filters = SearchFilters(
-            site=check.site(site),
-            lender=check.lender(lender),
-            claim_type=check.claim_field("type", claim_type, "--type"),
-            since=when,
-        )
-        check.say_notes()
+        filters = checked_filters(store, site, lender, claim_type, since)
         hits = run_search(store, query, filters, limit, fold_script, comments)
     finally:
         store.dispose()

@@ -2,7 +2,7 @@
 
 A schedule fires on a cron expression (read in its own time zone) or every fixed interval.
 After each run its next time is computed from the moment the run ended, so slots missed while
-no scheduler was running collapse into a single run. `corpus.scheduler` runs them.
+no scheduler was running collapse into a single run. `corpus.schedule.scheduler` runs them.
 """
 
 from __future__ import annotations

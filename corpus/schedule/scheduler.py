@@ -32,10 +32,10 @@ from corpus.health.config import notifiers_from
 from corpus.health.run import check_run
 from corpus.models import CrawlRun, Schedule
 from corpus.run_records import finish_run
-from corpus.schedule import find_schedule, timing_of, utcnow
+from corpus.schedule.schedules import find_schedule, timing_of, utcnow
 from corpus.store import Store
 
-log = logging.getLogger("debtcorpus.scheduler")
+log = logging.getLogger("debtcorpus.schedule.scheduler")
 
 DEFAULT_LEASE_SECONDS = 300
 DEFAULT_CRAWL_SETTINGS = ("LOG_LEVEL=WARNING",)
