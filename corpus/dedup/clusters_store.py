@@ -33,6 +33,7 @@ from corpus.models import (
     ContainmentEdge,
     DuplicateCluster,
     DuplicateMember,
+    DuplicatePair,
 )
 from corpus.store import Store
 
@@ -70,6 +71,20 @@ def counts(session: Session) -> dict[str, int]:
         )
     )
     return dict(rows.all())
+
+
+def stored_pairs(store: Store) -> list[PairMeasure]:
+    """Every verified pair (duplicates and containments: a few per copied article)."""
+    with store.session() as session:
+        rows = session.execute(
+            select(
+                DuplicatePair.first_id, DuplicatePair.second_id, DuplicatePair.jaccard,
+                DuplicatePair.first_in_second, DuplicatePair.second_in_first,
+                DuplicatePair.first_size, DuplicatePair.second_size,
+                DuplicatePair.first_covered, DuplicatePair.second_covered,
+            ).execution_options(yield_per=10_000)
+        )  # fmt: skip
+        return [PairMeasure(*row) for row in rows]
 
 
 def load_facts(session: Session, article_ids: Iterable[int]) -> dict[int, ArticleFacts]:
