@@ -48,7 +48,7 @@ import json, resource, sys, time
 from corpus.cli import main
 started = time.perf_counter()
 try:
-    main(["dedup", "--no-templates", "--db", sys.argv[1]])
+    main(["dedup", "--no-templates", "--db", sys.argv[1], "--workers", sys.argv[2]])
 except SystemExit:
     pass
 usage = resource.getrusage(resource.RUSAGE_SELF)

@@ -290,6 +290,8 @@ class ArticleFingerprint(Base):
     exact_key: Mapped[str] = mapped_column(String(64), index=True)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+    # its candidate pairs verified and stored (duplicate_pairs): a run pairs only the others
+    paired: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
 
 BAND_COLUMNS = 64

@@ -59,6 +59,12 @@ def make_config(
     help="Drop menu, footer and disclaimer lines before fingerprinting.",
 )
 @click.option("--templates/--no-templates", default=True, help="List repeated paragraphs.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes normalising texts (default: the usable cores, at most 2).",
+)
 def dedup(
     db: str | None,
     threshold: float | None,
@@ -67,6 +73,7 @@ def dedup(
     simplified: bool,
     boilerplate: bool,
     templates: bool,
+    workers: int | None,
 ) -> None:
     """Find exact and near-duplicate articles, and pages holding part of another article.
 
@@ -78,7 +85,7 @@ def dedup(
 
     config = make_config(threshold, containment, simplified, boilerplate)
     store = open_store(db)
-    summary = run_dedup(store, config, rebuild=rebuild)
+    summary = run_dedup(store, config, rebuild=rebuild, workers=workers)
     click.echo(
         f"{summary.articles} articles; fingerprinted {summary.fingerprinted} "
         f"({summary.changed} changed); {summary.candidate_pairs} LSH candidate pairs, "

@@ -1,10 +1,10 @@
 """`run_dedup`: fingerprints, verified pairs, clusters and containment edges, stored in the corpus.
 
-Two steps. `scan` (corpus.dedup.scan) takes the articles without a fingerprint in committed
-batches: signatures and band keys, their candidates looked up in the indexed band-key table,
-verified, and the pairs near enough or contained stored in `duplicate_pairs`; an interrupted
-run resumes with the next batch, and a run after new articles verifies only their candidates.
-Then clusters and containment edges are rebuilt from the stored pairs (a few per copied
+Three steps. `corpus.dedup.scan` fingerprints the articles without a fingerprint in committed
+batches (signatures, band keys); `corpus.dedup.pairing` finds the candidates of the articles
+not yet paired in the indexed band-key table, verifies them and stores the pairs near enough or
+contained in `duplicate_pairs`, also in committed batches: an interrupted run resumes, and a run
+after new articles verifies only their candidates. Then clusters and containment edges are rebuilt from the stored pairs (a few per copied
 article; the corpus and its band keys are never held in memory).
 """
 
@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from cleaning.fingerprint import FingerprintConfig
 from corpus.dedup import clusters_store
-from corpus.dedup.normal_pool import default_workers
-from corpus.dedup.scan import QUERY_CHUNK, chunks, scan
+from corpus.dedup.normal_pool import Normaliser, default_workers
+from corpus.dedup.pairing import pair_new
+from corpus.dedup.scan import QUERY_CHUNK, chunks, fingerprint_new
 from corpus.errors import ConfigError
 from corpus.models import (
     Article,
@@ -50,8 +51,9 @@ def run_dedup(
     with store.session() as session:
         _check_params(session, config, rebuild)
         summary.changed = _drop_stale(session)
-    totals = scan(store, config, default_workers() if workers is None else workers)
-    summary.fingerprinted, summary.candidate_pairs = totals.fingerprinted, totals.candidate_pairs
+    with Normaliser(config, default_workers() if workers is None else workers) as normaliser:
+        summary.fingerprinted = fingerprint_new(store, config, normaliser)
+        summary.candidate_pairs = pair_new(store, config, normaliser).candidate_pairs
     with store.session() as session:
         clusters_store.clear(session)
     clusters_store.write_exact(store, config)

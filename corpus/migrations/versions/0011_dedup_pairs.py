@@ -1,5 +1,6 @@
 """Dedup: the verified candidate pairs, stored, so a run after new articles verifies only the
-new articles' candidates and rebuilds clusters from the stored pairs.
+new articles' candidates and rebuilds clusters from the stored pairs; each fingerprint says
+whether its article's pairs are stored (`paired`).
 
 Stored fingerprints are dropped: the pairs of the articles they cover were never stored, and a
 run fingerprints (and pairs) every article without one.
@@ -36,10 +37,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("first_id", "second_id"),
     )
     op.create_index("ix_duplicate_pairs_second_id", "duplicate_pairs", ["second_id"])
+    with op.batch_alter_table("article_fingerprints", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("paired", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch_op.create_index("ix_article_fingerprints_paired", ["paired"])
     op.execute("DELETE FROM lsh_band_keys")
     op.execute("DELETE FROM article_fingerprints")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("article_fingerprints", schema=None) as batch_op:
+        batch_op.drop_index("ix_article_fingerprints_paired")
+        batch_op.drop_column("paired")
     op.drop_index("ix_duplicate_pairs_second_id", table_name="duplicate_pairs")
     op.drop_table("duplicate_pairs")
