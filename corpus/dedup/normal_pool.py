@@ -1,10 +1,11 @@
-"""Content codes (the normal form's letters and digits) of many texts, over worker processes.
+"""The CPU-bound part of a dedup run over worker processes: normal forms (NFKC, OpenCC,
+boilerplate lines: pure Python per text), signatures and exact measures (NumPy).
 
-The normal form (NFKC, OpenCC, boilerplate lines) is pure Python per text and the CPU-bound
-part of a run; NumPy does the rest. With more than one worker, a batch's texts are split among
-processes and the codes come back as one uint32 array and the lengths (a memory copy to
-pickle, not one object per character). `submit` returns at once, so the caller can work on the
-previous batch (database, verification) while the workers normalise the next one.
+`Workers.submit(function, parts)` starts `function(part)` for each part and returns at once
+with a callable giving the results in order, so the caller can do the database work of the
+previous or next batch meanwhile. With one worker (`--workers 1`) everything runs in this
+process, when the results are asked for. The parts and results are small: texts and ids in,
+signature matrices, exact keys and pair measures out.
 """
 
 from __future__ import annotations
@@ -14,14 +15,23 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-from cleaning.fingerprint import FingerprintConfig, content_codes
+from cleaning.fingerprint import (
+    FingerprintConfig,
+    band_keys,
+    content_codes,
+    exact_key_of_codes,
+    sequence_of_codes,
+    signatures_of_codes,
+)
+from corpus.dedup.pairs import PairMeasure, measure_pair
 
-Codes = list[NDArray[np.uint64]]
-Packed = tuple[NDArray[np.uint32], NDArray[np.int64]]
+T = TypeVar("T")
+Fingerprints = tuple[NDArray[np.uint32], NDArray[np.int64], list[str]]
 
 
 def default_workers() -> int:
@@ -29,46 +39,65 @@ def default_workers() -> int:
     return max(1, min(2, len(os.sched_getaffinity(0))))
 
 
-def pack_codes(texts: Sequence[str], config: FingerprintConfig) -> Packed:
+def split(items: Sequence[T], parts: int) -> list[list[T]]:
+    """Consecutive parts of about equal size (none empty)."""
+    size = max(1, -(-len(items) // parts))
+    return [list(items[start : start + size]) for start in range(0, len(items), size)]
+
+
+def fingerprint_part(texts: Sequence[str], config: FingerprintConfig) -> Fingerprints:
+    """Signatures, band keys and exact keys of texts."""
     codes = [content_codes(text, config) for text in texts]
-    lengths = np.array([c.size for c in codes], dtype=np.int64)
-    joined = np.concatenate(codes) if codes else np.empty(0, dtype=np.uint64)
-    return joined.astype(np.uint32), lengths
+    matrix = signatures_of_codes(codes, config)
+    return matrix, band_keys(matrix, config), [exact_key_of_codes(c) for c in codes]
 
 
-def unpack_codes(packed: Packed) -> Codes:
-    joined, lengths = packed
-    wide = joined.astype(np.uint64)
-    return list(np.split(wide, np.cumsum(lengths)[:-1])) if lengths.size else []
+def measure_part(
+    part: tuple[Sequence[tuple[int, int]], dict[int, str]], config: FingerprintConfig
+) -> list[PairMeasure]:
+    """The pairs near enough (Jaccard) or contained, measured on their texts' shingles."""
+    pairs, texts = part
+    sequences = {
+        key: sequence_of_codes(content_codes(t, config), config) for key, t in texts.items()
+    }
+    hashes = {key: np.unique(sequence) for key, sequence in sequences.items()}
+    kept = []
+    for first, second in pairs:
+        pair = measure_pair(first, second, hashes.__getitem__, sequences.__getitem__,
+                            config.threshold)  # fmt: skip
+        contained = max(pair.first_in_second, pair.second_in_first) >= config.containment
+        if contained or pair.jaccard >= config.threshold:
+            kept.append(pair)
+    return kept
 
 
-class Normaliser:
-    """`submit(texts)` -> a callable giving the texts' content codes, in order."""
+class Workers:
+    """`submit(function, parts, *args)` -> a callable giving [function(part, *args), ...]."""
 
-    def __init__(self, config: FingerprintConfig, workers: int) -> None:
-        self.config = config
-        self.workers = workers
+    def __init__(self, workers: int) -> None:
+        self.count = workers
         self.executor: ProcessPoolExecutor | None = None
         if workers > 1:
-            # fork: the workers inherit the loaded OpenCC and rules; no thread runs yet
+            # fork: the workers inherit the loaded modules; no other thread runs yet
             context = multiprocessing.get_context("fork")
             self.executor = ProcessPoolExecutor(workers, mp_context=context)
 
-    def __enter__(self) -> Normaliser:
+    def __enter__(self) -> Workers:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         if self.executor is not None:
             self.executor.shutdown(cancel_futures=True)
 
-    def submit(self, texts: Sequence[str]) -> Callable[[], Codes]:
+    def submit(
+        self, function: Callable[..., T], parts: Sequence[Any], *args: Any
+    ) -> Callable[[], list[T]]:
         if self.executor is None:
-            return lambda: unpack_codes(pack_codes(texts, self.config))
-        size = -(-len(texts) // self.workers)
-        futures: list[Future[Packed]] = [
-            self.executor.submit(pack_codes, list(texts[start : start + size]), self.config)
-            for start in range(0, len(texts), size)
-        ]
-        return lambda: [codes for future in futures for codes in unpack_codes(future.result())]
+            return lambda: [function(part, *args) for part in parts]
+        futures: list[Future[T]] = [self.executor.submit(function, p, *args) for p in parts]
+        return lambda: [future.result() for future in futures]

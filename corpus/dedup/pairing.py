@@ -17,7 +17,10 @@ resumes with the next batch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,10 +28,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from cleaning.fingerprint import FingerprintConfig, sequence_of_codes
+from cleaning.fingerprint import FingerprintConfig
 from corpus.dedup.bulk import insert_rows, table_of
-from corpus.dedup.normal_pool import Normaliser
-from corpus.dedup.pairs import PairMeasure, bucket_pairs, estimate_filter, measure_pair
+from corpus.dedup.normal_pool import Workers, measure_part, split
+from corpus.dedup.pairs import PairMeasure, bucket_pairs, estimate_filter
 from corpus.dedup.scan import BATCH, QUERY_CHUNK, band_columns, chunks
 from corpus.models import Article, ArticleFingerprint, DuplicatePair, lsh_band_keys
 from corpus.progress import progress
@@ -54,7 +57,7 @@ class PairTotals:
     common: set[int] = field(default_factory=set)
 
 
-def pair_new(store: Store, config: FingerprintConfig, normaliser: Normaliser) -> PairTotals:
+def pair_new(store: Store, config: FingerprintConfig, workers: Workers) -> PairTotals:
     """Verify and store the pairs of every unpaired article (module docstring)."""
     totals = PairTotals()
     with store.session() as session:
@@ -77,7 +80,7 @@ def pair_new(store: Store, config: FingerprintConfig, normaliser: Normaliser) ->
             else:
                 pairs = _owned(scanned, unpaired, owners)
             totals.candidate_pairs += len(pairs)
-            measures = verify(session, pairs, config, normaliser)
+            measures = verify(session, pairs, config, workers)
             totals.kept_pairs += len(measures)
             rows = [tuple(getattr(m, name) for name in PAIR_FIELDS) for m in measures]
             insert_rows(session, table_of(DuplicatePair), PAIR_COLUMNS, rows)
@@ -101,13 +104,20 @@ def _owned(pairs: Pairs, unpaired: Pairs, owners: Pairs) -> Pairs:
 def _key_rows(connection: Connection, column: str, where: str, values: list[int]) -> Pairs:
     """(key, article id) rows of one band column, as an (n, 2) array (plain DBAPI: the
     ORM's row objects cost more than the query)."""
+    parameters: tuple[Any, ...]
     if connection.dialect.name == "postgresql":
         statement, parameters = f"{where} = ANY(%s)", (values,)
     else:
         statement, parameters = f"{where} IN ({','.join('?' * len(values))})", tuple(values)
     sql = f"SELECT {column}, article_id FROM lsh_band_keys WHERE {statement}"
-    rows = connection.exec_driver_sql(sql, parameters).fetchall()
-    return np.array(rows, dtype=np.int64).reshape(-1, 2)
+    return int_rows(connection.exec_driver_sql(sql, parameters).fetchall(), 2)
+
+
+def int_rows(rows: Sequence[Sequence[int]], width: int) -> Pairs:
+    """Database rows of integers as an (n, width) array (NumPy would probe every row object
+    for the array protocols first)."""
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width)
+    return flat.reshape(-1, width)
 
 
 def _scanned(store: Store, config: FingerprintConfig, unpaired: Pairs) -> Pairs:
@@ -122,7 +132,7 @@ def _scanned(store: Store, config: FingerprintConfig, unpaired: Pairs) -> Pairs:
                 f"(SELECT {name} FROM lsh_band_keys GROUP BY {name} "
                 f"HAVING count(*) > 1 AND count(*) <= {int(config.max_bucket)})"
             )
-            rows = np.array(connection.exec_driver_sql(shared).fetchall(), dtype=np.int64)
+            rows = int_rows(connection.exec_driver_sql(shared).fetchall(), 2)
             if not rows.size:
                 continue
             pairs = np.sort(rows[bucket_pairs(rows[:, :1], config.max_bucket), 1], axis=1)
@@ -142,7 +152,7 @@ def _looked_up(
     connection = session.connection()
     table = lsh_band_keys
     query = select(table).where(table.c.article_id.between(int(owners[0]), int(owners[-1])))
-    rows = np.array(connection.execute(query).fetchall(), dtype=np.int64)
+    rows = int_rows(connection.execute(query).fetchall(), len(table.columns))
     rows = rows[np.isin(rows[:, 0], owners)]
     found: list[Pairs] = []
     for band, column in enumerate(band_columns(config)):
@@ -167,7 +177,7 @@ def _looked_up(
 
 
 def verify(
-    session: Session, pairs: Pairs, config: FingerprintConfig, normaliser: Normaliser
+    session: Session, pairs: Pairs, config: FingerprintConfig, workers: Workers
 ) -> list[PairMeasure]:
     """The candidates near enough or contained, measured (see `measure_pair`): the MinHash
     estimate of all at once, then exact measures on the shingles of those that pass it."""
@@ -183,24 +193,15 @@ def verify(
             for (a, b), s in zip(local, agree, strict=True)
             if s >= config.threshold
         ]
-    needed = ids[np.unique(local)].tolist()
-    texts: list[tuple[int, str]] = []
-    for chunk in chunks(needed, QUERY_CHUNK):
-        texts += session.execute(select(Article.id, Article.text).where(Article.id.in_(chunk)))
-    codes = normaliser.submit([text for _, text in texts])()
-    sequences = {
-        article_id: sequence_of_codes(c, config) for (article_id, _), c in zip(texts, codes, strict=True)
-    }
-    hashes = {key: np.unique(sequence) for key, sequence in sequences.items()}
-    kept = []
-    for first, second in ids[local].tolist():
-        pair = measure_pair(first, second, hashes.__getitem__, sequences.__getitem__,
-                            config.threshold)  # fmt: skip
-        if max(pair.first_in_second, pair.second_in_first) >= config.containment:
-            kept.append(pair)
-        elif pair.jaccard >= config.threshold:
-            kept.append(pair)
-    return kept
+    found = [(int(a), int(b)) for a, b in ids[local]]
+    texts: dict[int, str] = {}
+    for chunk in chunks(ids[np.unique(local)].tolist(), QUERY_CHUNK):
+        query = select(Article.id, Article.text).where(Article.id.in_(chunk))
+        texts.update(session.execute(query).tuples().all())
+    parts = [
+        (part, {i: texts[i] for pair in part for i in pair}) for part in split(found, workers.count)
+    ]
+    return [m for kept in workers.submit(measure_part, parts, config)() for m in kept]
 
 
 def _signatures_of(
@@ -213,4 +214,3 @@ def _signatures_of(
     if not ids:
         return np.empty((0, config.num_perm), dtype=np.uint32)
     return np.stack([np.frombuffer(found[i], dtype=np.uint32) for i in ids])
-

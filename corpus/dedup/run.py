@@ -4,8 +4,9 @@ Three steps. `corpus.dedup.scan` fingerprints the articles without a fingerprint
 batches (signatures, band keys); `corpus.dedup.pairing` finds the candidates of the articles
 not yet paired in the indexed band-key table, verifies them and stores the pairs near enough or
 contained in `duplicate_pairs`, also in committed batches: an interrupted run resumes, and a run
-after new articles verifies only their candidates. Then clusters and containment edges are rebuilt from the stored pairs (a few per copied
-article; the corpus and its band keys are never held in memory).
+after new articles verifies only their candidates. Then clusters and containment edges are
+rebuilt from the stored pairs (a few per copied article; the corpus and its band keys are never
+held in memory).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from cleaning.fingerprint import FingerprintConfig
 from corpus.dedup import clusters_store
-from corpus.dedup.normal_pool import Normaliser, default_workers
+from corpus.dedup.normal_pool import Workers, default_workers
 from corpus.dedup.pairing import pair_new
 from corpus.dedup.scan import QUERY_CHUNK, chunks, fingerprint_new
 from corpus.errors import ConfigError
@@ -51,9 +52,9 @@ def run_dedup(
     with store.session() as session:
         _check_params(session, config, rebuild)
         summary.changed = _drop_stale(session)
-    with Normaliser(config, default_workers() if workers is None else workers) as normaliser:
-        summary.fingerprinted = fingerprint_new(store, config, normaliser)
-        summary.candidate_pairs = pair_new(store, config, normaliser).candidate_pairs
+    with Workers(default_workers() if workers is None else workers) as pool:
+        summary.fingerprinted = fingerprint_new(store, config, pool)
+        summary.candidate_pairs = pair_new(store, config, pool).candidate_pairs
     with store.session() as session:
         clusters_store.clear(session)
     clusters_store.write_exact(store, config)

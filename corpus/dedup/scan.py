@@ -20,14 +20,9 @@ from numpy.typing import NDArray
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from cleaning.fingerprint import (
-    FingerprintConfig,
-    band_keys,
-    exact_key_of_codes,
-    signatures_of_codes,
-)
+from cleaning.fingerprint import FingerprintConfig
 from corpus.dedup.bulk import insert_rows, table_of
-from corpus.dedup.normal_pool import Codes, Normaliser
+from corpus.dedup.normal_pool import Fingerprints, Workers, fingerprint_part, split
 from corpus.errors import ConfigError
 from corpus.models import BAND_COLUMNS, Article, ArticleFingerprint, lsh_band_keys
 from corpus.progress import progress
@@ -43,7 +38,9 @@ BULK_MIN = 5000
 class Batch:
     ids: NDArray[np.int64]
     shas: list[str]
-    codes: Codes
+    signatures: NDArray[np.uint32]
+    keys: NDArray[np.int64]
+    exact_keys: list[str]
 
 
 def now() -> Any:
@@ -63,7 +60,7 @@ def band_columns(config: FingerprintConfig) -> list[Any]:
     return [lsh_band_keys.c[f"b{band:02d}"] for band in range(config.bands)]
 
 
-def fingerprint_new(store: Store, config: FingerprintConfig, normaliser: Normaliser) -> int:
+def fingerprint_new(store: Store, config: FingerprintConfig, workers: Workers) -> int:
     """Every article without a fingerprint, a committed batch at a time (module docstring)."""
     with store.session() as session:
         todo = session.scalar(_unfingerprinted(select(func.count(Article.id)))) or 0
@@ -72,14 +69,18 @@ def fingerprint_new(store: Store, config: FingerprintConfig, normaliser: Normali
         band_indexes(store, config, create=False)
     done = 0
     batches = _read_batches(store)
-    queued = _queue(next(batches, None), normaliser)
+    queued = _queue(next(batches, None), workers, config)
     for _ in progress(range(-(-todo // BATCH)), -(-todo // BATCH), "fingerprinting"):
         if queued is None:
             break
-        rows, codes_of = queued
-        queued = _queue(next(batches, None), normaliser)
-        batch = Batch(np.array([r[0] for r in rows], dtype=np.int64), [r[2] for r in rows],
-                      codes_of())  # fmt: skip
+        rows, results = queued
+        queued = _queue(next(batches, None), workers, config)
+        parts = results()
+        batch = Batch(
+            np.array([r[0] for r in rows], dtype=np.int64), [r[2] for r in rows],
+            np.vstack([p[0] for p in parts]), np.vstack([p[1] for p in parts]),
+            [key for p in parts for key in p[2]],
+        )  # fmt: skip
         with store.session() as session:
             store_batch(session, batch, config)
         done += len(rows)
@@ -103,15 +104,18 @@ def band_indexes(store: Store, config: FingerprintConfig, create: bool) -> None:
 
 
 def _queue(
-    rows: list[Any] | None, normaliser: Normaliser
-) -> tuple[list[Any], Callable[[], Codes]] | None:
-    return None if rows is None else (rows, normaliser.submit([row[1] for row in rows]))
+    rows: list[Any] | None, workers: Workers, config: FingerprintConfig
+) -> tuple[list[Any], Callable[[], list[Fingerprints]]] | None:
+    if rows is None:
+        return None
+    parts = split([row[1] for row in rows], workers.count)
+    return rows, workers.submit(fingerprint_part, parts, config)
 
 
 def _unfingerprinted(query: Any) -> Any:
-    return query.outerjoin(
-        ArticleFingerprint, ArticleFingerprint.article_id == Article.id
-    ).where(ArticleFingerprint.article_id.is_(None))
+    return query.outerjoin(ArticleFingerprint, ArticleFingerprint.article_id == Article.id).where(
+        ArticleFingerprint.article_id.is_(None)
+    )
 
 
 def _read_batches(store: Store) -> Iterator[list[Any]]:
@@ -130,19 +134,22 @@ def _read_batches(store: Store) -> Iterator[list[Any]]:
 
 def store_batch(session: Session, batch: Batch, config: FingerprintConfig) -> None:
     """Signatures, exact keys and band keys of one batch, written in bulk (one transaction)."""
-    matrix = signatures_of_codes(batch.codes, config)
-    keys = band_keys(matrix, config)
+    matrix, keys = batch.signatures, batch.keys
     stamp, params_key = now(), config.signature_key()
     session.execute(
         insert(table_of(ArticleFingerprint)),
         [
             {
-                "article_id": int(article_id), "params_key": params_key,
-                "text_sha256": sha, "exact_key": exact_key_of_codes(codes),
-                "signature": matrix[index].tobytes(), "created_at": stamp, "paired": False,
-            }  # fmt: skip
-            for index, (article_id, sha, codes) in enumerate(
-                zip(batch.ids, batch.shas, batch.codes, strict=True)
+                "article_id": int(article_id),
+                "params_key": params_key,
+                "text_sha256": sha,
+                "exact_key": exact_key,
+                "signature": matrix[index].tobytes(),
+                "created_at": stamp,
+                "paired": False,
+            }
+            for index, (article_id, sha, exact_key) in enumerate(
+                zip(batch.ids, batch.shas, batch.exact_keys, strict=True)
             )
         ],
     )
