@@ -8,8 +8,11 @@ Then, each in its own process, timed by wall clock with its peak resident memory
 - datasketch: read the same texts from the same database, normalise them the same way, MinHash
   (update_batch, its fastest path) the same 3-gram shingles with 128 permutations, insert into
   MinHashLSH at the same threshold, query every article: candidate pairs only, nothing stored.
-Peak memory is the process's VmHWM (its own high-water mark; ru_maxrss would carry over the
-benchmark process's own memory through fork and exec).
+Ours runs twice: with 2 worker processes (the default on 2 cores) and with one process
+(`--workers 1`); datasketch is single-process, so the 1-process figures are the like-for-like
+ones. Peak memory is the main process's VmHWM (its own high-water mark; ru_maxrss would carry
+over the benchmark process's own memory through fork and exec), and for the workers the largest
+worker's ru_maxrss (forked: it counts the pages shared with the main process again).
 The machine is shared: wall-clock figures move with other jobs' load, so CPU seconds
 (user + system of each process) are printed beside them; ratios are measured side by side in
 one run.
@@ -26,6 +29,7 @@ import argparse
 import hashlib
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,9 +56,12 @@ try:
 except SystemExit:
     pass
 usage = resource.getrusage(resource.RUSAGE_SELF)
+workers = resource.getrusage(resource.RUSAGE_CHILDREN)
 peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM")][0]
-print(json.dumps({"seconds": time.perf_counter() - started, "cpu": usage.ru_utime + usage.ru_stime,
-                  "peak_mb": int(peak.split()[1]) / 1024}), file=sys.stderr)
+cpu = usage.ru_utime + usage.ru_stime + workers.ru_utime + workers.ru_stime
+print(json.dumps({"seconds": time.perf_counter() - started, "cpu": cpu,
+                  "peak_mb": int(peak.split()[1]) / 1024,
+                  "worker_peak_mb": workers.ru_maxrss / 1024}), file=sys.stderr)
 """
 RUN_DATASKETCH = """
 import json, resource, sys, time
@@ -165,7 +172,17 @@ def postgres_run(url: str, texts: list[str]) -> str:
     write_corpus_url(url, texts)
     root = Path(__file__).resolve().parent.parent
     started = time.perf_counter()
-    command = [sys.executable, "-m", "corpus", "dedup", "--no-templates", "--db", url]
+    command = [
+        sys.executable,
+        "-m",
+        "corpus",
+        "dedup",
+        "--no-templates",
+        "--db",
+        url,
+        "--workers",
+        "1",
+    ]
     subprocess.run(command, check=True, capture_output=True, cwd=root)
     seconds = time.perf_counter() - started
     with engine.connect() as connection:
@@ -178,10 +195,10 @@ def postgres_run(url: str, texts: list[str]) -> str:
     )
 
 
-def measure(script: str, db: Path) -> dict[str, float]:
+def measure(script: str, db: Path, *args: str) -> dict[str, float]:
     root = Path(__file__).resolve().parent.parent
     result = subprocess.run(
-        [sys.executable, "-c", script, str(db)], capture_output=True, text=True, cwd=root
+        [sys.executable, "-c", script, str(db), *args], capture_output=True, text=True, cwd=root
     )
     if result.returncode:
         raise SystemExit(result.stderr[-3000:])
@@ -199,25 +216,31 @@ def main() -> None:
     corpus = generate_corpus(max(options.sizes))
     print(f"generated {len(corpus)} articles in {time.perf_counter() - started:.0f}s")
     print(
-        "| articles | ours wall s | ours CPU s | ours peak MB | datasketch wall s | "
-        "datasketch CPU s | datasketch peak MB | speed-up (wall) | speed-up (CPU) |"
+        "| articles | ours, 2 workers: wall s / CPU s / peak MB (main + worker) | "
+        "ours, 1 process: wall s / CPU s / peak MB | datasketch (1 process): wall s / CPU s / "
+        "peak MB | speed-up wall, 2 workers | speed-up wall, 1 process | speed-up CPU, 1 process |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for size in options.sizes:
         with tempfile.TemporaryDirectory() as folder:
             db = Path(folder) / "corpus.db"
             write_corpus(db, corpus[:size])
-            ours = measure(RUN_OURS, db)
+            shutil.copy(db, Path(folder) / "fresh.db")
+            two = measure(RUN_OURS, db, "2")
+            shutil.copy(Path(folder) / "fresh.db", db)
+            one = measure(RUN_OURS, db, "1")
             reference = measure(RUN_DATASKETCH, db)
         print(
-            f"| {size} | {ours['seconds']:.1f} | {ours['cpu']:.1f} | {ours['peak_mb']:.0f} | "
-            f"{reference['seconds']:.1f} | {reference['cpu']:.1f} | {reference['peak_mb']:.0f} | "
-            f"{reference['seconds'] / ours['seconds']:.1f}x | "
-            f"{reference['cpu'] / ours['cpu']:.1f}x |",
+            f"| {size} | {two['seconds']:.1f} / {two['cpu']:.1f} / {two['peak_mb']:.0f} + "
+            f"{two['worker_peak_mb']:.0f} | {one['seconds']:.1f} / {one['cpu']:.1f} / "
+            f"{one['peak_mb']:.0f} | {reference['seconds']:.1f} / {reference['cpu']:.1f} / "
+            f"{reference['peak_mb']:.0f} | {reference['seconds'] / two['seconds']:.1f}x | "
+            f"{reference['seconds'] / one['seconds']:.1f}x | "
+            f"{reference['cpu'] / one['cpu']:.1f}x |",
             flush=True,
         )
         pairs = reference.get("pairs", 0)
-        print(f"    ours: {ours['stdout']}; datasketch: {pairs:.0f} candidate pairs")
+        print(f"    ours: {one['stdout']}; datasketch: {pairs:.0f} candidate pairs", flush=True)
     if options.postgres:
         print(postgres_run(options.postgres, corpus[: min(options.sizes)]))
 

@@ -197,7 +197,7 @@ def verify(
     texts: dict[int, str] = {}
     for chunk in chunks(ids[np.unique(local)].tolist(), QUERY_CHUNK):
         query = select(Article.id, Article.text).where(Article.id.in_(chunk))
-        texts.update(session.execute(query).tuples().all())
+        texts.update((row[0], row[1]) for row in session.execute(query))
     parts = [
         (part, {i: texts[i] for pair in part for i in pair}) for part in split(found, workers.count)
     ]
