@@ -141,3 +141,29 @@ def _band_indexes(store: Store) -> list[str]:
     with store.session() as session:
         indexes = inspect(session.connection()).get_indexes("lsh_band_keys")
     return [index["name"] for index in indexes if index["name"]]
+
+
+DISCLAIMER = (
+    "本文仅代表作者个人观点，与本站立场无关。投资有风险，借贷需谨慎，请读者自行核实相关内容。"
+)
+
+
+def test_templates_are_streamed_and_told_from_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corpus.dedup import templates
+
+    store, ids = build_corpus(tmp_path / "corpus.db")
+    variant = DISCLAIMER.replace("自行核实", "自行仔细核实")
+    for number, (text, footer) in enumerate(
+        zip(real_texts(3, skip=20), (DISCLAIMER, DISCLAIMER, variant), strict=True)
+    ):
+        add_article(store, 700 + number, f"{text}\n{footer}", f"farm{number}.com")
+    run_dedup(store, CONFIG)
+    monkeypatch.setattr(templates, "BATCH", 7)  # several batches in both passes
+    found = templates.find_templates(store, CONFIG)
+    disclaimer = [t for t in found if "本站立场无关" in t.text]
+    assert len(disclaimer) == 1 and set(disclaimer[0].article_ids) == {700, 701, 702}
+    assert disclaimer[0].variants == 2 and disclaimer[0].kind == "cross-site template"
+    copied = {ids["g0"], ids["g0-copy1"], ids["g0-copy2"]}
+    assert not any(set(t.article_ids) <= copied | {ids["g0-trad"]} for t in found)
