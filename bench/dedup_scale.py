@@ -156,7 +156,7 @@ def write_corpus_url(db: str, texts: list[str]) -> None:
 
 PG_SIZES = """
 SELECT relname, pg_total_relation_size(oid) FROM pg_class
-WHERE relname IN ('lsh_band_keys', 'article_fingerprints') AND relkind = 'r'
+WHERE relname IN ('lsh_band_keys', 'article_fingerprints', 'duplicate_pairs') AND relkind = 'r'
 """
 
 
@@ -170,32 +170,19 @@ def postgres_run(url: str, texts: list[str]) -> str:
         if exists and connection.scalar(text("SELECT count(*) FROM articles")):
             raise SystemExit(f"{url} holds articles; give an empty database")
     write_corpus_url(url, texts)
-    root = Path(__file__).resolve().parent.parent
-    started = time.perf_counter()
-    command = [
-        sys.executable,
-        "-m",
-        "corpus",
-        "dedup",
-        "--no-templates",
-        "--db",
-        url,
-        "--workers",
-        "1",
-    ]
-    subprocess.run(command, check=True, capture_output=True, cwd=root)
-    seconds = time.perf_counter() - started
+    figures = measure(RUN_OURS, url, "1")
     with engine.connect() as connection:
         sizes = dict(connection.execute(text(PG_SIZES)).all())
     engine.dispose()
     per_article = {name: size / len(texts) for name, size in sizes.items()}
     return (
-        f"PostgreSQL, {len(texts)} articles: {seconds:.1f}s wall; bytes per article: "
+        f"PostgreSQL, {len(texts)} articles, 1 process: {figures['seconds']:.1f}s wall, "
+        f"{figures['cpu']:.1f}s CPU (client), peak {figures['peak_mb']:.0f} MB; bytes per article: "
         + ", ".join(f"{name} {value:.0f}" for name, value in sorted(per_article.items()))
     )
 
 
-def measure(script: str, db: Path, *args: str) -> dict[str, float]:
+def measure(script: str, db: Path | str, *args: str) -> dict[str, float]:
     root = Path(__file__).resolve().parent.parent
     result = subprocess.run(
         [sys.executable, "-c", script, str(db), *args], capture_output=True, text=True, cwd=root
@@ -211,6 +198,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
     parser.add_argument("--postgres", help="also run on this EMPTY PostgreSQL database (URL)")
+    parser.add_argument("--no-sqlite", action="store_true", help="only the PostgreSQL run")
     options = parser.parse_args()
     started = time.perf_counter()
     corpus = generate_corpus(max(options.sizes))
@@ -221,7 +209,7 @@ def main() -> None:
         "peak MB | speed-up wall, 2 workers | speed-up wall, 1 process | speed-up CPU, 1 process |"
     )
     print("|---|---|---|---|---|---|---|")
-    for size in options.sizes:
+    for size in [] if options.no_sqlite else options.sizes:
         with tempfile.TemporaryDirectory() as folder:
             db = Path(folder) / "corpus.db"
             write_corpus(db, corpus[:size])

@@ -106,7 +106,7 @@ def _key_rows(connection: Connection, column: str, where: str, values: list[int]
     ORM's row objects cost more than the query)."""
     parameters: tuple[Any, ...]
     if connection.dialect.name == "postgresql":
-        statement, parameters = f"{where} = ANY(%s)", (values,)
+        statement, parameters = f"{where} = ANY(%s::bigint[])", (values,)
     else:
         statement, parameters = f"{where} IN ({','.join('?' * len(values))})", tuple(values)
     sql = f"SELECT {column}, article_id FROM lsh_band_keys WHERE {statement}"
