@@ -44,7 +44,9 @@ def make_config(
     help="Share of an article a page must hold for a containment edge (default 0.2).",
 )
 @click.option(
-    "--rebuild", is_flag=True, help="Drop the stored clusters (and stale signatures) and recompute."
+    "--rebuild",
+    is_flag=True,
+    help="Drop the stored fingerprints, pairs and clusters and compute them all again.",
 )
 @click.option(
     "--simplified/--no-simplified",
@@ -77,9 +79,9 @@ def dedup(
 ) -> None:
     """Find exact and near-duplicate articles, and pages holding part of another article.
 
-    New or changed articles are fingerprinted in committed batches (an interrupted run
-    resumes); clusters and containment edges are then rebuilt from the stored band keys. Use
-    --rebuild after changing a threshold or the normalisation.
+    New or changed articles are fingerprinted and their candidate pairs verified in committed
+    batches (an interrupted run resumes); clusters and containment edges are then rebuilt from
+    the stored pairs. Use --rebuild after changing a threshold or the normalisation.
     """
     from corpus.dedup.run import run_dedup
 
