@@ -215,8 +215,10 @@ def main() -> None:
             write_corpus(db, corpus[:size])
             shutil.copy(db, Path(folder) / "fresh.db")
             two = measure(RUN_OURS, db, "2")
+            print(f"    {size}, ours with 2 workers: {json.dumps(two)}", flush=True)
             shutil.copy(Path(folder) / "fresh.db", db)
             one = measure(RUN_OURS, db, "1")
+            print(f"    {size}, ours in 1 process: {json.dumps(one)}", flush=True)
             reference = measure(RUN_DATASKETCH, db)
         print(
             f"| {size} | {two['seconds']:.1f} / {two['cpu']:.1f} / {two['peak_mb']:.0f} + "
