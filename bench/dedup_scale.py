@@ -121,11 +121,11 @@ def generate_corpus(count: int, seed: int = 5) -> list[str]:
     return texts
 
 
-def write_corpus(path: Path, texts: list[str]) -> None:
-    write_corpus_url(str(path), texts)
+def write_corpus(path: Path, texts: list[str], first: int = 0) -> None:
+    write_corpus_url(str(path), texts, first)
 
 
-def write_corpus_url(db: str, texts: list[str]) -> None:
+def write_corpus_url(db: str, texts: list[str], first: int = 0) -> None:
     from sqlalchemy import insert
 
     from corpus.models import Article
@@ -148,7 +148,7 @@ def write_corpus_url(db: str, texts: list[str]) -> None:
                         "first_seen_at": now,
                         "last_seen_at": now,
                     }
-                    for number, body in enumerate(texts[start : start + 5000], start=start)
+                    for number, body in enumerate(texts[start : start + 5000], start=first + start)
                 ],
             )
     store.dispose()
@@ -199,9 +199,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
     parser.add_argument("--postgres", help="also run on this EMPTY PostgreSQL database (URL)")
     parser.add_argument("--no-sqlite", action="store_true", help="only the PostgreSQL run")
+    parser.add_argument(
+        "--add", type=int, default=500, help="then time a re-run after this many new articles"
+    )
     options = parser.parse_args()
     started = time.perf_counter()
-    corpus = generate_corpus(max(options.sizes))
+    corpus = generate_corpus(max(options.sizes) + options.add)
     print(f"generated {len(corpus)} articles in {time.perf_counter() - started:.0f}s")
     print(
         "| articles | ours, 2 workers: wall s / CPU s / peak MB (main + worker) | "
@@ -220,6 +223,11 @@ def main() -> None:
             one = measure(RUN_OURS, db, "1")
             print(f"    {size}, ours in 1 process: {json.dumps(one)}", flush=True)
             reference = measure(RUN_DATASKETCH, db)
+            if options.add:  # after datasketch, which reads the same texts as ours
+                write_corpus(db, corpus[size : size + options.add], first=size)
+                again = measure(RUN_OURS, db, "1")
+                print(f"    {size}, re-run after {options.add} new articles, 1 process: "
+                      f"{json.dumps(again)}", flush=True)  # fmt: skip
         print(
             f"| {size} | {two['seconds']:.1f} / {two['cpu']:.1f} / {two['peak_mb']:.0f} + "
             f"{two['worker_peak_mb']:.0f} | {one['seconds']:.1f} / {one['cpu']:.1f} / "
