@@ -52,6 +52,8 @@ def run_dedup(
     with store.session() as session:
         _check_params(session, config, rebuild)
         summary.changed = _drop_stale(session)
+    # no pooled connection is carried into the forked workers (they never use the database)
+    store.engine.dispose()
     with Workers(default_workers() if workers is None else workers) as pool:
         summary.fingerprinted = fingerprint_new(store, config, pool)
         summary.candidate_pairs = pair_new(store, config, pool).candidate_pairs
