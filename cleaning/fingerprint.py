@@ -221,7 +221,13 @@ def content_chars(text: str, config: FingerprintConfig = DEFAULT_NORMAL) -> str:
 
 def exact_key(text: str, config: FingerprintConfig = DEFAULT_NORMAL) -> str:
     """SHA-256 of the normal form's letters and digits: equal keys mean exact duplicates."""
-    return hashlib.sha256(content_chars(text, config).encode("utf-8")).hexdigest()
+    return exact_key_of_codes(content_codes(text, config))
+
+
+def exact_key_of_codes(codes: U64) -> str:
+    """`exact_key` from the content codes already made for the signature."""
+    chars = codes.astype(np.uint32).tobytes().decode("utf-32-le")
+    return hashlib.sha256(chars.encode("utf-8")).hexdigest()
 
 
 def shingle_set(text: str, config: FingerprintConfig = DEFAULT_NORMAL) -> set[str]:
@@ -293,7 +299,12 @@ def shingle_hashes(text: str, config: FingerprintConfig) -> U64:
 
 def shingle_sequence(text: str, config: FingerprintConfig) -> U64:
     """The document's shingle codes in text order, repeats kept: where the shared ones sit."""
-    stream, _ = _shingle_stream([content_codes(text, config)], config.ngram)
+    return sequence_of_codes(content_codes(text, config), config)
+
+
+def sequence_of_codes(codes: U64, config: FingerprintConfig) -> U64:
+    """`shingle_sequence` from content codes already made (no second normalisation)."""
+    stream, _ = _shingle_stream([codes], config.ngram)
     return stream
 
 
@@ -367,23 +378,25 @@ def _densify(matrix: U32) -> U32:
 
 def signatures(texts: list[str], config: FingerprintConfig) -> U32:
     """MinHash signatures of many documents at once: shape (documents, num_perm), uint32.
+    An empty document gets EMPTY_SLOT everywhere (it matches only other empty documents)."""
+    return signatures_of_codes([content_codes(text, config) for text in texts], config)
 
-    Documents go through in blocks of about BLOCK_CELLS working cells, so memory stays bounded.
-    An empty document gets EMPTY_SLOT everywhere (it matches only other empty documents).
-    """
-    result = np.empty((len(texts), config.num_perm), dtype=np.uint32)
+
+def signatures_of_codes(code_arrays: list[U64], config: FingerprintConfig) -> U32:
+    """`signatures` from each document's content codes. Documents go through in blocks of
+    about BLOCK_CELLS working cells, so memory stays bounded."""
+    result = np.empty((len(code_arrays), config.num_perm), dtype=np.uint32)
     per_block = BLOCK_CELLS // config.num_perm if config.scheme == "kperm" else BLOCK_CELLS
     start = 0
-    while start < len(texts):
-        codes: list[U64] = []
-        size = 0
-        while start + len(codes) < len(texts) and (not codes or size < per_block):
-            codes.append(content_codes(texts[start + len(codes)], config))
-            size += codes[-1].size
-        stream, counts = _shingle_stream(codes, config.ngram)
+    while start < len(code_arrays):
+        end, size = start, 0
+        while end < len(code_arrays) and (end == start or size < per_block):
+            size += code_arrays[end].size
+            end += 1
+        stream, counts = _shingle_stream(code_arrays[start:end], config.ngram)
         block = _kperm_signatures if config.scheme == "kperm" else _oph_signatures
-        result[start : start + len(codes)] = block(stream, counts, config)
-        start += len(codes)
+        result[start:end] = block(stream, counts, config)
+        start = end
     return result
 
 

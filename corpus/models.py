@@ -201,6 +201,8 @@ class ArticleFingerprint(Base):
     exact_key: Mapped[str] = mapped_column(String(64), index=True)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+    # its candidate pairs verified and stored (duplicate_pairs): a run pairs only the others
+    paired: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
 
 BAND_COLUMNS = 64
@@ -237,3 +239,21 @@ class ContainmentEdge(Base):
     spans: Mapped[list[Any]] = mapped_column(default=list)
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+
+
+class DuplicatePair(Base):
+    """A verified candidate pair (first_id < second_id) near enough or contained, with its
+    measures: what clusters and containment edges are rebuilt from, so a run after new
+    articles only verifies the new articles' candidates."""
+
+    __tablename__ = "duplicate_pairs"
+
+    first_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    second_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True, index=True)
+    jaccard: Mapped[float] = mapped_column(Float)
+    first_in_second: Mapped[float] = mapped_column(Float)
+    second_in_first: Mapped[float] = mapped_column(Float)
+    first_size: Mapped[int] = mapped_column(Integer)
+    second_size: Mapped[int] = mapped_column(Integer)
+    first_covered: Mapped[float] = mapped_column(Float)
+    second_covered: Mapped[float] = mapped_column(Float)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from cleaning.fingerprint import FingerprintConfig
 from corpus.cli import cli
-from corpus.dedup import run as dedup_run
+from corpus.dedup import scan as dedup_scan
 from corpus.dedup.direction import registrable_domain, site_label
 from corpus.dedup.run import run_dedup
 from corpus.errors import ConfigError
@@ -128,9 +128,9 @@ def test_an_interrupted_run_resumes(
     corpus: tuple[Store, dict[str, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store, _ = corpus
-    monkeypatch.setattr(dedup_run, "BATCH", 5)
+    monkeypatch.setattr(dedup_scan, "BATCH", 5)
     calls = {"n": 0}
-    real = dedup_run._store_fingerprints
+    real = dedup_scan.store_batch
 
     def failing(*args: object) -> None:
         calls["n"] += 1
@@ -138,12 +138,12 @@ def test_an_interrupted_run_resumes(
             raise KeyboardInterrupt
         real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(dedup_run, "_store_fingerprints", failing)
+    monkeypatch.setattr(dedup_scan, "store_batch", failing)
     with pytest.raises(KeyboardInterrupt):
         run_dedup(store, CONFIG)
     with store.session() as session:
         assert session.scalar(select(func.count(ArticleFingerprint.article_id))) == 10
-    monkeypatch.setattr(dedup_run, "_store_fingerprints", real)
+    monkeypatch.setattr(dedup_scan, "store_batch", real)
     summary = run_dedup(store, CONFIG)
     assert summary.fingerprinted == 25 - 10
     with store.session() as session:

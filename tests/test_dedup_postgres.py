@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from cleaning.fingerprint import FingerprintConfig
+from corpus.dedup import scan
 from corpus.dedup.run import run_dedup
 from corpus.models import ContainmentEdge, DuplicateCluster
 from corpus.store import Store, open_store
@@ -28,16 +29,25 @@ def _result(store: Store) -> tuple[set[tuple[int, frozenset[int]]], set[tuple[in
     return clusters, edges
 
 
-def test_dedup_on_postgres_matches_sqlite(pg_db: str, tmp_path: Path) -> None:  # noqa: F811
+def test_dedup_on_postgres_matches_sqlite(
+    pg_db: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     sqlite_store, _ = build_corpus(tmp_path / "corpus.db")
     run_dedup(sqlite_store, FingerprintConfig())
     pg_store = open_store(pg_db)
+    with sqlite_store.session() as session:
+        from corpus.models import Article as Stored
+
+        sqlite_texts = [session.get_one(Stored, 1).text]
     with sqlite_store.session() as source, pg_store.session() as target:
         from corpus.models import Article
 
         for article in source.scalars(select(Article).order_by(Article.id)):
             columns = {c.name: getattr(article, c.name) for c in Article.__table__.columns}
             target.add(Article(**columns))
+    monkeypatch.setattr(scan, "BULK_MIN", 0)  # the bulk load: band indexes dropped, rebuilt
     summary = run_dedup(pg_store, FingerprintConfig())
     assert summary.fingerprinted == 25
     assert _result(pg_store) == _result(sqlite_store)
@@ -59,6 +69,15 @@ def test_dedup_on_postgres_matches_sqlite(pg_db: str, tmp_path: Path) -> None:  
         )
     engine.dispose()
     assert primary == "article_id" and key_type == "bigint"
-    add_article(pg_store, 900, "短文。" * 3, "late.com")
+    with engine.connect() as connection:
+        indexes = connection.scalar(
+            text("SELECT count(*) FROM pg_indexes WHERE tablename = 'lsh_band_keys'")
+        )
+    assert indexes == 1 + FingerprintConfig().bands
+    # a few new articles: index lookups (= ANY) on PostgreSQL; the copy joins its family
+    copy = sqlite_texts[0] + "\n新段落"
+    add_article(pg_store, 900, copy, "late.com")
     assert run_dedup(pg_store, FingerprintConfig()).fingerprinted == 1
+    clusters, _ = _result(pg_store)
+    assert any({1, 900} <= members for _, members in clusters)
     pg_store.dispose()

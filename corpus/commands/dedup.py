@@ -44,7 +44,9 @@ def make_config(
     help="Share of an article a page must hold for a containment edge (default 0.2).",
 )
 @click.option(
-    "--rebuild", is_flag=True, help="Drop the stored clusters (and stale signatures) and recompute."
+    "--rebuild",
+    is_flag=True,
+    help="Drop the stored fingerprints, pairs and clusters and compute them all again.",
 )
 @click.option(
     "--simplified/--no-simplified",
@@ -59,6 +61,12 @@ def make_config(
     help="Drop menu, footer and disclaimer lines before fingerprinting.",
 )
 @click.option("--templates/--no-templates", default=True, help="List repeated paragraphs.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes normalising texts (default: the usable cores, at most 2).",
+)
 def dedup(
     db: str | None,
     threshold: float | None,
@@ -67,18 +75,19 @@ def dedup(
     simplified: bool,
     boilerplate: bool,
     templates: bool,
+    workers: int | None,
 ) -> None:
     """Find exact and near-duplicate articles, and pages holding part of another article.
 
-    New or changed articles are fingerprinted in committed batches (an interrupted run
-    resumes); clusters and containment edges are then rebuilt from the stored band keys. Use
-    --rebuild after changing a threshold or the normalisation.
+    New or changed articles are fingerprinted and their candidate pairs verified in committed
+    batches (an interrupted run resumes); clusters and containment edges are then rebuilt from
+    the stored pairs. Use --rebuild after changing a threshold or the normalisation.
     """
     from corpus.dedup.run import run_dedup
 
     config = make_config(threshold, containment, simplified, boilerplate)
     store = open_corpus(db)
-    summary = run_dedup(store, config, rebuild=rebuild)
+    summary = run_dedup(store, config, rebuild=rebuild, workers=workers)
     click.echo(
         f"{summary.articles} articles; fingerprinted {summary.fingerprinted} "
         f"({summary.changed} changed); {summary.candidate_pairs} LSH candidate pairs, "

@@ -33,6 +33,7 @@ from corpus.models import (
     ContainmentEdge,
     DuplicateCluster,
     DuplicateMember,
+    DuplicatePair,
 )
 from corpus.store import Store
 
@@ -70,6 +71,20 @@ def counts(session: Session) -> dict[str, int]:
         )
     )
     return dict(rows.all())
+
+
+def stored_pairs(store: Store) -> list[PairMeasure]:
+    """Every verified pair (duplicates and containments: a few per copied article)."""
+    with store.session() as session:
+        rows = session.execute(
+            select(
+                DuplicatePair.first_id, DuplicatePair.second_id, DuplicatePair.jaccard,
+                DuplicatePair.first_in_second, DuplicatePair.second_in_first,
+                DuplicatePair.first_size, DuplicatePair.second_size,
+                DuplicatePair.first_covered, DuplicatePair.second_covered,
+            ).execution_options(yield_per=10_000)
+        )  # fmt: skip
+        return [PairMeasure(*row) for row in rows]
 
 
 def load_facts(session: Session, article_ids: Iterable[int]) -> dict[int, ArticleFacts]:
@@ -144,39 +159,45 @@ def _write_groups(
         with store.session() as session:
             batch = groups[start : start + WRITE_BATCH]
             known = facts or load_facts(session, (a for g in batch for a in g))
-            for group in batch:
-                members = representative_order([known[a] for a in group])
-                _add_cluster(session, method, members, params, similarity)
+            ordered = [representative_order([known[a] for a in group]) for group in batch]
+            _add_clusters(session, method, ordered, params, similarity)
 
 
-def _add_cluster(
+def _add_clusters(
     session: Session,
     method: str,
-    members: list[ArticleFacts],
+    groups: list[list[ArticleFacts]],
     params: dict[str, Any],
     similarity: dict[int, float],
 ) -> None:
-    representative = members[0]
+    """One insert of the clusters (their ids returned in order), one of their members."""
     stamp = now()
-    cluster = DuplicateCluster(
-        method=method, params=params, representative_id=representative.id,
-        rule=REPRESENTATIVE_RULE, evidence=evidence(representative, members),
-        created_at=stamp, updated_at=stamp,
-    )  # fmt: skip
-    session.add(cluster)
-    session.flush()
-    session.execute(
-        insert(table_of(DuplicateMember)),
-        [
-            {
-                "cluster_id": cluster.id,
-                "method": method,
-                "article_id": member.id,
-                "similarity": round(similarity.get(member.id, 1.0), 4),
-            }
-            for member in members
-        ],
-    )
+    clusters = [
+        {
+            "method": method,
+            "params": params,
+            "representative_id": members[0].id,
+            "rule": REPRESENTATIVE_RULE,
+            "evidence": evidence(members[0], members),
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        for members in groups
+    ]
+    table = table_of(DuplicateCluster)
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    ids = list(session.scalars(statement, clusters))
+    rows = [
+        {
+            "cluster_id": cluster_id,
+            "method": method,
+            "article_id": member.id,
+            "similarity": round(similarity.get(member.id, 1.0), 4),
+        }
+        for cluster_id, members in zip(ids, groups, strict=True)
+        for member in members
+    ]
+    session.execute(insert(table_of(DuplicateMember)), rows)
 
 
 def _write_edges(store: Store, edges: list[Any], config: FingerprintConfig) -> None:

@@ -1,0 +1,216 @@
+"""The second step of `debtcorpus dedup`: the candidate pairs of the articles not yet paired,
+verified, and the pairs near enough or contained stored in `duplicate_pairs`.
+
+Candidates come from the indexed band-key table in one of two ways, whichever reads less:
+- **lookup** (a few new articles): each batch's band keys looked up in the band indexes, one
+  query per band for the whole batch; the band keys of the other articles are only reached
+  through the index, never read into memory;
+- **scan** (many new articles: a first run, a rebuild): per band, the keys that more than one
+  article holds, from one grouped pass over the band's index; only shared keys come back.
+A key held by more than `max_bucket` articles is common text and gives no candidates. Each pair
+is verified once, by its owner: the later of its unpaired articles (by id). Owners go in
+committed batches of `BATCH` (signatures for the MinHash estimate in one query per chunk, the
+texts that pass it fetched and normalised by the worker processes, exact measures), their pairs
+written in bulk and the owners marked `paired` in the same transaction: an interrupted run
+resumes with the next batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from cleaning.fingerprint import FingerprintConfig
+from corpus.dedup.bulk import insert_rows, table_of
+from corpus.dedup.normal_pool import Workers, measure_part, split
+from corpus.dedup.pairs import PairMeasure, bucket_pairs, estimate_filter
+from corpus.dedup.scan import BATCH, QUERY_CHUNK, band_columns, chunks
+from corpus.models import Article, ArticleFingerprint, DuplicatePair, lsh_band_keys
+from corpus.progress import progress
+from corpus.store import Store
+
+# scan the band indexes when the unpaired articles are more than 1/SCAN_SHARE of all: one
+# grouped pass over an index costs about what SCAN_SHARE lookups an article cost (measured)
+SCAN_SHARE = 7
+PAIR_FIELDS = (
+    "first", "second", "jaccard", "first_in_second", "second_in_first",
+    "first_size", "second_size", "first_covered", "second_covered",
+)  # fmt: skip
+PAIR_COLUMNS = ("first_id", "second_id", *PAIR_FIELDS[2:])
+Pairs = NDArray[np.int64]
+
+
+@dataclass
+class PairTotals:
+    candidate_pairs: int = 0
+    kept_pairs: int = 0
+    mode: str = ""
+    # band keys found common (more than max_bucket holders) in this run
+    common: set[int] = field(default_factory=set)
+
+
+def pair_new(store: Store, config: FingerprintConfig, workers: Workers) -> PairTotals:
+    """Verify and store the pairs of every unpaired article (module docstring)."""
+    totals = PairTotals()
+    with store.session() as session:
+        query = select(ArticleFingerprint.article_id).where(ArticleFingerprint.paired.is_(False))
+        unpaired = np.array(session.scalars(query.order_by("article_id")).all(), dtype=np.int64)
+        stored = session.scalar(select(func.count(ArticleFingerprint.article_id))) or 0
+    if not unpaired.size:
+        return totals
+    scanned = None
+    if unpaired.size * SCAN_SHARE > stored:
+        totals.mode, scanned = "scan", _scanned(store, config, unpaired)
+    else:
+        totals.mode = "lookup"
+    batches = range(0, unpaired.size, BATCH)
+    for start in progress(batches, len(batches), "verifying candidates"):
+        owners = unpaired[start : start + BATCH]
+        with store.session() as session:
+            if scanned is None:
+                pairs = _looked_up(session, owners, unpaired, config, totals.common)
+            else:
+                pairs = _owned(scanned, unpaired, owners)
+            totals.candidate_pairs += len(pairs)
+            measures = verify(session, pairs, config, workers)
+            totals.kept_pairs += len(measures)
+            rows = [tuple(getattr(m, name) for name in PAIR_FIELDS) for m in measures]
+            insert_rows(session, table_of(DuplicatePair), PAIR_COLUMNS, rows)
+            session.execute(
+                update(ArticleFingerprint)
+                .where(ArticleFingerprint.article_id.between(int(owners[0]), int(owners[-1])))
+                .values(paired=True)
+            )
+    return totals
+
+
+def _owned(pairs: Pairs, unpaired: Pairs, owners: Pairs) -> Pairs:
+    """The pairs (a < b) this batch owns: b when b is unpaired, else a."""
+    if not len(pairs):
+        return pairs
+    later_unpaired = np.isin(pairs[:, 1], unpaired)
+    owner = np.where(later_unpaired, pairs[:, 1], pairs[:, 0])
+    return pairs[np.isin(owner, owners)]
+
+
+def _key_rows(connection: Connection, column: str, where: str, values: list[int]) -> Pairs:
+    """(key, article id) rows of one band column, as an (n, 2) array (plain DBAPI: the
+    ORM's row objects cost more than the query)."""
+    parameters: tuple[Any, ...]
+    if connection.dialect.name == "postgresql":
+        statement, parameters = f"{where} = ANY(%s::bigint[])", (values,)
+    else:
+        statement, parameters = f"{where} IN ({','.join('?' * len(values))})", tuple(values)
+    sql = f"SELECT {column}, article_id FROM lsh_band_keys WHERE {statement}"
+    return int_rows(connection.exec_driver_sql(sql, parameters).fetchall(), 2)
+
+
+def int_rows(rows: Sequence[Sequence[int]], width: int) -> Pairs:
+    """Database rows of integers as an (n, width) array (NumPy would probe every row object
+    for the array protocols first)."""
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width)
+    return flat.reshape(-1, width)
+
+
+def _scanned(store: Store, config: FingerprintConfig, unpaired: Pairs) -> Pairs:
+    """Every pair sharing a band key held by 2..max_bucket articles, one of them unpaired."""
+    found = np.empty((0, 2), dtype=np.int64)
+    with store.session() as session:
+        connection = session.connection()
+        for column in band_columns(config):
+            name = column.name
+            shared = (
+                f"SELECT {name}, article_id FROM lsh_band_keys WHERE {name} IN "
+                f"(SELECT {name} FROM lsh_band_keys GROUP BY {name} "
+                f"HAVING count(*) > 1 AND count(*) <= {int(config.max_bucket)})"
+            )
+            rows = int_rows(connection.exec_driver_sql(shared).fetchall(), 2)
+            if not rows.size:
+                continue
+            pairs = np.sort(rows[bucket_pairs(rows[:, :1], config.max_bucket), 1], axis=1)
+            pairs = pairs[np.isin(pairs, unpaired).any(axis=1)]
+            found = np.unique(np.concatenate((found, pairs)), axis=0)
+    return found
+
+
+def _looked_up(
+    session: Session,
+    owners: Pairs,
+    unpaired: Pairs,
+    config: FingerprintConfig,
+    common: set[int],
+) -> Pairs:
+    """The batch's pairs from index lookups of its band keys: one query per band."""
+    connection = session.connection()
+    table = lsh_band_keys
+    query = select(table).where(table.c.article_id.between(int(owners[0]), int(owners[-1])))
+    rows = int_rows(connection.execute(query).fetchall(), len(table.columns))
+    rows = rows[np.isin(rows[:, 0], owners)]
+    found: list[Pairs] = []
+    for band, column in enumerate(band_columns(config)):
+        keys = rows[:, band + 1]
+        wanted = [int(k) for k in np.unique(keys) if int(k) not in common]
+        if not wanted:
+            continue
+        stored = _key_rows(connection, column.name, column.name, wanted)
+        values, inverse, held = np.unique(stored[:, 0], return_inverse=True, return_counts=True)
+        common.update(int(k) for k in values[held > config.max_bucket])
+        stored = stored[held[inverse] <= config.max_bucket]
+        order = np.argsort(keys, kind="stable")
+        left = np.searchsorted(keys[order], stored[:, 0], "left")
+        counts = np.searchsorted(keys[order], stored[:, 0], "right") - left
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        mine = rows[order[np.repeat(left, counts) + offsets], 0]
+        found.append(np.stack((np.repeat(stored[:, 1], counts), mine), axis=1))
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.unique(np.sort(np.concatenate(found), axis=1), axis=0)
+    return _owned(pairs[pairs[:, 0] != pairs[:, 1]], unpaired, owners)
+
+
+def verify(
+    session: Session, pairs: Pairs, config: FingerprintConfig, workers: Workers
+) -> list[PairMeasure]:
+    """The candidates near enough or contained, measured (see `measure_pair`): the MinHash
+    estimate of all at once, then exact measures on the shingles of those that pass it."""
+    if not len(pairs):
+        return []
+    ids = np.unique(pairs)
+    matrix = _signatures_of(session, ids.tolist(), config)
+    local = estimate_filter(np.searchsorted(ids, pairs), matrix, config.estimate_floor)
+    if config.verify == "estimate":
+        agree = (matrix[local[:, 0]] == matrix[local[:, 1]]).mean(axis=1)
+        return [
+            PairMeasure(int(ids[a]), int(ids[b]), float(s), float(s), float(s))
+            for (a, b), s in zip(local, agree, strict=True)
+            if s >= config.threshold
+        ]
+    found = [(int(a), int(b)) for a, b in ids[local]]
+    texts: dict[int, str] = {}
+    for chunk in chunks(ids[np.unique(local)].tolist(), QUERY_CHUNK):
+        query = select(Article.id, Article.text).where(Article.id.in_(chunk))
+        texts.update((row[0], row[1]) for row in session.execute(query))
+    parts = [
+        (part, {i: texts[i] for pair in part for i in pair}) for part in split(found, workers.count)
+    ]
+    return [m for kept in workers.submit(measure_part, parts, config)() for m in kept]
+
+
+def _signatures_of(
+    session: Session, ids: list[int], config: FingerprintConfig
+) -> NDArray[np.uint32]:
+    found: dict[int, bytes] = {}
+    for chunk in chunks(ids, QUERY_CHUNK):
+        query = select(ArticleFingerprint.article_id, ArticleFingerprint.signature)
+        found.update(session.execute(query.where(ArticleFingerprint.article_id.in_(chunk))).all())
+    if not ids:
+        return np.empty((0, config.num_perm), dtype=np.uint32)
+    return np.stack([np.frombuffer(found[i], dtype=np.uint32) for i in ids])

@@ -1,0 +1,169 @@
+"""The scaled dedup run on a real SQLite file: both candidate modes (grouped index scan, index
+lookups) find the same pairs, worker processes change nothing, a run after new articles
+verifies only their candidates, an interrupted pairing step resumes, bulk loads rebuild the
+band indexes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, select
+
+from cleaning.fingerprint import FingerprintConfig
+from corpus.dedup import pairing, scan
+from corpus.dedup.run import run_dedup
+from corpus.models import DuplicateCluster, DuplicatePair
+from corpus.store import Store
+from tests.dedup_corpus import add_article, build_corpus, real_texts
+
+CONFIG = FingerprintConfig()
+
+
+def stored(store: Store) -> tuple[set[tuple[int, int, float]], set[tuple[int, frozenset[int]]]]:
+    """The stored pairs (with Jaccard) and the clusters (representative, members)."""
+    with store.session() as session:
+        pairs = {
+            (p.first_id, p.second_id, round(p.jaccard, 6))
+            for p in session.scalars(select(DuplicatePair))
+        }
+        clusters = {
+            (c.representative_id, frozenset(m.article_id for m in c.members))
+            for c in session.scalars(select(DuplicateCluster))
+        }
+    return pairs, clusters
+
+
+def test_scan_and_lookup_find_the_same_pairs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scanned, _ = build_corpus(tmp_path / "scan.db")
+    assert run_dedup(scanned, CONFIG, workers=1).candidate_pairs
+    looked_up, _ = build_corpus(tmp_path / "lookup.db")
+    monkeypatch.setattr(pairing, "SCAN_SHARE", 0)  # never scan
+    run_dedup(looked_up, CONFIG, workers=1)
+    pairs, clusters = stored(scanned)
+    assert pairs and clusters
+    assert stored(looked_up) == (pairs, clusters)
+
+
+def test_worker_processes_change_nothing(tmp_path: Path) -> None:
+    one, _ = build_corpus(tmp_path / "one.db")
+    run_dedup(one, CONFIG, workers=1)
+    two, _ = build_corpus(tmp_path / "two.db")
+    run_dedup(two, CONFIG, workers=2)
+    assert stored(one) == stored(two)
+
+
+def test_a_run_after_new_articles_looks_up_only_theirs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, ids = build_corpus(tmp_path / "corpus.db")
+    run_dedup(store, CONFIG)
+    before, _ = stored(store)
+    add_article(store, 500, real_texts(1, skip=3)[0] + "\n新段落", "late.com")
+
+    def no_scan(*args: Any) -> None:
+        raise AssertionError("a few new articles must not scan the band indexes")
+
+    verified: list[int] = []
+    real_verify = pairing.verify
+
+    def counting(session: Any, pairs: Any, *args: Any) -> Any:
+        verified.extend(int(i) for pair in pairs for i in pair)
+        return real_verify(session, pairs, *args)
+
+    monkeypatch.setattr(pairing, "_scanned", no_scan)
+    monkeypatch.setattr(pairing, "verify", counting)
+    summary = run_dedup(store, CONFIG)
+    after, clusters = stored(store)
+    assert summary.fingerprinted == 1 and summary.candidate_pairs >= 1
+    assert 500 in verified and set(verified) <= {500} | {i for i in ids.values()}
+    assert all(500 in pair for pair in zip(verified[::2], verified[1::2], strict=True))
+    assert before < after and all(500 in p[:2] for p in after - before)
+    assert any(500 in members for _, members in clusters)
+
+
+def test_an_interrupted_pairing_step_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole, _ = build_corpus(tmp_path / "whole.db")
+    run_dedup(whole, CONFIG, workers=1)
+    store, _ = build_corpus(tmp_path / "corpus.db")
+    monkeypatch.setattr(pairing, "BATCH", 4)
+    calls = {"n": 0}
+    real_verify = pairing.verify
+
+    def failing(*args: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real_verify(*args)
+
+    monkeypatch.setattr(pairing, "verify", failing)
+    with pytest.raises(KeyboardInterrupt):
+        run_dedup(store, CONFIG, workers=1)
+    monkeypatch.setattr(pairing, "verify", real_verify)
+    summary = run_dedup(store, CONFIG, workers=1)
+    assert summary.fingerprinted == 0
+    assert stored(store) == stored(whole)
+
+
+def test_a_bulk_load_builds_the_band_indexes_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _ = build_corpus(tmp_path / "corpus.db")
+    monkeypatch.setattr(scan, "BULK_MIN", 0)
+    monkeypatch.setattr(scan, "BATCH", 5)
+    real_store = scan.store_batch
+    calls = {"n": 0}
+
+    def failing(*args: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        real_store(*args)
+
+    monkeypatch.setattr(scan, "store_batch", failing)
+    with pytest.raises(KeyboardInterrupt):
+        run_dedup(store, CONFIG, workers=1)
+    assert not _band_indexes(store)  # dropped for the load, which stopped half way
+    monkeypatch.setattr(scan, "store_batch", real_store)
+    run_dedup(store, CONFIG, workers=1)
+    assert len(_band_indexes(store)) == CONFIG.bands
+    fresh, _ = build_corpus(tmp_path / "fresh.db")
+    run_dedup(fresh, CONFIG, workers=1)
+    assert stored(store) == stored(fresh)
+
+
+def _band_indexes(store: Store) -> list[str]:
+    with store.session() as session:
+        indexes = inspect(session.connection()).get_indexes("lsh_band_keys")
+    return [index["name"] for index in indexes if index["name"]]
+
+
+DISCLAIMER = (
+    "本文仅代表作者个人观点，与本站立场无关。投资有风险，借贷需谨慎，请读者自行核实相关内容。"
+)
+
+
+def test_templates_are_streamed_and_told_from_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corpus.dedup import templates
+
+    store, ids = build_corpus(tmp_path / "corpus.db")
+    variant = DISCLAIMER.replace("自行核实", "自行仔细核实")
+    for number, (text, footer) in enumerate(
+        zip(real_texts(3, skip=20), (DISCLAIMER, DISCLAIMER, variant), strict=True)
+    ):
+        add_article(store, 700 + number, f"{text}\n{footer}", f"farm{number}.com")
+    run_dedup(store, CONFIG)
+    monkeypatch.setattr(templates, "BATCH", 7)  # several batches in both passes
+    found = templates.find_templates(store, CONFIG)
+    disclaimer = [t for t in found if "本站立场无关" in t.text]
+    assert len(disclaimer) == 1 and set(disclaimer[0].article_ids) == {700, 701, 702}
+    assert disclaimer[0].variants == 2 and disclaimer[0].kind == "cross-site template"
+    copied = {ids["g0"], ids["g0-copy1"], ids["g0-copy2"]}
+    assert not any(set(t.article_ids) <= copied | {ids["g0-trad"]} for t in found)
