@@ -71,6 +71,8 @@ from crawler.seen import BLOOM_ENQUEUE_LUA, seen_shape
 logger = logging.getLogger(__name__)
 
 DEFAULT_REDIS_RETRY_S = 300.0
+# how often an idle worker looks at the shared queue (seconds)
+IDLE_POLL_S = 0.5
 REDIS_BACKOFF_CAP_S = 1.0
 # stats key: Redis stayed away longer than the retry budget (the run is incomplete)
 REDIS_FAILED = "debtcorpus/redis_failed"
@@ -385,11 +387,27 @@ class ReliableScheduler(Scheduler):
         self.reclaim_dead_workers()
         if len(self.queue) or self.others_busy():
             self.idle_since = None
+            self._look_again_soon()
             raise DontCloseSpider
         now = time.monotonic()
         self.idle_since = self.idle_since or now
         if now - self.idle_since < self.idle_timeout:
+            self._look_again_soon()
             raise DontCloseSpider
+
+    def _look_again_soon(self) -> None:
+        """An idle engine asks the scheduler again only at its 5 s heartbeat; requests that
+        other workers queue meanwhile would wait for it (or be taken by a busier worker), so an
+        idle worker looks at the shared queue every IDLE_POLL_S instead."""
+        from twisted.internet import reactor  # the running one (imported late: Scrapy installs it)
+
+        clock: Any = reactor  # twisted's interface stubs do not type-check callLater
+        clock.callLater(IDLE_POLL_S, self._wake_engine)
+
+    def _wake_engine(self) -> None:
+        slot = getattr(self.crawler.engine, "_slot", None)  # Scrapy's engine has no public hook
+        if slot is not None:
+            slot.nextcall.schedule()
 
     def others_busy(self) -> bool:
         workers = [w for w in self._members(self.keys.workers) if w != self.worker]
