@@ -51,7 +51,19 @@ def test_dedup_on_postgres_matches_sqlite(
     summary = run_dedup(pg_store, FingerprintConfig())
     assert summary.fingerprinted == 25
     assert _result(pg_store) == _result(sqlite_store)
-    engine = create_engine(pg_db)
+    assert_band_keys_are_indexed_bigints(pg_db)
+    # a few new articles: index lookups (= ANY) on PostgreSQL; the copy joins its family
+    copy = sqlite_texts[0] + "\n新段落"
+    add_article(pg_store, 900, copy, "late.com")
+    assert run_dedup(pg_store, FingerprintConfig()).fingerprinted == 1
+    clusters, _ = _result(pg_store)
+    assert any({1, 900} <= members for _, members in clusters)
+    pg_store.dispose()
+
+
+def assert_band_keys_are_indexed_bigints(url: str) -> None:
+    """lsh_band_keys on PostgreSQL: keyed by article_id, bigint band keys, one index a band."""
+    engine = create_engine(url)
     with engine.connect() as connection:
         primary = connection.scalar(
             text(
@@ -74,10 +86,3 @@ def test_dedup_on_postgres_matches_sqlite(
             text("SELECT count(*) FROM pg_indexes WHERE tablename = 'lsh_band_keys'")
         )
     assert indexes == 1 + FingerprintConfig().bands
-    # a few new articles: index lookups (= ANY) on PostgreSQL; the copy joins its family
-    copy = sqlite_texts[0] + "\n新段落"
-    add_article(pg_store, 900, copy, "late.com")
-    assert run_dedup(pg_store, FingerprintConfig()).fingerprinted == 1
-    clusters, _ = _result(pg_store)
-    assert any({1, 900} <= members for _, members in clusters)
-    pg_store.dispose()

@@ -93,7 +93,7 @@ def test_on_a_terminal_a_bar_is_drawn_for_three_items() -> None:
 
 
 def test_eval_claims_shows_progress_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(PERIOD_ENV, "0.05")
+    monkeypatch.setenv(PERIOD_ENV, "0.001")  # a warm eval can finish in 50 ms
     result = CliRunner().invoke(cli, ["eval", "claims", str(GOLD)])
     assert result.exit_code == 0, result.output
     assert f"scoring {GOLD.name}: done, " in result.stderr
