@@ -8,6 +8,8 @@ numbers; `site` the site name, canonical URL and language; `breadcrumbs` the cat
 
 Imports: the standard library, lxml, `cleaning.records` and `cleaning.extract.density` (the
 named-elements XPath); never the database, scrapy or `corpus`.
+
+Imports only within cleaning (records, extract's helpers); nothing outside it.
 """
 
 from cleaning.metadata.icp import find_icp, find_police_record

@@ -3,9 +3,10 @@ or its raw fetches as WARC files (`--format warc`, corpus/warc/)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -21,10 +22,12 @@ from corpus.export.filters import (
 from corpus.export.pseudonyms import KEY_ENV, KEY_FILE_SUFFIX, pseudonym_settings
 from corpus.export.writers import FORMATS
 from corpus.filter_values import checked_export_filters
-from corpus.store import open_corpus
+from corpus.store import Store, open_corpus
 from corpus.warc.export import DEFAULT_MAX_FILE_BYTES, WarcExportRequest, export_warc
 
 WARC_FORMAT = "warc"
+AnyRequest = TypeVar("AnyRequest", ExportRequest, WarcExportRequest)
+Result = TypeVar("Result")
 SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
 
 
@@ -232,13 +235,20 @@ def export_filters(
     )
 
 
-def export_tables(db: str | None, request: ExportRequest) -> None:
+def with_checked_filters(
+    db: str | None, request: AnyRequest, run: Callable[[Store, AnyRequest], Result]
+) -> Result:
+    """Run an export on the existing corpus `db`, its filter values checked against it first."""
     store = open_corpus(db)
     try:
         filters = checked_export_filters(store, request.filters)
-        result = export_dataset(store, replace(request, filters=filters))
+        return run(store, replace(request, filters=filters))
     finally:
         store.dispose()
+
+
+def export_tables(db: str | None, request: ExportRequest) -> None:
+    result = with_checked_filters(db, request, export_dataset)
     counts = ", ".join(f"{name} {rows}" for name, rows in result.row_counts.items())
     click.echo(f"Exported {counts} to {result.out_dir} ({request.file_format})")
     pseudonyms = request.pseudonyms
@@ -256,12 +266,7 @@ def export_tables(db: str | None, request: ExportRequest) -> None:
 
 
 def export_warc_files(db: str | None, request: WarcExportRequest) -> None:
-    store = open_corpus(db)
-    try:
-        filters = checked_export_filters(store, request.filters)
-        result = export_warc(store, replace(request, filters=filters))
-    finally:
-        store.dispose()
+    result = with_checked_filters(db, request, export_warc)
     counts = ", ".join(f"{kind} {n}" for kind, n in result.record_counts.items())
     click.echo(
         f"Exported {result.pages} pages to {len(result.files)} WARC "

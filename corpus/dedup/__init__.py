@@ -9,4 +9,6 @@
 Imports `cleaning` (fingerprints, boilerplate rules), `corpus.models`, `corpus.store`,
 `corpus.ingest` (the farm set goes through the real ingest) and `corpus.errors`; never
 `samplesite`, `crawler` or `corpus.commands`.
+
+May import the store, models and cleaning.fingerprint; never Scrapy or the crawler.
 """

@@ -119,10 +119,16 @@ def _unfingerprinted(query: Any) -> Any:
 
 
 def _read_batches(store: Store) -> Iterator[list[Any]]:
+    query = _unfingerprinted(select(Article.id, Article.text, Article.text_sha256))
+    return article_batches(store, query)
+
+
+def article_batches(store: Store, query: Any) -> Iterator[list[Any]]:
+    """The rows of `query` (selecting Article.id first) in id order, BATCH at a time, each
+    batch read in a short session of its own (keyset pages: memory stays flat)."""
     after = 0
     while True:
         with store.session() as session:
-            query = _unfingerprinted(select(Article.id, Article.text, Article.text_sha256))
             rows = session.execute(
                 query.where(Article.id > after).order_by(Article.id).limit(BATCH)
             ).all()

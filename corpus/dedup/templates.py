@@ -26,11 +26,11 @@ from sqlalchemy import select
 from cleaning.fingerprint import FingerprintConfig, band_keys, content_chars, signatures
 from corpus.dedup.direction import site_label
 from corpus.dedup.pairs import measure_texts
+from corpus.dedup.scan import article_batches
 from corpus.models import Article, DuplicateMember
 from corpus.store import Store
 
 METHOD_NEAR = "minhash"
-BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -100,17 +100,8 @@ def _paragraph_config(config: FingerprintConfig) -> FingerprintConfig:
 
 
 def _article_batches(store: Store) -> Iterator[list[Any]]:
-    after = 0
-    while True:
-        with store.session() as session:
-            query = select(Article.id, Article.site_name, Article.url, Article.text)
-            rows = session.execute(
-                query.where(Article.id > after).order_by(Article.id).limit(BATCH)
-            ).all()
-        if not rows:
-            return
-        yield list(rows)
-        after = rows[-1][0]
+    query = select(Article.id, Article.site_name, Article.url, Article.text)
+    return article_batches(store, query)
 
 
 def _spill(

@@ -5,4 +5,7 @@
 - `render` (Markdown, CSV, charts), `html` (one self-contained file), `diff` (side by side).
 
 Imports `corpus.dedup`, `corpus.models` and `corpus.store`; never `corpus.commands`.
+
+May import corpus.dedup, the store and models, and cleaning.fingerprint; nothing imports
+it but the `report` command.
 """

@@ -1,4 +1,7 @@
-"""One full HTML template per site, each modelled on one seed page."""
+"""One full HTML template per site, each modelled on one seed page.
+
+Imports only samplesite.
+"""
 
 from __future__ import annotations
 
