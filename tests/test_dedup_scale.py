@@ -160,7 +160,7 @@ def test_templates_are_streamed_and_told_from_copies(
     ):
         add_article(store, 700 + number, f"{text}\n{footer}", f"farm{number}.com")
     run_dedup(store, CONFIG)
-    monkeypatch.setattr(templates, "BATCH", 7)  # several batches in both passes
+    monkeypatch.setattr(scan, "BATCH", 7)  # several batches in both passes (scan reads them)
     found = templates.find_templates(store, CONFIG)
     disclaimer = [t for t in found if "本站立场无关" in t.text]
     assert len(disclaimer) == 1 and set(disclaimer[0].article_ids) == {700, 701, 702}

@@ -9,10 +9,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+import cleaning.claims.eval as claims_eval
 from corpus.cli import cli
 from corpus.progress import PERIOD_ENV, phase, progress
 
@@ -93,7 +95,16 @@ def test_on_a_terminal_a_bar_is_drawn_for_three_items() -> None:
 
 
 def test_eval_claims_shows_progress_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(PERIOD_ENV, "0.001")  # a warm eval can finish in 50 ms
+    monkeypatch.setenv(PERIOD_ENV, "0.05")
+    # a warm process scores the gold in a few ms, shorter than any period: slow each sentence
+    # down so the job outlasts the period, as a real eval does
+    score = claims_eval.score_sentence
+
+    def slowly(*args: Any) -> None:
+        time.sleep(0.002)
+        score(*args)
+
+    monkeypatch.setattr(claims_eval, "score_sentence", slowly)
     result = CliRunner().invoke(cli, ["eval", "claims", str(GOLD)])
     assert result.exit_code == 0, result.output
     assert f"scoring {GOLD.name}: done, " in result.stderr
