@@ -4,6 +4,7 @@
 
 A spec holds articles. `# hw NAME | TITLE` starts a handwritten article, `# site SOURCE | TITLE`
 one of site text (reader comments), `# seed seed:FILE | TITLE` a seed text (../shared/seeds),
+`# sample samplesite:ID | TITLE` a sample-site article (its text with headings, then its comments),
 `# benchall bench:PATH` a benchmark gold text whose every sentence has no claim. `=` starts a new
 paragraph; `//` lines are comments. A sentence line is
 
@@ -124,8 +125,18 @@ def article_text(article: Article) -> str:
     if article.kind in ("hw", "site"):
         return "\n".join("".join(p) for p in article.paragraphs if p)
     name = article.source.split(":", 1)[1]
+    if article.kind == "sample":
+        return sample_text(name)
     path = SEEDS / name if article.kind == "seed" else ROOT / name
     return path.read_text("utf-8")
+
+
+def sample_text(article_id: str) -> str:
+    """A sample-site article as the claims stage sees it: body with headings, then comments."""
+    from samplesite.content import load_articles
+
+    article = next(a for a in load_articles() if a.id == article_id)
+    return "\n".join([article.gold_text, *(comment.text for comment in article.comments)])
 
 
 def source_and_id(article: Article) -> tuple[str, str]:
