@@ -247,6 +247,7 @@ PINNED_DATA = {
     "claims-1.0": "7baad9ecf5840482716f56d7f302d4944a8da722e3761c2b4f5151ea1f657308",
     "claims-2.0": "85df7eddb9b42abb0d6083a745d4e1a4dd4f39c59a6a2b02d7bc85a328b1a3ac",
     "claims-2.1": "ad03d97bb6e328de8081a8e045c6051616bf5b9e725f6cf29cad8f1a491fbcab",
+    "claims-2.2": "fe665c685dbc01eff425be40086643be33ceb88535ab377a396a6ef369cf1da9",
 }
 
 

@@ -293,6 +293,18 @@ def _framed_in_clause(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
     return advice_after or any(_tells_reader(c.text) for c in following)
 
 
+# "X (本身)不等于 Y": X is the topic the sentence denies something of (被起诉本身不等于失信: no
+# claim that anyone sues); the claim is Y.
+NOT_EQUIVALENT = re.compile(r"(?:并|也)?不(?:等于|等同于|代表|意味着|就是)(?=.)")
+TOPIC_TYPES = ("CHANNEL", "CONSEQUENCE")
+
+
+def _topic_of_denial(sentence: Sentence, trigger: Trigger) -> bool:
+    clause = clause_of(sentence, trigger.start)
+    after = sentence.text[trigger.end - sentence.start : clause.end - sentence.start]
+    return trigger.type in TOPIC_TYPES and bool(NOT_EQUIVALENT.search(after))
+
+
 def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
     """Drop triggers in question clauses, practice claims in the condition of advice or of a
     prohibition, advice in the condition of a claim ("如果协商不成,银行可能起诉"), and the
@@ -327,6 +339,8 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
         if _mentioned(sentence, trigger) and trigger.type != "CITATION":
             continue
         if trigger.type in SUBSUMED_BY_PROHIBITION and _forbidden(sentence, trigger):
+            continue
+        if _topic_of_denial(sentence, trigger):
             continue
         if trigger.type == "ADVICE" and _narrated(sentence, trigger):
             continue

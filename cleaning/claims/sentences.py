@@ -120,8 +120,20 @@ def split_paragraphs(text: str) -> list[Span]:
     return spans
 
 
+# A question particle followed by a space ends a clause: scraped titles run on without
+# punctuation ("…逾期会被起诉么 一、逾期情况 …").
+QUESTION_THEN_SPACE = re.compile(r"(?<=[吗么呢])\s+")
+
+
 def split_clauses(text: str, sentence: Span) -> tuple[Span, ...]:
-    return tuple(_pieces(text, sentence.start, sentence.end, CLAUSE_ENDS))
+    clauses: list[Span] = []
+    for piece in _pieces(text, sentence.start, sentence.end, CLAUSE_ENDS):
+        left = piece.start
+        for gap in QUESTION_THEN_SPACE.finditer(text, piece.start, piece.end):
+            clauses.append(Span(left, gap.start(), text[left : gap.start()]))
+            left = gap.end()
+        clauses.append(Span(left, piece.end, text[left : piece.end]))
+    return tuple(clauses)
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -129,8 +141,11 @@ def split_sentences(text: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     for number, paragraph in enumerate(split_paragraphs(text)):
         pieces = _pieces(text, paragraph.start, paragraph.end, SENTENCE_ENDS)
-        bare = len(pieces) == 1 and paragraph.text[-1] not in SENTENCE_ENDS | {"。", "."}
-        for piece in pieces:
+        # a line without closing punctuation is a heading or a title; its last piece is bare
+        # (the subtitle after a question: "…需要进行家访吗?家访的流程和注意事项")
+        unclosed = paragraph.text[-1] not in SENTENCE_ENDS | {"。", "."}
+        for index, piece in enumerate(pieces):
             clauses = split_clauses(text, piece)
+            bare = unclosed and index == len(pieces) - 1
             sentences.append(Sentence(piece.start, piece.end, piece.text, number, clauses, bare))
     return sentences

@@ -121,6 +121,11 @@ def has_event(sentence: Sentence, others: list[Trigger]) -> bool:
     return any(word in sentence.text for word in words)
 
 
+# A bare name followed by one of these is part of a longer word (公司法定代表人, 保险法人,
+# 劳动法律), not the law.
+BARE_NAME_NOT_FOLLOWED = "定人务律院官庭"
+
+
 @cache
 def _citation_pattern() -> re.Pattern[str]:
     data = citation_lexicon()
@@ -129,7 +134,7 @@ def _citation_pattern() -> re.Pattern[str]:
     bare = "|".join(sorted(map(re.escape, data["bare_names"]), key=len, reverse=True))
     return re.compile(
         rf"《([^《》]{{1,40}}(?:{suffixes}))(?:[（(][^（）()《》]{{1,8}}[）)])?》({article})"
-        rf"|(?<!《)({bare})(?!》)({article})"
+        rf"|(?<!《)({bare})(?![》{BARE_NAME_NOT_FOLLOWED}])({article})"
     )
 
 
