@@ -68,3 +68,21 @@ def test_bare_names_of_national_laws_are_citations_not_parts_of_other_words() ->
     found = claims_of("根据产品质量法等法律,制定本规定。")
     assert found[("CITATION", "law")].cited_law == "产品质量法"
     assert kinds("该公司法定代表人已到庭。") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["不少人担心被起诉后还要付律师费。", "有人误以为营销短信就是催收短信。"],
+)
+def test_what_someone_fears_or_mistakes_is_no_claim(text: str) -> None:
+    assert not {kind for kind in kinds(text) if kind[0] in ("CHANNEL", "CONSEQUENCE")}
+
+
+def test_a_reassurance_and_a_quoted_threat_feared_still_claim() -> None:
+    assert claims_of("欠款不到五万元,不用担心坐牢。")[("CONSEQUENCE", "criminal")]
+    assert ("CHANNEL", "visit") in kinds("很多人最担心的是“我们明天就上门找你”。")
+
+
+def test_quoted_words_a_text_is_said_to_hold_are_mentioned() -> None:
+    assert ("CHANNEL", "legal") not in kinds("这些短信里写着“已经立案”,其实是吓唬人。")
+    assert ("ADVICE", "negotiate") not in kinds("别信网上所谓的“代理协商”机构。")

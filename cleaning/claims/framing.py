@@ -142,10 +142,32 @@ MENTION_AFTER = re.compile(
 )
 
 
+# ... and quoted words a text or a name is said to hold (短信写着“已立案”, 所谓的“代理协商”).
+MENTION_BEFORE = re.compile(r"(?:所谓的?|写着|写有|写的是|号称|标注着?)[“\"][^”\"]*$")
+
+
 def _mentioned(sentence: Sentence, trigger: Trigger) -> bool:
     if not in_quotes(sentence, trigger.start):
         return False
+    if MENTION_BEFORE.search(sentence.text[: trigger.start - sentence.start]):
+        return True
     return bool(MENTION_AFTER.search(sentence.text[trigger.end - sentence.start :]))
+
+
+# What someone fears or mistakes (担心被起诉后…, 误认为催收短信) is no claim that it happens;
+# a reassurance (不用担心坐牢) is: it says the thing does not happen. Quoted words feared
+# (最担心的是“外访人员明天就到你家”) are someone's threat, not the worry's own content.
+WORRY = re.compile(
+    r"(?<!不用)(?<!不必)(?<!无需)(?<!别)(?<!不要)(?:担心|害怕|生怕|唯恐|误认为|误以为|以为)"
+)
+
+
+def _worried(sentence: Sentence, trigger: Trigger) -> bool:
+    clause = clause_of(sentence, trigger.start)
+    before = sentence.text[clause.start - sentence.start : trigger.start - sentence.start]
+    if trigger.type not in PRACTICE_TYPES or in_quotes(sentence, trigger.start):
+        return False
+    return bool(WORRY.search(before))
 
 
 # Right after a plain prohibition marker a consequence or channel word is what is forbidden
@@ -340,7 +362,7 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
             continue
         if trigger.type in SUBSUMED_BY_PROHIBITION and _forbidden(sentence, trigger):
             continue
-        if _topic_of_denial(sentence, trigger):
+        if _topic_of_denial(sentence, trigger) or _worried(sentence, trigger):
             continue
         if trigger.type == "ADVICE" and _narrated(sentence, trigger):
             continue
