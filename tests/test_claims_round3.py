@@ -86,3 +86,9 @@ def test_a_reassurance_and_a_quoted_threat_feared_still_claim() -> None:
 def test_quoted_words_a_text_is_said_to_hold_are_mentioned() -> None:
     assert ("CHANNEL", "legal") not in kinds("这些短信里写着“已经立案”,其实是吓唬人。")
     assert ("ADVICE", "negotiate") not in kinds("别信网上所谓的“代理协商”机构。")
+
+
+def test_a_channel_the_reader_asks_the_lender_to_use_is_advice_not_practice() -> None:
+    found = kinds("达成协议后,要求平台通过短信发送还款确认。")
+    assert ("CHANNEL", "sms") not in found
+    assert ("CHANNEL", "sms") in kinds("平台会通过短信发送还款提醒。")

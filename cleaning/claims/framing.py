@@ -262,14 +262,22 @@ def _frames_practice(triggers: list[Trigger], roles: SentenceRoles) -> bool:
     return any(t.type == "PROHIBITION" for t in triggers) or main_clause_is_advice(roles, advice)
 
 
+# The reader asking the lender to do something (要求平台通过短信…, 让平台以APP消息形式确认).
+REQUEST_OF_LENDER = re.compile(r"(?:要求|让|请)(?:平台|银行|对方|客服|贷款机构|发卡行)")
+
+
 def _object_of_advice(sentence: Sentence, trigger: Trigger, triggers: list[Trigger]) -> bool:
     """A channel in a clause that advises the reader (请亲友保留录音), or a consequence after an
     advice trigger in its clause (申请减免罚息): the object of advice, not a claim."""
     clause = clause_of(sentence, trigger.start)
     if trigger.type == "CHANNEL":
-        # or what the borrower may do (借款人可以申请线上开庭)
-        return addresses_reader(clause.text) or (
-            _tells_reader(clause.text) and opens_with_borrower(clause.text)
+        # or what the borrower may do (借款人可以申请线上开庭), or asks the lender to do
+        # (要求平台通过短信发送确认)
+        before = sentence.text[clause.start - sentence.start : trigger.start - sentence.start]
+        return (
+            addresses_reader(clause.text)
+            or (_tells_reader(clause.text) and opens_with_borrower(clause.text))
+            or bool(REQUEST_OF_LENDER.search(before))
         )
     if trigger.type == "CONSEQUENCE":
         return any(t.type == "ADVICE" and clause.start <= t.start < trigger.start for t in triggers)
