@@ -126,8 +126,11 @@ QUESTION_THEN_SPACE = re.compile(r"(?<=[吗么呢])\s+")
 
 
 def split_clauses(text: str, sentence: Span) -> tuple[Span, ...]:
+    pieces = _pieces(text, sentence.start, sentence.end, CLAUSE_ENDS)
+    if not QUESTION_THEN_SPACE.search(text, sentence.start, sentence.end):
+        return tuple(pieces)
     clauses: list[Span] = []
-    for piece in _pieces(text, sentence.start, sentence.end, CLAUSE_ENDS):
+    for piece in pieces:
         left = piece.start
         for gap in QUESTION_THEN_SPACE.finditer(text, piece.start, piece.end):
             clauses.append(Span(left, gap.start(), text[left : gap.start()]))
