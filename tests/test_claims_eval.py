@@ -7,6 +7,7 @@ carry floors here. The test part is scored by `debtcorpus eval claims` for the r
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -121,6 +122,9 @@ def test_eval_claims_bad_gold_is_a_clean_error(
 
 DEV_ADDITIONS = [DATA / f"claims_gold2{part}_dev.jsonl" for part in ("b", "c", "d")]
 TEST_ADDITION = DATA / "claims_gold2b_test.jsonl"
+# every later addition too (claims-2.1: 2e dev; claims-2.2: 2f dev and test, real text only)
+LATER_DEV = [DATA / f"claims_gold2{part}_dev.jsonl" for part in ("e", "f")]
+LATER_TEST = [DATA / "claims_gold2f_test.jsonl"]
 
 
 def _articles(path: Path) -> set[str]:
@@ -128,7 +132,8 @@ def _articles(path: Path) -> set[str]:
 
 
 def test_the_additions_keep_dev_and_test_apart() -> None:
-    dev_paths, test_paths = [GOLD2_DEV, *DEV_ADDITIONS], [GOLD2_TEST, TEST_ADDITION]
+    dev_paths = [GOLD2_DEV, *DEV_ADDITIONS, *LATER_DEV]
+    test_paths = [GOLD2_TEST, TEST_ADDITION, *LATER_TEST]
     dev_articles = set().union(*(_articles(p) for p in dev_paths))
     test_articles = set().union(*(_articles(p) for p in test_paths))
     assert dev_articles.isdisjoint(test_articles)
@@ -149,3 +154,23 @@ def test_dev_additions_floors() -> None:
     assert overall.precision >= 0.90 and overall.recall >= 0.97
     assert report.accuracy("modality") >= 0.95 and report.accuracy("days") >= 0.95
     assert report.false_flag_rate <= 0.02
+
+
+def test_the_2f_files_are_what_their_specs_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The claims-2.2 addition reads real text (seeds, sample site, benchmarks) for its
+    sentences and contexts; the committed files are exactly what the specs build from it."""
+    import importlib.util
+
+    spec_dir = DATA / "gold_specs"
+    module_spec = importlib.util.spec_from_file_location("build_gold", spec_dir / "build_gold.py")
+    assert module_spec is not None and module_spec.loader is not None
+    build = importlib.util.module_from_spec(module_spec)
+    monkeypatch.setitem(sys.modules, "build_gold", build)  # its dataclasses look it up
+    module_spec.loader.exec_module(build)
+    for part, prefix in (("dev", "g2f"), ("test", "t2f")):
+        lines: list[dict[str, object]] = []
+        spec_text = (spec_dir / f"claims_gold2f_{part}.spec").read_text("utf-8")
+        for article in build.parse_spec(spec_text):
+            lines += build.gold_lines(article, prefix, len(lines))
+        stored = (DATA / f"claims_gold2f_{part}.jsonl").read_text("utf-8").splitlines()
+        assert [json.loads(line) for line in stored] == lines
