@@ -29,7 +29,7 @@ QUALITY_FILE = Path(__file__).with_name("quality.json")
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path("tests/data")
 CLAIM_GOLD: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("test", ("claims_gold2_test.jsonl", "claims_gold2b_test.jsonl")),
+    ("test", ("claims_gold2_test.jsonl", "claims_gold2b_test.jsonl", "claims_gold2f_test.jsonl")),
     (
         "dev",
         (
@@ -38,6 +38,7 @@ CLAIM_GOLD: tuple[tuple[str, tuple[str, ...]], ...] = (
             "claims_gold2c_dev.jsonl",
             "claims_gold2d_dev.jsonl",
             "claims_gold2e_dev.jsonl",
+            "claims_gold2f_dev.jsonl",
         ),
     ),
     ("first", ("claims_gold.jsonl",)),
