@@ -39,8 +39,18 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    func,
+    inspect,
+    select,
 )
-from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
+from sqlalchemy.orm import (
+    Mapped,
+    MappedColumn,
+    MappedSQLExpression,
+    column_property,
+    declared_attr,
+    mapped_column,
+)
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 MASKED_GAP = pa.struct(
@@ -65,6 +75,8 @@ class FieldInfo:
     # where ingest reads it: None for the record's attribute of the same name, a dotted path
     # ("published.value"), a function of the record, or STORE
     source: Source = None
+    # a derived field: the stored field it is shown (and exported) before
+    before: str | None = None
 
 
 def field(
@@ -91,14 +103,48 @@ def article_key(doc: str) -> MappedColumn[Any]:
     return field(ForeignKey("articles.id"), index=True, doc=doc, source=STORE)
 
 
+def derived(
+    expression: Any, doc: str, before: str, export: pa.DataType | None = None
+) -> MappedSQLExpression[Any]:
+    """A field computed in SQL from stored ones on every read (never written by ingest),
+    shown and exported before the stored field `before`."""
+    info = FieldInfo(doc, export_type=export or pa.string(), source=STORE, before=before)
+    return column_property(expression, info={"field": info})
+
+
+def sentence_sql(text: Any, start: Any, end: Any) -> Any:
+    """SQL for `text[start:end]` (offsets in characters, as Python counts them)."""
+    return func.substr(text, start + 1, end - start)
+
+
+def claim_sentence(claims: Any) -> Any:
+    """A claim's sentence, from its article's text: a correlated scalar subquery."""
+    articles = claims.metadata.tables["articles"]
+    return (
+        select(sentence_sql(articles.c.text, claims.start, claims.end))
+        .where(articles.c.id == claims.article_id)
+        .scalar_subquery()
+    )
+
+
 def field_info(column: Column[Any]) -> FieldInfo | None:
     info = column.info.get("field")
     return info if isinstance(info, FieldInfo) else None
 
 
 def declared_columns(table: Any) -> list[tuple[Column[Any], FieldInfo]]:
-    """The columns of a table that the schema declares, in declaration order."""
+    """The stored columns of a table that the schema declares, in declaration order."""
     return [(c, info) for c in table.columns if (info := field_info(c)) is not None]
+
+
+def derived_fields(model: Any) -> list[tuple[str, Any, FieldInfo]]:
+    """(name, labelled SQL expression, info) of each derived field of a mapped class."""
+    found = []
+    for attribute in inspect(model).column_attrs:
+        info = attribute.info.get("field")
+        if isinstance(info, FieldInfo) and not isinstance(attribute.expression, Column):
+            found.append((attribute.key, attribute.expression.label(attribute.key), info))
+    return found
 
 
 def arrow_type(column: Column[Any], info: FieldInfo) -> pa.DataType:
@@ -155,7 +201,7 @@ def plain(value: Any) -> Any:
 
 
 class PageFields:
-    """Every fetch, with its raw body kept (zlib-compressed)."""
+    """Every fetch, with its raw body kept (compressed: corpus/bodies.py)."""
 
     id: Mapped[int] = field(primary_key=True, doc="Row id", source=STORE)
     crawl_run_id: Mapped[int | None] = field(
@@ -169,7 +215,19 @@ class PageFields:
     site: Mapped[str | None] = field(String(200), doc="Site profile of the crawl")
     status: Mapped[int] = field(doc="HTTP status")
     headers: Mapped[dict[str, Any]] = field(default=dict, doc="Response headers")
-    body: Mapped[bytes | None] = field(LargeBinary, doc="Raw body, zlib", source=STORE)
+    body: Mapped[bytes | None] = field(
+        LargeBinary, doc="Raw body, compressed with `body_codec`", source=STORE
+    )
+    body_codec: Mapped[str | None] = field(
+        String(10),
+        doc="Codec of `body`: zstd (with `body_dictionary_id`'s dictionary when set) or zlib",
+        source=STORE,
+    )
+    body_dictionary_id: Mapped[int | None] = field(
+        ForeignKey("body_dictionaries.id"),
+        doc="The zstd dictionary `body` was compressed with (body_dictionaries), if any",
+        source=STORE,
+    )
     body_size: Mapped[int] = field(default=0, doc="Raw body size in bytes", source=STORE)
     body_sha256: Mapped[str | None] = field(String(64), doc="SHA-256 of the raw body", source=STORE)
     content_type: Mapped[str | None] = field(String(200), doc="Content-Type header")
@@ -438,9 +496,19 @@ class ClaimFields:
             "claim (for CITATION the cited name as written)"
         ),
     )
-    sentence: Mapped[str] = field(Text, doc="The sentence making the claim")
+
+    # derived, not stored: the article's text between the offsets (docs/storage.md)
+    @declared_attr
+    def sentence(cls) -> Mapped[str]:
+        return derived(
+            claim_sentence(cls),
+            doc="The sentence making the claim: `articles.text` from `char_start` to "
+            "`char_end` (derived from the article's text on read, not stored)",
+            before="start",
+        )
+
     start: Mapped[int] = field(
-        doc="Start offset of `sentence` in `articles.text`", name="char_start"
+        doc="Start offset of `sentence` in `articles.text` (characters)", name="char_start"
     )
     end: Mapped[int] = field(
         doc="End offset (exclusive) of `sentence` in `articles.text`", name="char_end"

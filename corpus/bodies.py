@@ -1,0 +1,185 @@
+"""Raw page bodies, compressed (docs/storage.md).
+
+A body is written with zstd; once a site has DICTIONARY_SAMPLES bodies stored, a dictionary is
+trained from them (`body_dictionaries`) and the site's later bodies are compressed with it.
+Each page records its codec (`pages.body_codec`: zstd, or zlib for bodies written before
+migration 0012) and its dictionary (`pages.body_dictionary_id`), so every body stays readable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import threading
+import weakref
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.orm import Session
+
+from corpus.models import BodyDictionary, Page
+
+if sys.version_info >= (3, 14):
+    from compression import zstd
+else:
+    from backports import zstd
+
+# what a damaged body raises when read
+BODY_ERRORS = (zlib.error, zstd.ZstdError)
+ZLIB = "zlib"
+ZSTD = "zstd"
+# zstd level 9: within a few per cent of level 19's size at a tenth of its CPU
+# (BENCHMARKS.md, storage)
+LEVEL = 9
+# bodies of a site a dictionary is trained from, and its size in bytes
+DICTIONARY_SAMPLES = 200
+DICTIONARY_BYTES = 112_640
+
+
+@dataclass(frozen=True)
+class PackedBody:
+    data: bytes
+    codec: str
+    dictionary_id: int | None
+
+
+def train_dictionary(samples: list[bytes], size: int = DICTIONARY_BYTES) -> zstd.ZstdDict:
+    return zstd.train_dict(samples, size)
+
+
+def compress(body: bytes, dictionary: zstd.ZstdDict | None = None) -> bytes:
+    return zstd.compress(body, level=LEVEL, zstd_dict=dictionary)
+
+
+def decompress(data: bytes, codec: str | None, dictionary: bytes | None = None) -> bytes:
+    """A stored body, raw again; a null codec is zlib (a row older than the codec column)."""
+    if codec in (None, ZLIB):
+        return zlib.decompress(data)
+    return zstd.decompress(data, zstd_dict=_dictionary(dictionary) if dictionary else None)
+
+
+def _dictionary(content: bytes) -> zstd.ZstdDict:
+    with _LOCK:
+        found = _BY_CONTENT.get(content)
+        if found is None:
+            found = _BY_CONTENT[content] = zstd.ZstdDict(content)
+        return found
+
+
+_LOCK = threading.Lock()
+_BY_CONTENT: dict[bytes, zstd.ZstdDict] = {}
+
+
+class SiteDictionaries:
+    """One store's dictionaries by site, and how many bodies each site without one has."""
+
+    def __init__(self) -> None:
+        self.known: dict[str | None, tuple[int, zstd.ZstdDict] | None] = {}
+        self.undictionaried: dict[str | None, int] = {}
+        self.lock = threading.Lock()
+
+    def pack(self, engine: Engine, site: str | None, body: bytes) -> PackedBody:
+        """The body compressed with its site's dictionary, training one when it is due."""
+        if site not in self.known:
+            self._load(engine, site)
+        found = self.known[site]
+        if found is None and self.undictionaried[site] >= DICTIONARY_SAMPLES:
+            found = self.known[site] = self._train(engine, site)
+        if found is None:
+            self.undictionaried[site] += 1
+            return PackedBody(compress(body), ZSTD, None)
+        dictionary_id, dictionary = found
+        return PackedBody(compress(body, dictionary), ZSTD, dictionary_id)
+
+    def _load(self, engine: Engine, site: str | None) -> None:
+        with Session(engine) as session:
+            newest = session.scalars(
+                select(BodyDictionary)
+                .where(
+                    BodyDictionary.site.is_(site) if site is None else BodyDictionary.site == site
+                )
+                .order_by(BodyDictionary.id.desc())
+                .limit(1)
+            ).first()
+            self.known[site] = (newest.id, _dictionary(newest.data)) if newest else None
+            self.undictionaried[site] = 0 if newest else _bodies_without(session, site)
+
+    def _train(self, engine: Engine, site: str | None) -> tuple[int, zstd.ZstdDict] | None:
+        """A dictionary from the site's first bodies, stored in its own transaction (so a
+        page transaction that rolls back cannot take it along)."""
+        with Session(engine) as session, session.begin():
+            samples = site_samples(session, site)
+            if len(samples) < DICTIONARY_SAMPLES // 2:
+                self.undictionaried[site] = len(samples)
+                return None
+            dictionary = train_dictionary(samples)
+            dictionary_id = store_dictionary(session, site, dictionary, len(samples))
+        return dictionary_id, dictionary
+
+
+def _site_is(site: str | None):  # type: ignore[no-untyped-def]
+    return Page.site.is_(None) if site is None else Page.site == site
+
+
+def _bodies_without(session: Session, site: str | None) -> int:
+    query = select(func.count(Page.id)).where(
+        _site_is(site), Page.body.is_not(None), Page.body_dictionary_id.is_(None)
+    )
+    return session.scalar(query) or 0
+
+
+def site_samples(
+    session: Session, site: str | None, limit: int = DICTIONARY_SAMPLES
+) -> list[bytes]:
+    """The raw bodies of a site's first pages (those with a body), in id order."""
+    rows = session.execute(
+        select(Page.body, Page.body_codec, Page.body_dictionary_id)
+        .where(_site_is(site), Page.body.is_not(None))
+        .order_by(Page.id)
+        .limit(limit)
+    ).all()
+    samples = []
+    for data, codec, dictionary_id in rows:
+        dictionary = session.get(BodyDictionary, dictionary_id) if dictionary_id else None
+        samples.append(decompress(data or b"", codec, dictionary.data if dictionary else None))
+    return samples
+
+
+def store_dictionary(
+    session: Session, site: str | None, dictionary: zstd.ZstdDict, samples: int
+) -> int:
+    content = dictionary.dict_content
+    values = {
+        "site": site,
+        "codec": ZSTD,
+        "data": content,
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "samples": samples,
+        "created_at": datetime.now(UTC),
+    }
+    statement = insert(BodyDictionary).values(values).returning(BodyDictionary.id)
+    dictionary_id = session.execute(statement).scalar_one()
+    return int(dictionary_id)
+
+
+_STORES: weakref.WeakKeyDictionary[Engine, SiteDictionaries] = weakref.WeakKeyDictionary()
+
+
+def pack_body(session: Session, site: str | None, body: bytes) -> PackedBody:
+    """The stored form of a raw body, for a page of `site` written in `session`."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with _LOCK:
+        dictionaries = _STORES.setdefault(engine, SiteDictionaries())
+    with dictionaries.lock:
+        return dictionaries.pack(engine, site, body)
+
+
+def stored_body(page: Page) -> bytes:
+    """A stored page's raw body (b"" when none was kept)."""
+    if not page.body:
+        return b""
+    dictionary = page.body_dictionary.data if page.body_dictionary else None
+    return decompress(page.body, page.body_codec, dictionary)

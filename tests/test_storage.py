@@ -1,0 +1,118 @@
+"""The compact store (docs/storage.md): claims keep offsets and derive their sentence; bodies
+are zstd with a dictionary per site, older zlib bodies stay readable; migration 0012 converts
+a corpus of 0011 (SQLite and PostgreSQL) and its downgrade gives the old one back."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import create_engine, func, inspect, select, text
+
+from cleaning.records import CleanResult
+from corpus import bodies, migrate
+from corpus.bodies import stored_body
+from corpus.ingest import FetchedPage, store_fetch
+from corpus.models import BodyDictionary, Claim, Page, UnplacedClaim
+from corpus.store import Store, open_store
+
+REJECTED = CleanResult("utf-8", reject_reason="too-short")
+T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+TEXT = "逾期了怎么办？催收员会上门吗？会的，催收员会上门。"
+BODY = "<html><body><p>催收员会上门</p></body></html>".encode()
+ARTICLE = (
+    "INSERT INTO articles (id, url, text, text_sha256, extractor_version, relevance, "
+    "masked_gap_count, masked_gaps, date_candidates, tags, boilerplate_removed, first_seen_at, "
+    "last_seen_at, revision_count, text_length) VALUES (1, 'http://x/1', :text, '', '1', 0, 0, "
+    "'[]', '[]', '[]', '{}', :t, :t, 0, 0)"
+)
+PAGE = (
+    "INSERT INTO pages (id, url, final_url, redirects, status, headers, body, body_size, depth, "
+    "fetched_at, outcome, article_id) VALUES (1, 'http://x/1', 'http://x/1', '[]', 200, '{}', "
+    ":body, 10, 0, :t, 'article', 1)"
+)
+CLAIM = (
+    "INSERT INTO claims (id, article_id, type, polarity, severe, conditions, sentence, start, "
+    "\"end\", rule_version, checks) VALUES (:id, 1, 'CHANNEL', 'positive', false, '{}', "
+    ":sentence, :start, :end, 'claims-2.0', '[]')"
+)
+# at its offsets; elsewhere (its old offsets point at the other copy's start + 1); nowhere
+CLAIMS = [
+    {"id": 1, "sentence": "逾期了怎么办？", "start": 0, "end": 7},
+    {"id": 2, "sentence": "催收员会上门。", "start": 19, "end": 26},
+    {"id": 3, "sentence": "这句话不在正文里。", "start": 0, "end": 9},
+]
+
+
+def fill_0011(url: str) -> None:
+    engine = create_engine(url)
+    migrate.upgrade(engine, "0011")
+    with engine.begin() as connection:
+        connection.execute(text(ARTICLE), {"text": TEXT, "t": T0})
+        connection.execute(text(PAGE), {"body": zlib.compress(BODY), "t": T0})
+        for claim in CLAIMS:
+            connection.execute(text(CLAIM), claim)
+    engine.dispose()
+
+
+def test_migration_0012_places_claims_and_keeps_bodies(empty_db: str) -> None:
+    fill_0011(empty_db)
+    store = Store(empty_db)
+    store.create_schema()
+    with store.session() as session:
+        claims = session.scalars(select(Claim).order_by(Claim.id)).all()
+        assert [(c.id, c.sentence, c.start, c.end) for c in claims] == [
+            (1, "逾期了怎么办？", 0, 7),
+            (2, "催收员会上门。", TEXT.rindex("催收员会上门。"), len(TEXT)),
+        ]
+        unplaced = session.scalars(select(UnplacedClaim)).one()
+        assert (unplaced.id, unplaced.sentence, unplaced.claim["type"]) == (
+            3,
+            "这句话不在正文里。",
+            "CHANNEL",
+        )
+        page = session.get_one(Page, 1)
+        assert (page.body_codec, stored_body(page)) == ("zlib", BODY)
+    with store.engine.begin() as connection:
+        assert not migrate.model_differences(connection)
+        command.downgrade(migrate.alembic_config(connection), "0011")
+    with store.engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, sentence FROM claims ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [(c["id"], c["sentence"]) for c in CLAIMS]
+        assert "body_codec" not in {c["name"] for c in inspect(connection).get_columns("pages")}
+    store.dispose()
+
+
+def page_of(number: int, site: str) -> FetchedPage:
+    html = f"<html><head><title>第{number}页</title></head><body><nav>首页 关于</nav>"
+    html += f"<p>{'催收上门怎么办' * 20} {number}</p></body></html>"
+    url = f"http://127.0.0.1:9/{site}/{number}.html"
+    return FetchedPage(url, url, 200, {}, html.encode(), T0, site)
+
+
+def test_bodies_get_a_dictionary_per_site_once_it_has_enough(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "corpus.db"))
+    total = bodies.DICTIONARY_SAMPLES + 5
+    for number in range(total):
+        store_fetch(store, page_of(number, "wp"), REJECTED)
+    store_fetch(store, page_of(0, "law"), REJECTED)
+    with store.session() as session:
+        dictionary = session.scalars(select(BodyDictionary)).one()
+        assert (dictionary.site, dictionary.samples) == ("wp", bodies.DICTIONARY_SAMPLES)
+        pages = session.scalars(select(Page).order_by(Page.id)).all()
+        assert {p.body_codec for p in pages} == {"zstd"}
+        with_dictionary = [p.id for p in pages if p.body_dictionary_id == dictionary.id]
+        assert len(with_dictionary) == total - bodies.DICTIONARY_SAMPLES
+        assert pages[-1].site == "law" and pages[-1].body_dictionary_id is None
+        assert [stored_body(p) for p in pages[:total]] == [
+            page_of(n, "wp").body for n in range(total)
+        ]
+        preview = session.scalar(
+            text("SELECT text_preview FROM page_previews WHERE id = :id"),
+            {"id": with_dictionary[0]},
+        )
+        assert preview is not None and preview.startswith(f"第{bodies.DICTIONARY_SAMPLES}页")
+        assert session.scalar(select(func.count(BodyDictionary.id))) == 1
+    store.dispose()
