@@ -84,11 +84,19 @@ def timed(function: Callable[[bytes], bytes], items: list[bytes]) -> tuple[list[
 
 
 def codecs(db: Path) -> None:
-    from corpus.bodies import train_dictionary, zstd
+    from corpus.bodies import decompress, train_dictionary
 
     connection = sqlite3.connect(db)
-    rows = connection.execute("SELECT site, body FROM pages WHERE body IS NOT NULL ORDER BY id")
-    bodies = [(site, zlib.decompress(body)) for site, body in rows]
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(pages)")}
+    query = "SELECT p.site, p.body, NULL, NULL FROM pages p WHERE p.body IS NOT NULL ORDER BY p.id"
+    if "body_codec" in columns:
+        query = (
+            "SELECT p.site, p.body, p.body_codec, d.data FROM pages p LEFT JOIN "
+            "body_dictionaries d ON d.id = p.body_dictionary_id WHERE p.body IS NOT NULL "
+            "ORDER BY p.id"
+        )
+    rows = connection.execute(query).fetchall()
+    bodies = [(site, decompress(body, codec, data)) for site, body, codec, data in rows]
     connection.close()
     raw = [body for _, body in bodies]
     by_site: dict[str | None, list[bytes]] = defaultdict(list)
@@ -97,7 +105,7 @@ def codecs(db: Path) -> None:
     dictionaries = {
         site: train_dictionary(items[:DICTIONARY_PAGES]) for site, items in by_site.items()
     }
-    dictionary_bytes = sum(len(d.as_bytes) for d in dictionaries.values())
+    dictionary_bytes = sum(len(d.dict_content) for d in dictionaries.values())
     print(f"\n{len(raw)} bodies, {sum(map(len, raw)) / 1000 / len(raw):.2f} KB raw per page;")
     print(f"dictionaries: {len(dictionaries)} ({dictionary_bytes} bytes), each trained on the")
     print(f"first {DICTIONARY_PAGES} pages of its site")
@@ -112,10 +120,10 @@ def codecs(db: Path) -> None:
         candidates.append(
             (f"zstd {level} + dictionary", _zstd(level, site_dictionary), _unzstd(site_dictionary))
         )
-    assert len(dictionaries) == 1 or zstd, "one site: one dictionary for every body"
-    for name, compress, decompress in candidates:
-        packed, packing = timed(compress, raw)
-        unpacked, unpacking = timed(decompress, packed)
+    assert len(dictionaries) == 1, "one site: one dictionary for every body"
+    for name, pack, unpack in candidates:
+        packed, packing = timed(pack, raw)
+        unpacked, unpacking = timed(unpack, packed)
         assert unpacked == raw
         size = sum(map(len, packed)) / 1000 / len(raw)
         print(f"{name:<24}{size:>9.2f}{packing:>12.2f}{unpacking:>14.2f}")

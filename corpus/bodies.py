@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from corpus.models import BodyDictionary, Page
@@ -114,8 +114,15 @@ class SiteDictionaries:
             if len(samples) < DICTIONARY_SAMPLES // 2:
                 self.undictionaried[site] = len(samples)
                 return None
-            dictionary = train_dictionary(samples)
+            dictionary = train_dictionary(list(samples.values()))
             dictionary_id = store_dictionary(session, site, dictionary, len(samples))
+            # the samples themselves, recompressed with it
+            rewritten = [
+                {"id": page_id, "body": compress(body, dictionary), "body_codec": ZSTD}
+                | {"body_dictionary_id": dictionary_id}
+                for page_id, body in samples.items()
+            ]
+            session.execute(update(Page), rewritten)  # by primary key
         return dictionary_id, dictionary
 
 
@@ -132,19 +139,15 @@ def _bodies_without(session: Session, site: str | None) -> int:
 
 def site_samples(
     session: Session, site: str | None, limit: int = DICTIONARY_SAMPLES
-) -> list[bytes]:
-    """The raw bodies of a site's first pages (those with a body), in id order."""
+) -> dict[int, bytes]:
+    """Page id -> raw body of a site's first pages without a dictionary, in id order."""
     rows = session.execute(
-        select(Page.body, Page.body_codec, Page.body_dictionary_id)
-        .where(_site_is(site), Page.body.is_not(None))
+        select(Page.id, Page.body, Page.body_codec)
+        .where(_site_is(site), Page.body.is_not(None), Page.body_dictionary_id.is_(None))
         .order_by(Page.id)
         .limit(limit)
     ).all()
-    samples = []
-    for data, codec, dictionary_id in rows:
-        dictionary = session.get(BodyDictionary, dictionary_id) if dictionary_id else None
-        samples.append(decompress(data or b"", codec, dictionary.data if dictionary else None))
-    return samples
+    return {page_id: decompress(data or b"", codec) for page_id, data, codec in rows}
 
 
 def store_dictionary(

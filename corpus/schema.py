@@ -15,7 +15,9 @@ derived from these declarations:
 
 Adding a field: declare it in its field set below (and in `cleaning/records.py` when the
 cleaner computes it), then `debtcorpus db revision -m 'what changed'` writes the migration.
-May import `cleaning.records` and SQLAlchemy; nothing else of `corpus`.
+A derived field (`derived`, corpus/derived.py: the claim's sentence) is computed in SQL on
+every read and never stored.
+May import `cleaning.records` and SQLAlchemy; nothing else of `corpus` but `corpus.derived`.
 """
 
 from __future__ import annotations
@@ -39,15 +41,10 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    func,
-    inspect,
-    select,
 )
 from sqlalchemy.orm import (
     Mapped,
     MappedColumn,
-    MappedSQLExpression,
-    column_property,
     declared_attr,
     mapped_column,
 )
@@ -103,30 +100,6 @@ def article_key(doc: str) -> MappedColumn[Any]:
     return field(ForeignKey("articles.id"), index=True, doc=doc, source=STORE)
 
 
-def derived(
-    expression: Any, doc: str, before: str, export: pa.DataType | None = None
-) -> MappedSQLExpression[Any]:
-    """A field computed in SQL from stored ones on every read (never written by ingest),
-    shown and exported before the stored field `before`."""
-    info = FieldInfo(doc, export_type=export or pa.string(), source=STORE, before=before)
-    return column_property(expression, info={"field": info})
-
-
-def sentence_sql(text: Any, start: Any, end: Any) -> Any:
-    """SQL for `text[start:end]` (offsets in characters, as Python counts them)."""
-    return func.substr(text, start + 1, end - start)
-
-
-def claim_sentence(claims: Any) -> Any:
-    """A claim's sentence, from its article's text: a correlated scalar subquery."""
-    articles = claims.metadata.tables["articles"]
-    return (
-        select(sentence_sql(articles.c.text, claims.start, claims.end))
-        .where(articles.c.id == claims.article_id)
-        .scalar_subquery()
-    )
-
-
 def field_info(column: Column[Any]) -> FieldInfo | None:
     info = column.info.get("field")
     return info if isinstance(info, FieldInfo) else None
@@ -135,16 +108,6 @@ def field_info(column: Column[Any]) -> FieldInfo | None:
 def declared_columns(table: Any) -> list[tuple[Column[Any], FieldInfo]]:
     """The stored columns of a table that the schema declares, in declaration order."""
     return [(c, info) for c in table.columns if (info := field_info(c)) is not None]
-
-
-def derived_fields(model: Any) -> list[tuple[str, Any, FieldInfo]]:
-    """(name, labelled SQL expression, info) of each derived field of a mapped class."""
-    found = []
-    for attribute in inspect(model).column_attrs:
-        info = attribute.info.get("field")
-        if isinstance(info, FieldInfo) and not isinstance(attribute.expression, Column):
-            found.append((attribute.key, attribute.expression.label(attribute.key), info))
-    return found
 
 
 def arrow_type(column: Column[Any], info: FieldInfo) -> pa.DataType:
@@ -500,6 +463,8 @@ class ClaimFields:
     # derived, not stored: the article's text between the offsets (docs/storage.md)
     @declared_attr
     def sentence(cls) -> Mapped[str]:
+        from corpus.derived import claim_sentence, derived  # they build on FieldInfo
+
         return derived(
             claim_sentence(cls),
             doc="The sentence making the claim: `articles.text` from `char_start` to "

@@ -14,10 +14,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Row as DbRow
 from sqlalchemy.orm import Session
 
+from corpus.derived import derived_fields
 from corpus.export.filters import ExportFilters
 from corpus.export.schema import ARTICLE_COLUMNS, CLAIM_COLUMNS, COMMENT_COLUMNS, Column
 from corpus.models import Article, Claim, Comment, DuplicateCluster, DuplicateMember
-from corpus.schema import derived_fields
 
 Row = dict[str, Any]
 # Rows are read with Core selects of whole tables: same attribute names as the ORM models,

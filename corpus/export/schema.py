@@ -14,13 +14,13 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import JSON
 
+from corpus.derived import derived_fields
 from corpus.models import Article, Claim, Comment
 from corpus.schema import (
     NOT_EXPORTED,
     arrow_type,
     column_default,
     declared_columns,
-    derived_fields,
 )
 
 
