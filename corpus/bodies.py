@@ -79,6 +79,8 @@ class SiteDictionaries:
         self.known: dict[str | None, tuple[int, zstd.ZstdDict] | None] = {}
         self.undictionaried: dict[str | None, int] = {}
         self.lock = threading.Lock()
+        # bodies recompressed with a dictionary trained from them
+        self.rewritten = 0
 
     def pack(self, engine: Engine, site: str | None, body: bytes) -> PackedBody:
         """The body compressed with its site's dictionary, training one when it is due."""
@@ -92,6 +94,13 @@ class SiteDictionaries:
             return PackedBody(compress(body), ZSTD, None)
         dictionary_id, dictionary = found
         return PackedBody(compress(body, dictionary), ZSTD, dictionary_id)
+
+    def ensure(self, engine: Engine, site: str | None) -> tuple[int, zstd.ZstdDict] | None:
+        """The site's newest dictionary, trained now if it has none (None: too few bodies)."""
+        self._load(engine, site)
+        if self.known[site] is None:
+            self.known[site] = self._train(engine, site)
+        return self.known[site]
 
     def _load(self, engine: Engine, site: str | None) -> None:
         with Session(engine) as session:
@@ -123,6 +132,7 @@ class SiteDictionaries:
                 for page_id, body in samples.items()
             ]
             session.execute(update(Page), rewritten)  # by primary key
+            self.rewritten += len(rewritten)
         return dictionary_id, dictionary
 
 
@@ -186,3 +196,45 @@ def stored_body(page: Page) -> bytes:
         return b""
     dictionary = page.body_dictionary.data if page.body_dictionary else None
     return decompress(page.body, page.body_codec, dictionary)
+
+
+def recompress(engine: Engine, batch: int = 500) -> int:
+    """Every stored body not compressed with its site's newest dictionary (zlib bodies from
+    before migration 0012, a site's first ones), rewritten with it, a batch per transaction;
+    a site without a dictionary gets one first. Returns how many bodies were rewritten."""
+    dictionaries = SiteDictionaries()
+    with Session(engine) as session:
+        query = select(Page.site).where(Page.body.is_not(None)).distinct()
+        sites = list(session.scalars(query))
+    rewritten = 0
+    for site in sites:
+        found = dictionaries.ensure(engine, site)
+        if found is not None:
+            rewritten += _recompress_site(engine, site, *found, batch)
+    return rewritten + dictionaries.rewritten
+
+
+def _recompress_site(
+    engine: Engine, site: str | None, dictionary_id: int, dictionary: zstd.ZstdDict, batch: int
+) -> int:
+    other = (Page.body_dictionary_id.is_(None)) | (Page.body_dictionary_id != dictionary_id)
+    query = (
+        select(Page.id, Page.body, Page.body_codec, BodyDictionary.data)
+        .outerjoin(BodyDictionary, BodyDictionary.id == Page.body_dictionary_id)
+        .where(_site_is(site), Page.body.is_not(None), other)
+        .order_by(Page.id)
+        .limit(batch)
+    )
+    done = after = 0
+    while True:
+        with Session(engine) as session, session.begin():
+            rows = session.execute(query.where(Page.id > after)).all()
+            if not rows:
+                return done
+            values = [
+                {"id": page_id, "body": compress(decompress(data or b"", codec, old), dictionary)}
+                | {"body_codec": ZSTD, "body_dictionary_id": dictionary_id}
+                for page_id, data, codec, old in rows
+            ]
+            session.execute(update(Page), values)
+        done, after = done + len(rows), rows[-1][0]

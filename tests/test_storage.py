@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
+from click.testing import CliRunner
 from sqlalchemy import create_engine, func, inspect, select, text
 
 from cleaning.records import CleanResult
 from corpus import bodies, migrate
 from corpus.bodies import stored_body
+from corpus.cli import cli
 from corpus.ingest import FetchedPage, store_fetch
 from corpus.models import BodyDictionary, Claim, Page, UnplacedClaim
 from corpus.store import Store, open_store
@@ -116,3 +118,27 @@ def test_bodies_get_a_dictionary_per_site_once_it_has_enough(tmp_path: Path) -> 
         assert preview is not None and preview.startswith("第0页")
         assert session.scalar(select(func.count(BodyDictionary.id))) == 1
     store.dispose()
+
+
+def test_db_compact_recompresses_zlib_bodies_with_a_dictionary(tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    store = open_store(str(db))
+    raw = [page_of(number, "wp").body for number in range(bodies.DICTIONARY_SAMPLES)]
+    with store.session() as session:
+        for number, body in enumerate(raw):
+            url = f"http://127.0.0.1:9/wp/{number}.html"
+            page = Page(url=url, final_url=url, site="wp", status=200, fetched_at=T0)
+            page.outcome, page.body, page.body_codec = "article", zlib.compress(body), "zlib"
+            session.add(page)
+    store.dispose()
+    result = CliRunner().invoke(cli, ["db", "compact", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert f"recompressed {len(raw)} bodies" in result.output
+    store = open_store(str(db))
+    with store.session() as session:
+        pages = session.scalars(select(Page).order_by(Page.id)).all()
+        assert {(p.body_codec, p.body_dictionary_id) for p in pages} == {("zstd", 1)}
+        assert [stored_body(p) for p in pages] == raw
+        zstd_bytes = sum(len(p.body or b"") for p in pages)
+    store.dispose()
+    assert zstd_bytes < sum(len(zlib.compress(body)) for body in raw) / 2
