@@ -9,7 +9,11 @@ its table). `--db PATH` measures an existing corpus instead of crawling.
 levels, with and without a dictionary trained per site from its first pages, and prints the
 bytes per page and the CPU time to compress and decompress them all.
 
+`--real ../shared/benchmarks/extraction-zh-news` instead compresses real pages of the sites
+with at least 12 pages there: a dictionary trained on each site's first half, tried on the rest.
+
   .venv/bin/python bench/storage.py [--pages 3000] [--db corpus.db] [--codecs]
+  .venv/bin/python bench/storage.py --real ../shared/benchmarks/extraction-zh-news
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import time
 import zlib
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -141,12 +146,47 @@ def _unzstd(dictionary: object) -> Callable[[bytes], bytes]:
     return lambda body: zstd.decompress(body, zstd_dict=dictionary)
 
 
+def real_sites(folder: Path, least: int = 12) -> None:
+    """Real pages of the sites with at least `least` pages in a benchmark folder: a dictionary
+    trained on each site's first half, the second half compressed with it."""
+    import json
+
+    from corpus.bodies import compress, train_dictionary, zstd
+
+    by_site: dict[str, list[bytes]] = defaultdict(list)
+    for line in (folder / "index.jsonl").read_text("utf-8").splitlines():
+        entry = json.loads(line)
+        by_site[entry["domain"]].append((folder / "pages" / f"{entry['id']}.html").read_bytes())
+    print(f"\nreal pages ({folder.name}), second half of each site, KB per page:")
+    print(f"{'site':<24}{'pages':>6}{'zlib 6':>8}{'zstd 9':>8}{'zstd 9 + dict':>15}")
+    for site, pages in sorted(by_site.items(), key=lambda item: -len(item[1])):
+        if len(pages) < least:
+            continue
+        half = len(pages) // 2
+        try:
+            dictionary = train_dictionary(pages[:half], 32_768)
+        except zstd.ZstdError as error:
+            print(f"{site:<24}{len(pages):>6}  no dictionary: {error}")
+            continue
+        rest = pages[half:]
+        sizes = [
+            sum(len(pack(body)) for body in rest) / 1000 / len(rest)
+            for pack in (zlib.compress, compress, partial(compress, dictionary=dictionary))
+        ]
+        print(f"{site:<24}{len(pages):>6}" + "".join(f"{size:>8.2f}" for size in sizes[:2]), end="")
+        print(f"{sizes[2]:>15.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--db", type=Path)
     parser.add_argument("--codecs", action="store_true")
+    parser.add_argument("--real", type=Path, help="a benchmark folder of real pages")
     args = parser.parse_args()
+    if args.real:
+        real_sites(args.real)
+        return
     if args.db is None or not args.db.exists():
         db = args.db or Path(tempfile.mkdtemp()) / "corpus.db"
         crawl(args.pages, db)

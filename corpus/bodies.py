@@ -123,7 +123,11 @@ class SiteDictionaries:
             if len(samples) < DICTIONARY_SAMPLES // 2:
                 self.undictionaried[site] = len(samples)
                 return None
-            dictionary = train_dictionary(list(samples.values()))
+            try:
+                dictionary = train_dictionary(list(samples.values()))
+            except zstd.ZstdError:  # too little to learn from (tiny bodies): try again later
+                self.undictionaried[site] = 0
+                return None
             dictionary_id = store_dictionary(session, site, dictionary, len(samples))
             # the samples themselves, recompressed with it
             rewritten = [
