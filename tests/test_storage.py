@@ -12,10 +12,12 @@ from alembic import command
 from click.testing import CliRunner
 from sqlalchemy import create_engine, func, inspect, select, text
 
-from cleaning.records import CleanResult
+from cleaning.claims import ClaimConfig, extract_claims
+from cleaning.records import ArticleRecord, CleanResult
 from corpus import bodies, migrate
 from corpus.bodies import stored_body
 from corpus.cli import cli
+from corpus.history import article_history
 from corpus.ingest import FetchedPage, store_fetch
 from corpus.models import BodyDictionary, Claim, Page, UnplacedClaim
 from corpus.store import Store, open_store
@@ -142,3 +144,36 @@ def test_db_compact_recompresses_zlib_bodies_with_a_dictionary(tmp_path: Path) -
         zstd_bytes = sum(len(p.body or b"") for p in pages)
     store.dispose()
     assert zstd_bytes < sum(len(zlib.compress(body)) for body in raw) / 2
+
+
+def with_claims(text: str) -> CleanResult:
+    """An article of `text` with the claims the extractor finds in it."""
+    claims = extract_claims(text, ClaimConfig())
+    record = ArticleRecord(
+        url="http://127.0.0.1:9/wp/1.html", title="逾期", text=text, extractor="t",
+        extractor_version="1", claims=tuple(claims),
+    )  # fmt: skip
+    return CleanResult("utf-8", article=record)
+
+
+def test_a_changed_text_brings_its_own_claims_and_the_old_ones_keep_theirs(
+    tmp_path: Path,
+) -> None:
+    store = open_store(str(tmp_path / "corpus.db"))
+    first = "微粒贷逾期了,催收人员可能会上门催收。"
+    second = "新的开头。借呗逾期会上征信,催收人员不得使用暴力。"
+    page = page_of(1, "wp")
+    store_fetch(store, page, with_claims(first))
+    later = FetchedPage(page.url, page.url, 200, {}, page.body + b" ", T0.replace(day=2), "wp")
+    store_fetch(store, later, with_claims(second))
+    with store.session() as session:
+        claims = session.scalars(select(Claim)).all()
+        assert claims and all(c.sentence == second[c.start : c.end] for c in claims)
+        assert {c.sentence for c in claims} == {
+            c.sentence for c in with_claims(second).article.claims
+        }
+        found = article_history(session, page.url)
+    old, new = found.versions
+    assert {sentence for _, _, sentence in old.claims} == {"微粒贷逾期了,催收人员可能会上门催收。"}
+    assert {sentence for _, _, sentence in new.claims} == {c.sentence for c in claims}
+    store.dispose()
