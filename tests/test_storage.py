@@ -96,8 +96,9 @@ def page_of(number: int, site: str) -> FetchedPage:
     return FetchedPage(url, url, 200, {}, html.encode(), T0, site)
 
 
-def test_bodies_get_a_dictionary_per_site_once_it_has_enough(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / "corpus.db"))
+def test_bodies_get_a_dictionary_per_site_once_it_has_enough(empty_db: str) -> None:
+    store = Store(empty_db)
+    store.create_schema()
     total = bodies.DICTIONARY_SAMPLES + 5
     for number in range(total):
         store_fetch(store, page_of(number, "wp"), REJECTED)
@@ -113,12 +114,13 @@ def test_bodies_get_a_dictionary_per_site_once_it_has_enough(tmp_path: Path) -> 
         assert [stored_body(p) for p in pages[:total]] == [
             page_of(n, "wp").body for n in range(total)
         ]
-        preview = session.scalar(
-            text("SELECT text_preview FROM page_previews WHERE id = :id"),
-            {"id": with_dictionary[0]},
-        )
-        assert preview is not None and preview.startswith("第0页")
         assert session.scalar(select(func.count(BodyDictionary.id))) == 1
+        if store.engine.dialect.name == "sqlite":  # browse's view: SQLite only
+            preview = session.scalar(
+                text("SELECT text_preview FROM page_previews WHERE id = :id"),
+                {"id": with_dictionary[0]},
+            )
+            assert preview is not None and preview.startswith("第0页")
     store.dispose()
 
 
