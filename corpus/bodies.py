@@ -1,8 +1,9 @@
 """Raw page bodies, compressed (docs/storage.md).
 
 A body is written with zstd; once a site has DICTIONARY_SAMPLES bodies stored, a dictionary is
-trained from them (`body_dictionaries`) and the site's later bodies are compressed with it.
-Each page records its codec (`pages.body_codec`: zstd, or zlib for bodies written before
+trained from them (`body_dictionaries`, in the transaction of the page that made it due), they
+are recompressed with it, and so are the site's later bodies. `recompress` (`db compact`) does
+the same for bodies stored earlier (zlib ones included). Each page records its codec (`pages.body_codec`: zstd, or zlib for bodies written before
 migration 0012) and its dictionary (`pages.body_dictionary_id`), so every body stays readable.
 """
 
@@ -16,7 +17,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from corpus.models import BodyDictionary, Page
@@ -69,6 +70,8 @@ def _dictionary(content: bytes) -> zstd.ZstdDict:
 
 
 _LOCK = threading.Lock()
+# session.info key: dictionaries trained in a session's transaction, not yet committed
+PENDING = "debtcorpus.body_dictionaries"
 _BY_CONTENT: dict[bytes, zstd.ZstdDict] = {}
 
 
@@ -82,13 +85,13 @@ class SiteDictionaries:
         # bodies recompressed with a dictionary trained from them
         self.rewritten = 0
 
-    def pack(self, engine: Engine, site: str | None, body: bytes) -> PackedBody:
+    def pack(self, session: Session, site: str | None, body: bytes) -> PackedBody:
         """The body compressed with its site's dictionary, training one when it is due."""
         if site not in self.known:
-            self._load(engine, site)
-        found = self.known[site]
+            self._load(engine_of(session), site)
+        found = self.known[site] or session.info.get(PENDING, {}).get(site)
         if found is None and self.undictionaried[site] >= DICTIONARY_SAMPLES:
-            found = self.known[site] = self._train(engine, site)
+            found = self._train(session, site)
         if found is None:
             self.undictionaried[site] += 1
             return PackedBody(compress(body), ZSTD, None)
@@ -99,7 +102,8 @@ class SiteDictionaries:
         """The site's newest dictionary, trained now if it has none (None: too few bodies)."""
         self._load(engine, site)
         if self.known[site] is None:
-            self.known[site] = self._train(engine, site)
+            with Session(engine) as session, session.begin():
+                self._train(session, site)
         return self.known[site]
 
     def _load(self, engine: Engine, site: str | None) -> None:
@@ -115,29 +119,42 @@ class SiteDictionaries:
             self.known[site] = (newest.id, _dictionary(newest.data)) if newest else None
             self.undictionaried[site] = 0 if newest else _bodies_without(session, site)
 
-    def _train(self, engine: Engine, site: str | None) -> tuple[int, zstd.ZstdDict] | None:
-        """A dictionary from the site's first bodies, stored in its own transaction (so a
-        page transaction that rolls back cannot take it along)."""
-        with Session(engine) as session, session.begin():
-            samples = site_samples(session, site)
-            if len(samples) < DICTIONARY_SAMPLES // 2:
-                self.undictionaried[site] = len(samples)
-                return None
-            try:
-                dictionary = train_dictionary(list(samples.values()))
-            except zstd.ZstdError:  # too little to learn from (tiny bodies): try again later
-                self.undictionaried[site] = 0
-                return None
-            dictionary_id = store_dictionary(session, site, dictionary, len(samples))
-            # the samples themselves, recompressed with it
-            rewritten = [
-                {"id": page_id, "body": compress(body, dictionary), "body_codec": ZSTD}
-                | {"body_dictionary_id": dictionary_id}
-                for page_id, body in samples.items()
-            ]
-            session.execute(update(Page), rewritten)  # by primary key
-            self.rewritten += len(rewritten)
-        return dictionary_id, dictionary
+    def _train(self, session: Session, site: str | None) -> tuple[int, zstd.ZstdDict] | None:
+        """A dictionary from the site's first bodies, stored in the session's transaction
+        (no second connection: a writer holding SQLite's lock would wait on itself). It is
+        used by that session at once and by every other once the transaction commits."""
+        samples = site_samples(session, site)
+        self.undictionaried[site] = 0  # counted again from here if none comes of it
+        if len(samples) < DICTIONARY_SAMPLES // 2:
+            self.undictionaried[site] = len(samples)
+            return None
+        try:
+            dictionary = train_dictionary(list(samples.values()))
+        except zstd.ZstdError:  # too little to learn from (tiny bodies): try again later
+            return None
+        dictionary_id = store_dictionary(session, site, dictionary, len(samples))
+        # the samples themselves, recompressed with it
+        rewritten = [
+            {"id": page_id, "body": compress(body, dictionary), "body_codec": ZSTD}
+            | {"body_dictionary_id": dictionary_id}
+            for page_id, body in samples.items()
+        ]
+        session.execute(update(Page), rewritten)  # by primary key
+        self.rewritten += len(rewritten)
+        found = (dictionary_id, dictionary)
+        pending = session.info.setdefault(PENDING, {})
+        if not pending:
+            event.listen(session, "after_commit", self._committed)
+            event.listen(session, "after_rollback", self._rolled_back)
+        pending[site] = found
+        return found
+
+    def _committed(self, session: Session) -> None:
+        with self.lock:
+            self.known.update(session.info.pop(PENDING, {}))
+
+    def _rolled_back(self, session: Session) -> None:
+        session.info.pop(PENDING, None)
 
 
 def _site_is(site: str | None):  # type: ignore[no-untyped-def]
@@ -184,14 +201,19 @@ def store_dictionary(
 _STORES: weakref.WeakKeyDictionary[Engine, SiteDictionaries] = weakref.WeakKeyDictionary()
 
 
-def pack_body(session: Session, site: str | None, body: bytes) -> PackedBody:
-    """The stored form of a raw body, for a page of `site` written in `session`."""
+def engine_of(session: Session) -> Engine:
     bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def pack_body(session: Session, site: str | None, body: bytes) -> PackedBody:
+    """The stored form of a raw body, for a page of `site` written in `session` (a dictionary
+    trained on the way is written in that session's transaction)."""
+    engine = engine_of(session)
     with _LOCK:
         dictionaries = _STORES.setdefault(engine, SiteDictionaries())
     with dictionaries.lock:
-        return dictionaries.pack(engine, site, body)
+        return dictionaries.pack(session, site, body)
 
 
 def stored_body(page: Page) -> bytes:

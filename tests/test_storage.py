@@ -18,7 +18,7 @@ from corpus import bodies, migrate
 from corpus.bodies import stored_body
 from corpus.cli import cli
 from corpus.history import article_history
-from corpus.ingest import FetchedPage, store_fetch
+from corpus.ingest import FetchedPage, add_page, store_fetch
 from corpus.models import BodyDictionary, Claim, Page, UnplacedClaim
 from corpus.store import Store, open_store
 
@@ -177,4 +177,31 @@ def test_a_changed_text_brings_its_own_claims_and_the_old_ones_keep_theirs(
     old, new = found.versions
     assert {sentence for _, _, sentence in old.claims} == {"微粒贷逾期了,催收人员可能会上门催收。"}
     assert {sentence for _, _, sentence in new.claims} == {c.sentence for c in claims}
+    store.dispose()
+
+
+def test_a_dictionary_trained_inside_a_batch_transaction(tmp_path: Path) -> None:
+    """A writer that stores many pages in one transaction (SQLite's write lock held) trains
+    the dictionary in that transaction; a rollback takes the dictionary along."""
+    store = open_store(str(tmp_path / "corpus.db"))
+    total = bodies.DICTIONARY_SAMPLES + 3
+    with store.session() as session:
+        pages = [add_page(session, page_of(number, "wp")) for number in range(total)]
+        assert pages[-1].body_dictionary_id is not None
+    with store.session() as session:
+        assert session.scalar(select(func.count(BodyDictionary.id))) == 1
+        stored = session.scalars(select(Page).order_by(Page.id)).all()
+        assert [stored_body(p) for p in stored] == [page_of(n, "wp").body for n in range(total)]
+    other = Store(str(tmp_path / "corpus.db"))
+    try:
+        with other.session() as session:
+            for number in range(total):
+                add_page(session, page_of(number, "law"))
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    with other.session() as session:
+        assert session.scalar(select(func.count(BodyDictionary.id))) == 1
+        add_page(session, page_of(0, "law"))
+    other.dispose()
     store.dispose()
