@@ -3,8 +3,9 @@
 A body is written with zstd; once a site has DICTIONARY_SAMPLES bodies stored, a dictionary is
 trained from them (`body_dictionaries`, in the transaction of the page that made it due), they
 are recompressed with it, and so are the site's later bodies. `recompress` (`db compact`) does
-the same for bodies stored earlier (zlib ones included). Each page records its codec (`pages.body_codec`: zstd, or zlib for bodies written before
-migration 0012) and its dictionary (`pages.body_dictionary_id`), so every body stays readable.
+the same for bodies stored earlier (zlib ones included). Each page records its codec
+(`pages.body_codec`: zstd, or zlib for bodies written before migration 0012) and its
+dictionary (`pages.body_dictionary_id`), so every body stays readable.
 """
 
 from __future__ import annotations
