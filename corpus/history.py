@@ -10,6 +10,7 @@ import difflib
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -78,8 +79,11 @@ def find_article(session: Session, url: str) -> Article:
     return session.get_one(Article, article_id)
 
 
-def claim_key(claim: dict[str, object]) -> ClaimKey:
-    return (str(claim.get("type") or ""), str(claim.get("subtype") or ""), str(claim["sentence"]))
+def claim_key(claim: dict[str, Any], text: str) -> ClaimKey:
+    """A revision's claim: its sentence is the revision's text between its offsets (snapshots
+    written before migration 0012 also keep the sentence itself)."""
+    sentence = claim.get("sentence") or text[int(claim["start"]) : int(claim["end"])]
+    return (str(claim.get("type") or ""), str(claim.get("subtype") or ""), str(sentence))
 
 
 def article_versions(session: Session, article: Article) -> list[Version]:
@@ -92,7 +96,7 @@ def article_versions(session: Session, article: Article) -> list[Version]:
     versions = []
     first_seen = as_utc(article.first_seen_at)
     for revision in revisions:
-        claims = frozenset(claim_key(claim) for claim in revision.claims)
+        claims = frozenset(claim_key(claim, revision.text) for claim in revision.claims)
         last_seen = as_utc(revision.valid_from)
         versions.append(
             Version(revision.title, revision.text, claims, first_seen, last_seen, revision.page_id)

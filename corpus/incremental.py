@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from corpus.ingest import FetchedPage, add_page, sha256, stored_body
+from corpus.bodies import stored_body
+from corpus.ingest import FetchedPage, add_page, sha256
 from corpus.models import Article, Page
 from corpus.store import Store
 

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import hashlib
-import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from cleaning.outcomes import Outcome, Reason
 from cleaning.records import ArticleRecord, CleanResult
 from cleaning.urls import site_host, url_identity
+from corpus.bodies import pack_body
 from corpus.claim_settings import claim_config_from_env
 from corpus.models import Article, ArticleRevision, Claim, Comment, Page, SkippedUrlRow
 from corpus.schema import record_values
@@ -164,9 +164,12 @@ def store_fetch(store: Store, fetched: FetchedPage, result: CleanResult | None) 
 
 def add_page(session: Session, fetched: FetchedPage, keep_body: bool = True) -> Page:
     body = fetched.body if keep_body else b""
+    packed = pack_body(session, fetched.site, body) if body else None
     page = Page(
         **record_values(Page.__table__, fetched),
-        body=zlib.compress(body) if body else None,
+        body=packed.data if packed else None,
+        body_codec=packed.codec if packed else None,
+        body_dictionary_id=packed.dictionary_id if packed else None,
         body_size=len(fetched.body),
         body_sha256=sha256(fetched.body) if fetched.body else None,
         outcome=Outcome.ERROR,
@@ -258,7 +261,8 @@ def _keep_revision(session: Session, article: Article, page: Page) -> None:
 
 
 def _claim_snapshot(claim: Claim) -> dict[str, Any]:
-    keys = ("type", "subtype", "lender", "modality", "polarity", "days_overdue", "sentence")
+    # the sentence is the revision's text[start:end] (corpus.history derives it)
+    keys = ("type", "subtype", "lender", "modality", "polarity", "days_overdue")
     return {key: getattr(claim, key) for key in keys} | {"start": claim.start, "end": claim.end}
 
 
@@ -276,7 +280,3 @@ def _fill_article(article: Article, page: Page, record: ArticleRecord, text_hash
         for i, comment in enumerate(record.comments)
     ]
     article.claims = [Claim(**record_values(Claim.__table__, claim)) for claim in record.claims]
-
-
-def stored_body(page: Page) -> bytes:
-    return zlib.decompress(page.body) if page.body else b""

@@ -74,9 +74,27 @@ class CrawlRun(Base):
     health: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class BodyDictionary(Base):
+    """A zstd dictionary trained on a site's first raw bodies; the pages compressed with it
+    name it (pages.body_dictionary_id)."""
+
+    __tablename__ = "body_dictionaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str | None] = mapped_column(String(200), index=True)
+    codec: Mapped[str] = mapped_column(String(10))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # how many bodies it was trained on
+    samples: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
 class Page(PageFields, Base):
     __tablename__ = "pages"
     __table_args__ = (Index("ix_pages_url", "url"), Index("ix_pages_run", "crawl_run_id"))
+
+    body_dictionary: Mapped[BodyDictionary | None] = relationship()
 
 
 class SkippedUrlRow(Base):
@@ -134,6 +152,20 @@ class Claim(ClaimFields, Base):
     __tablename__ = "claims"
 
     article: Mapped[Article] = relationship(back_populates="claims")
+
+
+class UnplacedClaim(Base):
+    """A claim migration 0012 could not place: its sentence was not found in its article's
+    current text (so no offsets can derive it). Kept as it was stored, out of every reader."""
+
+    __tablename__ = "unplaced_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    sentence: Mapped[str] = mapped_column(Text)
+    # the claim's other stored fields, as they were
+    claim: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    moved_at: Mapped[datetime]
 
 
 class Schedule(Base):

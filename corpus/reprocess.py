@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cleaning.pipeline import clean_page
+from corpus.bodies import stored_body
 from corpus.claim_settings import claim_config_from_env
-from corpus.ingest import record_result, stored_body
+from corpus.ingest import record_result
 from corpus.models import Page
 from corpus.progress import progress
 from corpus.store import Store

@@ -15,7 +15,9 @@ derived from these declarations:
 
 Adding a field: declare it in its field set below (and in `cleaning/records.py` when the
 cleaner computes it), then `debtcorpus db revision -m 'what changed'` writes the migration.
-May import `cleaning.records` and SQLAlchemy; nothing else of `corpus`.
+A derived field (`derived`, corpus/derived.py: the claim's sentence) is computed in SQL on
+every read and never stored.
+May import `cleaning.records` and SQLAlchemy; nothing else of `corpus` but `corpus.derived`.
 """
 
 from __future__ import annotations
@@ -40,7 +42,12 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
+from sqlalchemy.orm import (
+    Mapped,
+    MappedColumn,
+    declared_attr,
+    mapped_column,
+)
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 MASKED_GAP = pa.struct(
@@ -65,6 +72,8 @@ class FieldInfo:
     # where ingest reads it: None for the record's attribute of the same name, a dotted path
     # ("published.value"), a function of the record, or STORE
     source: Source = None
+    # a derived field: the stored field it is shown (and exported) before
+    before: str | None = None
 
 
 def field(
@@ -97,7 +106,7 @@ def field_info(column: Column[Any]) -> FieldInfo | None:
 
 
 def declared_columns(table: Any) -> list[tuple[Column[Any], FieldInfo]]:
-    """The columns of a table that the schema declares, in declaration order."""
+    """The stored columns of a table that the schema declares, in declaration order."""
     return [(c, info) for c in table.columns if (info := field_info(c)) is not None]
 
 
@@ -155,7 +164,7 @@ def plain(value: Any) -> Any:
 
 
 class PageFields:
-    """Every fetch, with its raw body kept (zlib-compressed)."""
+    """Every fetch, with its raw body kept (compressed: corpus/bodies.py)."""
 
     id: Mapped[int] = field(primary_key=True, doc="Row id", source=STORE)
     crawl_run_id: Mapped[int | None] = field(
@@ -169,7 +178,19 @@ class PageFields:
     site: Mapped[str | None] = field(String(200), doc="Site profile of the crawl")
     status: Mapped[int] = field(doc="HTTP status")
     headers: Mapped[dict[str, Any]] = field(default=dict, doc="Response headers")
-    body: Mapped[bytes | None] = field(LargeBinary, doc="Raw body, zlib", source=STORE)
+    body: Mapped[bytes | None] = field(
+        LargeBinary, doc="Raw body, compressed with `body_codec`", source=STORE
+    )
+    body_codec: Mapped[str | None] = field(
+        String(10),
+        doc="Codec of `body`: zstd (with `body_dictionary_id`'s dictionary when set) or zlib",
+        source=STORE,
+    )
+    body_dictionary_id: Mapped[int | None] = field(
+        ForeignKey("body_dictionaries.id"),
+        doc="The zstd dictionary `body` was compressed with (body_dictionaries), if any",
+        source=STORE,
+    )
     body_size: Mapped[int] = field(default=0, doc="Raw body size in bytes", source=STORE)
     body_sha256: Mapped[str | None] = field(String(64), doc="SHA-256 of the raw body", source=STORE)
     content_type: Mapped[str | None] = field(String(200), doc="Content-Type header")
@@ -438,9 +459,21 @@ class ClaimFields:
             "claim (for CITATION the cited name as written)"
         ),
     )
-    sentence: Mapped[str] = field(Text, doc="The sentence making the claim")
+
+    # derived, not stored: the article's text between the offsets (docs/storage.md)
+    @declared_attr
+    def sentence(cls) -> Mapped[str]:
+        from corpus.derived import claim_sentence, derived  # they build on FieldInfo
+
+        return derived(
+            claim_sentence(cls),
+            doc="The sentence making the claim: `articles.text` from `char_start` to "
+            "`char_end` (derived from the article's text on read, not stored)",
+            before="start",
+        )
+
     start: Mapped[int] = field(
-        doc="Start offset of `sentence` in `articles.text`", name="char_start"
+        doc="Start offset of `sentence` in `articles.text` (characters)", name="char_start"
     )
     end: Mapped[int] = field(
         doc="End offset (exclusive) of `sentence` in `articles.text`", name="char_end"

@@ -56,3 +56,15 @@ def fresh_sample_site() -> Iterator[str]:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "corpus.db"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a SQLite file, or the test PostgreSQL database emptied."""
+    from tests.test_postgres import PG_URL, create_database_if_missing, reset_database
+
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    create_database_if_missing(PG_URL)
+    reset_database(PG_URL)
+    return PG_URL

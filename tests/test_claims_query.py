@@ -30,7 +30,10 @@ ARTICLES = {
 def _article(url: str, site: str, text: str) -> Article:
     now = datetime.now(UTC)
     claims = [
-        Claim(**{k: v for k, v in vars(c).items() if k != "checks"}, checks=list(c.checks))
+        Claim(
+            **{k: v for k, v in vars(c).items() if k not in ("checks", "sentence")},
+            checks=list(c.checks),
+        )
         for c in extract_claims(text, ClaimConfig())
     ]
     return Article(

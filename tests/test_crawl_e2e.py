@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cleaning.extract.scoring import token_f1
-from corpus.ingest import stored_body
+from corpus.bodies import stored_body
 from corpus.models import Article, Comment, CrawlRun, Page
 from corpus.store import Store, open_store
 from samplesite.content import Article as SampleArticle

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from cleaning.outcomes import REASONS, base_reason
 from cleaning.urls import url_identity
-from corpus.ingest import stored_body
+from corpus.bodies import stored_body
 from corpus.models import Article, Comment, CrawlRun, Page, SkippedUrlRow
 from corpus.profiles import DEFAULT_MAX_QUERY_VARIANTS
 from corpus.store import Store

@@ -25,7 +25,10 @@ VISIT_SNAPSHOT = {"type": "visit", "subtype": "home", "sentence": "催收可以�
 
 
 def claim_row(kind: str, subtype: str | None, sentence: str) -> Claim:
-    return Claim(type=kind, subtype=subtype, sentence=sentence, start=0, end=1, rule_version="t")
+    """A claim of the current text (TEXT_V3): its offsets give its sentence."""
+    start = TEXT_V3.index(sentence)
+    end = start + len(sentence)
+    return Claim(type=kind, subtype=subtype, start=start, end=end, rule_version="t")
 
 
 def revision(

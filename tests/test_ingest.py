@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cleaning.records import ArticleRecord, CleanResult, CommentRecord
+from corpus.bodies import zstd
 from corpus.ingest import FetchedPage, store_fetch
 from corpus.models import Article, ArticleRevision, Comment, CrawlRun, Page
 from corpus.run_records import finish_run, start_run
@@ -53,8 +53,8 @@ def test_raw_body_is_kept_compressed(store: Store) -> None:
     store_fetch(store, fetched(body="<html>催收</html>".encode()), article("正文"))
     with store.session() as session:
         page = session.scalars(select(Page)).one()
-    assert page.body is not None
-    assert zlib.decompress(page.body).decode() == "<html>催收</html>"
+    assert page.body is not None and page.body_codec == "zstd"
+    assert zstd.decompress(page.body).decode() == "<html>催收</html>"
     assert page.outcome == "article" and page.change == "new"
 
 

@@ -25,14 +25,14 @@ from cleaning.records import (
 )
 from cleaning.script import OTHER, SIMPLIFIED, TRADITIONAL, text_script
 from corpus import migrate
+from corpus.derived import derived_fields
 from corpus.export.card import WrittenTable, columns_section
-from corpus.export.rows import article_row, claim_row, comment_row
+from corpus.export.rows import article_row, claim_row, comment_row, stored_claims
 from corpus.export.schema import ARTICLE_COLUMNS, CLAIM_COLUMNS, COMMENT_COLUMNS, file_schema
 from corpus.ingest import FetchedPage, store_fetch
 from corpus.models import Article, Claim, Comment
 from corpus.schema import STORE, declared_columns, plain
 from corpus.store import open_store
-from tests.test_postgres import PG_URL, create_database_if_missing, reset_database
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 URL = "http://127.0.0.1:9/wp/1.html"
@@ -47,8 +47,8 @@ def full_record() -> ArticleRecord:
     """An article record whose every field differs from its default."""
     published = DateFinding(T0, "2026-11-01 08:00", 0.9, ({"raw": "2026-11-01", "score": 1},))
     claim = ClaimRecord(
-        "CHANNEL", "visit", "催收员会上门", 0, 6, "claims-2.0", "上门", "微粒贷", "微众银行",
-        "certain", "negative", 30, 5000.0, True, {"days_overdue": 30}, "民法典",
+        "CHANNEL", "visit", TRADITIONAL_TEXT[:17], 0, 17, "claims-2.0", "上门", "微粒贷",
+        "微众银行", "certain", "negative", 30, 5000.0, True, {"days_overdue": 30}, "民法典",
         ({"rule_id": "r1"},),
     )  # fmt: skip
     return ArticleRecord(
@@ -69,7 +69,7 @@ def stored_and_exported(tmp_path: Path) -> tuple[Any, dict[str, Any], Any, Any]:
     with store.session() as session:
         connection = session.connection()
         article = connection.execute(select(Article.__table__)).one()
-        claim = connection.execute(select(Claim.__table__)).one()
+        claim = connection.execute(stored_claims()).one()
         comment = connection.execute(select(Comment.__table__)).one()
     store.dispose()
     return article, article_row(article, {}), claim, comment
@@ -103,6 +103,7 @@ def test_every_record_field_reaches_its_row_and_export(tmp_path: Path) -> None:
 def test_export_columns_follow_the_declarations() -> None:
     for model, columns in ((Article, ARTICLE_COLUMNS), (Claim, CLAIM_COLUMNS)):
         declared = {c.key: info for c, info in declared_columns(model.__table__)}
+        declared |= {name: info for name, _, info in derived_fields(model)}
         for column in columns:
             if column.stored is not None:
                 assert column.description == declared[column.stored].description
@@ -110,7 +111,8 @@ def test_export_columns_follow_the_declarations() -> None:
     assert "last_page_id" not in names, "a field declared NOT_EXPORTED is exported"
     assert names[:3] == ["article_id", "url", "site"] and names[-1] == "is_representative"
     assert file_schema(ARTICLE_COLUMNS, "parquet").field("script").type == pa.string()
-    assert [c.name for c in CLAIM_COLUMNS][-4:-1] == ["char_start", "char_end", "rule_version"]
+    claim_names = [c.name for c in CLAIM_COLUMNS][-5:-1]
+    assert claim_names == ["sentence", "char_start", "char_end", "rule_version"]
     assert COMMENT_COLUMNS[0].name == "comment_id"
 
 
@@ -150,16 +152,6 @@ def test_clean_page_sets_the_script() -> None:
     result = clean_page((html + "</article></body></html>").encode(), URL, "text/html", T0)
     assert result.article is not None, result.reject_reason
     assert result.article.script == TRADITIONAL
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
-def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database: a SQLite file, or the test PostgreSQL database emptied."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.db'}"
-    create_database_if_missing(PG_URL)
-    reset_database(PG_URL)
-    return PG_URL
 
 
 def test_migration_0010_backfills_script_and_length(empty_db: str) -> None:

@@ -14,7 +14,7 @@ _EXTRA_COLUMNS: dict[str, dict[str, str]] = {
     "pages": {
         "status": "HTTP status of the fetch",
         "headers": "Response headers (JSON)",
-        "body": "Raw body, zlib-compressed; shown here as a text preview (see page_previews)",
+        "body": "Raw body, compressed (body_codec); shown as a text preview (see page_previews)",
         "outcome": "article | rejected | error | not-modified",
         "reason": "Why the page was rejected or failed",
         "article_id": "The article this page yielded (joins articles)",

@@ -46,13 +46,30 @@ def highlighted(snippet: str) -> Markup:
     )
 
 
+async def body_preview(value: bytes, row: Any, database: str, datasette: Any) -> str:
+    """A stored body's text, read with the page's codec and dictionary (when the row shows
+    them: a pages row always does)."""
+    names = set(row.keys()) if hasattr(row, "keys") else set()
+    codec = row["body_codec"] if "body_codec" in names else None
+    dictionary_id = row["body_dictionary_id"] if "body_dictionary_id" in names else None
+    dictionary = None
+    if dictionary_id is not None:
+        found = await datasette.get_database(database).execute(
+            "SELECT data FROM body_dictionaries WHERE id = ?", [dictionary_id]
+        )
+        dictionary = found.first()[0] if found.rows else None
+    preview = page_preview(value, None, codec, dictionary) or ""
+    return preview[:BODY_PREVIEW_CHARS] + ("…" if len(preview) > BODY_PREVIEW_CHARS else "")
+
+
 @hook()
-def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Any:
     if column == "snippet" and isinstance(value, str):
         return highlighted(value)
     if table == "pages" and column == "body" and isinstance(value, bytes):
-        preview = page_preview(value) or ""
-        return preview[:BODY_PREVIEW_CHARS] + ("…" if len(preview) > BODY_PREVIEW_CHARS else "")
+        return lambda: body_preview(value, row, database, datasette)
     if table in LINKED_VIEWS and column == "article_id" and isinstance(value, int):
         url = datasette.urls.row(database, "articles", str(value))
         return Markup(f'<a href="{escape(url)}">{value}</a>')

@@ -10,7 +10,7 @@ from corpus.store import Store, existing_corpus
 
 @click.group("db")
 def db_group() -> None:
-    """Schema migrations: upgrade a corpus, show its revision, add a revision."""
+    """Schema migrations: upgrade a corpus, show its revision, add a revision; compact it."""
 
 
 @db_group.command()
@@ -47,6 +47,35 @@ def current(db: str | None) -> None:
     head = head_revision()
     state = "up to date" if revision == head else "run `debtcorpus db upgrade`"
     click.echo(f"{revision or 'none (no migrations applied)'} (head {head}: {state})")
+
+
+@db_group.command()
+@click.option(
+    "--vacuum/--no-vacuum",
+    default=True,
+    show_default=True,
+    help="VACUUM a SQLite corpus afterwards, so the file shrinks.",
+)
+@db_option
+def compact(vacuum: bool, db: str | None) -> None:
+    """Recompress stored raw bodies with zstd and their site's dictionary.
+
+    Bodies kept from before migration 0012 stay zlib until this runs (docs/storage.md); a
+    site without a dictionary gets one trained from its first 200 bodies. Safe to stop and
+    run again: each batch is its own transaction."""
+    from sqlalchemy import text
+
+    from corpus.bodies import recompress
+
+    store = existing_corpus(db)
+    try:
+        rewritten = recompress(store.engine)
+        if vacuum and store.engine.dialect.name == "sqlite":
+            with store.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM"))
+    finally:
+        store.dispose()
+    click.echo(f"recompressed {rewritten} bodies")
 
 
 @db_group.command()

@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Row as DbRow
 from sqlalchemy.orm import Session
 
+from corpus.derived import derived_fields
 from corpus.export.filters import ExportFilters
 from corpus.export.schema import ARTICLE_COLUMNS, CLAIM_COLUMNS, COMMENT_COLUMNS, Column
 from corpus.models import Article, Claim, Comment, DuplicateCluster, DuplicateMember
@@ -92,12 +93,17 @@ def cluster_memberships(
     return found
 
 
+def stored_claims() -> Select[Any]:
+    """A select of the claims table with its derived fields (the sentence), by name."""
+    return select(Claim.__table__, *(expression for _, expression, _ in derived_fields(Claim)))
+
+
 def claim_rows(
     session: Session, filters: ExportFilters, article_ids: Sequence[int]
 ) -> dict[int, list[Row]]:
     """Kept claims of the given articles, grouped by article, each group in id order."""
     query = (
-        select(Claim.__table__)
+        stored_claims()
         .where(Claim.article_id.in_(article_ids), filters.claim_condition())
         .order_by(Claim.article_id, Claim.id)
     )

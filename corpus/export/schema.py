@@ -14,8 +14,14 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import JSON
 
+from corpus.derived import derived_fields
 from corpus.models import Article, Claim, Comment
-from corpus.schema import NOT_EXPORTED, arrow_type, column_default, declared_columns
+from corpus.schema import (
+    NOT_EXPORTED,
+    arrow_type,
+    column_default,
+    declared_columns,
+)
 
 
 @dataclass(frozen=True)
@@ -29,23 +35,33 @@ class Column:
     fallback: Any = None
 
 
-def stored_columns(table: Any) -> tuple[Column, ...]:
-    """The exported columns of a stored table, as corpus/schema.py declares them."""
-    return tuple(
-        Column(
-            info.export_name or column.key,
-            data_type,
-            info.description,
-            column.key,
-            column_default(column) if isinstance(column.type, JSON) else None,
-        )
-        for column, info in declared_columns(table)
-        if (data_type := arrow_type(column, info)) != NOT_EXPORTED
-    )
+def stored_columns(model: Any) -> tuple[Column, ...]:
+    """The exported columns of a stored table, as corpus/schema.py declares them: its stored
+    fields, each derived one (read from its SQL expression) before the field it names."""
+    derived = {
+        info.before: Column(name, arrow_type(expression, info), info.description, name)
+        for name, expression, info in derived_fields(model)
+    }
+    columns: list[Column] = []
+    for column, info in declared_columns(model.__table__):
+        if column.key in derived:
+            columns.append(derived[column.key])
+        if (data_type := arrow_type(column, info)) != NOT_EXPORTED:
+            fallback = column_default(column) if isinstance(column.type, JSON) else None
+            columns.append(
+                Column(
+                    info.export_name or column.key,
+                    data_type,
+                    info.description,
+                    column.key,
+                    fallback,
+                )
+            )
+    return tuple(columns)
 
 
 ARTICLE_COLUMNS: tuple[Column, ...] = (
-    *stored_columns(Article.__table__),
+    *stored_columns(Article),
     Column("exact_cluster_id", pa.int64(), "Exact-duplicate cluster (`debtcorpus dedup`)"),
     Column(
         "near_cluster_id",
@@ -59,8 +75,8 @@ ARTICLE_COLUMNS: tuple[Column, ...] = (
         "otherwise (also when in no cluster or dedup has not run)",
     ),
 )
-CLAIM_COLUMNS = stored_columns(Claim.__table__)
-COMMENT_COLUMNS = stored_columns(Comment.__table__)
+CLAIM_COLUMNS = stored_columns(Claim)
+COMMENT_COLUMNS = stored_columns(Comment)
 
 TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
     "articles": ARTICLE_COLUMNS,

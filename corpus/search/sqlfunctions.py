@@ -3,7 +3,8 @@
 - `search_match(query)`: a free-text query as the FTS5 expression for `search_articles_fts`
   (every word a substring of title or text); `search_comments_match(query)` for comments.
 - `search_snippet(text, query)`: the text around the first hit, words in <mark>...</mark>.
-- `page_preview(body, content_type)`: a stored (zlib-compressed) raw page as readable text.
+- `page_preview(body, content_type[, codec, dictionary])`: a stored (compressed) raw page as
+  readable text.
 - `search_tokens(text)`, `search_fold_tokens(text)`: the index tokens of a text (and of its
   simplified form, '' when that is the same); the index's triggers and views call them.
 """
@@ -11,7 +12,6 @@
 from __future__ import annotations
 
 import re
-import zlib
 from typing import Any
 
 from corpus.errors import ConfigError
@@ -50,17 +50,26 @@ def search_snippet(text: str | None, query: str | None) -> str | None:
         return snippet(text, ParsedQuery(()))
 
 
-def page_preview(body: bytes | None, content_type: str | None = None) -> str | None:
-    """The visible text of a raw page (tags, scripts and styles dropped), first characters."""
+def page_preview(
+    body: bytes | None,
+    content_type: str | None = None,
+    codec: str | None = None,
+    dictionary: bytes | None = None,
+) -> str | None:
+    """The visible text of a raw page (tags, scripts and styles dropped), first characters.
+
+    `codec` and `dictionary` are the page's body_codec and its dictionary's data (none: zlib,
+    as before migration 0012)."""
     if not body:
         return None
     from lxml import html
 
     from cleaning.decode import decode_html
+    from corpus.bodies import BODY_ERRORS, decompress
 
     try:
-        raw = zlib.decompress(body)
-    except zlib.error:
+        raw = decompress(body, codec, dictionary)
+    except BODY_ERRORS:
         return None
     decoded = decode_html(raw, content_type)
     try:
@@ -84,7 +93,7 @@ FUNCTIONS: tuple[tuple[str, int, Any], ...] = (
     ("search_match", 1, search_match),
     ("search_comments_match", 1, search_comments_match),
     ("search_snippet", 2, search_snippet),
-    ("page_preview", 2, page_preview),
+    ("page_preview", -1, page_preview),
     ("search_tokens", 1, search_tokens),
     ("search_fold_tokens", 1, search_fold_tokens),
 )

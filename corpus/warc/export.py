@@ -22,12 +22,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from corpus.bodies import stored_body
 from corpus.errors import ConfigError
 from corpus.export.card import CARD_FILE, MANIFEST_FILE
 from corpus.export.dataset import check_out_dir, publish, tool_version
 from corpus.export.filters import ExportFilters
 from corpus.incremental import USABLE_OUTCOMES
-from corpus.ingest import stored_body
 from corpus.models import CrawlRun, Page
 from corpus.progress import progress
 from corpus.store import Store
