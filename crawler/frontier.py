@@ -248,6 +248,12 @@ class Frontier:
     def push(self, data: bytes, host: str, priority: int, fingerprint: str,
              unfiltered: bool) -> bool:  # fmt: skip
         """Queue a request unless the seen-set has it; False when it was seen."""
+        keys, args = self.push_args(data, host, priority, fingerprint, unfiltered)
+        return bool(self.scripts["push"](keys=keys, args=args))
+
+    def push_args(self, data: bytes, host: str, priority: int, fingerprint: str,
+                  unfiltered: bool) -> tuple[list[str], list[bytes | str | int]]:  # fmt: skip
+        """The keys and arguments of PUSH_LUA for one request (pipelines send many)."""
         marks: list[str | int]
         if unfiltered:
             mode, marks = "none", []
@@ -256,7 +262,7 @@ class Frontier:
         else:
             mode, marks = "bloom", list(self.bloom.positions(fingerprint))
         keys = [self.seen, self.ready, self.queue(host), f"{self.prefix}:host:{host}:next"]
-        return bool(self.scripts["push"](keys=keys, args=[mode, host, -priority, data, *marks]))
+        return keys, [mode, host, -priority, data, *marks]
 
     def pop(self) -> Popped | float:
         """A request this worker may fetch now, with its lease; else the seconds until a
