@@ -1,9 +1,9 @@
-"""Distributed crawls: many worker processes share one request queue in Redis (scrapy-redis).
+"""Distributed crawls: many worker processes share one frontier in Redis.
 
-`python -m crawler --redis URL ...` switches Scrapy's scheduler and duplicate filter to
-scrapy-redis. Every worker of a crawl runs the same profile(s) with the same key prefix; the
-first to start seeds the queue with the profile's start URLs (the shared duplicate filter
-drops the others' copies), then all of them take requests from the queue until it is empty.
+`python -m crawler --redis URL ...` switches Scrapy's scheduler to a scrapy-redis scheduler
+with debtcorpus's own queues. Every worker of a crawl runs the same profile(s) with the same
+key prefix; the first to start seeds the frontier with the profile's start URLs (the shared
+seen-set drops the others' copies), then all of them take requests until it is empty.
 
 Requests wait in a per-host frontier (crawler/frontier.py): one queue per host and per
 host the time it may next be fetched, so a worker takes the next request from any host whose
@@ -445,9 +445,10 @@ def finish_worker(
     ]
     if not remaining:
         finish_run(store, args.run_id, status, {})
-        if status == "finished":  # nothing is left to resume: the queue and seen-set go
+        if status == "finished":  # nothing is left to resume: the frontier and seen-set go
             for name in profiles:
                 server.delete(*RunKeys(prefix, name).shared)
+            server.delete(f"{prefix}:frontiers", f"{prefix}:hosts")
 
 
 def record_worker_stats(

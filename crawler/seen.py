@@ -35,6 +35,7 @@ MAX_BITS = 2**32
 DEFAULT_SEEN_URLS = 10_000_000
 DEFAULT_ERROR_RATE = 1e-4
 
+
 class SeenSetError(ConfigError):
     """A seen-set setting that cannot work; the message says which and what to give."""
 

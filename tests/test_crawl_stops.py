@@ -27,7 +27,6 @@ from corpus.store import Store
 from tests.crawl_services import (
     CRAWL_TIMEOUT_S,
     PrivatePostgres,
-    PrivateRedis,
     Snapshot,
     corpus_snapshot,
     crawl_argv,
@@ -214,26 +213,7 @@ def test_postgres_restarting_mid_crawl_loses_nothing(
     assert corpus_snapshot(db) == reference
 
 
-@pytest.mark.services
-def test_a_redis_outage_is_waited_out(
-    slow_site: str,
-    reference: Snapshot,
-    postgres: PrivatePostgres,
-    private_redis: PrivateRedis,
-) -> None:
-    db = postgres.url
-    argv = crawl_argv(slow_site, db, "--redis", private_redis.url)
-    argv += ["-s", "DEBTCORPUS_IDLE_TIMEOUT=2", "-s", "DEBTCORPUS_HEARTBEAT_TTL=3"]
-    crawl = subprocess.Popen(argv, stderr=subprocess.PIPE)
-    postgres.wait_for_rows("pages", 5)
-    private_redis.stop()
-    time.sleep(5)
-    private_redis.start()
-    _, stderr = crawl.communicate(timeout=CRAWL_TIMEOUT_S)
-    assert crawl.returncode == 0, stderr.decode()[-2000:]
-    assert b"Redis is unavailable" in stderr and b"Redis is back" in stderr
-    assert run_status(db) == "finished"
-    assert corpus_snapshot(db) == reference
+# Redis outages: tests/test_distributed.py (two workers, each waits it out).
 
 
 def test_a_running_crawl_shows_its_progress(slow_site: str, tmp_path: Path) -> None:
