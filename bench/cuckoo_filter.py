@@ -6,9 +6,9 @@ Buckets of 4 slots, 16-bit fingerprints, sized for --urls at 95% load: 2 bytes p
 1.16e-4. The other bucket of a fingerprint f in bucket i is (h(f) - i) mod m (an involution
 for any bucket count m, so m need not be a power of two); an insert that finds both buckets
 full moves a random resident to its other bucket, up to 500 times. Prints bytes per URL
-(Redis's used_memory), the inserts that failed (the table full: a filter for the crawl would
-need a stash), the false-positive rate over --urls new URLs, and the seconds each took; the
-same for the Bloom filter at 1e-4.
+(Redis's used_memory, and the table's own length), the inserts that failed (the table full:
+a filter for the crawl would need a stash), the false-positive rate over --urls new URLs,
+and the seconds each took; the same for the Bloom filter at 1e-4.
 
   .venv/bin/python bench/cuckoo_filter.py [--urls 200000]
 """
@@ -101,6 +101,7 @@ def run_cuckoo(client: redis.Redis, urls: list[str], fresh: list[str]) -> dict[s
     seen = [a for s in range(0, len(fresh), BATCH) for a in call(fresh[s : s + BATCH], "has")]
     return {
         "bytes/URL": size / len(urls),
+        "table bytes/URL": client.strlen("cuckoo") / len(urls),
         "failed inserts": added.count(-1),
         "false positives": seen.count(0) / len(fresh),
         "insert s": insert_s,
@@ -143,6 +144,7 @@ def run_bloom(client: redis.Redis, urls: list[str], fresh: list[str]) -> dict[st
     seen = [a for s in range(0, len(fresh), BATCH) for a in has(fresh[s : s + BATCH])]
     return {
         "bytes/URL": size / len(urls),
+        "table bytes/URL": client.strlen(frontier.seen) / len(urls),
         "failed inserts": 0,
         "false positives": sum(seen) / len(fresh),
         "insert s": insert_s,
