@@ -1,12 +1,13 @@
 """Redis memory per URL of a distributed crawl's seen-set and queue, measured on a private
 redis-server (its own port on 127.0.0.1, nothing else in it).
 
-  .venv/bin/python bench/redis_memory.py [--urls 1000000]
+  .venv/bin/python bench/redis_memory.py [--urls 1000000] [--hosts 1000]
 
-Queues --urls generated URLs through the crawl's own Lua scripts three ways: the exact
-fingerprint set scrapy-redis keeps (DEBTCORPUS_SEEN_SET=exact), the Bloom filter sized for
---urls at 1e-4 (the default), and, for the queue, the serialized requests as the scheduler
-stores them; prints bytes per URL of each (Redis's used_memory before and after).
+Queues --urls generated URLs through the frontier's own Lua script (crawler/frontier.py)
+three ways: into the exact fingerprint set (DEBTCORPUS_SEEN_SET=exact), into the Bloom
+filter sized for --urls at 1e-4 (the default), and, for the per-host queues, the requests
+serialized as the scheduler stores them, spread over --hosts hosts (their queues and the
+ready set); prints bytes per URL of each (Redis's used_memory before and after).
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from scrapy.utils.request import RequestFingerprinter
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from crawler.distributed import ENQUEUE_LUA  # noqa: E402
-from crawler.seen import BLOOM_ENQUEUE_LUA, BloomShape  # noqa: E402
+from scrapy_redis import picklecompat  # noqa: E402
+
+from crawler.frontier import Frontier, HostPolicy  # noqa: E402
+from crawler.seen import BloomShape  # noqa: E402
 
 BATCH = 10_000
 
@@ -69,44 +72,26 @@ def per_url(client: redis.Redis, urls: int, fill: Callable[[list[str]], None]) -
     return (used(client) - before) / urls
 
 
-def exact_filler(client: redis.Redis) -> Callable[[list[str]], None]:
-    script, fingerprints = client.register_script(ENQUEUE_LUA), RequestFingerprinter()
+def frontier_filler(
+    client: redis.Redis, shape: BloomShape | None, hosts: int, seen: bool
+) -> Callable[[list[str]], None]:
+    """Push URLs through the frontier; without `seen`, only the queues are kept (the seen
+    mark alone is kept when `seen`: the queue entries are deleted again)."""
+    frontier = Frontier(client, "b", "s", "w", HostPolicy(8, 0, 60_000), shape)
+    fingerprints = RequestFingerprinter()
 
     def fill(batch: list[str]) -> None:
         pipe = client.pipeline(transaction=False)
-        for url in batch:
-            fingerprint = fingerprints.fingerprint(Request(url)).hex()
-            # the set alone: the queue entry is deleted again below
-            script(keys=["s:dupefilter", "s:scratch"], args=[fingerprint, 0, "x", "0"], client=pipe)
-        pipe.delete("s:scratch")
+        for n, url in enumerate(batch):
+            request = Request(url.replace("news.", f"site{n % hosts}."), meta={"depth": 2})
+            data = picklecompat.dumps(request.to_dict())
+            fingerprint = fingerprints.fingerprint(request).hex()
+            host = request.url.split("/")[2]
+            keys, args = frontier.push_args(data, host, 0, fingerprint, unfiltered=not seen)
+            frontier.scripts["push"](keys=keys, args=args, client=pipe)
         pipe.execute()
-
-    return fill
-
-
-def bloom_filler(client: redis.Redis, shape: BloomShape) -> Callable[[list[str]], None]:
-    script, fingerprints = client.register_script(BLOOM_ENQUEUE_LUA), RequestFingerprinter()
-
-    def fill(batch: list[str]) -> None:
-        pipe = client.pipeline(transaction=False)
-        for url in batch:
-            positions = shape.positions(fingerprints.fingerprint(Request(url)).hex())
-            script(keys=["s:seen", "s:scratch"], args=[0, "x", "0", *positions], client=pipe)
-        pipe.delete("s:scratch")
-        pipe.execute()
-
-    return fill
-
-
-def queue_filler(client: redis.Redis) -> Callable[[list[str]], None]:
-    from scrapy_redis import picklecompat
-
-    def fill(batch: list[str]) -> None:
-        pipe = client.pipeline(transaction=False)
-        for url in batch:
-            data = picklecompat.dumps({"url": url, "method": "GET", "meta": {"depth": 2}})
-            pipe.zadd("s:requests", {data: 0})
-        pipe.execute()
+        if seen:
+            client.delete(*frontier.queued_keys(), frontier.ready)
 
     return fill
 
@@ -114,6 +99,7 @@ def queue_filler(client: redis.Redis) -> Callable[[list[str]], None]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--urls", type=int, default=1_000_000)
+    parser.add_argument("--hosts", type=int, default=1000, help="hosts the queues spread over")
     args = parser.parse_args()
     shape = BloomShape.for_capacity(args.urls, 1e-4)
     with tempfile.TemporaryDirectory() as folder:
@@ -121,14 +107,17 @@ def main() -> int:
         try:
             rows = [
                 (
-                    "seen-set, exact (scrapy-redis)",
-                    per_url(client, args.urls, exact_filler(client)),
+                    "seen-set, exact (fingerprints)",
+                    per_url(client, args.urls, frontier_filler(client, None, 1, seen=True)),
                 ),
                 (
                     "seen-set, Bloom at 1e-4",
-                    per_url(client, args.urls, bloom_filler(client, shape)),
+                    per_url(client, args.urls, frontier_filler(client, shape, 1, seen=True)),
                 ),
-                ("queue (serialized requests)", per_url(client, args.urls, queue_filler(client))),
+                (
+                    f"per-host queues ({args.hosts} hosts)",
+                    per_url(client, args.urls, frontier_filler(client, None, args.hosts, False)),
+                ),
             ]
         finally:
             process.terminate()

@@ -1,17 +1,23 @@
-"""Distributed crawls: many worker processes share one request queue in Redis (scrapy-redis).
+"""Distributed crawls: many worker processes share one frontier in Redis.
 
-`python -m crawler --redis URL ...` switches Scrapy's scheduler and duplicate filter to
-scrapy-redis. Every worker of a crawl runs the same profile(s) with the same key prefix; the
-first to start seeds the queue with the profile's start URLs (the shared duplicate filter
-drops the others' copies), then all of them take requests from the queue until it is empty.
+`python -m crawler --redis URL ...` switches Scrapy's scheduler to a scrapy-redis scheduler
+with debtcorpus's own queues. Every worker of a crawl runs the same profile(s) with the same
+key prefix; the first to start seeds the frontier with the profile's start URLs (the shared
+seen-set drops the others' copies), then all of them take requests until it is empty.
+
+Requests wait in a per-host frontier (crawler/frontier.py): one queue per host and per
+host the time it may next be fetched, so a worker takes the next request from any host whose
+politeness (concurrency lease, delay) allows it now, and a worker's own CONCURRENT_REQUESTS
+is its own setting: nothing it pops has to wait in it for a host.
 
 Nothing is lost when a worker dies (SIGKILL, machine lost). A worker moves each request it
 pops into its own *in-flight* set in the same atomic step (a Lua script), and removes it
 once the page is stored. Every worker refreshes a heartbeat key with a TTL; a worker whose
 heartbeat has expired is dead, and any live worker puts that worker's in-flight requests
-back on the queue, except those whose page row is already in the database (stored, but the
-worker died before it could say so). Enqueueing is atomic too (fingerprint and queue entry in
-one step), so a kill never leaves a URL marked seen but never queued.
+back on their hosts' queues, except those whose page row is already in the database (stored,
+but the worker died before it could say so), and returns its leases. Enqueueing is atomic
+too (seen-set and queue entry in one step), so a kill never leaves a URL marked seen but
+never queued.
 
 Outages are waited out, never mistaken for the end. Every Redis call (enqueue, pop, reclaim,
 leases, heartbeats) retries with backoff for up to DEBTCORPUS_REDIS_RETRY_SECONDS (redis-py's
@@ -23,13 +29,9 @@ A worker stops when the queue has been empty, and no worker has had anything in 
 the idle timeout. The last worker to stop closes the crawl run; each one records its own
 counts under the run's stats["workers"][worker id].
 
-Redis keys, for prefix P and profile S:
-  P:S:requests      sorted set of serialized requests (scrapy-redis PriorityQueue)
-  P:S:seen          Bloom filter of the URLs ever queued (crawler/seen.py), or, with
-  P:S:dupefilter    DEBTCORPUS_SEEN_SET=exact, the set of request fingerprints (scrapy-redis)
+Redis keys, for prefix P and profile S (the frontier's own: crawler/frontier.py):
   P:S:workers       set of worker ids that joined
   P:S:alive:W       heartbeat of worker W (expires after the heartbeat TTL)
-  P:S:inflight:W    set of serialized requests worker W popped and has not finished
 """
 
 from __future__ import annotations
@@ -51,9 +53,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
-from scrapy_redis import connection
+from scrapy.utils.request import request_from_dict
+from scrapy_redis import connection, picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
-from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -64,9 +66,10 @@ from corpus.ingest import FetchedPage
 from corpus.models import CrawlRun, Page
 from corpus.run_records import finish_run
 from corpus.store import Store
+from crawler.frontier import Frontier, Popped, host_policy, release_worker
 from crawler.pipelines import PAGES
-from crawler.politeness import release_worker
-from crawler.seen import BLOOM_ENQUEUE_LUA, seen_shape
+from crawler.politeness import LEASE_META, host_of
+from crawler.seen import seen_shape
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +77,8 @@ DEFAULT_REDIS_RETRY_S = 300.0
 # how often an idle worker looks at the shared queue (seconds)
 IDLE_POLL_S = 0.5
 REDIS_BACKOFF_CAP_S = 1.0
+# how often the per-host queues' expiry is pushed back (one key per host)
+KEEP_QUEUES_EVERY_S = 3600.0
 # stats key: Redis stayed away longer than the retry budget (the run is incomplete)
 REDIS_FAILED = "debtcorpus/redis_failed"
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
@@ -112,28 +117,6 @@ def redis_params(budget_s: float) -> dict[str, Any]:
     }
 
 
-# Mark the fingerprint seen and queue the request in one step, or do neither.
-ENQUEUE_LUA = """
-if ARGV[4] == '0' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-return 1
-"""
-# Pop the most urgent request and record it as this worker's in-flight work in one step.
-POP_LUA = """
-local popped = redis.call('ZRANGE', KEYS[1], 0, 0)
-if #popped == 0 then return false end
-redis.call('ZREM', KEYS[1], popped[1])
-redis.call('SADD', KEYS[2], popped[1])
-return popped[1]
-"""
-# Take one request out of a dead worker's in-flight set; queue it again when asked.
-RECLAIM_LUA = """
-if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-if ARGV[3] == '1' then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1]) end
-return 1
-"""
-
-
 @dataclass(frozen=True)
 class RunKeys:
     """The Redis keys of one profile's queue in one distributed crawl."""
@@ -145,8 +128,8 @@ class RunKeys:
         return ":".join((self.prefix, self.profile, *parts))
 
     @property
-    def requests(self) -> str:
-        return self.key("requests")
+    def ready(self) -> str:
+        return self.key("ready")
 
     @property
     def dupefilter(self) -> str:
@@ -159,7 +142,7 @@ class RunKeys:
     @property
     def shared(self) -> tuple[str, ...]:
         """The keys every worker of the crawl uses (not one worker's own)."""
-        return (self.requests, self.seen, self.dupefilter, self.workers)
+        return (self.ready, self.seen, self.dupefilter, self.workers)
 
     @property
     def workers(self) -> str:
@@ -167,9 +150,6 @@ class RunKeys:
 
     def alive(self, worker: str) -> str:
         return self.key("alive", worker)
-
-    def inflight(self, worker: str) -> str:
-        return self.key("inflight", worker)
 
 
 def default_worker_id() -> str:
@@ -181,8 +161,9 @@ def prefix_for(args: argparse.Namespace) -> str:
 
 
 def apply_settings(settings: Settings, args: argparse.Namespace) -> None:
-    """Switch the scheduler and duplicate filter to the shared Redis queue. Applied after the
-    user's `-s` overrides, so that the per-worker limits below follow them."""
+    """Switch the scheduler and duplicate filter to the shared Redis frontier. Applied after
+    the user's `-s` overrides, which it keeps: the per-host limits and the worker's own
+    CONCURRENT_REQUESTS are what the user gave, or the defaults."""
     budget = settings.getfloat("DEBTCORPUS_REDIS_RETRY_SECONDS", DEFAULT_REDIS_RETRY_S)
     values = {
         "SCHEDULER": "crawler.distributed.ReliableScheduler",
@@ -199,11 +180,7 @@ def apply_settings(settings: Settings, args: argparse.Namespace) -> None:
         if not _set_by_user(settings, name):
             settings.set(name, value, priority="cmdline")
     seen_shape(settings)  # a seen-set that cannot work is refused before the crawl starts
-    if not _set_by_user(settings, "CONCURRENT_REQUESTS"):
-        # Take from the shared queue only what can be fetched at once: requests waiting in
-        # one worker's downloader (throttled per site) would starve the other workers.
-        per_host = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
-        settings.set("CONCURRENT_REQUESTS", per_host, priority="cmdline")
+    host_policy(settings)  # and so is a per-host limit that cannot
 
 
 def _set_by_user(settings: Settings, name: str) -> bool:
@@ -233,10 +210,10 @@ class ReliableScheduler(Scheduler):
         self.popped: dict[str, list[bytes]] = {}
         self.idle_since: float | None = None
         self.bloom = seen_shape(settings)
+        self.policy = host_policy(settings)
         self.keep_seconds = int(settings.getfloat("DEBTCORPUS_REDIS_KEEP_DAYS", 7.0) * 86400)
-        scripts = {"enqueue": ENQUEUE_LUA, "bloom_enqueue": BLOOM_ENQUEUE_LUA}
-        scripts |= {"pop": POP_LUA, "reclaim": RECLAIM_LUA}
-        self.scripts = {name: self.server.register_script(lua) for name, lua in scripts.items()}
+        self.queues_kept_at = 0.0
+        self.wake_call: Any = None
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(self.item_done, signal=signal)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
@@ -244,16 +221,31 @@ class ReliableScheduler(Scheduler):
     def open(self, spider: Any) -> None:
         self.spider = spider
         self.keys = RunKeys(self.prefix, spider.profile.name)
-        self.queue = PriorityQueue(self.server, spider, self.keys.requests, self.serializer)
+        self.frontier = Frontier(
+            self.server, self.prefix, spider.profile.name, self.worker, self.policy, self.bloom
+        )
         self.df = RFPDupeFilter(self.server, key=self.keys.dupefilter)
+        self.frontier.join()
         self.server.sadd(self.keys.workers, self.worker)
         self.beat()
         self.stop_beating = threading.Event()
         threading.Thread(target=self.keep_beating, name="redis-heartbeat", daemon=True).start()
         self.reclaimer = LoopingCall(self.reclaim_dead_workers)
         self.reclaimer.start(max(self.heartbeat_ttl / 3, 0.5), now=False)
-        if len(self.queue):
-            logger.info("joining a crawl with %d queued requests", len(self.queue))
+        if pending := self.frontier.pending():
+            logger.info("joining a crawl with requests queued for %d hosts", pending)
+
+    def __len__(self) -> int:
+        """Hosts with queued requests (the engine only asks whether there are any)."""
+        return self.frontier.pending()
+
+    def encode(self, request: Request) -> bytes:
+        serializer = self.serializer or picklecompat  # scrapy-redis's queues' default
+        return bytes(serializer.dumps(request.to_dict(spider=self.spider)))
+
+    def decode(self, data: bytes) -> Request:
+        serializer = self.serializer or picklecompat
+        return request_from_dict(serializer.loads(data), spider=self.spider)
 
     def enqueue_request(self, request: Request) -> bool:
         try:
@@ -263,34 +255,27 @@ class ReliableScheduler(Scheduler):
             return False
 
     def _enqueue(self, request: Request) -> bool:
-        data = self.queue._encode_request(request)
         fingerprint = self.df.request_fingerprint(request)
-        unfiltered = "1" if request.dont_filter else "0"
-        if self.bloom is None:
-            flags = [fingerprint, -request.priority, data, unfiltered]
-            keys = [self.keys.dupefilter, self.keys.requests]
-            added = self.scripts["enqueue"](keys=keys, args=flags)
-        else:
-            flags = [-request.priority, data, unfiltered, *self.bloom.positions(fingerprint)]
-            keys = [self.keys.seen, self.keys.requests]
-            added = self.scripts["bloom_enqueue"](keys=keys, args=flags)
-        if not added:
+        data, host = self.encode(request), host_of(request.url)
+        if not self.frontier.push(data, host, request.priority, fingerprint, request.dont_filter):
             self.df.log(request, self.spider)
             return False
         self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
         return True
 
     def next_request(self) -> Request | None:
-        keys = [self.keys.requests, self.keys.inflight(self.worker)]
         try:
-            data = self.scripts["pop"](keys=keys)
+            popped = self.frontier.pop()
         except REDIS_ERRORS as exc:
             self.give_up(exc)
             return None
-        if not data:
+        if not isinstance(popped, Popped):
+            if popped >= 0:  # a host is ready then: the engine would look only at its heartbeat
+                self._look_again_soon(min(popped, IDLE_POLL_S))
             return None
-        request: Request = self.queue._decode_request(data)
-        self.popped.setdefault(request.url, []).append(data)
+        request = self.decode(popped.data)
+        request.meta[LEASE_META] = (popped.host, popped.lease)
+        self.popped.setdefault(request.url, []).append(popped.data)
         self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
         return request
 
@@ -301,7 +286,7 @@ class ReliableScheduler(Scheduler):
         done = [d for url in {item.url, item.final_url} for d in self.popped.pop(url, [])]
         if done:
             try:
-                self.server.srem(self.keys.inflight(self.worker), *done)
+                self.server.srem(self.frontier.inflight(self.worker), *done)
             except REDIS_ERRORS as exc:
                 self.give_up(exc)  # left in flight: a live worker reclaims it, stored already
 
@@ -310,7 +295,11 @@ class ReliableScheduler(Scheduler):
         after the last worker's last beat (a crawl nobody resumes does not stay forever)."""
         pipe = self.server.pipeline()
         pipe.set(self.keys.alive(self.worker), "1", px=int(self.heartbeat_ttl * 1000))
-        for key in self.keys.shared:
+        kept = list(self.keys.shared)
+        if time.monotonic() - self.queues_kept_at > KEEP_QUEUES_EVERY_S:
+            kept += self.frontier.queued_keys()  # one key per host: not at every beat
+            self.queues_kept_at = time.monotonic()
+        for key in kept:
             pipe.expire(key, self.keep_seconds)
         pipe.execute()
 
@@ -346,14 +335,14 @@ class ReliableScheduler(Scheduler):
 
     def reclaim(self, worker: str) -> None:
         """Queue a dead worker's unfinished requests again (those without a stored page)."""
-        inflight = self.keys.inflight(worker)
+        inflight = self.frontier.inflight(worker)
         entries = list(self.server.smembers(inflight))
-        requests = [self.queue._decode_request(data) for data in entries]
+        requests = [self.decode(data) for data in entries]
         stored = self.stored_urls([r.url for r in requests])
         for data, request in zip(entries, requests, strict=True):
             again = request.url not in stored
-            args = [data, -request.priority, "1" if again else "0"]
-            if self.scripts["reclaim"](keys=[inflight, self.keys.requests], args=args):
+            host = host_of(request.url)
+            if self.frontier.requeue(worker, data, host, request.priority, again):
                 outcome = "requeued" if again else "already_stored"
                 self.stats.inc_value(f"debtcorpus/redis/reclaimed/{outcome}", spider=self.spider)
         release_worker(self.server, self.prefix, worker)
@@ -383,26 +372,29 @@ class ReliableScheduler(Scheduler):
     def _keep_open_while_work_may_come(self) -> None:
         # The engine is idle, so everything this worker popped has been handled.
         self.popped.clear()
-        self.server.delete(self.keys.inflight(self.worker))
+        self.server.delete(self.frontier.inflight(self.worker))
         self.reclaim_dead_workers()
-        if len(self.queue) or self.others_busy():
+        if self.frontier.pending() or self.others_busy():
             self.idle_since = None
-            self._look_again_soon()
+            self._look_again_soon(IDLE_POLL_S)
             raise DontCloseSpider
         now = time.monotonic()
         self.idle_since = self.idle_since or now
         if now - self.idle_since < self.idle_timeout:
-            self._look_again_soon()
+            self._look_again_soon(IDLE_POLL_S)
             raise DontCloseSpider
 
-    def _look_again_soon(self) -> None:
-        """An idle engine asks the scheduler again only at its 5 s heartbeat; requests that
-        other workers queue meanwhile would wait for it (or be taken by a busier worker), so an
-        idle worker looks at the shared queue every IDLE_POLL_S instead."""
+    def _look_again_soon(self, seconds: float) -> None:
+        """An engine that got no request asks the scheduler again only when a download ends
+        or at its 5 s heartbeat; hosts that become ready (their delay passed, a lease came
+        back, another worker queued requests) would wait for it, so the engine is woken when
+        the next host is ready, and an idle one every IDLE_POLL_S. One wake-up at a time."""
         from twisted.internet import reactor  # the running one (imported late: Scrapy installs it)
 
+        if self.wake_call is not None and self.wake_call.active():
+            return
         clock: Any = reactor  # twisted's interface stubs do not type-check callLater
-        clock.callLater(IDLE_POLL_S, self._wake_engine)
+        self.wake_call = clock.callLater(seconds, self._wake_engine)
 
     def _wake_engine(self) -> None:
         slot = getattr(self.crawler.engine, "_slot", None)  # Scrapy's engine has no public hook
@@ -411,7 +403,7 @@ class ReliableScheduler(Scheduler):
 
     def others_busy(self) -> bool:
         workers = [w for w in self._members(self.keys.workers) if w != self.worker]
-        return any(self.server.scard(self.keys.inflight(w)) for w in workers)
+        return any(self.server.scard(self.frontier.inflight(w)) for w in workers)
 
     def close(self, reason: str) -> None:
         self.stop_beating.set()
@@ -426,7 +418,7 @@ class ReliableScheduler(Scheduler):
 
     def _leave(self, reason: str) -> None:
         if reason == "finished":
-            self.server.delete(self.keys.inflight(self.worker))
+            self.server.delete(self.frontier.inflight(self.worker))
         else:
             self.reclaim(self.worker)  # stopped early: hand unfinished work back now
         self.server.srem(self.keys.workers, self.worker)
@@ -453,9 +445,10 @@ def finish_worker(
     ]
     if not remaining:
         finish_run(store, args.run_id, status, {})
-        if status == "finished":  # nothing is left to resume: the queue and seen-set go
+        if status == "finished":  # nothing is left to resume: the frontier and seen-set go
             for name in profiles:
                 server.delete(*RunKeys(prefix, name).shared)
+            server.delete(f"{prefix}:frontiers", f"{prefix}:hosts")
 
 
 def record_worker_stats(

@@ -1,9 +1,9 @@
 """Per-host limits on requests in flight, within one process and across the workers of a
 distributed crawl.
 
-Every request to a host first takes a *lease* for that host; at most `DEBTCORPUS_HOST_LIMIT`
-leases (by default CONCURRENT_REQUESTS_PER_DOMAIN) are out per host at once, and a lease is
-returned when the response or the error comes back.
+Every request to a host holds a *lease* for that host while it is downloaded; at most
+`DEBTCORPUS_HOST_LIMIT` (by default CONCURRENT_REQUESTS_PER_DOMAIN) leases are out per host
+at once, and a lease is returned when the response or the error comes back.
 
 Why Scrapy's own limit is not enough:
 - Scrapy 2.19's downloader checks a slot's free places before the requests it starts are
@@ -12,18 +12,13 @@ Why Scrapy's own limit is not enough:
   with CONCURRENT_REQUESTS_PER_DOMAIN=2 had 11 requests in flight at the site
   (tests/test_politeness.py). Leases taken before the downloader hold the limit.
 - Scrapy's limits (concurrency, DOWNLOAD_DELAY, AutoThrottle) hold within one process, so N
-  workers on one site would send up to N times what one process sends. In a distributed
-  crawl the leases live in Redis and count every worker's requests; with DOWNLOAD_DELAY set
-  they are also handed out no faster than one per delay across all workers. A worker that
-  dies holding leases loses them to the live workers that reclaim its requests
-  (`crawler.distributed`), and every lease expires on its own after
-  `DEBTCORPUS_HOST_LEASE_TTL` seconds. Time is Redis's own clock, so workers on machines
-  whose clocks disagree share one schedule.
+  workers on one site would send up to N times what one process sends.
 
-Redis keys, for crawl prefix P and host H (as in the URL, with its port):
-  P:hosts           set of the lease keys in use
-  P:host:H          sorted set of leases: "<worker>|<n>" scored by expiry (ms, Redis time)
-  P:host:H:next     earliest time (ms) of the next lease when a delay is set
+In one process the leases are counted here (`LocalLeases`), taken by the downloader
+middleware. In a distributed crawl the frontier hands a lease out with each request it pops
+(crawler/frontier.py: a host with all its leases out, or whose delay has not passed, gives
+no request), and the middleware only returns it. A robots.txt fetch takes no lease of its
+own: it is made for, and while, a request that holds one.
 """
 
 from __future__ import annotations
@@ -31,33 +26,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import deque
-from typing import Any, cast
 from urllib.parse import urlsplit
 
-from redis import Redis
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy_redis import connection
 
-# Returns 0 when the lease was taken, -1 when the host has all its leases out, or the
-# milliseconds to wait before the delay allows the next one.
-ACQUIRE_LUA = """
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
-local delay = tonumber(ARGV[4])
-if delay > 0 then
-  local next_at = tonumber(redis.call('GET', KEYS[2]) or '0')
-  if now < next_at then return next_at - now end
-  redis.call('SET', KEYS[2], now + delay, 'PX', delay + 1000)
-end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
-redis.call('SADD', KEYS[3], KEYS[1])
-return 0
-"""
+from crawler.frontier import RedisLeases, host_limit
+
 # the in-process leases of this process's crawlers (one per profile), by limit
 _PROCESS_LEASES: dict[int, LocalLeases] = {}
 # a host with all its leases out is asked again after this long
@@ -65,29 +43,7 @@ FULL_RETRY_S = 0.05
 LEASE_META = "debtcorpus_host_lease"
 
 
-class Leases:
-    """Leases for requests to hosts; subclasses say where they are counted."""
-
-    def try_acquire(self, host: str) -> tuple[str | None, float]:
-        """A lease (its id) and 0, or None and the seconds to wait before asking again."""
-        raise NotImplementedError
-
-    def release(self, host: str, lease: str) -> None:
-        raise NotImplementedError
-
-    def in_use(self, host: str) -> int:
-        raise NotImplementedError
-
-    async def acquire(self, host: str) -> str:
-        """Wait for a lease on the host (without blocking the reactor)."""
-        while True:
-            lease, wait = self.try_acquire(host)
-            if lease is not None:
-                return lease
-            await asyncio.sleep(wait)
-
-
-class LocalLeases(Leases):
+class LocalLeases:
     """Leases counted in this process (a crawl without Redis); Scrapy applies the delay."""
 
     def __init__(self, limit: int) -> None:
@@ -129,77 +85,21 @@ class LocalLeases(Leases):
         return len(self._held.get(host, ()))
 
 
-class HostLeases(Leases):
-    """Leases for requests to a host, shared by every worker of one crawl (in Redis)."""
-
-    def __init__(self, server: Redis, prefix: str, worker: str, limit: int, delay_s: float,
-                 ttl_s: float) -> None:  # fmt: skip
-        if limit < 1:
-            raise ValueError(f"DEBTCORPUS_HOST_LIMIT must be 1 or more, not {limit}")
-        self.server = server
-        self.prefix = prefix
-        self.worker = worker
-        self.limit = limit
-        self.delay_ms = int(delay_s * 1000)
-        self.ttl_ms = int(ttl_s * 1000)
-        self._numbers = itertools.count()
-        self._acquire = server.register_script(ACQUIRE_LUA)
-
-    @property
-    def index(self) -> str:
-        return f"{self.prefix}:hosts"
-
-    def key(self, host: str) -> str:
-        return f"{self.prefix}:host:{host}"
-
-    def try_acquire(self, host: str) -> tuple[str | None, float]:
-        lease = f"{self.worker}|{next(self._numbers)}"
-        keys = [self.key(host), f"{self.key(host)}:next", self.index]
-        answer = int(self._acquire(keys=keys, args=[lease, self.limit, self.ttl_ms, self.delay_ms]))
-        if answer == 0:
-            return lease, 0.0
-        return None, FULL_RETRY_S if answer < 0 else answer / 1000
-
-    def release(self, host: str, lease: str) -> None:
-        self.server.zrem(self.key(host), lease)
-
-    def in_use(self, host: str) -> int:
-        return int(self.server.zcard(self.key(host)))
-
-
-def release_worker(server: Redis, prefix: str, worker: str) -> int:
-    """Return every lease a (dead or stopping) worker holds; how many there were."""
-    released = 0
-    for key in server.smembers(f"{prefix}:hosts"):
-        members = cast(list[bytes], server.zrange(key, 0, -1))
-        leases = [member for member in members if _holder(member) == worker]
-        if leases:
-            released += int(server.zrem(key, *leases))
-    return released
-
-
-def _holder(lease: bytes | str) -> str:
-    text = lease.decode() if isinstance(lease, bytes) else lease
-    return text.rpartition("|")[0]
-
-
 def host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
 class HostLimit:
-    """Downloader middleware: no request goes out without a lease for its host; the leases
-    are shared through Redis in a distributed crawl, counted in the process otherwise."""
+    """Downloader middleware: no request goes out without a lease for its host; taken here
+    in one process, handed out by the shared frontier in a distributed crawl."""
 
-    def __init__(self, leases: Leases) -> None:
-        self.leases = leases
+    def __init__(self, local: LocalLeases | None, shared: RedisLeases | None = None) -> None:
+        self.local, self.shared = local, shared
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HostLimit:
         settings = crawler.settings
-        limit = settings.getint("DEBTCORPUS_HOST_LIMIT") or settings.getint(
-            "CONCURRENT_REQUESTS_PER_DOMAIN"
-        )
+        limit = host_limit(settings)
         if limit <= 0:
             raise NotConfigured("no per-host limit (CONCURRENT_REQUESTS_PER_DOMAIN is 0)")
         prefix = settings.get("DEBTCORPUS_REDIS_PREFIX")
@@ -207,21 +107,12 @@ class HostLimit:
             # one pool for every profile crawled in this process: two profiles of one site
             # share its limit
             return cls(_PROCESS_LEASES.setdefault(limit, LocalLeases(limit)))
-        ttl = settings.getfloat("DEBTCORPUS_HOST_LEASE_TTL") or default_lease_ttl(settings)
-        leases = HostLeases(
-            connection.from_settings(settings),
-            str(prefix),
-            str(settings.get("DEBTCORPUS_WORKER_ID")),
-            limit,
-            settings.getfloat("DOWNLOAD_DELAY"),
-            ttl,
-        )
-        return cls(leases)
+        return cls(None, RedisLeases(connection.from_settings(settings), str(prefix)))
 
     async def process_request(self, request: Request) -> None:
-        host = host_of(request.url)
-        lease = await self.leases.acquire(host)
-        request.meta[LEASE_META] = (host, lease)
+        if self.local is not None:
+            host = host_of(request.url)
+            request.meta[LEASE_META] = (host, await self.local.acquire(host))
 
     def process_response(self, request: Request, response: Response) -> Response:
         self._release(request)
@@ -232,14 +123,9 @@ class HostLimit:
 
     def _release(self, request: Request) -> None:
         taken = request.meta.pop(LEASE_META, None)
-        if taken is not None:
-            self.leases.release(*taken)
-
-
-def default_lease_ttl(settings: Any) -> float:
-    """Long enough for a request that waits out its worker's own delays and then times out:
-    a lease outliving its request would only hold back a slot until it expires."""
-    waiting = settings.getfloat("AUTOTHROTTLE_MAX_DELAY") * settings.getint(
-        "CONCURRENT_REQUESTS_PER_DOMAIN"
-    )
-    return settings.getfloat("DOWNLOAD_TIMEOUT") + waiting + 60.0
+        if taken is None:
+            return
+        if self.local is not None:
+            self.local.release(*taken)
+        elif self.shared is not None:
+            self.shared.release(*taken)

@@ -16,7 +16,8 @@ with DEBTCORPUS_SEEN_URLS). `DEBTCORPUS_SEEN_SET=exact` keeps scrapy-redis's exa
 
 The k bit positions come from the request fingerprint by double hashing (Kirsch and
 Mitzenmacher: position i = h1 + i * h2 mod m), computed here and checked and set in Redis
-by the same Lua script that queues the request, so "seen" and "queued" stay one step.
+by the same Lua script that queues the request (crawler/frontier.py), so "seen" and
+"queued" stay one step.
 """
 
 from __future__ import annotations
@@ -33,21 +34,6 @@ from corpus.errors import ConfigError
 MAX_BITS = 2**32
 DEFAULT_SEEN_URLS = 10_000_000
 DEFAULT_ERROR_RATE = 1e-4
-
-# KEYS[1] the seen bitmap, KEYS[2] the request queue; ARGV[1] score, ARGV[2] the request,
-# ARGV[3] '1' when the request bypasses the filter, ARGV[4..] the fingerprint's bit positions
-BLOOM_ENQUEUE_LUA = """
-if ARGV[3] == '0' then
-  local seen = true
-  for i = 4, #ARGV do
-    if redis.call('GETBIT', KEYS[1], ARGV[i]) == 0 then seen = false break end
-  end
-  if seen then return 0 end
-  for i = 4, #ARGV do redis.call('SETBIT', KEYS[1], ARGV[i], 1) end
-end
-redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
-return 1
-"""
 
 
 class SeenSetError(ConfigError):

@@ -13,6 +13,8 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 BENCHMARKS = SHARED / "benchmarks"
 SEEDS = SHARED / "seeds"
+# fixtures of the stop and outage tests: the slow site, the reference crawl, private servers
+pytest_plugins = ["tests.crawl_services"]
 
 
 def start_sample_site(*extra: str) -> tuple[subprocess.Popen[str], str]:

@@ -13,7 +13,6 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psutil
 import pytest
@@ -21,71 +20,24 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from corpus.cli import cli
-from corpus.models import Article, CrawlRun, Page
+from corpus.models import Page
 from corpus.store import Store
-from tests.conftest import start_sample_site
-from tests.private_postgres import PrivatePostgres, private_postgres_or_skip
+
+# the fixtures slow_site, reference, postgres and private_redis: tests/crawl_services.py
+from tests.crawl_services import (
+    CRAWL_TIMEOUT_S,
+    PrivatePostgres,
+    Snapshot,
+    corpus_snapshot,
+    crawl_argv,
+    run_status,
+)
 
 pytestmark = pytest.mark.slow
-
-SITE = "sample-wp"
-CRAWL_TIMEOUT_S = 180
-
-
-def crawl_argv(base_url: str, db: str, *extra: str) -> list[str]:
-    """A crawl of one site, one request at a time, so that it is still fetching when the
-    test stops it even on a loaded machine."""
-    argv = [sys.executable, "-m", "corpus", "crawl", "--site", SITE, "--base-url", base_url]
-    return [*argv, "--db", db, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", *extra]
 
 
 def resume_argv(db: str, run_id: int = 1) -> list[str]:
     return [sys.executable, "-m", "corpus", "crawl", "--resume", str(run_id), "--db", db]
-
-
-@pytest.fixture(scope="module")
-def slow_site() -> Iterator[str]:
-    """The sample site answering every request after 150 ms, so a crawl lasts long enough
-    to be stopped half-way."""
-    process, base_url = start_sample_site("--latency-ms", "150")
-    yield base_url
-    process.terminate()
-    process.wait(timeout=10)
-
-
-Snapshot = tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]
-
-
-def corpus_snapshot(db: str) -> Snapshot:
-    """(article URL, text hash) pairs and (page URL, outcome) pairs of a corpus, after
-    checking that the crawl fetched nothing but the sample site on 127.0.0.1."""
-    store = Store(db)
-    with store.session() as session:
-        articles = frozenset(session.execute(select(Article.url, Article.text_sha256)).all())
-        pages = frozenset(session.execute(select(Page.url, Page.outcome)).all())
-        final_urls = session.scalars(select(Page.final_url)).all()
-    store.dispose()
-    hosts = {urlsplit(url).hostname for url in [*final_urls, *(url for url, _ in pages)]}
-    assert hosts <= {"127.0.0.1"}, f"the crawl fetched from {hosts}"
-    return articles, pages
-
-
-@pytest.fixture(scope="module")
-def reference(slow_site: str, tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
-    """The corpus of one uninterrupted crawl of the site."""
-    db = str(tmp_path_factory.mktemp("reference") / "corpus.db")
-    subprocess.run(crawl_argv(slow_site, db), check=True, timeout=CRAWL_TIMEOUT_S)
-    snapshot = corpus_snapshot(db)
-    assert len(snapshot[0]) >= 8
-    return snapshot
-
-
-def run_status(db: str, run_id: int = 1) -> str:
-    store = Store(db)
-    with store.session() as session:
-        status = session.scalar(select(CrawlRun.status).where(CrawlRun.id == run_id))
-    store.dispose()
-    return str(status)
 
 
 def wait_for_pages(db: str, count: int, timeout: float = 60) -> None:
@@ -245,13 +197,6 @@ def test_a_full_disk_ends_incomplete_and_resume_stores_everything(
     assert not any((tmp_path / "spool").rglob("*.json")), "the spool was not emptied"
 
 
-@pytest.fixture
-def postgres() -> Iterator[PrivatePostgres]:
-    server = private_postgres_or_skip()
-    yield server
-    server.remove()
-
-
 def test_postgres_restarting_mid_crawl_loses_nothing(
     slow_site: str, reference: Snapshot, postgres: PrivatePostgres
 ) -> None:
@@ -268,73 +213,7 @@ def test_postgres_restarting_mid_crawl_loses_nothing(
     assert corpus_snapshot(db) == reference
 
 
-class PrivateRedis:
-    """A redis-server of the test's own that keeps its data on disk (append-only file), so
-    that stopping and starting it is an outage, not a loss."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.start()
-
-    def start(self) -> None:
-        argv = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        argv += ["--dir", str(self.folder), "--appendonly", "yes", "--save", ""]
-        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if subprocess.run(
-                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True
-            ).stdout:
-                return
-            time.sleep(0.1)
-        raise AssertionError("the private redis-server did not start")
-
-    def stop(self) -> None:
-        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown"], capture_output=True)
-        if self.process is not None:
-            self.process.wait(timeout=10)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
-        pytest.skip("install Debian's redis-server package to run this test")
-    server = PrivateRedis(tmp_path)
-    yield server
-    server.stop()
-
-
-@pytest.mark.services
-def test_a_redis_outage_is_waited_out(
-    slow_site: str,
-    reference: Snapshot,
-    postgres: PrivatePostgres,
-    private_redis: PrivateRedis,
-) -> None:
-    db = postgres.url
-    argv = crawl_argv(slow_site, db, "--redis", private_redis.url)
-    argv += ["-s", "DEBTCORPUS_IDLE_TIMEOUT=2", "-s", "DEBTCORPUS_HEARTBEAT_TTL=3"]
-    crawl = subprocess.Popen(argv, stderr=subprocess.PIPE)
-    postgres.wait_for_rows("pages", 5)
-    private_redis.stop()
-    time.sleep(5)
-    private_redis.start()
-    _, stderr = crawl.communicate(timeout=CRAWL_TIMEOUT_S)
-    assert crawl.returncode == 0, stderr.decode()[-2000:]
-    assert b"Redis is unavailable" in stderr and b"Redis is back" in stderr
-    assert run_status(db) == "finished"
-    assert corpus_snapshot(db) == reference
+# Redis outages: tests/test_distributed.py (two workers, each waits it out).
 
 
 def test_a_running_crawl_shows_its_progress(slow_site: str, tmp_path: Path) -> None:

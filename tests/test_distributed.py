@@ -1,6 +1,7 @@
 """Distributed crawls: a seeding `crawl --redis` and a `worker` share one Redis queue and write
 into one PostgreSQL corpus. Every sample article ends up stored once, every page fetched once,
-both processes do part of the work, and a worker killed with SIGKILL loses nothing."""
+both processes do part of the work; and with a Redis outage, a PostgreSQL outage or a worker
+killed with SIGKILL, the corpus is that of an uninterrupted single-process crawl."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -21,6 +23,13 @@ from sqlalchemy import func, select
 from corpus.models import Article, CrawlRun, Page
 from corpus.store import Store, open_store
 from samplesite.content import load_articles
+from tests.crawl_services import (
+    PrivatePostgres,
+    PrivateRedis,
+    Snapshot,
+    corpus_snapshot,
+    crawl_argv,
+)
 from tests.test_postgres import pg_db, postgres_server, redis_server  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -151,19 +160,94 @@ def test_two_workers_share_the_crawl(crawl: Crawl, pg_db: str) -> None:  # noqa:
     assert sum(pages.values()) == crawl.run().pages_fetched
 
 
-def test_a_killed_worker_loses_nothing(crawl: Crawl, pg_db: str) -> None:  # noqa: F811
-    start_seeder(crawl, pg_db)
-    start_worker(crawl, pg_db)
+# Two workers on the slow sample site with 2 requests at a time at it, their servers of their
+# own (tests/crawl_services.py): Redis stopped, PostgreSQL stopped or a worker killed half-way,
+# and still the corpus of one uninterrupted single-process crawl.
+TWO_WORKERS = (
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+    "-s",
+    f"DEBTCORPUS_HEARTBEAT_TTL={HEARTBEAT_TTL_S}",
+)
+
+
+@dataclass
+class Disturbed:
+    crawl: Crawl
+    db: str
+    logs: Path
+
+    def stderr(self) -> str:
+        return "".join(path.read_text(errors="replace") for path in self.logs.glob("*.log"))
+
+
+def start_logged(logs: Path, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
+    with open(logs / f"{name}.log", "wb") as log:
+        return subprocess.Popen(argv, stderr=log, start_new_session=True)
+
+
+def start_two_workers(slow_site: str, db: str, redis_url: str, logs: Path) -> Disturbed:
+    """The seeding crawl and a worker, once both have taken pages."""
+    crawl = Crawl(open_store(db), slow_site, redis_url)
+    idle = ("-s", f"DEBTCORPUS_IDLE_TIMEOUT={IDLE_TIMEOUT_S}")
+    argv = crawl_argv(slow_site, db, "--redis", redis_url, *TWO_WORKERS, *idle)
+    crawl.seeder = start_logged(logs, "seeder", argv)
+    wait_for(lambda: count(crawl.store, CrawlRun) == 1, "the seeding crawl to create its run")
+    worker = [sys.executable, "-m", "corpus", "worker", "--redis", redis_url, "--db", db]
+    crawl.worker = start_logged(logs, "worker", [*worker, "--idle-timeout", "3", *TWO_WORKERS])
     wait_for(lambda: worker_has_requests_in_flight(crawl), "the worker to take requests")
-    assert crawl.worker is not None and crawl.worker.poll() is None, "worker ended too soon"
+    return Disturbed(crawl, db, logs)
+
+
+def finish_and_compare(run: Disturbed, reference: Snapshot, *processes: str) -> None:
+    for name in processes:
+        wait_exit(getattr(run.crawl, name), name)
+    assert run.crawl.run().status == "finished"
+    run.crawl.store.dispose()
+    assert corpus_snapshot(run.db) == reference
+
+
+@pytest.fixture
+def outage_run(
+    slow_site: str, postgres: PrivatePostgres, private_redis: PrivateRedis, tmp_path: Path
+) -> Iterator[Disturbed]:
+    run = start_two_workers(slow_site, postgres.url, private_redis.url, tmp_path)
+    yield run
+    for process in (run.crawl.seeder, run.crawl.worker):
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    run.crawl.store.dispose()
+
+
+def test_two_workers_wait_out_a_redis_outage(
+    outage_run: Disturbed, private_redis: PrivateRedis, reference: Snapshot
+) -> None:
+    private_redis.stop()
+    time.sleep(5)
+    private_redis.start()
+    finish_and_compare(outage_run, reference, "worker", "seeder")
+    assert outage_run.stderr().count("Redis is back") >= 2, "both workers saw the outage"
+
+
+def test_two_workers_wait_out_a_postgres_outage(
+    outage_run: Disturbed, postgres: PrivatePostgres, reference: Snapshot
+) -> None:
+    postgres.stop()
+    time.sleep(5)
+    postgres.start()
+    finish_and_compare(outage_run, reference, "worker", "seeder")
+    assert "cannot store pages" in outage_run.stderr()  # seen, and waited out
+
+
+def test_a_killed_worker_loses_nothing(outage_run: Disturbed, reference: Snapshot) -> None:
+    worker = outage_run.crawl.worker
+    assert worker is not None and worker.poll() is None, "worker ended too soon"
     # the machine dies: the worker and its crawl process (in a session of its own) at once
-    tree = psutil.Process(crawl.worker.pid)
+    tree = psutil.Process(worker.pid)
     for process in [tree, *tree.children(recursive=True)]:
         process.kill()
-    crawl.worker.wait(timeout=10)
-    wait_exit(crawl.seeder, "seeding crawl")
-    assert_every_article_and_page_once(crawl)
-    survivors = worker_stats(crawl)
+    worker.wait(timeout=10)
+    survivors = worker_stats_after(outage_run, reference)
     assert len(survivors) == 1, "only the surviving worker reports"
     scrapy_stats = next(iter(survivors.values()))["scrapy"]
     reclaimed = sum(
@@ -173,3 +257,10 @@ def test_a_killed_worker_loses_nothing(crawl: Crawl, pg_db: str) -> None:  # noq
         if key.startswith("debtcorpus/redis/reclaimed/")
     )
     assert reclaimed > 0, "the dead worker's in-flight requests were not reclaimed"
+
+
+def worker_stats_after(run: Disturbed, reference: Snapshot) -> dict[str, Any]:
+    wait_exit(run.crawl.seeder, "seeder")
+    stats = worker_stats(run.crawl)
+    finish_and_compare(run, reference)
+    return stats

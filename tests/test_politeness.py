@@ -1,7 +1,7 @@
-"""Per-host limits: leases in the process and in a real Redis; a one-process crawl that keeps
-CONCURRENT_REQUESTS_PER_DOMAIN (Scrapy 2.19 alone does not), and a distributed crawl whose
-two processes together never exceed one process's per-site concurrency, as the sample site
-counts it."""
+"""Per-host limits: the shared frontier's hosts, leases and delays in a real Redis, the
+in-process leases; a one-process crawl that keeps CONCURRENT_REQUESTS_PER_DOMAIN (Scrapy 2.19
+alone does not), and a distributed crawl whose two processes together never exceed one
+process's per-site concurrency, as the sample site counts it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from crawler.politeness import FULL_RETRY_S, HostLeases, LocalLeases, release_worker
+from crawler.frontier import Frontier, HostPolicy, Popped, RedisLeases, release_worker
+from crawler.politeness import FULL_RETRY_S, LocalLeases
 from tests.conftest import start_sample_site
 from tests.test_distributed import (
     Crawl,
@@ -33,6 +34,7 @@ from tests.test_postgres import pg_db, postgres_server, redis_server  # noqa: F4
 pytestmark = pytest.mark.services
 
 HOST = "127.0.0.1:8765"
+OTHER = "other.example:80"
 
 
 @pytest.fixture
@@ -44,53 +46,99 @@ def prefix(redis_server: str) -> Iterator[str]:  # noqa: F811
         client.delete(key)
 
 
-def leases(redis_url: str, prefix: str, worker: str, limit: int = 2, delay: float = 0.0,
-           ttl: float = 60.0) -> HostLeases:  # fmt: skip
-    return HostLeases(redis.Redis.from_url(redis_url), prefix, worker, limit, delay, ttl)
+def frontier(redis_url: str, prefix: str, worker: str, limit: int = 2, delay: float = 0.0,
+             ttl: float = 60.0, profile: str = "site") -> Frontier:  # fmt: skip
+    policy = HostPolicy(limit, int(delay * 1000), int(ttl * 1000))
+    queue = Frontier(redis.Redis.from_url(redis_url), prefix, profile, worker, policy, None)
+    queue.join()
+    return queue
 
 
-def test_a_host_has_at_most_its_limit_of_leases_across_workers(
+def fill(queue: Frontier, host: str, n: int, priority: int = 0) -> None:
+    for i in range(n):
+        url = f"http://{host}/{priority}/{i}"
+        assert queue.push(url.encode(), host, priority, url, unfiltered=False)
+
+
+def popped(queue: Frontier) -> Popped:
+    taken = queue.pop()
+    assert isinstance(taken, Popped), taken
+    return taken
+
+
+def test_a_host_gives_at_most_its_limit_across_workers_and_others_go_on(
     redis_server: str,  # noqa: F811
     prefix: str,
 ) -> None:
-    first, second = leases(redis_server, prefix, "a"), leases(redis_server, prefix, "b")
-    lease_a, _ = first.try_acquire(HOST)
-    lease_b, _ = second.try_acquire(HOST)
-    assert lease_a and lease_b
-    refused, wait = second.try_acquire(HOST)
-    assert refused is None and wait == FULL_RETRY_S
-    assert first.try_acquire("other.example:80")[0] is not None, "hosts are counted apart"
-    first.release(HOST, lease_a)
-    assert second.try_acquire(HOST)[0] is not None
-    assert first.in_use(HOST) == 2
+    first, second = frontier(redis_server, prefix, "a"), frontier(redis_server, prefix, "b")
+    fill(first, HOST, 5)
+    taken = [popped(first), popped(first)]
+    assert {t.host for t in taken} == {HOST}
+    wait = second.pop()  # the host has both its leases out
+    assert isinstance(wait, float) and 0 < wait <= 0.1
+    leases = RedisLeases(first.server, prefix)
+    assert leases.release(HOST, taken[0].lease)
+    assert first.pop() == 0.1, "a worker holding a lease leaves the free one to the waiting"
+    assert popped(second).host == HOST, "a returned lease readies its host at once"
+    assert leases.in_use(HOST) == 2
+    fill(first, OTHER, 1)
+    assert popped(second).host == OTHER, "a full host does not hold back another"
+    assert first.server.scard(second.inflight("b")) == 2
 
 
-def test_the_delay_spaces_leases_across_workers(redis_server: str, prefix: str) -> None:  # noqa: F811
-    first = leases(redis_server, prefix, "a", limit=5, delay=0.3)
-    second = leases(redis_server, prefix, "b", limit=5, delay=0.3)
-    assert first.try_acquire(HOST)[0] is not None
-    refused, wait = second.try_acquire(HOST)
-    assert refused is None and 0.1 < wait <= 0.3
+def test_the_delay_spaces_a_hosts_requests_across_workers(
+    redis_server: str,  # noqa: F811
+    prefix: str,
+) -> None:
+    first = frontier(redis_server, prefix, "a", limit=5, delay=0.3)
+    second = frontier(redis_server, prefix, "b", limit=5, delay=0.3)
+    fill(first, HOST, 3)
+    popped(first)
+    wait = second.pop()
+    assert isinstance(wait, float) and 0.1 < wait <= 0.3
     time.sleep(wait + 0.02)
-    assert second.try_acquire(HOST)[0] is not None
+    popped(second)
+    assert first.pop() != -1.0
+    fill(first, OTHER, 1)
+    assert popped(first).host == OTHER, "another host does not wait for this one's delay"
 
 
-def test_a_dead_workers_leases_are_released_and_old_ones_expire(
+def test_priorities_hold_within_a_host_and_an_empty_frontier_says_so(
     redis_server: str,  # noqa: F811
     prefix: str,
 ) -> None:
-    dead = leases(redis_server, prefix, "host-1|12")  # a worker id may hold the separator
-    alive = leases(redis_server, prefix, "host-2")
-    assert dead.try_acquire(HOST)[0] and dead.try_acquire(HOST)[0]
-    assert alive.try_acquire(HOST)[0] is None
-    assert release_worker(redis.Redis.from_url(redis_server), prefix, "host-1|12") == 2
-    assert alive.try_acquire(HOST)[0] is not None
-    short = leases(redis_server, prefix, "host-3", ttl=0.2)
-    assert short.try_acquire("expiring:1")[0] is not None
-    time.sleep(0.3)
-    assert short.in_use("expiring:1") == 1  # counted until the next acquire sweeps it
-    assert short.try_acquire("expiring:1")[0] is not None
-    assert short.in_use("expiring:1") == 1
+    queue = frontier(redis_server, prefix, "a", limit=10)
+    assert queue.pop() == -1.0 and queue.pending() == 0
+    fill(queue, HOST, 2, priority=0)
+    fill(queue, HOST, 1, priority=5)
+    assert queue.pending() == 1
+    assert popped(queue).data == f"http://{HOST}/5/0".encode()
+    assert not queue.push(f"http://{HOST}/0/0".encode(), HOST, 0, f"http://{HOST}/0/0", False)
+    popped(queue), popped(queue)
+    assert queue.pop() == -1.0 and queue.pending() == 0
+
+
+def test_a_dead_workers_requests_and_leases_come_back_and_old_leases_expire(
+    redis_server: str,  # noqa: F811
+    prefix: str,
+) -> None:
+    dead = frontier(redis_server, prefix, "host-1|12")  # a worker id may hold the separator
+    alive = frontier(redis_server, prefix, "host-2")
+    fill(dead, HOST, 3)
+    lost = [popped(dead), popped(dead)]
+    assert alive.pop() != -1.0 and not isinstance(alive.pop(), Popped)
+    for taken in lost:
+        assert alive.requeue("host-1|12", taken.data, taken.host, 0, again=True)
+    assert release_worker(alive.server, prefix, "host-1|12") == 2
+    assert not alive.server.exists(dead.inflight("host-1|12"))
+    assert {popped(alive).data, popped(alive).data} <= {t.data for t in lost} | {
+        f"http://{HOST}/0/2".encode()
+    }
+    short = frontier(redis_server, prefix, "host-3", limit=1, ttl=0.2, profile="other")
+    fill(short, "expiring:1", 2)
+    popped(short)
+    time.sleep(0.7)  # past the lease's expiry and the recheck of a full host
+    assert popped(short).host == "expiring:1", "an expired lease no longer counts"
 
 
 def test_local_leases_hold_the_limit_per_host() -> None:
@@ -124,9 +172,9 @@ def test_a_returned_local_lease_wakes_the_next_waiter() -> None:
     assert asyncio.run(scenario()) == ["first returns it", "second got it"]
 
 
-def test_a_bad_limit_is_refused(redis_server: str, prefix: str) -> None:  # noqa: F811
+def test_a_bad_limit_is_refused() -> None:
     with pytest.raises(ValueError, match="DEBTCORPUS_HOST_LIMIT"):
-        leases(redis_server, prefix, "a", limit=0)
+        HostPolicy(0, 0, 1000)
 
 
 @pytest.fixture
@@ -197,3 +245,20 @@ def test_two_workers_together_keep_one_processs_limit_per_site(
     assert load["requests"] >= 20
     # two processes with 2 requests per site each, yet the site never had more than 2 at once
     assert load["max_in_flight"] == 2, load
+
+
+def test_a_workers_limits_are_what_s_overrides_say() -> None:
+    """-s CONCURRENT_REQUESTS_PER_DOMAIN=2 gives 2 per host; the worker's own
+    CONCURRENT_REQUESTS stays its own (the default, or its -s)."""
+    from crawler.frontier import host_policy
+    from crawler.run import crawl_settings, parse_args
+
+    common = ["--db", "sqlite:///:memory:", "--run-id", "1", "--redis", "redis://127.0.0.1:1/0"]
+    settings = crawl_settings(parse_args([*common, "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]))
+    assert host_policy(settings).limit == 2
+    assert settings.getint("CONCURRENT_REQUESTS") == 32
+    both = [f"--set={pair}" for pair in ("CONCURRENT_REQUESTS=5", "DEBTCORPUS_HOST_LIMIT=3")]
+    both.append("--set=DOWNLOAD_DELAY=1")
+    settings = crawl_settings(parse_args([*common, *both]))
+    assert settings.getint("CONCURRENT_REQUESTS") == 5
+    assert host_policy(settings) == HostPolicy(3, 1000, host_policy(settings).lease_ttl_ms)

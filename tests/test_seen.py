@@ -12,27 +12,36 @@ import pytest
 import redis
 from scrapy.settings import Settings
 
-from crawler.seen import BLOOM_ENQUEUE_LUA, BloomShape, SeenSetError, seen_shape
+from crawler.frontier import Frontier, HostPolicy
+from crawler.seen import BloomShape, SeenSetError, seen_shape
 from tests.test_postgres import redis_server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.services
 
 
+PREFIX = "test-seen"
+
+
 @pytest.fixture
 def client(redis_server: str) -> Iterator[redis.Redis]:  # noqa: F811
     connection = redis.Redis.from_url(redis_server)
-    connection.delete("test-seen:bits", "test-seen:queue")
+    clear(connection)
     yield connection
-    connection.delete("test-seen:bits", "test-seen:queue")
+    clear(connection)
+
+
+def clear(client: redis.Redis) -> None:
+    for key in client.scan_iter(match=f"{PREFIX}:*"):
+        client.delete(key)
 
 
 def enqueue_all(client: redis.Redis, shape: BloomShape, urls: list[str]) -> int:
-    """Queue each URL through the crawl's Lua script; how many it took as new."""
-    script = client.register_script(BLOOM_ENQUEUE_LUA)
+    """Queue each URL through the frontier's Lua script; how many it took as new."""
+    frontier = Frontier(client, PREFIX, "site", "w", HostPolicy(1, 0, 1000), shape)
     pipe = client.pipeline(transaction=False)
     for url in urls:
-        args = [0, url, "0", *shape.positions(url)]
-        script(keys=["test-seen:bits", "test-seen:queue"], args=args, client=pipe)
+        keys, args = frontier.push_args(url.encode(), "127.0.0.1", 0, url, unfiltered=False)
+        frontier.scripts["push"](keys=keys, args=args, client=pipe)
     return sum(int(added) for added in pipe.execute())
 
 
@@ -63,7 +72,7 @@ def test_seen_urls_are_refused_and_false_positives_stay_near_the_rate(
     fresh = [f"http://127.0.0.1/other/{n}" for n in range(2_000)]
     false_positives = 2_000 - enqueue_all(client, shape, fresh)
     assert 8 <= false_positives <= 45, false_positives
-    assert client.strlen("test-seen:bits") <= math.ceil(shape.bits / 8)
+    assert client.strlen(f"{PREFIX}:site:seen") <= math.ceil(shape.bits / 8)
 
 
 def test_the_seen_set_settings_are_checked() -> None:
