@@ -22,7 +22,7 @@ from readability import Document
 from readability.readability import REGEXES as READABILITY_PATTERNS
 
 from cleaning.extract.density import block_text, density_extract
-from cleaning.extract.scoring import cjk_share, tokens
+from cleaning.extract.scoring import cjk_share, shingle_overlap, tokens
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +245,9 @@ class Nesting:
     # smaller ones down to this share replace it when their prose share is this much higher
     prose_min_share: float = 0.25
     prose_gain: float = 0.1
+    # ... and hold this share of their 8-character runs in the chosen text: a bag of tokens
+    # is also "inside" when it retells the text (a photo caption summing up the story)
+    prose_min_runs: float = 0.8
 
 
 def prose_share(text: str) -> float:
@@ -275,6 +278,7 @@ def prose_core(
         and nesting.prose_min_share * size <= sum(bag.values()) < nesting.min_share * size
         and containment(bag, bags[chosen]) >= nesting.min_containment
         and prose_share(texts[name]) >= chosen_prose + nesting.prose_gain
+        and shingle_overlap(texts[name], texts[chosen], 8) >= nesting.prose_min_runs
     ]
     return min(nested, key=lambda name: sum(bags[name].values())) if nested else chosen
 
