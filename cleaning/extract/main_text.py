@@ -26,7 +26,6 @@ from cleaning.extract.candidates import (
     parse_document,
     readability_text,
     run_candidates,
-    strip_code,
 )
 from cleaning.extract.comments import extract_comments, remove_comment_lines
 from cleaning.extract.feeds import drop_feeds
@@ -207,7 +206,7 @@ def with_readability(
     skipped it: they agreed on a text that misses the headline (both kept a disclaimer)."""
     if any(c.name == READABILITY for c in candidates):
         return candidates
-    return (*candidates, Candidate(READABILITY, readability_text(strip_code(html), tree)))
+    return (*candidates, Candidate(READABILITY, readability_text(html, tree)))
 
 
 def finish(
