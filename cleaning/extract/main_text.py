@@ -77,7 +77,7 @@ def is_teaser(text: str, link_share: float) -> bool:
 class ExtractConfig:
     # trafilatura and the density method agreeing this much (token F1) settle the page
     # without readability (saves its run on most pages)
-    enough_agreement: float = 0.8
+    enough_agreement: float = 0.9
     # when a candidate lies inside the chosen text, the rest was an edge (related links,
     # comments, menus): see `cleaning.extract.candidates.Nesting`
     nesting: Nesting = field(default_factory=Nesting)
