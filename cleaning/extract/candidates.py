@@ -184,12 +184,12 @@ def run_candidates(
         Candidate(TRAFILATURA, trafilatura_text(page, url, fast=True)),
         Candidate(DENSITY, density_text(html, tree)),
     ]
+    settled = agreement_scores(tuple(found)).get(TRAFILATURA, 0.0) >= enough_agreement
     if forum:
         found.append(Candidate(TRAFILATURA_REPLIES, trafilatura_text(page, url, True, True)))
-    elif (
-        agreement_scores(tuple(found)).get(TRAFILATURA, 0.0) >= enough_agreement
-        or cjk_share(found[0].text + found[1].text) < MIN_CJK_FOR_READABILITY
-    ):
+        if settled:
+            return tuple(found)
+    elif settled or cjk_share(found[0].text + found[1].text) < MIN_CJK_FOR_READABILITY:
         return tuple(found)
     found.insert(1, Candidate(READABILITY, readability_text(html, tree)))
     if not found[1].text.strip():
