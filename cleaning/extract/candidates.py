@@ -176,7 +176,8 @@ def run_candidates(
     disagree, it lowered the mean F1 (on the Chinese one it is worth +0.05). When readability
     finds nothing either, trafilatura runs again with its fallbacks as the tie-breaker.
     On forum and Q&A pages trafilatura also runs with its comment zones kept: there the
-    replies are the content.
+    replies are the content; readability runs there too only where the first two disagree
+    (the thread's posts decide most forum pages after the choice).
     """
     html = strip_code(html) if tree is None else html
     page = html if tree is None else tree
