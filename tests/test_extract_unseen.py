@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cleaning.extract.candidates import Candidate, Choice
+from cleaning.extract.candidates import Candidate, Choice, choose
 from cleaning.extract.guards import Guards, headline_cover, on_headline, prose_chars
 from cleaning.extract.main_text import extract
 from cleaning.extract.scoring import token_f1
@@ -128,3 +128,26 @@ def test_the_chosen_text_plus_a_heading_line_is_no_other_story() -> None:
         "trafilatura", f"标签:维权绿色通道\n- 农民工维权绿色通道开通 {excerpt}"
     )
     assert on_headline(chosen, (with_heading,), "标签:维权绿色通道开通", Guards()) is chosen
+
+
+def test_a_caption_that_retells_the_story_is_not_the_article() -> None:
+    # the density method picked a photo caption: every token of it is in the body (so it
+    # is "inside" by the bag of tokens) and it is all prose, but it retells the story in
+    # other words, so it shares few runs of 8 characters with it
+    body = (
+        "记者今天下午在收费站看到，一起交通事故造成高速以北方向大堵车，车辆排起长龙。\n"
+        "交警和司机一起疏导交通，经过努力，五点左右通车，车辆恢复正常行驶。\n"
+        "交警说春运期间车流量大，希望司机听从指挥，看清指示牌和路标，千万不能逆行。\n"
+        "位置提示：首页 > 新闻频道 > 正文\n相关链接\n字体：大 中 小"
+    )
+    caption = (
+        "（今天下午收费站以北方向一起交通事故造成大堵车，车辆排起长龙，"
+        "经过交警和司机努力疏导，五点左右恢复通车。记者）"
+    )
+    candidates = (Candidate("trafilatura", body), Candidate("density", caption))
+    chosen = choose(candidates)
+    assert chosen is not None and chosen.candidate.name == "trafilatura"
+    # the same part copied out of the body is a nested core and replaces it
+    core = "\n".join(body.splitlines()[:2])
+    chosen = choose((Candidate("trafilatura", body), Candidate("density", core)))
+    assert chosen is not None and chosen.candidate.name == "density"

@@ -27,7 +27,6 @@ from cleaning.extract.candidates import (
     Choice,
     agreement_scores,
     readability_text,
-    strip_code,
     trafilatura_text,
 )
 from cleaning.extract.scoring import cjk_share, shingle_overlap
@@ -116,9 +115,9 @@ def agreed_prose(
     """trafilatura's text when readability agrees with it on running prose, else None."""
     texts = {c.name: c.text for c in candidates}
     if READABILITY not in texts:
-        texts[READABILITY] = readability_text(strip_code(html), tree)
+        texts[READABILITY] = readability_text(html, tree)
     if not texts.get(TRAFILATURA):
-        texts[TRAFILATURA] = trafilatura_text(strip_code(html), url or None, fast=True)
+        texts[TRAFILATURA] = trafilatura_text(tree, url or None, fast=True)
     pair = (Candidate(TRAFILATURA, texts[TRAFILATURA]), Candidate(READABILITY, texts[READABILITY]))
     if agreement_scores(pair).get(TRAFILATURA, 0.0) < guards.agreement:
         return None

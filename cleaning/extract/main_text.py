@@ -26,7 +26,6 @@ from cleaning.extract.candidates import (
     parse_document,
     readability_text,
     run_candidates,
-    strip_code,
 )
 from cleaning.extract.comments import extract_comments, remove_comment_lines
 from cleaning.extract.feeds import drop_feeds
@@ -78,7 +77,7 @@ def is_teaser(text: str, link_share: float) -> bool:
 class ExtractConfig:
     # trafilatura and the density method agreeing this much (token F1) settle the page
     # without readability (saves its run on most pages)
-    enough_agreement: float = 0.8
+    enough_agreement: float = 0.9
     # when a candidate lies inside the chosen text, the rest was an edge (related links,
     # comments, menus): see `cleaning.extract.candidates.Nesting`
     nesting: Nesting = field(default_factory=Nesting)
@@ -207,7 +206,7 @@ def with_readability(
     skipped it: they agreed on a text that misses the headline (both kept a disclaimer)."""
     if any(c.name == READABILITY for c in candidates):
         return candidates
-    return (*candidates, Candidate(READABILITY, readability_text(strip_code(html), tree)))
+    return (*candidates, Candidate(READABILITY, readability_text(html, tree)))
 
 
 def finish(

@@ -25,7 +25,9 @@ class TokenScore:
 
 def tokens(text: str) -> list[str]:
     """CJK characters one by one, latin/digit runs whole (lower-cased)."""
-    return [token.lower() for token in _TOKEN.findall(text)]
+    # lower-casing the text once, not each token: the per-token call was about 4% of the
+    # pipeline's time under cProfile (the pattern takes ASCII letters either way)
+    return _TOKEN.findall(text.lower())
 
 
 def token_f1(extracted: str, gold: str) -> TokenScore:
