@@ -29,7 +29,9 @@ def test_bad_db_url_is_a_clean_error() -> None:
 
 
 def test_db_in_missing_folder_is_a_clean_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["crawl", "--db", str(tmp_path / "no" / "corpus.db"), "x"])
+    result = CliRunner().invoke(
+        cli, ["crawl", "--db", str(tmp_path / "no" / "corpus.db"), "http://127.0.0.1:9/x/"]
+    )
     assert result.exit_code != 0
     assert "does not exist" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "no").exists()
@@ -49,12 +51,30 @@ def test_crawl_without_targets_is_a_clean_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["crawl", "--db", str(tmp_path / "c.db")])
     assert result.exit_code == 2  # bad input (docs/crawling.md)
     assert "nothing to crawl" in result.output
+    assert not (tmp_path / "c.db").exists()
 
 
 def test_unknown_profile_is_a_clean_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["crawl", "--site", "nope", "--db", str(tmp_path / "c.db")])
     assert result.exit_code == 2
     assert "no site profile 'nope'" in result.output
+    assert not (tmp_path / "c.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("profile", "message"),
+    [
+        ("name: bad\nstart_urls: [http://127.0.0.1:9/x/]\ndepth: two\n", "depth:"),
+        ("name: bad\nstart_urls: [/x/]\n", "pass --base-url"),
+    ],
+)
+def test_a_refused_profile_creates_no_corpus(tmp_path: Path, profile: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(profile, "utf-8")
+    db = tmp_path / "c.db"
+    result = CliRunner().invoke(cli, ["crawl", "--site", str(path), "--db", str(db)])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not db.exists()
 
 
 def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path) -> None:
