@@ -19,8 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
+from corpus.cli import cli
+from corpus.store import open_store
 from tests.test_search import ingest_sample_site, scan
 
 CHROMIUM = "/usr/bin/chromium"
@@ -74,6 +77,19 @@ def browse(corpus: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    open_store(str(db)).dispose()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = CliRunner().invoke(cli, ["browse", "--db", str(db), "--port", port])
+    assert result.exit_code == 1, result.output
+    assert f"127.0.0.1:{port}" in result.output and "choose another --port" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "http://" not in result.output
 
 
 def as_json(url: str) -> Any:

@@ -104,6 +104,28 @@ def test_eval_claims_says_when_checks_are_not_labelled(tmp_path: Path) -> None:
     assert "not labelled" in result.output
 
 
+def test_eval_claims_pools_several_files(tmp_path: Path) -> None:
+    lines = GOLD2_DEV.read_text("utf-8").splitlines()
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("\n".join(lines[:30]) + "\n", "utf-8")
+    second.write_text("\n".join(lines[30:50]) + "\n", "utf-8")
+    result = CliRunner().invoke(cli, ["eval", "claims", str(first), str(second)])
+    assert result.exit_code == 0, result.output
+    assert "50 gold sentences from the 2 files pooled" in result.output
+    pooled = evaluate(load_gold(first) + load_gold(second), ClaimConfig())
+    overall = pooled.overall(pooled.by_type)
+    assert f"{overall.precision:.3f}" in result.output.split("files pooled")[1]
+
+
+def test_eval_claims_shows_nothing_counted_as_a_dash(tmp_path: Path) -> None:
+    rows = [line for line in GOLD2_DEV.read_text("utf-8").splitlines() if '"claims": []' in line]
+    small = tmp_path / "none.jsonl"
+    small.write_text(rows[0] + "\n", "utf-8")
+    result = CliRunner().invoke(cli, ["eval", "claims", str(small)])
+    assert result.exit_code == 0, result.output
+    assert "1.000" not in result.output and "lender   │        - │" in result.output
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [(None, "not found"), ("{not json\n", "line 1 is not a gold sentence")],

@@ -19,7 +19,9 @@ from corpus.cli import cli
 from corpus.dedup.run import run_dedup
 from corpus.report.diff import GAP_MARK, side_by_side
 from corpus.report.escape import csv_cell, markdown_fence, markdown_text
+from corpus.store import open_store
 from tests.dedup_corpus import HOSTILE_TEXT, HOSTILE_TITLES, SCRIPT_MARKER, build_corpus
+from tests.test_search import add_article
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = (
@@ -53,6 +55,21 @@ def _tokens(markdown: str) -> list[str]:
         found.append(token.type)
         found += [child.type for child in token.children or []]
     return found
+
+
+def test_a_corpus_dedup_never_ran_on_is_refused(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    store = open_store(db)
+    with store.session() as session:
+        add_article(session, "微粒贷逾期催收上门来了怎么办", "很多借款人担心催收人员上门家访。")
+    store.dispose()
+    out = tmp_path / "r.md"
+    command = ["report", "dedup", "--format", "md", "--out", str(out), "--db", db]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 1 and "run it first" in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1 and not out.exists()
+    assert CliRunner().invoke(cli, ["dedup", "--workers", "1", "--db", db]).exit_code == 0
+    assert CliRunner().invoke(cli, command).exit_code == 0 and out.exists()
 
 
 def test_markdown_escaping_leaves_no_live_link_image_or_html() -> None:

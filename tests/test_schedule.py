@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -215,3 +216,12 @@ def test_run_now_queue_makes_a_schedule_due(db_path: Path, store: Store) -> None
     assert due_jobs(store, datetime.now(UTC)) == []
     assert invoke(db_path, "schedule", "run-now", "law", "--queue").exit_code == 0
     assert [job.name for job in due_jobs(store, datetime.now(UTC))] == ["law"]
+
+
+def test_the_readme_schedule_line_works(db_path: Path, store: Store) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    line = next(row for row in readme.splitlines() if row.startswith("debtcorpus schedule add"))
+    args = shlex.split(line.split(";")[0].split("#")[0])[1:]
+    result = invoke(db_path, *args)
+    assert result.exit_code == 0, result.output
+    assert "added schedule" in result.output

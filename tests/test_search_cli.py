@@ -4,6 +4,7 @@ and readable JSON."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,6 +59,20 @@ def test_table_comments_and_reindex(tmp_path: Path) -> None:
     comments = run("search", "暴力", "--comments", "--json", "--db", db)
     assert json.loads(comments)["comment_id"]
     assert "indexed 2 articles and 1 comments" in run("search", "--reindex", "--db", db)
+
+
+def test_a_list_cut_by_limit_says_so(tmp_path: Path) -> None:
+    db = small_corpus(tmp_path / "c.db")
+    cut = run("search", "家访", "--limit", "1", "--db", db)
+    assert "first 1 articles" in cut and "--limit" in cut
+    assert "first" not in run("search", "家访", "--db", db).splitlines()[0]
+
+
+def test_the_help_examples_name_real_sites() -> None:
+    bundled = Path(__file__).resolve().parent.parent / "corpus" / "sites"
+    profiles = {path.stem for path in bundled.glob("*.yaml")}
+    sites = re.findall(r"debtcorpus search .*--site (\S+)", run("search", "--help"))
+    assert sites and set(sites) <= profiles, sites
 
 
 def test_bad_queries_are_one_line_errors(tmp_path: Path) -> None:

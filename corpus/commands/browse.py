@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,17 @@ def sqlite_path(db: str | None) -> Path:
             "`debtcorpus export` a PostgreSQL corpus, or search it with `debtcorpus search`"
         )
     return Path(make_url(url).database or "")
+
+
+def check_free(host: str, port: int) -> None:
+    """Refuse, in one line, an address that cannot be listened on (a port in use)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
+            ) from exc
 
 
 def make_datasette(path: Path, settings: dict[str, Any] | None = None) -> Any:
@@ -54,7 +66,9 @@ def browse(db: str | None, host: str, port: int) -> None:
     contains all the words, Chinese included. Stop with Ctrl-C."""
     import uvicorn
 
-    datasette = make_datasette(sqlite_path(db))
+    path = sqlite_path(db)
+    check_free(host, port)
+    datasette = make_datasette(path)
     asyncio.run(datasette.invoke_startup())
-    click.echo(f"http://{host}:{port}/{sqlite_path(db).stem}", err=False)
+    click.echo(f"http://{host}:{port}/{path.stem}", err=False)
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")

@@ -21,8 +21,8 @@ from corpus.commands.options import (
 from corpus.commands.stats import print_run
 from corpus.crawl_contract import EXIT_FOR_STATUS, CrawlRequest, ExitCode, RunStatus
 from corpus.crawl_runs import CrawlEnd, ended_status, resume_crawl, run_crawl
-from corpus.errors import DebtcorpusError
-from corpus.profiles import stored_site
+from corpus.errors import ConfigError, DebtcorpusError
+from corpus.profiles import crawl_profiles, stored_site
 from corpus.store import Store, open_store_for_crawl
 
 CONTACT_ENV_VAR = "DEBTCORPUS_CONTACT"
@@ -141,11 +141,23 @@ def start_or_resume(db: str | None, request: CrawlRequest, resume_run: int | Non
     """Check the corpus can be written, then run the crawl (or resume run `resume_run`, with
     its own options)."""
     claim_config_from_env()  # a bad DEBTCORPUS_CLAIM_RULES fails here, not on every page
+    if resume_run is None:
+        refuse_bad_request(request)
     store = open_store_for_crawl(db)
     watcher = functools.partial(LiveStatus, store)
     if resume_run is not None:
         return resume_crawl(store, resume_run, watcher_for=watcher)
     return run_crawl(store, request, watcher_for=watcher)
+
+
+def refuse_bad_request(request: CrawlRequest) -> None:
+    """Bad input (no target, a bad profile, a missing --base-url) is refused before the corpus
+    is opened, so that a refused crawl creates no corpus file."""
+    if not request.urls and not request.sites:
+        raise ConfigError("nothing to crawl: give start URLs or --site PROFILE")
+    crawl_profiles(
+        request.urls, request.sites, request.base_url, request.depth, request.allow_domains
+    )
 
 
 def report_end(store: Store, end: CrawlEnd, db: str | None) -> int:

@@ -19,6 +19,11 @@ from corpus.progress import progress
 console = Console(width=None if sys.stdout.isatty() else 160)
 
 
+def ratio(value: float, total: int) -> str:
+    """A precision, recall or accuracy to three places; `-` when nothing was counted (0/0)."""
+    return f"{value:.3f}" if total else "-"
+
+
 def tally_table(title: str, table_rows: dict[str, Tally], overall: Tally, key: str) -> Table:
     table = Table(title=title)
     for column in (key, "precision", "recall", "tp", "fp", "fn"):
@@ -26,8 +31,8 @@ def tally_table(title: str, table_rows: dict[str, Tally], overall: Tally, key: s
     for name, tally in [*sorted(table_rows.items()), ("ALL", overall)]:
         table.add_row(
             name,
-            f"{tally.precision:.3f}",
-            f"{tally.recall:.3f}",
+            ratio(tally.precision, tally.tp + tally.fp),
+            ratio(tally.recall, tally.tp + tally.fn),
             str(tally.tp),
             str(tally.fp),
             str(tally.fn),
@@ -40,12 +45,13 @@ def fields_table(report: EvalReport) -> Table:
     for column in ("field", "accuracy", "claims"):
         table.add_column(column, justify="left" if column == "field" else "right")
     for name in FIELDS:
-        table.add_row(name, f"{report.accuracy(name):.3f}", str(report.field_totals[name]))
+        total = report.field_totals[name]
+        table.add_row(name, ratio(report.accuracy(name), total), str(total))
     return table
 
 
-def print_report(path: Path, report: EvalReport, show_errors: bool) -> None:
-    console.print(f"{report.sentences} gold sentences from {path}")
+def print_report(source: str, report: EvalReport, show_errors: bool) -> None:
+    console.print(f"{report.sentences} gold sentences from {source}")
     types = report.by_type
     console.print(tally_table("Claim types", types, report.overall(types), "type"))
     subtypes = report.by_subtype
@@ -74,12 +80,20 @@ def eval_claims(gold: tuple[Path, ...], show_errors: bool) -> None:
     precision and recall of rule checks with the share of sentences falsely flagged.
 
         debtcorpus eval claims tests/data/claims_gold2_test.jsonl
+
+    Several files are scored one by one, then pooled (their sentences together).
     """
+    pooled: list[GoldSentence] = []
     for path in gold:
         if not path.is_file():
             raise DataError(f"gold file {path} not found; pass the path of a claims gold file")
-        report = evaluate(load_gold(path), ClaimConfig(), partial(tracked, f"scoring {path.name}"))
-        print_report(path, report, show_errors)
+        rows = load_gold(path)
+        report = evaluate(rows, ClaimConfig(), partial(tracked, f"scoring {path.name}"))
+        print_report(str(path), report, show_errors)
+        pooled.extend(rows)
+    if len(gold) > 1:
+        report = evaluate(pooled, ClaimConfig(), partial(tracked, "scoring the pooled files"))
+        print_report(f"the {len(gold)} files pooled", report, show_errors=False)
 
 
 def tracked(description: str, rows: list[GoldSentence]) -> Iterator[GoldSentence]:

@@ -10,6 +10,14 @@ import click
 from corpus.errors import DebtcorpusError
 
 
+class Interrupted(click.ClickException):
+    """Ctrl-C in a command that does not handle it itself: one line, exit 130 (128 + SIGINT).
+    `crawl` (exit 4, resumable), `browse`, `sample-site serve` and `scheduler` stop on their
+    own terms instead."""
+
+    exit_code = 130
+
+
 class LazyGroup(click.Group):
     """Subcommands from a {name: "module:attribute"} map; library errors become CLI errors."""
 
@@ -33,3 +41,7 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except DebtcorpusError as exc:
             raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt as exc:
+            raise Interrupted(
+                "interrupted (Ctrl-C) before the end; run the same command again to do it all"
+            ) from exc

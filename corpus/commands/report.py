@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from sqlalchemy import func, select
 
 from corpus.commands.dedup import make_config
 from corpus.commands.options import db_option
 from corpus.errors import ConfigError
+from corpus.models import Article, ArticleFingerprint
 from corpus.progress import phase
-from corpus.store import open_corpus
+from corpus.store import Store, open_corpus
 
 
 @click.group(name="report")
@@ -42,6 +44,7 @@ def report_dedup(db: str | None, output_format: str, out: Path, max_diffs: int) 
     if not out.parent.exists():
         raise ConfigError(f"the folder for --out {str(out)!r} does not exist; create it first")
     store = open_corpus(db)
+    refuse_before_dedup(store)
     with phase("reading clusters"):
         data = build_report(store, make_config(), with_texts=output_format != "csv")
     store.dispose()
@@ -49,6 +52,19 @@ def report_dedup(db: str | None, output_format: str, out: Path, max_diffs: int) 
         out.write_text(_render(data, output_format, max_diffs), encoding="utf-8")
     clusters = sum(len(rows) for rows in data.clusters.values())
     click.echo(f"wrote {output_format} report on {clusters} clusters to {out}")
+
+
+def refuse_before_dedup(store: Store) -> None:
+    """A corpus `dedup` never ran on would give a report of no copies: refuse it instead."""
+    with store.session() as session:
+        articles = session.scalar(select(func.count()).select_from(Article))
+        fingerprinted = session.scalar(select(func.count()).select_from(ArticleFingerprint))
+    if articles and not fingerprinted:
+        store.dispose()
+        raise ConfigError(
+            f"`debtcorpus dedup` has not run on this corpus ({articles} articles, none "
+            "fingerprinted): run it first, then the report"
+        )
 
 
 def _render(data: object, output_format: str, max_diffs: int) -> str:

@@ -31,8 +31,11 @@ def rich_snippet(snippet: str) -> str:
     return "".join(parts)
 
 
-def hits_table(query: str, hits: list[Hit], comments: bool) -> Table:
-    table = Table(title=f"{len(hits)} {'comments' if comments else 'articles'} for {query!r}")
+def hits_table(query: str, hits: list[Hit], comments: bool, limit: int) -> Table:
+    title = f"{len(hits)} {'comments' if comments else 'articles'} for {query!r}"
+    if len(hits) >= limit:
+        title = f"the first {title} (--limit {limit}: there may be more)"
+    table = Table(title=title)
     for column in ("title", "site", "date", "snippet"):
         table.add_column(column, overflow="fold", ratio=3 if column == "snippet" else 1)
     for hit in hits:
@@ -120,7 +123,7 @@ def search(
 
     \b
         debtcorpus search 上门
-        debtcorpus search "上门 家访" --site law --since 2024-01-01 --json
+        debtcorpus search "上门 家访" --site sample-law --since 2024-01-01 --json
         debtcorpus search 暴力催收 --comments
     """
     if not reindex and not query:
@@ -142,4 +145,4 @@ def search(
         for hit in hits:
             click.echo(json.dumps(hit.as_json(), ensure_ascii=False))
     else:
-        console.print(hits_table(query, hits, comments))
+        console.print(hits_table(query, hits, comments, limit))
