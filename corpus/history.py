@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from w3lib.url import canonicalize_url
 
+from cleaning.urls import url_identity
 from corpus.errors import ConfigError
 from corpus.models import Article, ArticleRevision, Page
 from corpus.schedule.schedules import as_utc
@@ -60,8 +60,9 @@ class ArticleHistory:
 
 
 def find_article(session: Session, url: str) -> Article:
-    """The article for a URL as stored, canonicalised, or as any page fetched it."""
-    for candidate in dict.fromkeys((url, canonicalize_url(url))):
+    """The article for a URL as stored, by its identity (as ingest keys articles: no tracking
+    parameters), or as any page fetched it."""
+    for candidate in dict.fromkeys((url, url_identity(url))):
         article = session.scalars(select(Article).where(Article.url == candidate)).one_or_none()
         if article is not None:
             return article

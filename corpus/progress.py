@@ -28,6 +28,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from corpus.errors import ConfigError
+
 T = TypeVar("T")
 
 # Seconds between plain progress lines when stderr is not a terminal.
@@ -70,10 +72,20 @@ def _bar(description: str, total: int | None) -> Iterator[Advance]:
 
 
 def period_s() -> float:
-    try:
-        return max(0.05, float(os.environ.get(PERIOD_ENV, DEFAULT_PERIOD_S)))
-    except ValueError:
+    """The period of plain progress lines; a value that is not a positive number is refused."""
+    raw = os.environ.get(PERIOD_ENV)
+    if raw is None:
         return DEFAULT_PERIOD_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ConfigError(
+            f"{PERIOD_ENV}={raw!r} is not a positive number of seconds; unset it or give "
+            "one such as 10"
+        )
+    return max(0.05, value)
 
 
 @contextmanager
@@ -86,21 +98,24 @@ def _lines(description: str, total: int | None) -> Iterator[Advance]:
     wrote = threading.Event()
 
     def report() -> None:
-        while not stop.wait(period_s()):
+        while not stop.wait(period):
             click.echo(_line(description, done[0], total, started), err=True)
             wrote.set()
 
+    period = period_s()
     ticker = threading.Thread(target=report, name="progress", daemon=True)
     ticker.start()
+    ended = "stopped"
     try:
         yield lambda n: done.__setitem__(0, done[0] + n)
+        ended = "done"
     finally:
         stop.set()
         ticker.join()
         if wrote.is_set():
             elapsed = time.monotonic() - started
             click.echo(
-                f"{description}: done, {_count(done[0], total)} in {elapsed:.1f} s", err=True
+                f"{description}: {ended}, {_count(done[0], total)} in {elapsed:.1f} s", err=True
             )
 
 

@@ -136,3 +136,9 @@ def test_article_without_revisions_says_so(db_path: Path) -> None:
     result = CliRunner().invoke(cli, ["history", URL, "--db", str(db_path)])
     assert result.exit_code == 0, result.output
     assert "1 version(s)" in result.output and "no changes recorded" in result.output
+
+
+def test_article_is_found_by_a_url_with_tracking_parameters_never_fetched(store: Store) -> None:
+    with store.session() as session:
+        found = article_history(session, URL + "?utm_source=weibo&utm_medium=share")
+    assert found.url == URL

@@ -109,3 +109,25 @@ def test_eval_claims_shows_progress_off_a_terminal(monkeypatch: pytest.MonkeyPat
     assert result.exit_code == 0, result.output
     assert f"scoring {GOLD.name}: done, " in result.stderr
     assert "scoring" not in result.stdout and "precision" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "0"])
+def test_a_bad_period_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    from corpus.errors import ConfigError
+
+    monkeypatch.setenv(PERIOD_ENV, value)
+    with pytest.raises(ConfigError, match=f"{PERIOD_ENV}='{value}' is not a positive number"):
+        list(progress(range(3), 3, "counting"))
+
+
+def test_an_interrupted_job_says_stopped_not_done(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(PERIOD_ENV, "0.05")
+    with pytest.raises(KeyboardInterrupt):
+        for item in progress(range(6), 6, "counting"):
+            time.sleep(0.12)
+            if item == 1:
+                raise KeyboardInterrupt
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("counting: stopped, 1/6 (17%) in "), last
