@@ -309,8 +309,17 @@ def load_profile(name_or_path: str) -> SiteProfile:
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"profile {path} is not valid YAML: {exc}") from exc
+        raise ConfigError(f"profile {path} is not valid YAML: {_yaml_problem(exc)}") from exc
     return profile_from_dict(data, source=str(path))
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's error in one line: what is wrong and where (line and column, from 1)."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        return str(problem)
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
 
 
 def profile_from_dict(data: Any, source: str) -> SiteProfile:

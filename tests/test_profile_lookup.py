@@ -127,3 +127,13 @@ def test_a_crawl_of_a_users_profile_records_the_profiles_name(
     assert run.site == "my-news" and article_sites == {"my-news"}
     assert run.settings["sites"] == [str(sites / "my.yml")]  # `crawl --resume` finds it again
     store.dispose()
+
+
+def test_a_profile_that_is_not_yaml_is_one_line_with_its_place(tmp_path: Path) -> None:
+    broken = tmp_path / "bad.yaml"
+    broken.write_text("name: bad\nstart_urls: [http://127.0.0.1:1/\n", "utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_profile(str(broken))
+    message = str(raised.value)
+    assert "\n" not in message and f"profile {broken} is not valid YAML" in message
+    assert re.search(r"at line \d+, column \d+$", message), message
