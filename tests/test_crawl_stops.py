@@ -262,3 +262,24 @@ def _stored_pages_while_running(db: str) -> bool:
         return False
     runs = [json.loads(line) for line in result.stdout.splitlines()]
     return any(run["status"] == "running" and run["pages_fetched"] > 0 for run in runs)
+
+
+def test_ctrl_c_while_the_crawl_child_imports_scrapy_is_an_interrupt_without_a_traceback() -> None:
+    from corpus.crawl_contract import ExitCode
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "--help"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    # lxml's C module is mapped while crawler.run imports Scrapy: the moment to interrupt
+    while not any("lxml" in m.path for m in psutil.Process(child.pid).memory_maps()):
+        assert time.monotonic() < deadline, "the crawl child never imported Scrapy"
+        time.sleep(0.005)
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=30)
+    if child.returncode == 0:
+        pytest.skip("the child finished its imports before the signal arrived")
+    assert child.returncode == ExitCode.INTERRUPTED, stderr.decode()[-2000:]
+    assert b"Traceback" not in stderr, stderr.decode()[-2000:]
