@@ -166,7 +166,8 @@ def write_corpus_url(db: str, texts: list[str], first: int = 0) -> None:
 
 PG_SIZES = """
 SELECT relname, pg_total_relation_size(oid) FROM pg_class
-WHERE relname IN ('lsh_band_keys', 'article_fingerprints', 'duplicate_pairs') AND relkind = 'r'
+WHERE relname IN ('lsh_band_keys', 'article_fingerprints', 'duplicate_pairs', 'dedup_unpaired')
+  AND relkind = 'r'
 """
 
 

@@ -294,7 +294,16 @@ def _shingle_stream(code_arrays: list[U64], ngram: int) -> tuple[U64, NDArray[np
 
 def shingle_hashes(text: str, config: FingerprintConfig) -> U64:
     """The distinct 64-bit codes of the document's character n-grams, sorted."""
-    return np.unique(shingle_sequence(text, config))
+    return distinct_sorted(shingle_sequence(text, config))
+
+
+def distinct_sorted(values: U64) -> U64:
+    """`np.unique` of a shingle sequence: a sort and a mask (NumPy 2's hashed unique takes
+    five times as long on a text's 1,500 shingles)."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def shingle_sequence(text: str, config: FingerprintConfig) -> U64:
