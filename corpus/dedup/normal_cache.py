@@ -41,14 +41,14 @@ def unpack_codes(blob: bytes) -> NDArray[np.uint64]:
 class NormalCache:
     """`put(ids, blobs)` after a batch is fingerprinted, `get(ids)` when its pairs are verified."""
 
-    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(self, max_bytes: int | None = None) -> None:
         self.folder = tempfile.TemporaryDirectory(prefix="debtcorpus-dedup-")
         self.db = sqlite3.connect(Path(self.folder.name) / "normal.db")
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
         self.db.execute("CREATE TABLE codes (id INTEGER PRIMARY KEY, codes BLOB NOT NULL)")
         self.stored = 0
-        self.max_bytes = max_bytes
+        self.max_bytes = MAX_BYTES if max_bytes is None else max_bytes
 
     def __enter__(self) -> NormalCache:
         return self
