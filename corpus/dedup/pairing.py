@@ -18,7 +18,7 @@ an interrupted run resumes with the next batch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
@@ -61,6 +61,7 @@ PAIR_FIELDS = (
 )  # fmt: skip
 PAIR_COLUMNS = ("first_id", "second_id", *PAIR_FIELDS[2:])
 Pairs = NDArray[np.int64]
+Deferred = Callable[[], list[PairMeasure]]
 
 
 @dataclass
@@ -89,6 +90,8 @@ def pair_new(
     else:
         totals.mode = "lookup"
     batches = range(0, unpaired.size, BATCH)
+    queued: tuple[Pairs, Deferred] | None = None
+    # batch k+1's candidates and texts are read while the workers measure batch k
     for start in progress(batches, len(batches), "verifying candidates"):
         owners = unpaired[start : start + BATCH]
         with store.session() as session:
@@ -97,16 +100,27 @@ def pair_new(
             else:
                 pairs = _owned(scanned, unpaired, owners)
             totals.candidate_pairs += len(pairs)
-            measures = verify(session, pairs, config, workers, cache)
-            totals.kept_pairs += len(measures)
-            rows = [tuple(getattr(m, name) for name in PAIR_FIELDS) for m in measures]
-            insert_rows(session, table_of(DuplicatePair), PAIR_COLUMNS, rows)
-            session.execute(
-                delete(dedup_unpaired).where(
-                    dedup_unpaired.c.article_id.between(int(owners[0]), int(owners[-1]))
-                )
-            )
+            measured = verify(session, pairs, config, workers, cache)
+        if queued is not None:
+            totals.kept_pairs += _write(store, *queued)
+        queued = (owners, measured)
+    if queued is not None:
+        totals.kept_pairs += _write(store, *queued)
     return totals
+
+
+def _write(store: Store, owners: Pairs, measured: Deferred) -> int:
+    """A batch's kept pairs, and its owners off the queue, in one transaction."""
+    measures = measured()
+    with store.session() as session:
+        rows = [tuple(getattr(m, name) for name in PAIR_FIELDS) for m in measures]
+        insert_rows(session, table_of(DuplicatePair), PAIR_COLUMNS, rows)
+        session.execute(
+            delete(dedup_unpaired).where(
+                dedup_unpaired.c.article_id.between(int(owners[0]), int(owners[-1]))
+            )
+        )
+    return len(measures)
 
 
 def _owned(pairs: Pairs, unpaired: Pairs, owners: Pairs) -> Pairs:
@@ -200,21 +214,23 @@ def verify(
     config: FingerprintConfig,
     workers: Workers,
     cache: NormalCache | None = None,
-) -> list[PairMeasure]:
+) -> Deferred:
     """The candidates near enough or contained, measured (see `measure_pair`): the MinHash
-    estimate of all at once, then exact measures on the shingles of those that pass it."""
+    estimate of all at once, then exact measures on the shingles of those that pass it, by the
+    worker processes; returns at once with a callable that waits for them."""
     if not len(pairs):
-        return []
+        return lambda: []
     ids = np.unique(pairs)
     matrix = _signatures_of(session, ids.tolist(), config)
     local = estimate_filter(np.searchsorted(ids, pairs), matrix, config.estimate_floor)
     if config.verify == "estimate":
         agree = (matrix[local[:, 0]] == matrix[local[:, 1]]).mean(axis=1)
-        return [
+        kept = [
             PairMeasure(int(ids[a]), int(ids[b]), float(s), float(s), float(s))
             for (a, b), s in zip(local, agree, strict=True)
             if s >= config.threshold
         ]
+        return lambda: kept
     found = [(int(a), int(b)) for a, b in ids[local]]
     wanted = ids[np.unique(local)].tolist()
     packed = cache.get(wanted) if cache is not None else {}
@@ -229,7 +245,8 @@ def verify(
             part, {i: texts[i] for i in members if i in texts},
             {i: packed[i] for i in members if i in packed},
         ))  # fmt: skip
-    return [m for kept in workers.submit(measure_part, parts, config)() for m in kept]
+    results = workers.submit(measure_part, parts, config)
+    return lambda: [m for kept in results() for m in kept]
 
 
 def _signatures_of(
