@@ -28,14 +28,17 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import jieba
 import numpy as np
@@ -166,12 +169,15 @@ def write_corpus_url(db: str, texts: list[str], first: int = 0) -> None:
 
 PG_SIZES = """
 SELECT relname, pg_total_relation_size(oid) FROM pg_class
-WHERE relname IN ('lsh_band_keys', 'article_fingerprints', 'duplicate_pairs') AND relkind = 'r'
+WHERE relname IN ('lsh_band_keys', 'article_fingerprints', 'duplicate_pairs', 'dedup_unpaired')
+  AND relkind = 'r'
 """
 
 
 def postgres_run(url: str, texts: list[str]) -> str:
-    """`debtcorpus dedup` on an empty PostgreSQL database; time and storage per article."""
+    """`debtcorpus dedup` on an empty PostgreSQL database; time (the client's CPU, and the
+    CPU of the server processes serving this database, sampled from /proc every 0.2 s: the
+    server runs on this machine) and storage per article."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
@@ -180,16 +186,56 @@ def postgres_run(url: str, texts: list[str]) -> str:
         if exists and connection.scalar(text("SELECT count(*) FROM articles")):
             raise SystemExit(f"{url} holds articles; give an empty database")
     write_corpus_url(url, texts)
-    figures = measure(RUN_OURS, url, "1")
+    with ServerCpu(engine) as server:
+        figures = measure(RUN_OURS, url, "1")
     with engine.connect() as connection:
         sizes = dict(connection.execute(text(PG_SIZES)).all())
     engine.dispose()
     per_article = {name: size / len(texts) for name, size in sizes.items()}
     return (
         f"PostgreSQL, {len(texts)} articles, 1 process: {figures['seconds']:.1f}s wall, "
-        f"{figures['cpu']:.1f}s CPU (client), peak {figures['peak_mb']:.0f} MB; bytes per article: "
+        f"{figures['cpu']:.1f}s CPU (client), {server.seconds():.1f}s CPU (server backends), "
+        f"peak {figures['peak_mb']:.0f} MB; bytes per article: "
         + ", ".join(f"{name} {value:.0f}" for name, value in sorted(per_article.items()))
     )
+
+
+class ServerCpu:
+    """CPU seconds of the PostgreSQL backends connected to the engine's database (other than
+    this sampler's), from /proc/PID/stat, the largest value seen per backend."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine, self.seen, self.done = engine, dict[int, int](), threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> ServerCpu:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *error: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+    def _sample(self) -> None:
+        from sqlalchemy import text
+
+        sql = text(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        with self.engine.connect() as connection:
+            while not self.done.wait(0.2):
+                for (pid,) in connection.execute(sql).all():
+                    try:
+                        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue
+                    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+                    self.seen[pid] = max(self.seen.get(pid, 0), ticks)
+                connection.rollback()
+
+    def seconds(self) -> float:
+        return sum(self.seen.values()) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(script: str, db: Path | str, *args: str) -> dict[str, float]:

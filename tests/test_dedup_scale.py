@@ -8,11 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import inspect, select
 
-from cleaning.fingerprint import FingerprintConfig
-from corpus.dedup import pairing, scan
+from cleaning.fingerprint import FingerprintConfig, content_codes
+from corpus.dedup import normal_cache, pairing, scan
+from corpus.dedup.normal_cache import pack_codes, unpack_codes
 from corpus.dedup.run import run_dedup
 from corpus.models import DuplicateCluster, DuplicatePair
 from corpus.store import Store
@@ -54,6 +56,30 @@ def test_worker_processes_change_nothing(tmp_path: Path) -> None:
     two, _ = build_corpus(tmp_path / "two.db")
     run_dedup(two, CONFIG, workers=2)
     assert stored(one) == stored(two)
+
+
+def test_kept_normal_forms_measure_as_the_texts_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verification from the content codes fingerprinting kept, and from the texts read and
+    normalised again (a cache that keeps nothing), store the same pairs and clusters."""
+    kept, _ = build_corpus(tmp_path / "kept.db")
+    run_dedup(kept, CONFIG, workers=1)
+    monkeypatch.setattr(normal_cache, "MAX_BYTES", 0)
+    read, _ = build_corpus(tmp_path / "read.db")
+    run_dedup(read, CONFIG, workers=1)
+    assert stored(kept)[0] and stored(kept) == stored(read)
+
+
+def test_packed_content_codes_come_back_equal() -> None:
+    for text in ("欠款催收 ABC 123", "生僻字𠀀在此", ""):
+        codes = content_codes(text, CONFIG)
+        assert np.array_equal(unpack_codes(pack_codes(codes)), codes)
+    assert pack_codes(content_codes("催收", CONFIG))[:1] == b"\x02"  # 2 bytes a character
+    with normal_cache.NormalCache(max_bytes=10) as cache:
+        cache.put([1, 2], [b"\x02ab", b"\x02cd"])
+        cache.put([3], [b"\x02" + bytes(20)])  # past the bound: not kept
+        assert cache.get([1, 2, 3]) == {1: b"\x02ab", 2: b"\x02cd"}
 
 
 def test_a_run_after_new_articles_looks_up_only_theirs(

@@ -55,12 +55,16 @@ def _extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
-@lru_cache(maxsize=65536)
 def registrable_domain(url: str | None) -> str:
     """ "news.source3.com.cn:8080/x" -> "source3.com.cn"; the bare host when it has no suffix."""
     if not url:
         return ""
-    host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
+    return _host_domain(urlsplit(url if "//" in url else f"//{url}").hostname or "")
+
+
+@lru_cache(maxsize=65536)
+def _host_domain(host: str) -> str:
+    """Per host, not per URL: a corpus has few hosts and many URLs."""
     parts = _extractor()(host)
     if parts.domain and parts.suffix:
         return f"{parts.domain}.{parts.suffix}"

@@ -24,14 +24,19 @@ from cleaning.fingerprint import (
     FingerprintConfig,
     band_keys,
     content_codes,
+    distinct_sorted,
     exact_key_of_codes,
     sequence_of_codes,
     signatures_of_codes,
 )
+from corpus.dedup.normal_cache import pack_codes, unpack_codes
 from corpus.dedup.pairs import PairMeasure, measure_pair
 
 T = TypeVar("T")
-Fingerprints = tuple[NDArray[np.uint32], NDArray[np.int64], list[str]]
+# signatures, band keys, exact keys, packed content codes (corpus.dedup.normal_cache)
+Fingerprints = tuple[NDArray[np.uint32], NDArray[np.int64], list[str], list[bytes]]
+# the pairs of a part, the texts of theirs not cached, the packed content codes of the others
+MeasurePart = tuple[Sequence[tuple[int, int]], dict[int, str], dict[int, bytes]]
 
 
 def default_workers() -> int:
@@ -46,21 +51,22 @@ def split(items: Sequence[T], parts: int) -> list[list[T]]:
 
 
 def fingerprint_part(texts: Sequence[str], config: FingerprintConfig) -> Fingerprints:
-    """Signatures, band keys and exact keys of texts."""
+    """Signatures, band keys, exact keys and packed content codes of texts."""
     codes = [content_codes(text, config) for text in texts]
     matrix = signatures_of_codes(codes, config)
-    return matrix, band_keys(matrix, config), [exact_key_of_codes(c) for c in codes]
+    exact = [exact_key_of_codes(c) for c in codes]
+    return matrix, band_keys(matrix, config), exact, [pack_codes(c) for c in codes]
 
 
-def measure_part(
-    part: tuple[Sequence[tuple[int, int]], dict[int, str]], config: FingerprintConfig
-) -> list[PairMeasure]:
-    """The pairs near enough (Jaccard) or contained, measured on their texts' shingles."""
-    pairs, texts = part
-    sequences = {
-        key: sequence_of_codes(content_codes(t, config), config) for key, t in texts.items()
-    }
-    hashes = {key: np.unique(sequence) for key, sequence in sequences.items()}
+def measure_part(part: MeasurePart, config: FingerprintConfig) -> list[PairMeasure]:
+    """The pairs near enough (Jaccard) or contained, measured on their texts' shingles (from
+    the content codes kept by fingerprinting, else from the text)."""
+    pairs, texts, packed = part
+    sequences = {key: sequence_of_codes(unpack_codes(b), config) for key, b in packed.items()}
+    sequences.update(
+        (key, sequence_of_codes(content_codes(t, config), config)) for key, t in texts.items()
+    )
+    hashes = {key: distinct_sorted(sequence) for key, sequence in sequences.items()}
     kept = []
     for first, second in pairs:
         pair = measure_pair(first, second, hashes.__getitem__, sequences.__getitem__,

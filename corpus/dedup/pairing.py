@@ -10,30 +10,45 @@ Candidates come from the indexed band-key table in one of two ways, whichever re
 A key held by more than `max_bucket` articles is common text and gives no candidates. Each pair
 is verified once, by its owner: the later of its unpaired articles (by id). Owners go in
 committed batches of `BATCH` (signatures for the MinHash estimate in one query per chunk, the
-texts that pass it fetched and normalised by the worker processes, exact measures), their pairs
-written in bulk and the owners marked `paired` in the same transaction: an interrupted run
-resumes with the next batch.
+content codes of the texts that pass it from this run's fingerprinting (`normal_cache`), else
+the texts read and normalised again, exact measures in the worker processes), their pairs
+written in bulk and the owners taken off the `dedup_unpaired` queue in the same transaction:
+an interrupted run resumes with the next batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from cleaning.fingerprint import FingerprintConfig
-from corpus.dedup.bulk import insert_rows, table_of
+from corpus.dedup.bulk import fetch_rows, insert_rows, table_of
+from corpus.dedup.normal_cache import NormalCache
 from corpus.dedup.normal_pool import Workers, measure_part, split
-from corpus.dedup.pairs import PairMeasure, bucket_pairs, estimate_filter
+from corpus.dedup.pairs import (
+    PairMeasure,
+    bucket_pairs,
+    estimate_filter,
+    pair_codes,
+    pairs_of_codes,
+    unique_pairs,
+)
 from corpus.dedup.scan import BATCH, QUERY_CHUNK, band_columns, chunks
-from corpus.models import Article, ArticleFingerprint, DuplicatePair, lsh_band_keys
+from corpus.models import (
+    Article,
+    ArticleFingerprint,
+    DuplicatePair,
+    dedup_unpaired,
+    lsh_band_keys,
+)
 from corpus.progress import progress
 from corpus.store import Store
 
@@ -46,6 +61,7 @@ PAIR_FIELDS = (
 )  # fmt: skip
 PAIR_COLUMNS = ("first_id", "second_id", *PAIR_FIELDS[2:])
 Pairs = NDArray[np.int64]
+Deferred = Callable[[], list[PairMeasure]]
 
 
 @dataclass
@@ -57,12 +73,14 @@ class PairTotals:
     common: set[int] = field(default_factory=set)
 
 
-def pair_new(store: Store, config: FingerprintConfig, workers: Workers) -> PairTotals:
+def pair_new(
+    store: Store, config: FingerprintConfig, workers: Workers, cache: NormalCache
+) -> PairTotals:
     """Verify and store the pairs of every unpaired article (module docstring)."""
     totals = PairTotals()
     with store.session() as session:
-        query = select(ArticleFingerprint.article_id).where(ArticleFingerprint.paired.is_(False))
-        unpaired = np.array(session.scalars(query.order_by("article_id")).all(), dtype=np.int64)
+        query = select(dedup_unpaired.c.article_id).order_by(dedup_unpaired.c.article_id)
+        unpaired = np.array(session.scalars(query).all(), dtype=np.int64)
         stored = session.scalar(select(func.count(ArticleFingerprint.article_id))) or 0
     if not unpaired.size:
         return totals
@@ -72,6 +90,8 @@ def pair_new(store: Store, config: FingerprintConfig, workers: Workers) -> PairT
     else:
         totals.mode = "lookup"
     batches = range(0, unpaired.size, BATCH)
+    queued: tuple[Pairs, Deferred] | None = None
+    # batch k+1's candidates and texts are read while the workers measure batch k
     for start in progress(batches, len(batches), "verifying candidates"):
         owners = unpaired[start : start + BATCH]
         with store.session() as session:
@@ -80,16 +100,27 @@ def pair_new(store: Store, config: FingerprintConfig, workers: Workers) -> PairT
             else:
                 pairs = _owned(scanned, unpaired, owners)
             totals.candidate_pairs += len(pairs)
-            measures = verify(session, pairs, config, workers)
-            totals.kept_pairs += len(measures)
-            rows = [tuple(getattr(m, name) for name in PAIR_FIELDS) for m in measures]
-            insert_rows(session, table_of(DuplicatePair), PAIR_COLUMNS, rows)
-            session.execute(
-                update(ArticleFingerprint)
-                .where(ArticleFingerprint.article_id.between(int(owners[0]), int(owners[-1])))
-                .values(paired=True)
-            )
+            measured = verify(session, pairs, config, workers, cache)
+        if queued is not None:
+            totals.kept_pairs += _write(store, *queued)
+        queued = (owners, measured)
+    if queued is not None:
+        totals.kept_pairs += _write(store, *queued)
     return totals
+
+
+def _write(store: Store, owners: Pairs, measured: Deferred) -> int:
+    """A batch's kept pairs, and its owners off the queue, in one transaction."""
+    measures = measured()
+    with store.session() as session:
+        rows = [tuple(getattr(m, name) for name in PAIR_FIELDS) for m in measures]
+        insert_rows(session, table_of(DuplicatePair), PAIR_COLUMNS, rows)
+        session.execute(
+            delete(dedup_unpaired).where(
+                dedup_unpaired.c.article_id.between(int(owners[0]), int(owners[-1]))
+            )
+        )
+    return len(measures)
 
 
 def _owned(pairs: Pairs, unpaired: Pairs, owners: Pairs) -> Pairs:
@@ -110,7 +141,7 @@ def _key_rows(connection: Connection, column: str, where: str, values: list[int]
     else:
         statement, parameters = f"{where} IN ({','.join('?' * len(values))})", tuple(values)
     sql = f"SELECT {column}, article_id FROM lsh_band_keys WHERE {statement}"
-    return int_rows(connection.exec_driver_sql(sql, parameters).fetchall(), 2)
+    return int_rows(fetch_rows(connection, sql, parameters), 2)
 
 
 def int_rows(rows: Sequence[Sequence[int]], width: int) -> Pairs:
@@ -122,7 +153,7 @@ def int_rows(rows: Sequence[Sequence[int]], width: int) -> Pairs:
 
 def _scanned(store: Store, config: FingerprintConfig, unpaired: Pairs) -> Pairs:
     """Every pair sharing a band key held by 2..max_bucket articles, one of them unpaired."""
-    found = np.empty((0, 2), dtype=np.int64)
+    found: list[NDArray[np.int64]] = []
     with store.session() as session:
         connection = session.connection()
         for column in band_columns(config):
@@ -132,13 +163,14 @@ def _scanned(store: Store, config: FingerprintConfig, unpaired: Pairs) -> Pairs:
                 f"(SELECT {name} FROM lsh_band_keys GROUP BY {name} "
                 f"HAVING count(*) > 1 AND count(*) <= {int(config.max_bucket)})"
             )
-            rows = int_rows(connection.exec_driver_sql(shared).fetchall(), 2)
+            rows = int_rows(fetch_rows(connection, shared), 2)
             if not rows.size:
                 continue
             pairs = np.sort(rows[bucket_pairs(rows[:, :1], config.max_bucket), 1], axis=1)
             pairs = pairs[np.isin(pairs, unpaired).any(axis=1)]
-            found = np.unique(np.concatenate((found, pairs)), axis=0)
-    return found
+            found.append(pair_codes(pairs))  # made distinct once, for all bands
+    codes = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    return pairs_of_codes(codes)
 
 
 def _looked_up(
@@ -172,36 +204,49 @@ def _looked_up(
         found.append(np.stack((np.repeat(stored[:, 1], counts), mine), axis=1))
     if not found:
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.unique(np.sort(np.concatenate(found), axis=1), axis=0)
+    pairs = unique_pairs(np.concatenate(found))
     return _owned(pairs[pairs[:, 0] != pairs[:, 1]], unpaired, owners)
 
 
 def verify(
-    session: Session, pairs: Pairs, config: FingerprintConfig, workers: Workers
-) -> list[PairMeasure]:
+    session: Session,
+    pairs: Pairs,
+    config: FingerprintConfig,
+    workers: Workers,
+    cache: NormalCache | None = None,
+) -> Deferred:
     """The candidates near enough or contained, measured (see `measure_pair`): the MinHash
-    estimate of all at once, then exact measures on the shingles of those that pass it."""
+    estimate of all at once, then exact measures on the shingles of those that pass it, by the
+    worker processes; returns at once with a callable that waits for them."""
     if not len(pairs):
-        return []
+        return lambda: []
     ids = np.unique(pairs)
     matrix = _signatures_of(session, ids.tolist(), config)
     local = estimate_filter(np.searchsorted(ids, pairs), matrix, config.estimate_floor)
     if config.verify == "estimate":
         agree = (matrix[local[:, 0]] == matrix[local[:, 1]]).mean(axis=1)
-        return [
+        kept = [
             PairMeasure(int(ids[a]), int(ids[b]), float(s), float(s), float(s))
             for (a, b), s in zip(local, agree, strict=True)
             if s >= config.threshold
         ]
+        return lambda: kept
     found = [(int(a), int(b)) for a, b in ids[local]]
+    wanted = ids[np.unique(local)].tolist()
+    packed = cache.get(wanted) if cache is not None else {}
     texts: dict[int, str] = {}
-    for chunk in chunks(ids[np.unique(local)].tolist(), QUERY_CHUNK):
+    for chunk in chunks([i for i in wanted if i not in packed], QUERY_CHUNK):
         query = select(Article.id, Article.text).where(Article.id.in_(chunk))
         texts.update((row[0], row[1]) for row in session.execute(query))
-    parts = [
-        (part, {i: texts[i] for pair in part for i in pair}) for part in split(found, workers.count)
-    ]
-    return [m for kept in workers.submit(measure_part, parts, config)() for m in kept]
+    parts = []
+    for part in split(found, workers.count):
+        members = {i for pair in part for i in pair}
+        parts.append((
+            part, {i: texts[i] for i in members if i in texts},
+            {i: packed[i] for i in members if i in packed},
+        ))  # fmt: skip
+    results = workers.submit(measure_part, parts, config)
+    return lambda: [m for kept in results() for m in kept]
 
 
 def _signatures_of(

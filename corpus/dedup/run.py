@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from cleaning.fingerprint import FingerprintConfig
 from corpus.dedup import clusters_store
+from corpus.dedup.normal_cache import NormalCache
 from corpus.dedup.normal_pool import Workers, default_workers
 from corpus.dedup.pairing import pair_new
 from corpus.dedup.scan import QUERY_CHUNK, chunks, fingerprint_new
@@ -27,6 +28,7 @@ from corpus.models import (
     ArticleFingerprint,
     DuplicateCluster,
     DuplicatePair,
+    dedup_unpaired,
     lsh_band_keys,
 )
 from corpus.progress import phase
@@ -55,11 +57,12 @@ def run_dedup(
         summary.changed = _drop_stale(session)
     # no pooled connection is carried into the forked workers (they never use the database)
     store.engine.dispose()
-    with Workers(default_workers() if workers is None else workers) as pool:
+    count = default_workers() if workers is None else workers
+    with Workers(count) as pool, NormalCache() as cache:
         with phase("fingerprinting articles"):
-            summary.fingerprinted = fingerprint_new(store, config, pool)
+            summary.fingerprinted = fingerprint_new(store, config, pool, cache)
         with phase("verifying candidate pairs"):
-            summary.candidate_pairs = pair_new(store, config, pool).candidate_pairs
+            summary.candidate_pairs = pair_new(store, config, pool, cache).candidate_pairs
     with phase("writing clusters"):
         with store.session() as session:
             clusters_store.clear(session)
@@ -75,6 +78,7 @@ def run_dedup(
 
 def _forget_all(session: Session) -> None:
     session.execute(delete(DuplicatePair))
+    session.execute(delete(dedup_unpaired))
     session.execute(delete(lsh_band_keys))
     session.execute(delete(ArticleFingerprint))
 
@@ -115,5 +119,6 @@ def _drop_stale(session: Session) -> int:
             )
         )
         session.execute(delete(lsh_band_keys).where(lsh_band_keys.c.article_id.in_(chunk)))
+        session.execute(delete(dedup_unpaired).where(dedup_unpaired.c.article_id.in_(chunk)))
         session.execute(delete(ArticleFingerprint).where(ArticleFingerprint.article_id.in_(chunk)))
     return len(stale)

@@ -22,9 +22,16 @@ from sqlalchemy.orm import Session
 
 from cleaning.fingerprint import FingerprintConfig
 from corpus.dedup.bulk import insert_rows, table_of
+from corpus.dedup.normal_cache import NormalCache
 from corpus.dedup.normal_pool import Fingerprints, Workers, fingerprint_part, split
 from corpus.errors import ConfigError
-from corpus.models import BAND_COLUMNS, Article, ArticleFingerprint, lsh_band_keys
+from corpus.models import (
+    BAND_COLUMNS,
+    Article,
+    ArticleFingerprint,
+    dedup_unpaired,
+    lsh_band_keys,
+)
 from corpus.progress import progress
 from corpus.store import Store
 
@@ -60,7 +67,9 @@ def band_columns(config: FingerprintConfig) -> list[Any]:
     return [lsh_band_keys.c[f"b{band:02d}"] for band in range(config.bands)]
 
 
-def fingerprint_new(store: Store, config: FingerprintConfig, workers: Workers) -> int:
+def fingerprint_new(
+    store: Store, config: FingerprintConfig, workers: Workers, cache: NormalCache
+) -> int:
     """Every article without a fingerprint, a committed batch at a time (module docstring)."""
     with store.session() as session:
         todo = session.scalar(_unfingerprinted(select(func.count(Article.id)))) or 0
@@ -83,6 +92,7 @@ def fingerprint_new(store: Store, config: FingerprintConfig, workers: Workers) -
         )  # fmt: skip
         with store.session() as session:
             store_batch(session, batch, config)
+        cache.put(batch.ids.tolist(), [blob for p in parts for blob in p[3]])
         done += len(rows)
     band_indexes(store, config, create=True)
     return done
@@ -152,7 +162,6 @@ def store_batch(session: Session, batch: Batch, config: FingerprintConfig) -> No
                 "exact_key": exact_key,
                 "signature": matrix[index].tobytes(),
                 "created_at": stamp,
-                "paired": False,
             }
             for index, (article_id, sha, exact_key) in enumerate(
                 zip(batch.ids, batch.shas, batch.exact_keys, strict=True)
@@ -161,3 +170,4 @@ def store_batch(session: Session, batch: Batch, config: FingerprintConfig) -> No
     )
     columns = ("article_id", *(f"b{band:02d}" for band in range(keys.shape[1])))
     insert_rows(session, lsh_band_keys, columns, np.hstack((batch.ids[:, None], keys)).tolist())
+    insert_rows(session, dedup_unpaired, ("article_id",), batch.ids[:, None].tolist())
