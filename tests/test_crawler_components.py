@@ -20,8 +20,10 @@ from sqlalchemy import event, select, text
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
+from corpus.cleaner_pool import clean_safely
 from corpus.ingest import FetchedPage, SkippedUrl
 from corpus.models import Page, SkippedUrlRow
+from corpus.pool_writes import StoreJob, WorkItem, clean_and_store, worker_store
 from corpus.profiles import adhoc_profile
 from corpus.spool import run_spool, spooled_pages
 from corpus.store import Store, open_store
@@ -193,23 +195,16 @@ def test_the_unchanged_check_runs_only_for_urls_the_corpus_held(tmp_path: Path) 
     db = new_corpus(tmp_path)
     run_pipeline(make_crawler(DEBTCORPUS_DB=db), page(f"{BASE}/a"))
     statements: list[str] = []
-    crawler = make_crawler(DEBTCORPUS_DB=db)
-    pipeline = CorpusPipeline(crawler)
     held, new = page(f"{BASE}/a"), replace(page(f"{BASE}/b"), in_corpus=False)
-
-    async def go() -> None:
-        await pipeline.open_spider()
-        assert pipeline.store is not None
-        event.listen(pipeline.store.engine, "before_cursor_execute", record(statements))
-        await pipeline.process_item(new)
-        new_page_statements = len(statements)
-        await pipeline.process_item(held)
-        await pipeline.close_spider()
-        assert not any("ORDER BY pages.id DESC" in s for s in statements[:new_page_statements])
-        assert any("ORDER BY pages.id DESC" in s for s in statements[new_page_statements:])
-
-    asyncio.run(go())
-    store = Store(db)
+    # what a cleaner worker runs on a batch, run here to see its statements
+    store = worker_store(Store(db).url)
+    event.listen(store.engine, "before_cursor_execute", record(statements))
+    job = StoreJob(store.url, clean_safely, 0.0, (WorkItem(new),))
+    assert [ack.outcome for ack in clean_and_store(job)] == ["article"]
+    assert statements and not any("ORDER BY pages.id DESC" in s for s in statements)
+    job = StoreJob(store.url, clean_safely, 0.0, (WorkItem(held),))
+    assert [ack.unchanged for ack in clean_and_store(job)] == [True]
+    assert any("ORDER BY pages.id DESC" in s for s in statements)
     with store.session() as session:
         rows = session.execute(select(Page.url, Page.outcome).order_by(Page.id)).all()
     store.dispose()
