@@ -23,6 +23,7 @@ import os
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -41,6 +42,7 @@ BROKEN_RESULT = CleanResult(
 )
 WATCHDOG_PERIOD_S = 1.0
 Cleaner = Callable[[FetchedPage], CleanResult | None]
+_POOLS: weakref.WeakSet[CleanerPool] = weakref.WeakSet()
 A = TypeVar("A")
 R = TypeVar("R")
 
@@ -78,6 +80,14 @@ def _watch_owner(owner_pid: int) -> None:
             os._exit(1)
 
 
+def kill_pools() -> None:
+    """Kill every pool's workers: a crawl stopped at once (a second Ctrl-C) exits without
+    waiting for the batches they are cleaning and storing (none is acknowledged: the resumed
+    crawl fetches those pages again, or finds them stored)."""
+    for pool in list(_POOLS):
+        pool.kill()
+
+
 class CleanerPool:
     """`workers` forkserver processes running `cleaner` (default `clean_safely`) on pages,
     with a per-page timeout."""
@@ -88,6 +98,7 @@ class CleanerPool:
         self.cleaner = cleaner
         self.replaced = 0
         self._executor = self._new_executor()
+        _POOLS.add(self)
 
     def _new_executor(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
@@ -137,6 +148,12 @@ class CleanerPool:
         for process in list((getattr(executor, "_processes", {}) or {}).values()):
             process.kill()
         executor.shutdown(wait=False, cancel_futures=True)
+
+    def kill(self) -> None:
+        """Stop the workers now, whatever they are doing (a crawl stopped at once)."""
+        for process in list((getattr(self._executor, "_processes", {}) or {}).values()):
+            process.kill()
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     def shutdown(self, wait: bool = True, cancel: bool = False) -> None:
         """Stop the workers; `cancel` drops pages not yet started (a run that stops early)."""

@@ -31,7 +31,7 @@ from corpus.incremental import store_if_unchanged
 from corpus.ingest import FetchedPage, store_batch
 from corpus.store import Store
 
-DEFAULT_MAX_BATCH = 32
+DEFAULT_MAX_BATCH = 16
 
 
 def retryable(exc: BaseException) -> bool:
