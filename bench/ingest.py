@@ -2,7 +2,7 @@
 
 N generated sample-site article pages (default 1,000) are cleaned first (in 2 processes, not
 timed), then stored into a fresh, migrated corpus (search index and its triggers included)
-  write path: corpus.ingest.store_batch, batches of --batch pages (default 32, the crawl's
+  write path: corpus.ingest.store_batch, batches of --batch pages (default 16, the crawl's
               DEBTCORPUS_WRITE_BATCH), one transaction each, as a cleaner worker stores them;
   raw:        the rows that path writes (pages, articles, comments, claims; built before the
               clock starts), inserted with the driver's executemany in the same batches.
@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 
 from cleaning.records import CleanResult
 from corpus.ingest import FetchedPage, clean_fetched, plan_page, store_batch
+from corpus.pool_writes import DEFAULT_MAX_BATCH
 from corpus.search import postgres
 from corpus.store import open_store
 from samplesite.content import load_articles
@@ -212,7 +213,7 @@ def measure(name: str, new_db: Callable[[str], str], items: Items, size: int) ->
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=1000)
-    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--batch", type=int, default=DEFAULT_MAX_BATCH)
     parser.add_argument("--pg", help="a PostgreSQL URL whose database the bench may drop")
     parser.add_argument("--cache", help="a file to keep the cleaned pages in, for the next run")
     args = parser.parse_args()
