@@ -186,15 +186,30 @@ class BatchWriter:
 
     def _again(self, batch: list[_Waiting], failure: PoolFailure) -> None:
         """A stalled batch: its pages alone; a page stalled alone (or whose worker was
-        killed twice) is stored as a reject, with why."""
-        again = []
+        killed twice) is stored as a reject, with why, by this process (a new worker may be
+        slow to start)."""
+        again, rejects = [], []
         for waiting in batch:
-            page = waiting.item.page
             if failure is PoolFailure.BROKEN and waiting.broken < 1:
                 again.append(_Waiting(waiting.item, waiting.future, waiting.alone, 1))
             elif len(batch) > 1 and failure is PoolFailure.TIMED_OUT:
                 again.append(_Waiting(waiting.item, waiting.future, alone=True))
             else:
                 result = TIMEOUT_RESULT if failure is PoolFailure.TIMED_OUT else BROKEN_RESULT
-                again.append(_Waiting(WorkItem(page, result, cleaned=True), waiting.future))
+                rejects.append(_Waiting(WorkItem(waiting.item.page, result, True), waiting.future))
         self.waiting.extendleft(reversed(again))
+        if rejects:
+            task = asyncio.ensure_future(self._store_here(rejects))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+    async def _store_here(self, rejects: list[_Waiting]) -> None:
+        items = [(w.item.page, w.item.result) for w in rejects]
+        try:
+            stored = await asyncio.to_thread(store_batch, worker_store(self.db), items)
+        except Exception as exc:
+            for waiting in rejects:
+                waiting.future.set_result(_failed(waiting.item, exc))
+        else:
+            for waiting, page in zip(rejects, stored, strict=True):
+                waiting.future.set_result(Ack(page.outcome, page.reason, page.change))

@@ -289,3 +289,31 @@ def test_a_stuck_cleaner_is_killed_and_replaced(tmp_path: Path) -> None:
     assert outcomes == {f"{BASE}/stuck": "clean-timeout", f"{BASE}/fine": None}
     assert stuck_pids and not any(psutil.pid_exists(pid) for pid in stuck_pids)
     assert replacements and not set(replacements) & set(stuck_pids), "no new worker took over"
+
+
+def test_a_batch_with_a_stuck_page_is_split_and_the_others_stored(tmp_path: Path) -> None:
+    db = new_corpus(tmp_path)
+    crawler = make_crawler(
+        DEBTCORPUS_DB=db,
+        DEBTCORPUS_CLEAN_TIMEOUT=8.0,
+        DEBTCORPUS_CLEAN_WORKERS=1,
+        DEBTCORPUS_CLEANER="tests.slow_cleaner.clean_or_hang",
+    )
+    pipeline = CorpusPipeline(crawler)
+    urls = [f"{BASE}/first", f"{BASE}/stuck", f"{BASE}/beside"]
+
+    async def go() -> None:
+        await pipeline.open_spider()
+        first = asyncio.ensure_future(pipeline.process_item(page(urls[0])))
+        await asyncio.sleep(0)  # the one worker takes the first page alone
+        # the two others wait for it and go as one batch, which stalls on the stuck page
+        await asyncio.gather(first, *(pipeline.process_item(page(url)) for url in urls[1:]))
+        await pipeline.close_spider()
+
+    asyncio.run(go())
+    store = Store(db)
+    with store.session() as session:
+        outcomes = dict(session.execute(select(Page.url, Page.reason)).all())
+    store.dispose()
+    assert outcomes == {urls[0]: None, urls[1]: "clean-timeout", urls[2]: None}
+    assert crawler.stats.get_value("debtcorpus/cleaners_replaced") == 2
