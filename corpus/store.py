@@ -91,9 +91,10 @@ def pool_settings() -> dict[str, Any]:
     checked with a ping before use (a server restart costs no failed write) and replaced
     after DEBTCORPUS_PG_POOL_RECYCLE seconds (default 1800). Measured: a crawl's Scrapy
     process holds up to 4 (run records, resume and incremental look-ups, skipped URLs), each
-    cleaner worker 1 (it stores its own batches), the parent 2. psycopg prepares no statement on the server
-    (DEBTCORPUS_PG_PREPARE_THRESHOLD, default none): PgBouncer in transaction mode, which may
-    give each transaction another server connection, works in front of it."""
+    cleaner worker 1 (it stores its own batches), the parent 2. psycopg prepares no
+    statement on the server (DEBTCORPUS_PG_PREPARE_THRESHOLD, default none): PgBouncer in
+    transaction mode, which may give each transaction another server connection, works in
+    front of it."""
     threshold = os.environ.get("DEBTCORPUS_PG_PREPARE_THRESHOLD", "")
     return {
         "pool_size": int(os.environ.get("DEBTCORPUS_PG_POOL_SIZE", "2")),
