@@ -8,7 +8,9 @@ crawls /gen/ with the same Scrapy settings (robots.txt, AutoThrottle, concurrenc
 The two run in alternation, --rounds times each (default 3), on a fresh corpus each time.
 Prints, per run and as median [min-max] per kind: pages/s, the ratio full/bare of each pair,
 the peak memory of the whole process tree (summed RSS, and summed PSS, which counts shared
-pages once), and the CPU milliseconds per page the tree spent.
+pages once), and the CPU milliseconds per page the tree spent, in all and by process: the
+Scrapy process (the reactor; the bare spider's only process), the cleaners (which clean and
+store) and the `debtcorpus crawl` parent.
 
   .venv/bin/python bench/crawl_throughput.py [--pages 3000] [--latency-ms 100] [--rounds 3]
 
@@ -75,6 +77,9 @@ class Tree:
     peak_rss_mb: float
     peak_pss_mb: float
     cpu_seconds: float
+    # CPU seconds by role: parent (`debtcorpus crawl`), scrapy (the reactor's process),
+    # cleaners (the fork server and its workers, which clean and store)
+    cpu_by_role: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,10 @@ class Result:
     def cpu_ms_per_page(self) -> float:
         return 1000 * self.tree.cpu_seconds / self.pages if self.pages else 0.0
 
+    def role_ms_per_page(self, role: str) -> float:
+        seconds = self.tree.cpu_by_role.get(role, 0.0)
+        return 1000 * seconds / self.pages if self.pages else 0.0
+
 
 def start_site(pages: int, latency_ms: int) -> tuple[subprocess.Popen[str], str]:
     argv = [sys.executable, "-m", "samplesite", "serve", "--port", "0", "--generate", str(pages)]
@@ -106,18 +115,45 @@ def run_measured(name: str, argv: list[str]) -> Tree:
     """Run a crawl process; sample its whole process tree until it ends."""
     with tempfile.TemporaryFile() as output:
         process = psutil.Popen(argv, cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
-        peak, peak_pss, cpu_by_pid = 0, 0, {}
+        peak, peak_pss, cpu_by_pid, roles = 0, 0, {}, {}
         while process.poll() is None:
             family = _family(process)
             rss, pss = _tree_memory(family)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             cpu_by_pid.update(_tree_cpu(family))
+            roles.update(_roles(process, family, roles))
             time.sleep(0.2)
         if process.returncode not in (0, 1):
             output.seek(0)
             print(output.read().decode(errors="replace")[-3000:], file=sys.stderr)
             raise SystemExit(f"{name} crawl failed with exit code {process.returncode}")
-    return Tree(peak / 2**20, peak_pss / 2**20, sum(cpu_by_pid.values()))
+    by_role: dict[str, float] = {}
+    for pid, seconds in cpu_by_pid.items():
+        role = roles.get(pid, "scrapy")
+        by_role[role] = by_role.get(role, 0.0) + seconds
+    return Tree(peak / 2**20, peak_pss / 2**20, sum(cpu_by_pid.values()), by_role)
+
+
+def _roles(
+    root: psutil.Process, family: list[psutil.Process], known: dict[int, str]
+) -> dict[int, str]:
+    """parent: a root that is `debtcorpus crawl`; cleaners: multiprocessing's processes;
+    scrapy: the process running the spider (the bare root, or the parent's other child)."""
+    roles = {}
+    for member in family:
+        if member.pid in known:
+            continue
+        try:
+            command = " ".join(member.cmdline())
+        except psutil.Error:
+            continue
+        if "multiprocessing" in command:
+            roles[member.pid] = "cleaners"
+        elif member.pid == root.pid and "debtcorpus" in command:
+            roles[member.pid] = "parent"
+        else:
+            roles[member.pid] = "scrapy"
+    return roles
 
 
 def _family(process: psutil.Process) -> list[psutil.Process]:
@@ -189,16 +225,21 @@ def spread(values: list[float], digits: int) -> str:
     )
 
 
+ROLES = ("scrapy", "cleaners", "parent")
+ROLES_SHOWN = " / ".join(ROLES)
+
+
 def report(pairs: list[tuple[Result, Result]], pages: int, latency_ms: int) -> None:
     print(f"crawl_throughput: {pages} generated pages, server latency {latency_ms} ms")
     header = f"{'run':<10}{'pages':>7}{'seconds':>9}{'pages/s':>9}"
-    print(f"{header}{'RSS MB':>8}{'PSS MB':>8}{'CPU ms/page':>13}")
+    print(f"{header}{'RSS MB':>8}{'PSS MB':>8}{'CPU ms/page':>13}  by process: {ROLES_SHOWN}")
     for round_number, pair in enumerate(pairs, 1):
         for r in pair:
             print(
                 f"{r.name + ' ' + str(round_number):<10}{r.pages:>7}{r.seconds:>9.1f}"
                 f"{r.rate:>9.1f}{r.tree.peak_rss_mb:>8.0f}{r.tree.peak_pss_mb:>8.0f}"
-                f"{r.cpu_ms_per_page:>13.1f}"
+                f"{r.cpu_ms_per_page:>13.1f}  "
+                + " / ".join(f"{r.role_ms_per_page(role):.1f}" for role in ROLES)
             )
     for index, name in enumerate(("bare", "full")):
         runs = [pair[index] for pair in pairs]
@@ -206,7 +247,10 @@ def report(pairs: list[tuple[Result, Result]], pages: int, latency_ms: int) -> N
             f"{name}: pages/s {spread([r.rate for r in runs], 1)}, "
             f"peak RSS MB {spread([r.tree.peak_rss_mb for r in runs], 0)}, "
             f"peak PSS MB {spread([r.tree.peak_pss_mb for r in runs], 0)}, "
-            f"CPU ms/page {spread([r.cpu_ms_per_page for r in runs], 1)}"
+            f"CPU ms/page {spread([r.cpu_ms_per_page for r in runs], 1)}; "
+            + ", ".join(
+                f"{role} {spread([r.role_ms_per_page(role) for r in runs], 1)}" for role in ROLES
+            )
         )
     print(f"ratio full/bare (per pair): {spread([f.rate / b.rate for b, f in pairs], 2)}")
 

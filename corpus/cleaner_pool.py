@@ -1,8 +1,9 @@
 """The cleaner process pool: decode, extract and claims run in worker processes.
 
-Cleaning is CPU-bound, so the crawl (crawler/pipelines.py) and `ingest-warc` (corpus/warc/)
-hand fetched pages to this one pool; a page that breaks or stalls the cleaner becomes a
-reject with the reason, never a lost page.
+Cleaning is CPU-bound, so the crawl (crawler/pipelines.py, through corpus.pool_writes: the
+workers clean and store batches of pages) and `ingest-warc` (corpus/warc/) hand fetched pages
+to this one pool; a page that breaks or stalls the cleaner becomes a reject with the reason,
+never a lost page.
 
 - The fork server imports the cleaner once, so every worker starts with it loaded (and the
   workers share those pages of memory).
@@ -15,16 +16,19 @@ reject with the reason, never a lost page.
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 import multiprocessing
 import os
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from cleaning.outcomes import Reason
 from cleaning.records import CleanResult
@@ -38,6 +42,16 @@ BROKEN_RESULT = CleanResult(
 )
 WATCHDOG_PERIOD_S = 1.0
 Cleaner = Callable[[FetchedPage], CleanResult | None]
+_POOLS: weakref.WeakSet[CleanerPool] = weakref.WeakSet()
+A = TypeVar("A")
+R = TypeVar("R")
+
+
+class PoolFailure(enum.Enum):
+    """Why a call run in the pool has no result."""
+
+    TIMED_OUT = "timed-out"
+    BROKEN = "broken"
 
 
 def clean_safely(fetched: FetchedPage) -> CleanResult | None:
@@ -66,6 +80,14 @@ def _watch_owner(owner_pid: int) -> None:
             os._exit(1)
 
 
+def kill_pools() -> None:
+    """Kill every pool's workers: a crawl stopped at once (a second Ctrl-C) exits without
+    waiting for the batches they are cleaning and storing (none is acknowledged: the resumed
+    crawl fetches those pages again, or finds them stored)."""
+    for pool in list(_POOLS):
+        pool.kill()
+
+
 class CleanerPool:
     """`workers` forkserver processes running `cleaner` (default `clean_safely`) on pages,
     with a per-page timeout."""
@@ -76,6 +98,7 @@ class CleanerPool:
         self.cleaner = cleaner
         self.replaced = 0
         self._executor = self._new_executor()
+        _POOLS.add(self)
 
     def _new_executor(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
@@ -98,19 +121,20 @@ class CleanerPool:
         except BrokenProcessPool:
             return BROKEN_RESULT
 
-    async def clean(self, fetched: FetchedPage) -> CleanResult | None:
-        """Clean one page without blocking the event loop (the crawler's reactor)."""
-        for _ in range(2):
-            executor = self._executor
-            future = asyncio.wrap_future(executor.submit(self.cleaner, fetched))
-            try:
-                return await asyncio.wait_for(future, self.timeout)
-            except TimeoutError:
-                self._replace(executor)
-                return TIMEOUT_RESULT
-            except BrokenProcessPool:
-                self._replace(executor)  # another page's timeout killed this one's worker
-        return BROKEN_RESULT
+    async def run(self, function: Callable[[A], R], argument: A) -> R | PoolFailure:
+        """Run `function(argument)` in a worker without blocking the event loop (the
+        crawler's reactor). A call past the timeout kills its worker and replaces the pool:
+        TIMED_OUT; a call whose worker another call's timeout killed: BROKEN."""
+        executor = self._executor
+        future = asyncio.wrap_future(executor.submit(function, argument))
+        try:
+            return await asyncio.wait_for(future, self.timeout)
+        except TimeoutError:
+            self._replace(executor)
+            return PoolFailure.TIMED_OUT
+        except BrokenProcessPool:
+            self._replace(executor)
+            return PoolFailure.BROKEN
 
     def pids(self) -> list[int]:
         return list(getattr(self._executor, "_processes", {}) or {})
@@ -124,6 +148,12 @@ class CleanerPool:
         for process in list((getattr(executor, "_processes", {}) or {}).values()):
             process.kill()
         executor.shutdown(wait=False, cancel_futures=True)
+
+    def kill(self) -> None:
+        """Stop the workers now, whatever they are doing (a crawl stopped at once)."""
+        for process in list((getattr(self._executor, "_processes", {}) or {}).values()):
+            process.kill()
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     def shutdown(self, wait: bool = True, cancel: bool = False) -> None:
         """Stop the workers; `cancel` drops pages not yet started (a run that stops early)."""

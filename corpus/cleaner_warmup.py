@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 from datetime import UTC, datetime
 
+import corpus.pool_writes  # noqa: F401  (the write path: loaded once too)
 from cleaning.claims.segment import tokenizer
 from corpus.ingest import FetchedPage, clean_fetched
 

@@ -1,20 +1,20 @@
-"""Fetched page -> rows. Each page is stored in one transaction with everything it yields.
-
-`store_fetch` is what the crawler calls; `reprocess` re-runs the cleaner over stored raw pages.
+"""Fetched page -> rows. A batch of pages is stored in one transaction with everything they
+yield (`store_batch`; `store_fetch` for one page), written by corpus.page_writes with bulk
+statements; `reprocess` re-runs the cleaner over stored raw pages through the same path.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from cleaning.outcomes import Outcome, Reason
@@ -22,12 +22,14 @@ from cleaning.records import ArticleRecord, CleanResult
 from cleaning.urls import site_host, url_identity
 from corpus.bodies import pack_body
 from corpus.claim_settings import claim_config_from_env
-from corpus.models import Article, ArticleRevision, Claim, Comment, Page, SkippedUrlRow
+from corpus.models import Page, SkippedUrlRow
+from corpus.page_writes import ARTICLES, CLAIMS, COMMENTS, PAGES, PagePlan, StoredPage, write_plans
 from corpus.schema import record_values
-from corpus.search import index_article
 from corpus.store import Store
 
 MAX_UPSERT_ATTEMPTS = 3
+# SQLSTATEs of a transaction that met another one: deadlock, serialization failure
+RETRIED = frozenset({"40P01", "40001"})
 
 
 @dataclass(frozen=True)
@@ -142,141 +144,116 @@ def clean_fetched(fetched: FetchedPage) -> CleanResult | None:
     )
 
 
-def store_fetch(store: Store, fetched: FetchedPage, result: CleanResult | None) -> Page:
+def store_fetch(store: Store, fetched: FetchedPage, result: CleanResult | None) -> StoredPage:
     """Store one fetch and what the cleaner made of it, all or nothing."""
+    return store_batch(store, [(fetched, result)])[0]
+
+
+def store_batch(
+    store: Store, items: Sequence[tuple[FetchedPage, CleanResult | None]]
+) -> list[StoredPage]:
+    """Store a batch of fetches in one transaction, with bulk statements (corpus.page_writes):
+    all or nothing. Returns what each became, once committed."""
+    plans = [plan_page(fetched, result) for fetched, result in items]
+    return write_in_transaction(store, plans, keep_revision=True)
+
+
+def write_in_transaction(
+    store: Store, plans: Sequence[PagePlan], keep_revision: bool
+) -> list[StoredPage]:
+    """One transaction; retried when it met another writer (a unique key inserted first, a
+    deadlock between two PostgreSQL writers locking the same articles). Raw bodies are packed
+    in it (corpus.bodies: a site's dictionary may be trained and stored on the way)."""
     for attempt in range(MAX_UPSERT_ATTEMPTS):
         try:
             with store.session() as session:
-                page = add_page(session, fetched)
-                failure = fetch_outcome(fetched)
-                if failure is not None:
-                    page.outcome, page.reason = failure
-                else:
-                    assert result is not None, "a usable fetch must come with a clean result"
-                    page.change = record_result(session, page, result, keep_revision=True)
-                return page
-        except IntegrityError:
-            # Another writer inserted the same article first; retry as an update.
-            if attempt == MAX_UPSERT_ATTEMPTS - 1:
+                packed = [replace(plan, page=packed_row(session, plan.page)) for plan in plans]
+                return write_plans(session.connection(), packed, keep_revision)
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == MAX_UPSERT_ATTEMPTS - 1 or not _met_another_writer(exc):
                 raise
     raise AssertionError("unreachable")
 
 
-def add_page(session: Session, fetched: FetchedPage, keep_body: bool = True) -> Page:
+def _met_another_writer(exc: DBAPIError) -> bool:
+    return isinstance(exc, IntegrityError) or getattr(exc.orig, "sqlstate", None) in RETRIED
+
+
+def page_row(fetched: FetchedPage, keep_body: bool = True) -> dict[str, Any]:
+    """The pages row of a fetch (corpus/schema.py), before the cleaner's verdict."""
     body = fetched.body if keep_body else b""
-    packed = pack_body(session, fetched.site, body) if body else None
-    page = Page(
-        **record_values(Page.__table__, fetched),
-        body=packed.data if packed else None,
-        body_codec=packed.codec if packed else None,
-        body_dictionary_id=packed.dictionary_id if packed else None,
-        body_size=len(fetched.body),
-        body_sha256=sha256(fetched.body) if fetched.body else None,
-        outcome=Outcome.ERROR,
-    )
+    return record_values(PAGES, fetched) | {
+        "body": body or None,  # raw until packed_row, in the writing transaction
+        "body_size": len(fetched.body),
+        "body_sha256": sha256(fetched.body) if fetched.body else None,
+        "encoding": None,
+        "outcome": Outcome.ERROR,
+        "reason": None,
+    }
+
+
+def packed_row(session: Session, row: dict[str, Any]) -> dict[str, Any]:
+    """A page row with its raw body compressed for the store (a new dict: a retried
+    transaction packs the raw row again)."""
+    if not row["body"]:
+        return row | {"body": None, "body_codec": None, "body_dictionary_id": None}
+    packed = pack_body(session, row["site"], row["body"])
+    return row | {
+        "body": packed.data,
+        "body_codec": packed.codec,
+        "body_dictionary_id": packed.dictionary_id,
+    }
+
+
+def add_page(session: Session, fetched: FetchedPage, keep_body: bool = True) -> Page:
+    page = Page(**packed_row(session, page_row(fetched, keep_body)))
     session.add(page)
     session.flush()
     return page
 
 
-def record_result(
-    session: Session, page: Page, result: CleanResult, keep_revision: bool
-) -> str | None:
-    """Attach the cleaner's verdict to a stored page: an article upsert, or a reject reason.
-
-    Returns what happened to the article (new | changed | unchanged), None for a reject."""
-    page.encoding = result.encoding
-    if result.article is None:
-        page.outcome, page.reason = Outcome.REJECTED, result.reject_reason
-        page.article_id = None
-        return None
-    article, change = upsert_article(session, page, result.article, keep_revision)
-    page.outcome, page.reason, page.article_id = Outcome.ARTICLE, None, article.id
-    return change
+def plan_page(fetched: FetchedPage, result: CleanResult | None) -> PagePlan:
+    """The rows a fetch yields: a failed fetch's page only, else as plan_result."""
+    row = page_row(fetched)
+    failure = fetch_outcome(fetched)
+    if failure is not None:
+        row["outcome"], row["reason"] = failure
+        return PagePlan(row)
+    assert result is not None, "a usable fetch must come with a clean result"
+    return plan_result(row, result)
 
 
-def upsert_article(
-    session: Session, page: Page, record: ArticleRecord, keep_revision: bool
-) -> tuple[Article, str]:
-    """Insert or update the article for a page; returns it and new | changed | unchanged.
-
-    A re-crawl that changes the text keeps the old text as a revision; `reprocess`
-    (keep_revision=False) replaces it in place, since the page itself did not change."""
-    url = canonical_article_url(record, page.final_url)
-    text_hash = sha256(record.text)
-    inserted = _insert_if_absent(session, url, page, text_hash)
-    # FOR UPDATE (PostgreSQL): concurrent writers of one article take turns, none is lost.
-    query = select(Article).where(Article.url == url).with_for_update()
-    article = session.scalars(query).one_or_none()
-    if article is None:
-        article = Article(url=url, first_seen_at=page.fetched_at, text_sha256=text_hash)
-        session.add(article)
-        change = "new"
-    elif inserted:
-        change = "new"
-    elif article.text_sha256 == text_hash:
-        change = "unchanged"
-    else:
-        if keep_revision:
-            _keep_revision(session, article, page)
-        change = "changed"
-    _fill_article(article, page, record, text_hash)
-    session.flush()
-    index_article(session, article)
-    return article, change
+def plan_result(page: dict[str, Any], result: CleanResult) -> PagePlan:
+    """A page row with the cleaner's verdict, and the article's rows when there is one."""
+    page["encoding"] = result.encoding
+    record = result.article
+    if record is None:
+        page["outcome"], page["reason"] = Outcome.REJECTED, result.reject_reason
+        return PagePlan(page)
+    page["outcome"], page["reason"] = Outcome.ARTICLE, None
+    return PagePlan(page, article_row(page, record), comment_rows(record), claim_rows(record))
 
 
-def _insert_if_absent(session: Session, url: str, page: Page, text_hash: str) -> bool | None:
-    """INSERT ... ON CONFLICT (url) DO NOTHING: safe when several writers meet one new URL.
-
-    True when this call created the row; None on a database without ON CONFLICT."""
-    dialects: dict[str, Any] = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
-    insert = dialects.get(session.get_bind().dialect.name)
-    if insert is None:
-        return None
-    placeholder = {"text": "", "extractor_version": "", "last_seen_at": page.fetched_at}
-    statement = (
-        insert(Article.__table__)
-        .values(url=url, first_seen_at=page.fetched_at, text_sha256=text_hash, **placeholder)
-        .on_conflict_do_nothing(index_elements=["url"])
-        .returning(Article.__table__.c.id)
-    )
-    return session.execute(statement).first() is not None
-
-
-def _keep_revision(session: Session, article: Article, page: Page) -> None:
-    session.add(
-        ArticleRevision(
-            article_id=article.id,
-            title=article.title,
-            text=article.text,
-            text_sha256=article.text_sha256,
-            claims=[_claim_snapshot(claim) for claim in article.claims],
-            valid_from=article.last_seen_at,
-            valid_to=page.fetched_at,
-            page_id=article.last_page_id,
-        )
-    )
-    article.revision_count += 1
-
-
-def _claim_snapshot(claim: Claim) -> dict[str, Any]:
-    # the sentence is the revision's text[start:end] (corpus.history derives it)
-    keys = ("type", "subtype", "lender", "modality", "polarity", "days_overdue")
-    return {key: getattr(claim, key) for key in keys} | {"start": claim.start, "end": claim.end}
-
-
-def _fill_article(article: Article, page: Page, record: ArticleRecord, text_hash: str) -> None:
+def article_row(page: dict[str, Any], record: ArticleRecord) -> dict[str, Any]:
     """The record's fields (corpus/schema.py says which and how), then what the store knows."""
-    for key, value in record_values(Article.__table__, record).items():
-        setattr(article, key, value)
-    article.site = page.site
-    article.text_sha256 = text_hash
-    article.last_seen_at = page.fetched_at
-    article.last_page_id = page.id
-    article.warc_file, article.warc_offset = page.warc_file, page.warc_offset
-    article.comments = [
-        Comment(position=i, **record_values(Comment.__table__, comment))
+    return record_values(ARTICLES, record) | {
+        "url": canonical_article_url(record, page["final_url"]),
+        "site": page["site"],
+        "text_sha256": sha256(record.text),
+        "first_seen_at": page["fetched_at"],
+        "last_seen_at": page["fetched_at"],
+        "warc_file": page["warc_file"],
+        "warc_offset": page["warc_offset"],
+    }
+
+
+def comment_rows(record: ArticleRecord) -> list[dict[str, Any]]:
+    return [
+        {"position": i} | record_values(COMMENTS, comment)
         for i, comment in enumerate(record.comments)
     ]
-    article.claims = [Claim(**record_values(Claim.__table__, claim)) for claim in record.claims]
+
+
+def claim_rows(record: ArticleRecord) -> list[dict[str, Any]]:
+    """The claims rows of an article (without article_id): one per claim record."""
+    return [record_values(CLAIMS, claim) for claim in record.claims]

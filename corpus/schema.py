@@ -23,6 +23,8 @@ May import `cleaning.records` and SQLAlchemy; nothing else of `corpus` but `corp
 from __future__ import annotations
 
 import dataclasses
+import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -135,12 +137,27 @@ def column_default(column: Column[Any]) -> Any:
 def record_values(table: Any, record: Any) -> dict[str, Any]:
     """The row values a cleaner's record gives a table: the copy from record to row."""
     values: dict[str, Any] = {}
+    for key, read, column in _copies(table):
+        value = plain(read(record))
+        values[key] = column_default(column) if value is None else value
+    return values
+
+
+@functools.cache
+def _copies(table: Any) -> tuple[tuple[str, Callable[[Any], Any], Column[Any]], ...]:
+    """Per declared column a record fills: its key, how to read it, the column (once per
+    table: ingest copies every claim of every article with it)."""
+    copies = []
     for column, info in declared_columns(table):
         if info.source == STORE:
             continue
-        value = plain(read_source(record, info.source or column.key))
-        values[column.key] = column_default(column) if value is None else value
-    return values
+        source = info.source or column.key
+        if isinstance(source, str) and "." not in source:
+            read: Callable[[Any], Any] = operator.attrgetter(source)
+        else:
+            read = functools.partial(read_source, source=source)
+        copies.append((column.key, read, column))
+    return tuple(copies)
 
 
 def read_source(record: Any, source: str | Callable[[Any], Any]) -> Any:
@@ -154,6 +171,8 @@ def read_source(record: Any, source: str | Callable[[Any], Any]) -> Any:
 
 def plain(value: Any) -> Any:
     """Record values as JSON columns hold them: tuples as lists, dataclasses as dicts."""
+    if value is None or type(value) in _SCALARS:
+        return value
     if isinstance(value, tuple):
         return [plain(item) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -161,6 +180,9 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         return dict(value)
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool, datetime})
 
 
 class PageFields:

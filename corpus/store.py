@@ -75,9 +75,7 @@ def make_engine(db: str | None = None) -> Engine:
         event.listen(engine, "connect", _register_sql_functions)
         return engine
     try:
-        return create_engine(
-            url, pool_pre_ping=True, json_serializer=dumps_readable, **pool_settings()
-        )
+        return create_engine(url, json_serializer=dumps_readable, **pool_settings())
     except (ModuleNotFoundError, NoSuchModuleError) as exc:
         raise ConfigError(
             f"cannot open {url!r}: {exc}; supported are sqlite:///PATH and "
@@ -85,15 +83,25 @@ def make_engine(db: str | None = None) -> Engine:
         ) from exc
 
 
-def pool_settings() -> dict[str, int]:
-    """Connections one process keeps to PostgreSQL: a crawl process uses at most
-    pool_size + max_overflow (default 2 + 2: the writer thread, the resume and incremental
-    look-ups, the distributed scheduler), so N workers need about 4N of the server's
-    max_connections; PgBouncer in transaction mode works in front of it."""
+def pool_settings() -> dict[str, Any]:
+    """How one process keeps its PostgreSQL connections (docs/storage.md, "Connections").
+
+    A pool of DEBTCORPUS_PG_POOL_SIZE connections (default 2) kept open, up to
+    DEBTCORPUS_PG_MAX_OVERFLOW more (default 2) opened at a peak and closed after; each
+    checked with a ping before use (a server restart costs no failed write) and replaced
+    after DEBTCORPUS_PG_POOL_RECYCLE seconds (default 1800). Measured: a crawl's Scrapy
+    process holds up to 4 (run records, resume and incremental look-ups, skipped URLs), each
+    cleaner worker 1 (it stores its own batches), the parent 2. psycopg prepares no
+    statement on the server (DEBTCORPUS_PG_PREPARE_THRESHOLD, default none): PgBouncer in
+    transaction mode, which may give each transaction another server connection, works in
+    front of it."""
+    threshold = os.environ.get("DEBTCORPUS_PG_PREPARE_THRESHOLD", "")
     return {
         "pool_size": int(os.environ.get("DEBTCORPUS_PG_POOL_SIZE", "2")),
         "max_overflow": int(os.environ.get("DEBTCORPUS_PG_MAX_OVERFLOW", "2")),
-        "pool_recycle": 1800,
+        "pool_recycle": int(os.environ.get("DEBTCORPUS_PG_POOL_RECYCLE", "1800")),
+        "pool_pre_ping": True,
+        "connect_args": {"prepare_threshold": int(threshold) if threshold else None},
     }
 
 

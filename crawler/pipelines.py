@@ -1,8 +1,11 @@
 """Hands each fetched page to corpus.ingest, keeping the Scrapy reactor free.
 
-Cleaning (decode, extract, claims) is CPU-bound, so it runs in the worker processes of
-corpus.cleaner_pool (the pool `ingest-warc` uses too); database writes run in one writer
-thread, one transaction per page. The reactor only awaits futures.
+Cleaning (decode, extract, claims) is CPU-bound, and so are the writes: both run in the
+worker processes of corpus.cleaner_pool, which clean a batch of pages and store it in one
+transaction on their own connection (corpus.pool_writes, DEBTCORPUS_WRITE_BATCH pages at
+most), answering with a small acknowledgement once committed. The reactor only hands pages
+over and awaits those answers; a page counts as done (and leaves a distributed worker's
+in-flight set) only when its transaction has committed.
 
 Nothing fetched is lost silently: a write that fails (disk full, database locked or
 restarting) is retried with backoff for DEBTCORPUS_STORE_RETRY_SECONDS; a page that still
@@ -16,17 +19,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from scrapy.utils.misc import load_object
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from cleaning.outcomes import Reason
+from cleaning.outcomes import Outcome
 from cleaning.records import CleanResult
 from corpus.cleaner_pool import CleanerPool
-from corpus.incremental import store_if_unchanged
-from corpus.ingest import FetchedPage, SkippedUrl, store_fetch, store_skipped
+from corpus.ingest import FetchedPage, SkippedUrl, store_skipped
+from corpus.pool_writes import DEFAULT_MAX_BATCH, Ack, BatchWriter, WorkItem, one_line, retryable
 from corpus.spool import run_spool, spool_page
 from corpus.store import Store
 
@@ -48,10 +49,6 @@ class StoreUnavailable(Exception):
     """The store refused a write for longer than the retry budget."""
 
 
-def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, DBAPIError | SQLAlchemyError | OSError)
-
-
 class CorpusPipeline:
     def __init__(self, crawler: Any) -> None:
         settings = crawler.settings
@@ -64,10 +61,11 @@ class CorpusPipeline:
         )
         self.retry_budget = settings.getfloat("DEBTCORPUS_STORE_RETRY_SECONDS", 60.0)
         self.spool_setting = settings.get("DEBTCORPUS_SPOOL_DIR")
-        self.min_relevance = 0.0
+        self.max_batch = settings.getint("DEBTCORPUS_WRITE_BATCH", DEFAULT_MAX_BATCH)
         self.store: Store | None = None
         self.cleaners: CleanerPool | None = None
-        self.writer: ThreadPoolExecutor | None = None
+        self.writer: BatchWriter | None = None
+        self.replaced = 0
         self.skipped: list[SkippedUrl] = []
         self.outage_logged = False
 
@@ -78,9 +76,11 @@ class CorpusPipeline:
     async def open_spider(self) -> None:
         self.store = Store(self.db)
         self.cleaners = CleanerPool(self.workers, self.timeout, self.cleaner)
-        self.writer = ThreadPoolExecutor(1, thread_name_prefix="corpus-writer")
         profile = getattr(self.crawler.spider, "profile", None)
-        self.min_relevance = profile.min_relevance if profile else 0.0
+        floor = profile.min_relevance if profile else 0.0
+        self.writer = BatchWriter(
+            self.cleaners, self.store.url, self.cleaner, floor, max(1, self.max_batch)
+        )
 
     async def process_item(self, item: FetchedPage | SkippedUrl) -> FetchedPage | SkippedUrl:
         if isinstance(item, SkippedUrl):
@@ -99,51 +99,43 @@ class CorpusPipeline:
         return item
 
     async def _store_page(self, item: FetchedPage) -> None:
-        assert self.store
-        if await self._stored_as_unchanged(item):
-            self.crawler.stats.inc_value("debtcorpus/unchanged")
-            return
-        result = self._apply_relevance_floor(await self._clean(item))
-        await self._write(store_fetch, self.store, item, result)
-        self._count(item, result)
-        scope = getattr(self.crawler.spider, "scope", None)
-        if scope is not None and result is not None:
-            scope.record_result(item.final_url, result.article is not None)
+        """Have a cleaner worker clean and store the page; retry with backoff while the
+        store is unavailable; StoreUnavailable once the retry budget is spent."""
+        assert self.writer is not None
+        deadline = time.monotonic() + self.retry_budget
+        delay = STORE_RETRY_FIRST_S
+        ack = await self.writer.store(WorkItem(item))
+        while ack.error is not None:
+            if not ack.retryable or time.monotonic() + delay > deadline:
+                raise StoreUnavailable(ack.error)
+            self._log_outage(ack.error)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, STORE_RETRY_MAX_S)
+            ack = await self.writer.store(ack.retry or WorkItem(item))
+        if self.outage_logged:
+            logger.warning("the store accepts writes again")
+            self.outage_logged = False
+        self._count(item, ack)
 
-    async def _stored_as_unchanged(self, item: FetchedPage) -> bool:
-        if not item.in_corpus:  # nothing earlier to compare with: no query
-            return False
-        stored = await self._write(store_if_unchanged, self.store, item, writes=False)
-        return stored is not None
-
-    async def _write(self, function: Callable[..., T], *args: Any, writes: bool = True) -> T:
-        """Run a store call in the writer thread, retrying with backoff while the store is
-        unavailable; StoreUnavailable once the retry budget is spent. Only a call that
-        `writes` ends an outage (a full disk still answers reads)."""
-        loop = asyncio.get_running_loop()
+    async def _write(self, function: Callable[..., T], *args: Any) -> T:
+        """Run a store call of this process (the skipped URLs) in a thread, retrying with
+        backoff while the store is unavailable, as _store_page."""
         deadline = time.monotonic() + self.retry_budget
         delay = STORE_RETRY_FIRST_S
         while True:
             try:
-                value = await loop.run_in_executor(self.writer, function, *args)
+                return await asyncio.to_thread(function, *args)
             except Exception as exc:
-                if not _retryable(exc) or time.monotonic() + delay > deadline:
-                    raise StoreUnavailable(_one_line(exc)) from exc
-                self._log_outage(exc)
+                if not retryable(exc) or time.monotonic() + delay > deadline:
+                    raise StoreUnavailable(one_line(exc)) from exc
+                self._log_outage(one_line(exc))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, STORE_RETRY_MAX_S)
-            else:
-                if self.outage_logged and writes:
-                    logger.warning("the store accepts writes again")
-                    self.outage_logged = False
-                return value
 
-    def _log_outage(self, exc: BaseException) -> None:
+    def _log_outage(self, error: str) -> None:
         if not self.outage_logged:
             logger.warning(
-                "cannot store pages (%s); retrying for up to %.0f s",
-                _one_line(exc),
-                self.retry_budget,
+                "cannot store pages (%s); retrying for up to %.0f s", error, self.retry_budget
             )
             self.outage_logged = True
 
@@ -175,30 +167,23 @@ class CorpusPipeline:
             self.crawler.stats.inc_value(STORE_FAILED)
             self.crawler.stats.set_value("debtcorpus/store_error", str(exc))
 
-    async def _clean(self, item: FetchedPage) -> CleanResult | None:
-        assert self.cleaners is not None
-        replaced = self.cleaners.replaced
-        result = await self.cleaners.clean(item)
-        if self.cleaners.replaced > replaced:
-            self.crawler.stats.inc_value("debtcorpus/cleaners_replaced")
-        return result
-
-    def _apply_relevance_floor(self, result: CleanResult | None) -> CleanResult | None:
-        """Only a profile that asks for it drops off-topic articles (kept as rejects)."""
-        if result is None or result.article is None or not self.min_relevance:
-            return result
-        if result.article.relevance >= self.min_relevance:
-            return result
-        return CleanResult(encoding=result.encoding, reject_reason=Reason.OFF_TOPIC)
-
-    def _count(self, item: FetchedPage, result: CleanResult | None) -> None:
+    def _count(self, item: FetchedPage, ack: Ack) -> None:
         stats = self.crawler.stats
-        if result is None:
+        if ack.unchanged:
+            stats.inc_value("debtcorpus/unchanged")
+            return
+        if ack.outcome == Outcome.ERROR:
             stats.inc_value(f"debtcorpus/error/{item.error or item.status}")
-        elif result.article is None:
-            stats.inc_value(f"debtcorpus/rejected/{result.reject_reason}")
+        elif ack.outcome == Outcome.REJECTED:
+            stats.inc_value(f"debtcorpus/rejected/{ack.reason}")
         else:
             stats.inc_value("debtcorpus/articles")
+        if self.cleaners is not None and self.cleaners.replaced > self.replaced:
+            stats.inc_value("debtcorpus/cleaners_replaced", self.cleaners.replaced - self.replaced)
+            self.replaced = self.cleaners.replaced
+        scope = getattr(self.crawler.spider, "scope", None)
+        if scope is not None and ack.outcome != Outcome.ERROR:
+            scope.record_result(item.final_url, ack.outcome == Outcome.ARTICLE)
 
     async def close_spider(self) -> None:
         """Store what is buffered, wait for pages in flight; the run is closed by crawler.run."""
@@ -206,12 +191,5 @@ class CorpusPipeline:
             await self._flush_skipped()
         if self.cleaners:
             self.cleaners.shutdown(wait=True)
-        if self.writer:
-            self.writer.shutdown(wait=True)
         if self.store:
             self.store.dispose()
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

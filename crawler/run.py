@@ -19,6 +19,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 from sqlalchemy.exc import SQLAlchemyError
 
+from corpus.cleaner_pool import kill_pools
 from corpus.crawl_contract import EXIT_FOR_STATUS, ExitCode, RunStatus, crawl_parser
 from corpus.errors import ConfigError, DebtcorpusError
 from corpus.models import CrawlRun
@@ -128,6 +129,7 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
         process.crawl(crawler, profile=profile, run_id=args.run_id)
     process.start()
     cancel_stop_deadline()
+    kill_pools()  # a crawl stopped at once left its cleaners busy: no waiting for them
     status = run_status(crawlers)
     stats = {p.name: _plain_stats(c) for p, c in zip(profiles, crawlers, strict=True)}
     try:

@@ -74,9 +74,13 @@ DEBTCORPUS_RESUME_RUN = None
 DEBTCORPUS_DB = None
 DEBTCORPUS_RUN_ID = None
 DEBTCORPUS_CLEAN_WORKERS = 2
-# Seconds one page may spend in the cleaner before it is stored as rejected (clean-timeout);
-# the stuck worker is killed and replaced.
+# Seconds one batch may spend in a cleaner (cleaning and storing it) before its worker is killed
+# and replaced; its pages are run again one by one, and a page that stalls alone is stored as
+# rejected (clean-timeout).
 DEBTCORPUS_CLEAN_TIMEOUT = 120.0
+# At most this many pages a cleaner cleans and stores in one transaction (corpus/pool_writes.py):
+# the pages that came while every cleaner was busy.
+DEBTCORPUS_WRITE_BATCH = 16
 # the function a cleaner process runs on each page (import path)
 DEBTCORPUS_CLEANER = "corpus.cleaner_pool.clean_safely"
 # A page the store cannot take (disk full, database locked or restarting) is retried with

@@ -20,8 +20,10 @@ from sqlalchemy import event, select, text
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
+from corpus.cleaner_pool import clean_safely
 from corpus.ingest import FetchedPage, SkippedUrl
 from corpus.models import Page, SkippedUrlRow
+from corpus.pool_writes import StoreJob, WorkItem, clean_and_store, worker_store
 from corpus.profiles import adhoc_profile
 from corpus.spool import run_spool, spooled_pages
 from corpus.store import Store, open_store
@@ -193,23 +195,16 @@ def test_the_unchanged_check_runs_only_for_urls_the_corpus_held(tmp_path: Path) 
     db = new_corpus(tmp_path)
     run_pipeline(make_crawler(DEBTCORPUS_DB=db), page(f"{BASE}/a"))
     statements: list[str] = []
-    crawler = make_crawler(DEBTCORPUS_DB=db)
-    pipeline = CorpusPipeline(crawler)
     held, new = page(f"{BASE}/a"), replace(page(f"{BASE}/b"), in_corpus=False)
-
-    async def go() -> None:
-        await pipeline.open_spider()
-        assert pipeline.store is not None
-        event.listen(pipeline.store.engine, "before_cursor_execute", record(statements))
-        await pipeline.process_item(new)
-        new_page_statements = len(statements)
-        await pipeline.process_item(held)
-        await pipeline.close_spider()
-        assert not any("ORDER BY pages.id DESC" in s for s in statements[:new_page_statements])
-        assert any("ORDER BY pages.id DESC" in s for s in statements[new_page_statements:])
-
-    asyncio.run(go())
-    store = Store(db)
+    # what a cleaner worker runs on a batch, run here to see its statements
+    store = worker_store(Store(db).url)
+    event.listen(store.engine, "before_cursor_execute", record(statements))
+    job = StoreJob(store.url, clean_safely, 0.0, (WorkItem(new),))
+    assert [ack.outcome for ack in clean_and_store(job)] == ["article"]
+    assert statements and not any("ORDER BY pages.id DESC" in s for s in statements)
+    job = StoreJob(store.url, clean_safely, 0.0, (WorkItem(held),))
+    assert [ack.unchanged for ack in clean_and_store(job)] == [True]
+    assert any("ORDER BY pages.id DESC" in s for s in statements)
     with store.session() as session:
         rows = session.execute(select(Page.url, Page.outcome).order_by(Page.id)).all()
     store.dispose()
@@ -294,3 +289,31 @@ def test_a_stuck_cleaner_is_killed_and_replaced(tmp_path: Path) -> None:
     assert outcomes == {f"{BASE}/stuck": "clean-timeout", f"{BASE}/fine": None}
     assert stuck_pids and not any(psutil.pid_exists(pid) for pid in stuck_pids)
     assert replacements and not set(replacements) & set(stuck_pids), "no new worker took over"
+
+
+def test_a_batch_with_a_stuck_page_is_split_and_the_others_stored(tmp_path: Path) -> None:
+    db = new_corpus(tmp_path)
+    crawler = make_crawler(
+        DEBTCORPUS_DB=db,
+        DEBTCORPUS_CLEAN_TIMEOUT=8.0,
+        DEBTCORPUS_CLEAN_WORKERS=1,
+        DEBTCORPUS_CLEANER="tests.slow_cleaner.clean_or_hang",
+    )
+    pipeline = CorpusPipeline(crawler)
+    urls = [f"{BASE}/first", f"{BASE}/stuck", f"{BASE}/beside"]
+
+    async def go() -> None:
+        await pipeline.open_spider()
+        first = asyncio.ensure_future(pipeline.process_item(page(urls[0])))
+        await asyncio.sleep(0)  # the one worker takes the first page alone
+        # the two others wait for it and go as one batch, which stalls on the stuck page
+        await asyncio.gather(first, *(pipeline.process_item(page(url)) for url in urls[1:]))
+        await pipeline.close_spider()
+
+    asyncio.run(go())
+    store = Store(db)
+    with store.session() as session:
+        outcomes = dict(session.execute(select(Page.url, Page.reason)).all())
+    store.dispose()
+    assert outcomes == {urls[0]: None, urls[1]: "clean-timeout", urls[2]: None}
+    assert crawler.stats.get_value("debtcorpus/cleaners_replaced") == 2

@@ -12,6 +12,7 @@ import sys
 import threading
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,8 +22,8 @@ from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.exc import OperationalError
 
 from corpus import migrate
-from corpus.ingest import FetchedPage, clean_fetched, store_fetch
-from corpus.models import Article, Page
+from corpus.ingest import FetchedPage, clean_fetched, store_batch, store_fetch
+from corpus.models import Article, ArticleRevision, Claim, Page
 from corpus.store import Store, open_store
 from samplesite.content import load_articles
 
@@ -205,4 +206,40 @@ def test_concurrent_writers_keep_one_article(any_db: str, sample_site: str) -> N
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(Article)) == 1
         assert session.scalar(select(func.count()).select_from(Page)) == WRITERS
+    store.dispose()
+
+
+def test_a_batch_with_one_article_twice_keeps_both_fetches(any_db: str, sample_site: str) -> None:
+    """One transaction, bulk statements: the second fetch of an article in a batch sees the
+    first (a changed text keeps the first as a revision), the same on both databases."""
+    store = open_store(any_db)
+    first = fetch_article_page(sample_site)
+    page = first.body.decode("utf-8")
+    word = next(w for w in ("逾期", "催收", "还款") if w in page)
+    second = replace(first, body=page.replace(word, "鹦鹉螺").encode("utf-8"))
+    results = clean_fetched(first), clean_fetched(second)
+    assert results[0] and results[0].article and results[1] and results[1].article
+    stored = store_batch(store, [(first, results[0]), (second, results[1])])
+    assert [s.change for s in stored] == ["new", "changed"]
+    with store.session() as session:
+        article = session.scalars(select(Article)).one()
+        revision = session.scalars(select(ArticleRevision)).one()
+        claims = session.scalar(select(func.count()).select_from(Claim))
+    store.dispose()
+    assert "鹦鹉螺" in article.text and "鹦鹉螺" not in revision.text
+    assert article.last_page_id == stored[1].id and article.revision_count == 1
+    assert len(revision.claims) == len(results[0].article.claims)
+    assert claims == len(results[1].article.claims)
+
+
+def test_no_statement_is_prepared_on_the_server(pg_db: str) -> None:
+    """PgBouncer in transaction mode: a statement prepared on one server connection is gone on
+    the next transaction's, so psycopg must prepare none (prepare_threshold=None)."""
+    store = open_store(pg_db)
+    with store.engine.connect() as connection:
+        for _ in range(10):
+            connection.execute(select(func.count()).select_from(Page)).scalar()
+        prepared = connection.execute(text("SELECT count(*) FROM pg_prepared_statements"))
+        assert prepared.scalar() == 0
+    assert (store.engine.pool.size(), store.engine.pool._max_overflow) == (2, 2)  # type: ignore[attr-defined]
     store.dispose()

@@ -127,6 +127,18 @@ def replace_article(
     write_comments(session, [comment_row(c.id, article_id, c.text) for c in comments])
 
 
+def index_rows(
+    connection: Connection,
+    articles: Sequence[tuple[int, dict[str, Any]]],
+    comments: Sequence[tuple[int, dict[str, Any]]],
+) -> None:
+    """Index a batch of written articles and comments, given as (id, row values)."""
+    write_articles(connection, [article_row(key, a["title"], a["text"]) for key, a in articles])
+    write_comments(
+        connection, [comment_row(key, c["article_id"], c["text"]) for key, c in comments]
+    )
+
+
 # BM25 parameters, the usual defaults (as in SQLite's FTS5 and Lucene).
 K1, B = 1.2, 0.75
 

@@ -134,9 +134,13 @@ def triggers_present(connection: Connection) -> bool:
 
 
 def replace_article(session: Session, *_: Any) -> None:
+    """The triggers index every write (see index_rows)."""
+    index_rows(session.connection())
+
+
+def index_rows(connection: Connection, *_: Any) -> None:
     """The triggers index every write. A table rebuilt by a migration (SQLite copies it and
     drops its triggers) gets them back here, with a full rebuild for what it missed."""
-    connection = session.connection()
     if not triggers_present(connection):
         drop(connection)
         create(connection)
