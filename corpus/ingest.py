@@ -194,7 +194,10 @@ def page_row(fetched: FetchedPage, keep_body: bool = True) -> dict[str, Any]:
 
 def packed_row(session: Session, row: dict[str, Any]) -> dict[str, Any]:
     """A page row with its raw body compressed for the store (a new dict: a retried
-    transaction packs the raw row again)."""
+    transaction packs the raw row again). A row without a body (reprocess: the verdict of a
+    stored page) is left as it is."""
+    if "body" not in row:
+        return row
     if not row["body"]:
         return row | {"body": None, "body_codec": None, "body_dictionary_id": None}
     packed = pack_body(session, row["site"], row["body"])
