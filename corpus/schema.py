@@ -479,17 +479,13 @@ class ClaimFields:
         doc="End offset (exclusive) of `sentence` in `articles.text`", name="char_end"
     )
 
-    # derived, not stored: the same for every claim of an article (its claim_rule_version)
-    @declared_attr
+    @declared_attr  # derived, not stored: one per article (docs/storage.md)
     def rule_version(cls) -> Mapped[str]:
         from corpus.derived import claim_rule_version, derived
 
-        return derived(
-            claim_rule_version(cls),
-            doc="Version of the claim lexicons and rules that produced the claim (e.g. "
-            "claims-2.0): its article's `claim_rule_version` (stored once per article)",
-            before="checks",
-        )
+        doc = "Version of the claim lexicons and rules that produced the claim (e.g. "
+        doc += "claims-2.0): its article's `claim_rule_version` (stored once per article)"
+        return derived(claim_rule_version(cls), doc=doc, before="checks")
 
     checks: Mapped[list[Any]] = field(
         default=list,
