@@ -1,5 +1,6 @@
 """Derived fields: computed in SQL from stored ones on every read, never written (the claim's
-sentence, from its article's text and its offsets: docs/storage.md). Declared in
+sentence, from its article's text and its offsets, and its rule version, its article's:
+docs/storage.md). Declared in
 corpus/schema.py with `derived`; the export reads them through `derived_fields`."""
 
 from __future__ import annotations
@@ -34,6 +35,17 @@ def claim_sentence(claims: Any) -> Any:
         select(sentence_sql(articles.c.text, claims.start, claims.end))
         .where(articles.c.id == claims.article_id)
         .correlate_except(articles)  # its own articles, also in a query that joins them
+        .scalar_subquery()
+    )
+
+
+def claim_rule_version(claims: Any) -> Any:
+    """A claim's rule version: its article's `claim_rule_version` (one per article)."""
+    articles = claims.metadata.tables["articles"]
+    return (
+        select(articles.c.claim_rule_version)
+        .where(articles.c.id == claims.article_id)
+        .correlate_except(articles)
         .scalar_subquery()
     )
 

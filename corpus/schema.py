@@ -15,8 +15,8 @@ derived from these declarations:
 
 Adding a field: declare it in its field set below (and in `cleaning/records.py` when the
 cleaner computes it), then `debtcorpus db revision -m 'what changed'` writes the migration.
-A derived field (`derived`, corpus/derived.py: the claim's sentence) is computed in SQL on
-every read and never stored.
+A derived field (`derived`, corpus/derived.py: the claim's sentence and rule version) is
+computed in SQL on every read and never stored.
 May import `cleaning.records` and SQLAlchemy; nothing else of `corpus` but `corpus.derived`.
 """
 
@@ -500,10 +500,15 @@ class ClaimFields:
     end: Mapped[int] = field(
         doc="End offset (exclusive) of `sentence` in `articles.text`", name="char_end"
     )
-    rule_version: Mapped[str] = field(
-        String(50),
-        doc="Version of the claim lexicons and rules that produced the claim (e.g. claims-2.0)",
-    )
+
+    @declared_attr  # derived, not stored: one per article (docs/storage.md)
+    def rule_version(cls) -> Mapped[str]:
+        from corpus.derived import claim_rule_version, derived
+
+        doc = "Version of the claim lexicons and rules that produced the claim (e.g. "
+        doc += "claims-2.0): its article's `claim_rule_version` (stored once per article)"
+        return derived(claim_rule_version(cls), doc=doc, before="checks")
+
     checks: Mapped[list[Any]] = field(
         default=list,
         doc=(

@@ -106,7 +106,6 @@ def claim(article: Article, type_: str, lender: str | None, sentence: str, **fie
         "sentence": sentence,
         "start": start,
         "end": start + len(sentence),
-        "rule_version": "claims-1",
         "conditions": {},
         "checks": [{"rule": "negation", "passed": True}],
     }
@@ -197,7 +196,6 @@ def masked_article() -> Article:
             "privacy",
             "借呗",
             "第三方机构通过 联系其家人和同事",
-            rule_version="claims-2",
             cited_law="个人信息保护法",
         )
     ]

@@ -28,7 +28,7 @@ def claim_row(kind: str, subtype: str | None, sentence: str) -> Claim:
     """A claim of the current text (TEXT_V3): its offsets give its sentence."""
     start = TEXT_V3.index(sentence)
     end = start + len(sentence)
-    return Claim(type=kind, subtype=subtype, start=start, end=end, rule_version="t")
+    return Claim(type=kind, subtype=subtype, start=start, end=end)
 
 
 def revision(

@@ -1,4 +1,5 @@
-"""The compact store (docs/storage.md): claims keep offsets and derive their sentence; bodies
+"""The compact store (docs/storage.md): claims keep offsets and derive their sentence (and
+their rule version, their article's); bodies
 are zstd with a dictionary per site, older zlib bodies stay readable; migration 0012 converts
 a corpus of 0011 (SQLite and PostgreSQL) and its downgrade gives the old one back."""
 
@@ -71,6 +72,9 @@ def test_migration_0012_places_claims_and_keeps_bodies(empty_db: str) -> None:
             (1, "逾期了怎么办？", 0, 7),
             (2, "催收员会上门。", TEXT.rindex("催收员会上门。"), len(TEXT)),
         ]
+        # the article had none: it takes its claims' rule version, which they derive from it
+        assert [c.rule_version for c in claims] == ["claims-2.0", "claims-2.0"]
+        assert claims[0].article.claim_rule_version == "claims-2.0"
         unplaced = session.scalars(select(UnplacedClaim)).one()
         assert (unplaced.id, unplaced.sentence, unplaced.claim["type"]) == (
             3,
@@ -83,8 +87,10 @@ def test_migration_0012_places_claims_and_keeps_bodies(empty_db: str) -> None:
         assert not migrate.model_differences(connection)
         command.downgrade(migrate.alembic_config(connection), "0011")
     with store.engine.connect() as connection:
-        rows = connection.execute(text("SELECT id, sentence FROM claims ORDER BY id")).all()
-        assert [tuple(row) for row in rows] == [(c["id"], c["sentence"]) for c in CLAIMS]
+        query = "SELECT id, sentence, rule_version FROM claims ORDER BY id"
+        rows = connection.execute(text(query)).all()
+        expected = [(c["id"], c["sentence"], "claims-2.0") for c in CLAIMS]
+        assert [tuple(row) for row in rows] == expected
         assert "body_codec" not in {c["name"] for c in inspect(connection).get_columns("pages")}
     store.dispose()
 

@@ -1,10 +1,13 @@
-"""A compact store: claims keep offsets into their article's text and no sentence; raw bodies
-record their codec (zstd from now on, with a dictionary trained per site: `body_dictionaries`).
+"""A compact store: claims keep offsets into their article's text and no sentence, and their
+rule version once per article (`articles.claim_rule_version`); raw bodies record their codec
+(zstd from now on, with a dictionary trained per site: `body_dictionaries`).
 
 Claims: a claim whose sentence is `text[start:end]` of its article (every claim ingest
 wrote) only loses the copy. One whose sentence is elsewhere in the text gets the offsets of the
 occurrence nearest its old start. One whose sentence is not in the text at all (a text changed
 without its claims, which ingest never does) is moved, whole, to `unplaced_claims`.
+Rule versions: an article whose claims name another rule version than its
+`claim_rule_version` (ingest writes them alike) takes its claims' (the newest, if they differ).
 Bodies: the stored ones stay zlib (`body_codec` = zlib) and readable, as they are: bodies
 written from now on are zstd, and `debtcorpus db compact` recompresses the old ones with their
 site's dictionary (optional; 18.5 s for 3,150 pages) and VACUUMs, which SQLite needs to give
@@ -128,6 +131,18 @@ def place_claims(connection: sa.Connection) -> tuple[int, int]:
     return placed, moved
 
 
+def rule_versions_to_articles(connection: sa.Connection) -> int:
+    """Articles whose `claim_rule_version` was not their claims' one, set to it (the newest
+    when their claims differ): the number set."""
+    newest = "(SELECT max(c.rule_version) FROM claims c WHERE c.article_id = articles.id)"
+    differs = (
+        "EXISTS (SELECT 1 FROM claims c WHERE c.article_id = articles.id AND "
+        "(articles.claim_rule_version IS NULL OR c.rule_version != articles.claim_rule_version))"
+    )
+    query = f"UPDATE articles SET claim_rule_version = {newest} WHERE {differs}"
+    return connection.execute(sa.text(query)).rowcount or 0
+
+
 def upgrade() -> None:
     connection = op.get_bind()
     sqlite = connection.dialect.name == "sqlite"
@@ -170,8 +185,12 @@ def upgrade() -> None:
     placed, moved = place_claims(connection)
     if placed or moved:
         print(f"0012: {placed} claims re-placed in their article's text, {moved} unplaced")
+    versions = rule_versions_to_articles(connection)
+    if versions:
+        print(f"0012: {versions} articles took their claims' rule version")
     with op.batch_alter_table("claims") as batch_op:
         batch_op.drop_column("sentence")
+        batch_op.drop_column("rule_version")
     if sqlite:
         op.execute(PAGE_PREVIEWS)
         op.execute(CLAIMS_IN_CONTEXT)
@@ -218,13 +237,17 @@ def downgrade() -> None:
         _drop_views()
     with op.batch_alter_table("claims") as batch_op:
         batch_op.add_column(sa.Column("sentence", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("rule_version", sa.String(length=50), nullable=True))
     op.execute(
         "UPDATE claims SET sentence = (SELECT substr(a.text, claims.start + 1, "
-        'claims."end" - claims.start) FROM articles a WHERE a.id = claims.article_id)'
+        'claims."end" - claims.start) FROM articles a WHERE a.id = claims.article_id), '
+        "rule_version = (SELECT coalesce(a.claim_rule_version, '') FROM articles a "
+        "WHERE a.id = claims.article_id)"
     )
     _restore_unplaced(connection)
     with op.batch_alter_table("claims") as batch_op:
         batch_op.alter_column("sentence", existing_type=sa.Text(), nullable=False)
+        batch_op.alter_column("rule_version", existing_type=sa.String(length=50), nullable=False)
     if sqlite:
         # SQLite drops a column with an inline foreign key only by copying the table
         with op.batch_alter_table("pages", recreate="always") as batch_op:
