@@ -11,7 +11,7 @@ import pyarrow as pa
 from sqlalchemy import Column, func, inspect, select
 from sqlalchemy.orm import MappedSQLExpression, column_property
 
-from corpus.schema import STORE, FieldInfo
+from corpus.fields import STORE, FieldInfo
 
 
 def derived(

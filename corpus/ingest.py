@@ -22,9 +22,9 @@ from cleaning.records import ArticleRecord, CleanResult
 from cleaning.urls import site_host, url_identity
 from corpus.bodies import pack_body
 from corpus.claim_settings import claim_config_from_env
+from corpus.fields import record_values
 from corpus.models import Page, SkippedUrlRow
 from corpus.page_writes import ARTICLES, CLAIMS, COMMENTS, PAGES, PagePlan, StoredPage, write_plans
-from corpus.schema import record_values
 from corpus.store import Store
 
 MAX_UPSERT_ATTEMPTS = 3

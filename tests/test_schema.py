@@ -29,9 +29,9 @@ from corpus.derived import derived_fields
 from corpus.export.card import WrittenTable, columns_section
 from corpus.export.rows import article_row, claim_row, comment_row, stored_claims
 from corpus.export.schema import ARTICLE_COLUMNS, CLAIM_COLUMNS, COMMENT_COLUMNS, file_schema
+from corpus.fields import STORE, declared_columns, plain
 from corpus.ingest import FetchedPage, store_fetch
 from corpus.models import Article, Claim, Comment
-from corpus.schema import STORE, declared_columns, plain
 from corpus.store import open_store
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)

@@ -15,13 +15,8 @@ import pyarrow as pa
 from sqlalchemy import JSON
 
 from corpus.derived import derived_fields
+from corpus.fields import NOT_EXPORTED, arrow_type, column_default, declared_columns
 from corpus.models import Article, Claim, Comment
-from corpus.schema import (
-    NOT_EXPORTED,
-    arrow_type,
-    column_default,
-    declared_columns,
-)
 
 
 @dataclass(frozen=True)

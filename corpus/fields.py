@@ -1,0 +1,154 @@
+"""How a field of the one schema (corpus/schema.py) is declared, read and copied.
+
+`field` declares a column with its `FieldInfo` (description, export name and Arrow type,
+where ingest reads it); `declared_columns`, `arrow_type` and `column_default` read the
+declarations back for the export; `record_values` copies a cleaner's record to a row.
+May import SQLAlchemy and pyarrow; nothing of `corpus`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer
+from sqlalchemy.orm import MappedColumn, mapped_column
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+MASKED_GAP = pa.struct(
+    [("start", pa.int64()), ("end", pa.int64()), ("kind", pa.string()), ("context", pa.string())]
+)
+# `source` of a field the store fills itself (ids, times, what the page did), not the record
+STORE = ""
+# `export` of a field kept out of exported datasets
+NOT_EXPORTED = pa.null()
+
+Source = str | Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """What the schema says about a field beyond its SQL type."""
+
+    description: str
+    # the exported column's name (None: the field's own) and Arrow type (None: from the SQL type)
+    export_name: str | None = None
+    export_type: pa.DataType | None = None
+    # where ingest reads it: None for the record's attribute of the same name, a dotted path
+    # ("published.value"), a function of the record, or STORE
+    source: Source = None
+    # a derived field: the stored field it is shown (and exported) before
+    before: str | None = None
+
+
+def field(
+    *args: Any,
+    doc: str,
+    export: pa.DataType | None = None,
+    name: str | None = None,
+    source: Source = None,
+    **column: Any,
+) -> MappedColumn[Any]:
+    """A mapped column with its description, export and ingest source."""
+    info = FieldInfo(doc, export_name=name, export_type=export, source=source)
+    return mapped_column(*args, info={"field": info}, **column)
+
+
+def row_id(table: str, export_name: str) -> MappedColumn[Any]:
+    """The primary key of an exported table: a stable id, exported as `export_name`."""
+    doc = f"Stable id: `{table}.id` in the corpus database"
+    return field(primary_key=True, doc=doc, name=export_name, source=STORE)
+
+
+def article_key(doc: str) -> MappedColumn[Any]:
+    """The article a comment or claim belongs to."""
+    return field(ForeignKey("articles.id"), index=True, doc=doc, source=STORE)
+
+
+def field_info(column: Column[Any]) -> FieldInfo | None:
+    info = column.info.get("field")
+    return info if isinstance(info, FieldInfo) else None
+
+
+def declared_columns(table: Any) -> list[tuple[Column[Any], FieldInfo]]:
+    """The stored columns of a table that the schema declares, in declaration order."""
+    return [(c, info) for c in table.columns if (info := field_info(c)) is not None]
+
+
+def arrow_type(column: Column[Any], info: FieldInfo) -> pa.DataType:
+    """The exported Arrow type: declared, else the SQL type's (JSON is exported as text)."""
+    if info.export_type is not None:
+        return info.export_type
+    sql_type = column.type
+    kinds: tuple[tuple[type[Any], pa.DataType], ...] = (
+        (Boolean, pa.bool_()),
+        (Integer, pa.int64()),
+        (Float, pa.float64()),
+        (DateTime, TIMESTAMP),
+    )
+    return next((arrow for kind, arrow in kinds if isinstance(sql_type, kind)), pa.string())
+
+
+def column_default(column: Column[Any]) -> Any:
+    """The Python-side default of a column (a fresh list for `default=list`), else None."""
+    default = column.default
+    if default is None or not hasattr(default, "arg"):
+        return None
+    return default.arg(None) if callable(default.arg) else default.arg
+
+
+def record_values(table: Any, record: Any) -> dict[str, Any]:
+    """The row values a cleaner's record gives a table: the copy from record to row."""
+    values: dict[str, Any] = {}
+    for key, read, column in _copies(table):
+        value = plain(read(record))
+        values[key] = column_default(column) if value is None else value
+    return values
+
+
+@functools.cache
+def _copies(table: Any) -> tuple[tuple[str, Callable[[Any], Any], Column[Any]], ...]:
+    """Per declared column a record fills: its key, how to read it, the column (once per
+    table: ingest copies every claim of every article with it)."""
+    copies = []
+    for column, info in declared_columns(table):
+        if info.source == STORE:
+            continue
+        source = info.source or column.key
+        if isinstance(source, str) and "." not in source:
+            read: Callable[[Any], Any] = operator.attrgetter(source)
+        else:
+            read = functools.partial(read_source, source=source)
+        copies.append((column.key, read, column))
+    return tuple(copies)
+
+
+def read_source(record: Any, source: str | Callable[[Any], Any]) -> Any:
+    if callable(source):
+        return source(record)
+    value = record
+    for part in source.split("."):
+        value = getattr(value, part) if value is not None else None
+    return value
+
+
+def plain(value: Any) -> Any:
+    """Record values as JSON columns hold them: tuples as lists, dataclasses as dicts."""
+    if value is None or type(value) in _SCALARS:
+        return value
+    if isinstance(value, tuple):
+        return [plain(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+_SCALARS = frozenset({str, int, float, bool, datetime})
