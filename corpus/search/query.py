@@ -83,6 +83,10 @@ def ranked_ids(
     backend = backend_for(session)
     if backend is sqlite:
         match = fts5_match(parsed, COMMENT_COLUMNS if comments else ARTICLE_COLUMNS)
+        if not (comments or where or parsed.fold):
+            found = sqlite.ranked_by_arrays(session, parsed.words, match, limit)
+            if found is not None:
+                return found
         return sqlite.ranked(session, match, comments, where, params, limit)
     return postgres.ranked(session, parsed.words, parsed.fold, comments, where, params, limit)
 

@@ -1,0 +1,173 @@
+"""FTS5's bm25() for common words, computed in NumPy from the posting arrays.
+
+`fts5Bm25Function` (SQLite's fts5_aux.c), for the query's phrases i over a row D:
+
+    score(D) = sum_i idf_i * f_i * (k1 + 1) / (f_i + k1 * (1 - b + b * |D| / avgdl))
+
+with k1 = 1.2, b = 0.75; f_i the instances of phrase i in D, each weighted by its column's
+weight; |D| the row's tokens over all columns; avgdl the table's tokens over its rows;
+idf_i = log((N - n_i + 0.5) / (n_i + 0.5)), at least 1e-6, n_i the rows matching phrase i.
+Evaluated here in the same order of the same double operations, so the scores are FTS5's to
+the bit (tested); ties are broken by the lower article id. A query is answered here when it
+has no filters, no script folding and every word is one index token (two characters) with
+arrays; anything else goes to FTS5, as do the articles added since the arrays were built
+(a rowid range, scored by FTS5 with the same global statistics).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import Connection
+
+from corpus.search.postings import DIRTY, POSTINGS, STATE, totals
+from corpus.search.tokens import run_tokens
+
+K1, B = 1.2, 0.75
+MIN_IDF = 1e-6
+_DTYPES = {1: np.uint8, 2: np.uint16, 4: np.uint32}
+
+
+@dataclass(frozen=True)
+class Posting:
+    ids: np.ndarray  # the rows holding the token, ascending
+    freq: np.ndarray  # f: its instances in each, weighted by column
+
+
+@dataclass(frozen=True)
+class State:
+    max_id: int  # the highest article id when the arrays were built
+    lengths: np.ndarray  # |D| by row id
+    new_rows: bool  # articles added since (scored by FTS5)
+
+
+def _counts(blob: bytes, count: int) -> np.ndarray:
+    return np.frombuffer(blob, dtype=_DTYPES[len(blob) // count]) if count else np.zeros(0)
+
+
+def load(connection: Connection, term: str, size: int, title_weight: float) -> Posting | None:
+    row = connection.exec_driver_sql(
+        f"SELECT rows, bitmap, ids, body_tf, title_ids, title_tf FROM {POSTINGS} WHERE term = ?",
+        (term,),
+    ).first()
+    if row is None:
+        return None
+    count, bitmap, ids, body, title_ids, title = row
+    if bitmap:
+        found = np.flatnonzero(np.unpackbits(np.frombuffer(ids, dtype=np.uint8), count=size))
+    else:
+        found = np.frombuffer(ids, dtype=np.int32).astype(np.int64)
+    freq = _counts(body, count).astype(np.float64)
+    in_title = np.frombuffer(title_ids, dtype=np.int32)
+    if in_title.size:
+        positions = np.searchsorted(found, in_title)
+        freq[positions] += title_weight * _counts(title, in_title.size)
+    return Posting(found, freq)
+
+
+def state(connection: Connection) -> State | None:
+    """The arrays' state, or None where they are missing or stale (an older article changed)."""
+    found = connection.exec_driver_sql(f"SELECT max_id, lengths FROM {STATE}").first()
+    if found is None:
+        return None
+    max_id, blob = found
+    low, high = connection.exec_driver_sql(f"SELECT min(id), max(id) FROM {DIRTY}").one()
+    if low is not None and low <= max_id:
+        return None
+    return State(max_id, np.frombuffer(blob, dtype=np.int32), high is not None)
+
+
+def token_of(word: str) -> str | None:
+    """The one index token a word is (a two-character word), or None."""
+    found = run_tokens(word)[:-1]
+    return found[0] if len(found) == 1 else None
+
+
+def idf(rows: int, hits: int) -> float:
+    value = math.log((rows - hits + 0.5) / (hits + 0.5))
+    return value if value > 0.0 else MIN_IDF
+
+
+def scores(
+    postings: list[Posting], idfs: list[float], lengths: np.ndarray, avgdl: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, scores) of the rows holding every token."""
+    ids = min(postings, key=lambda p: p.ids.size).ids
+    for posting in postings:
+        ids = ids[np.isin(ids, posting.ids, assume_unique=True)]
+    size = lengths.size
+    d = lengths[ids].astype(np.float64)
+    norm = K1 * (1 - B + B * d / avgdl)
+    total = np.zeros(ids.size, dtype=np.float64)
+    for posting, weight in zip(postings, idfs, strict=True):
+        dense = np.zeros(size, dtype=np.float64)
+        dense[posting.ids] = posting.freq
+        f = dense[ids]
+        total = total + weight * ((f * (K1 + 1.0)) / (f + norm))
+    return ids, total
+
+
+def best(ids: np.ndarray, values: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """The `limit` best (id, score), best first, ties to the lower id."""
+    if ids.size > limit > 0:
+        threshold = np.partition(values, ids.size - limit)[ids.size - limit]
+        above = values > threshold
+        tied = np.flatnonzero(values == threshold)[: limit - int(above.sum())]
+        keep = np.concatenate([np.flatnonzero(above), tied])
+        ids, values = ids[keep], values[keep]
+    elif limit <= 0:
+        return []
+    order = np.lexsort((ids, -values))
+    return [(int(ids[i]), float(values[i])) for i in order]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What FTS5 is asked for the rows added since the build."""
+
+    fts: str
+    weights: str
+    phrases: tuple[str, ...]
+    match: str
+
+
+def _new_rows(
+    connection: Connection, query: Query, max_id: int, limit: int
+) -> tuple[list[int], list[tuple[int, float]]]:
+    """Per phrase, its matches among the rows added since the build; and their best scores."""
+    count = f"SELECT count(*) FROM {query.fts} WHERE {query.fts} MATCH ? AND rowid > ?"
+    hits = [connection.exec_driver_sql(count, (p, max_id)).scalar_one() for p in query.phrases]
+    rows = connection.exec_driver_sql(
+        f"SELECT rowid, -bm25({query.fts}, {query.weights}) AS score FROM {query.fts} "
+        f"WHERE {query.fts} MATCH ? AND rowid > ? ORDER BY score DESC LIMIT ?",
+        (query.match, max_id, limit),
+    ).all()
+    return hits, [(int(key), float(score)) for key, score in rows]
+
+
+def ranked(
+    connection: Connection, words: tuple[str, ...], query: Query, title_weight: float, limit: int
+) -> list[tuple[int, float]] | None:
+    """The best `limit` (row id, bm25 score) as FTS5 ranks them, or None when the arrays cannot
+    answer (a word of another length or without arrays, arrays missing or stale)."""
+    terms = [token_of(word) for word in words]
+    found = state(connection)
+    if found is None or None in terms:
+        return None
+    postings = [load(connection, str(term), found.lengths.size, title_weight) for term in terms]
+    if any(p is None for p in postings):
+        return None
+    loaded = [p for p in postings if p is not None]
+    new_hits: list[int] = [0] * len(loaded)
+    new_best: list[tuple[int, float]] = []
+    if found.new_rows:
+        new_hits, new_best = _new_rows(connection, query, found.max_id, limit)
+    rows, tokens = totals(connection, query.fts)
+    idfs = [idf(rows, p.ids.size + extra) for p, extra in zip(loaded, new_hits, strict=True)]
+    ids, values = scores(loaded, idfs, found.lengths, tokens / rows)
+    if new_best:
+        ids = np.concatenate([ids, np.asarray([k for k, _ in new_best], dtype=np.int64)])
+        values = np.concatenate([values, np.asarray([s for _, s in new_best])])
+    return best(ids, values, limit)

@@ -1,0 +1,107 @@
+"""The posting arrays (SQLite): common two-character words ranked in NumPy give exactly FTS5's
+bm25 ranking (the same ids, the same scores to the bit, the same order), for articles added
+since the build too; a changed older article sends searches back to FTS5 until a reindex."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from corpus.models import Article
+from corpus.search import reindex, search
+from corpus.search import postings as arrays
+from corpus.search.matching import ARTICLE_COLUMNS, fts5_match, parse_query
+from corpus.search.sqlite import ARTICLES_FTS, ranked, ranked_by_arrays
+from corpus.store import Store, open_store
+from tests.test_search import add_article, ingest_sample_site, scan
+
+# two-character words only (the arrays' tokens): common, rare, a Latin pair, a title word
+QUERIES = ("上门", "催收 上门", "上门 逾期", "法院 起诉", "家访", "录音 催收", "ap", "逾期 协商 律师")
+EVERYTHING = 100_000
+
+
+def build_arrays(store: Store) -> int:
+    """Arrays for every two-character token (the default leaves rare ones to FTS5)."""
+    with store.engine.begin() as connection:
+        return arrays.build(connection, ARTICLES_FTS, min_rows=1)
+
+
+def both(session: Session, query: str, limit: int) -> tuple[object, list[tuple[int, float]]]:
+    parsed = parse_query(query)
+    match = fts5_match(parsed, ARTICLE_COLUMNS)
+    by_arrays = ranked_by_arrays(session, parsed.words, match, limit)
+    return by_arrays, ranked(session, match, False, "", {}, limit)
+
+
+@pytest.fixture(scope="module")
+def corpus(sample_site: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    db = str(tmp_path_factory.mktemp("arrays") / "corpus.db")
+    ingest_sample_site(db, sample_site)
+    store = open_store(db)
+    with store.session() as session:  # simplified tokens in the folded columns too
+        add_article(session, "催收人員上門怎麼辦", "第三方機構上門催收，須事先通知。上门")
+    assert build_arrays(store) > 100
+    store.dispose()
+    return db
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_arrays_rank_exactly_as_fts5(corpus: str, query: str) -> None:
+    store = Store(corpus)
+    with store.session() as session:
+        for limit in (EVERYTHING, 5):
+            by_arrays, by_fts5 = both(session, query, limit)
+            assert by_arrays == by_fts5 and by_fts5, (query, limit)
+    store.dispose()
+
+
+def test_ties_are_cut_and_ordered_as_fts5_does(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "ties.db"))
+    with store.session() as session:
+        for i in range(12):
+            body = "借款人逾期以后，催收人员上门。" if i % 3 else "逾期以后，催收人员多次上门。"
+            add_article(session, f"第{i}篇", body)
+    build_arrays(store)
+    with store.session() as session:
+        for limit in (1, 3, 5, 8, 12):
+            by_arrays, by_fts5 = both(session, "上门 逾期", limit)
+            assert by_arrays == by_fts5 and len(by_fts5) == limit
+    store.dispose()
+
+
+def test_new_articles_are_ranked_with_the_arrays_and_changes_fall_back(corpus: str) -> None:
+    store = Store(corpus)
+    with store.session() as session:
+        add_article(session, "上门催收新规", "新规：催收人员不得上门，逾期协商为先。")
+        add_article(session, "另一篇", "律师说逾期后上门催收违法。")
+    with store.session() as session:
+        for query in QUERIES:
+            by_arrays, by_fts5 = both(session, query, EVERYTHING)
+            assert by_arrays == by_fts5, query
+        old = session.scalars(select(Article).where(Article.text.contains("上门"))).first()
+        assert old is not None
+        session.execute(text("UPDATE articles SET text = '章鱼' WHERE id = :id"), {"id": old.id})
+        session.commit()
+        assert both(session, "上门", EVERYTHING)[0] is None  # stale: FTS5 answers
+        hits = {hit.article_id for hit in search(session, "上门 逾期", limit=EVERYTHING)}
+    assert hits == scan(corpus, "上门 逾期")
+    reindex(store)
+    with store.session() as session:
+        state = session.execute(text(f"SELECT count(*) FROM {arrays.STATE}")).scalar_one()
+        assert state == 1 and not session.execute(text(f"SELECT * FROM {arrays.DIRTY}")).all()
+    store.dispose()
+
+
+def test_tokens_of_many_texts_at_once_are_the_tokenizers() -> None:
+    from corpus.search.bigrams import code, pairs
+    from corpus.search.tokens import tokens
+
+    texts = ["上门催收 APP，ＡＢ c", None, "", "微粒贷①Ⅻ x_y 𠀀𠀁 İstanbul", "a"]
+    where, codes = pairs(texts)
+    expected = [
+        (i, code(token)) for i, t in enumerate(texts) for token in tokens(t) if len(token) == 2
+    ]
+    assert list(zip(where.tolist(), codes.tolist(), strict=True)) == expected
