@@ -36,8 +36,9 @@ import jieba
 from sqlalchemy import Connection, insert, text
 
 from corpus.models import Article, Comment
-from corpus.search import reindex, search
+from corpus.search import postings, reindex, search, sqlite
 from corpus.search.backend import backend_for
+from corpus.search.matching import ARTICLE_COLUMNS, fts5_match, parse_query
 from corpus.store import open_store
 from samplesite.content import load_articles
 from samplesite.generate import GeneratedSite
@@ -145,6 +146,16 @@ def like_scan(connection: object, query: str) -> list[int]:
     return list(connection.execute(sql, params).scalars())  # type: ignore[attr-defined]
 
 
+def ranked_by(session: Any, query: str) -> str:
+    """Which ranker answers: the posting arrays (NumPy) or FTS5's bm25()."""
+    if session.get_bind().dialect.name != "sqlite":
+        return "PostgreSQL"
+    parsed = parse_query(query)
+    match = fts5_match(parsed, ARTICLE_COLUMNS)
+    found = sqlite.ranked_by_arrays(session, parsed.words, match, 1)
+    return "FTS5 bm25()" if found is None else "arrays"
+
+
 def measure(session: Any, connection: Connection, queries: list[str], cpu: bool) -> None:
     """Print each query's figures, then the medians (wall ms; CPU ms where `cpu`)."""
     walls, cpus, ratios, cpu_ratios = [], [], [], []
@@ -160,7 +171,8 @@ def measure(session: Any, connection: Connection, queries: list[str], cpu: bool)
         shown = f" (CPU {indexed_cpu:.1f} / {scanned_cpu:.0f} ms)" if cpu else ""
         speed = f"{scanned / indexed:.0f}x{shown}"
         print(f"  {query}: {matches} articles match; index {indexed:.1f} ms ({len(hits)} hits "
-              f"with snippets), LIKE scan {scanned:.0f} ms: {speed}")  # fmt: skip
+              f"with snippets, {ranked_by(session, query)}), LIKE scan {scanned:.0f} ms: "
+              f"{speed}")  # fmt: skip
     print(
         f"  median {statistics.median(walls):.1f} ms; LIKE/index median "
         f"{statistics.median(ratios):.0f}x (min {min(ratios):.0f}x, max {max(ratios):.0f}x)"
@@ -178,6 +190,7 @@ def prepare(db: str, count: int, vocabulary: Vocabulary) -> None:
     store.dispose()
     if present == count:
         print(f"reusing the {count} articles (and their index) in {store.url}")
+        add_arrays(db)
         return
     if present:
         raise SystemExit(f"{db} holds {present} articles, not {count}: give an empty database")
@@ -195,6 +208,45 @@ def prepare(db: str, count: int, vocabulary: Vocabulary) -> None:
     print(f"index size {index_mb:.0f} MB ({index_mb * per_10k:.1f} MB per 10k articles); "
           f"corpus without it {before / 1e6:.0f} MB")  # fmt: skip
     store.dispose()
+    print_arrays(db, count)
+
+
+ARRAYS_SIZE = f"""SELECT count(*), coalesce(sum(length(ids) + length(body_tf) + length(title_ids)
++ length(title_tf) + length(term)), 0) FROM {postings.POSTINGS}"""
+
+
+def print_arrays(db: str, count: int) -> None:
+    """How many tokens have posting arrays and the bytes they take (payload)."""
+    store = open_store(db)
+    with store.engine.connect() as connection:
+        terms, size = connection.execute(text(ARRAYS_SIZE)).one()
+        lengths = connection.execute(text(f"SELECT length(lengths) FROM {postings.STATE}"))
+        size += lengths.scalar_one()
+    store.dispose()
+    print(f"posting arrays: {terms} tokens, {size / 1e6:.0f} MB "
+          f"({size / 1e6 * 10_000 / count:.1f} MB per 10k articles)")  # fmt: skip
+
+
+def add_arrays(db: str) -> None:
+    """A SQLite corpus indexed before the posting arrays gets them (timed), as `db upgrade`
+    (migration 0014) gives them."""
+    store = open_store(db)
+    if store.engine.dialect.name != "sqlite":
+        store.dispose()
+        return
+    with store.engine.connect() as connection:
+        built = connection.execute(text(f"SELECT count(*) FROM {postings.STATE}")).scalar_one()
+    if built:
+        store.dispose()
+        return
+    before = stored_size(store, db)
+    started, used = time.perf_counter(), time.process_time()
+    with store.engine.begin() as connection:
+        sqlite.refresh_arrays(connection)
+    wall, cpu = time.perf_counter() - started, time.process_time() - used
+    grown = (stored_size(store, db) - before) / 1e6
+    store.dispose()
+    print(f"posting arrays built in {wall:.1f} s ({cpu:.1f} s CPU); file grew {grown:.0f} MB")
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ since the build too; a changed older article sends searches back to FTS5 until a
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,25 @@ def test_arrays_rank_exactly_as_fts5(corpus: str, query: str) -> None:
         for limit in (EVERYTHING, 5):
             by_arrays, by_fts5 = both(session, query, limit)
             assert by_arrays == by_fts5 and by_fts5, (query, limit)
+    store.dispose()
+
+
+def test_filters_on_the_arrays_agree_with_fts5(corpus: str) -> None:
+    from corpus.search.query import SearchFilters, filter_sql
+
+    store = Store(corpus)
+    with store.session() as session:
+        sites = [site for site in session.scalars(select(Article.site).distinct()) if site]
+        since = SearchFilters(since=datetime(2025, 3, 1, tzinfo=UTC))
+        for filters in [SearchFilters(site=site) for site in sites] + [since]:
+            where, params = filter_sql(filters)
+            for query in ("上门", "催收 上门", "法院 起诉"):
+                parsed = parse_query(query)
+                match = fts5_match(parsed, ARTICLE_COLUMNS)
+                for limit in (EVERYTHING, 3):
+                    by_arrays = ranked_by_arrays(session, parsed.words, match, limit, where, params)
+                    assert by_arrays == ranked(session, match, False, where, params, limit)
+                    assert by_arrays is not None
     store.dispose()
 
 

@@ -83,8 +83,8 @@ def ranked_ids(
     backend = backend_for(session)
     if backend is sqlite:
         match = fts5_match(parsed, COMMENT_COLUMNS if comments else ARTICLE_COLUMNS)
-        if not (comments or where or parsed.fold):
-            found = sqlite.ranked_by_arrays(session, parsed.words, match, limit)
+        if not (comments or parsed.fold):
+            found = sqlite.ranked_by_arrays(session, parsed.words, match, limit, where, params)
             if found is not None:
                 return found
         return sqlite.ranked(session, match, comments, where, params, limit)

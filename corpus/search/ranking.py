@@ -9,14 +9,16 @@ weight; |D| the row's tokens over all columns; avgdl the table's tokens over its
 idf_i = log((N - n_i + 0.5) / (n_i + 0.5)), at least 1e-6, n_i the rows matching phrase i.
 Evaluated here in the same order of the same double operations, so the scores are FTS5's to
 the bit (tested); ties are broken by the lower article id. A query is answered here when it
-has no filters, no script folding and every word is one index token (two characters) with
-arrays; anything else goes to FTS5, as do the articles added since the arrays were built
-(a rowid range, scored by FTS5 with the same global statistics).
+has no script folding and every word is one index token (two characters) with arrays
+(filters are checked on the best rows, in growing batches); anything else goes to FTS5, as do
+the articles added since the arrays were built (a rowid range, scored by FTS5 with the same
+global statistics).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,11 +149,35 @@ def _new_rows(
     return hits, [(int(key), float(score)) for key, score in rows]
 
 
+Allowed = Callable[[list[int]], set[int]]  # which of these rows pass the search's filters
+
+
+def best_allowed(
+    ids: np.ndarray, values: np.ndarray, limit: int, allowed: Allowed
+) -> list[tuple[int, float]]:
+    """`best` among the rows the filters allow: the best 4 * limit rows are checked, then 16 *
+    limit, ..., until `limit` pass or every row was checked (the order is kept: exact)."""
+    wanted = max(limit, 1) * 4
+    while True:
+        top = best(ids, values, wanted)
+        passed = allowed([key for key, _ in top])
+        chosen = [(key, score) for key, score in top if key in passed]
+        if len(chosen) >= limit or wanted >= ids.size:
+            return chosen[:limit]
+        wanted *= 4
+
+
 def ranked(
-    connection: Connection, words: tuple[str, ...], query: Query, title_weight: float, limit: int
+    connection: Connection,
+    words: tuple[str, ...],
+    query: Query,
+    title_weight: float,
+    limit: int,
+    allowed: Allowed | None = None,
 ) -> list[tuple[int, float]] | None:
-    """The best `limit` (row id, bm25 score) as FTS5 ranks them, or None when the arrays cannot
-    answer (a word of another length or without arrays, arrays missing or stale)."""
+    """The best `limit` (row id, bm25 score) as FTS5 ranks them (among the rows `allowed`
+    passes), or None when the arrays cannot answer (a word of another length or without
+    arrays, arrays missing or stale)."""
     terms = [token_of(word) for word in words]
     found = state(connection)
     if found is None or None in terms:
@@ -163,11 +189,13 @@ def ranked(
     new_hits: list[int] = [0] * len(loaded)
     new_best: list[tuple[int, float]] = []
     if found.new_rows:
-        new_hits, new_best = _new_rows(connection, query, found.max_id, limit)
+        new_hits, new_best = _new_rows(connection, query, found.max_id, -1 if allowed else limit)
     rows, tokens = totals(connection, query.fts)
     idfs = [idf(rows, p.ids.size + extra) for p, extra in zip(loaded, new_hits, strict=True)]
     ids, values = scores(loaded, idfs, found.lengths, tokens / rows)
     if new_best:
         ids = np.concatenate([ids, np.asarray([k for k, _ in new_best], dtype=np.int64)])
         values = np.concatenate([values, np.asarray([s for _, s in new_best])])
-    return best(ids, values, limit)
+    return (
+        best(ids, values, limit) if allowed is None else best_allowed(ids, values, limit, allowed)
+    )

@@ -174,13 +174,25 @@ def ranked(
 
 
 def ranked_by_arrays(
-    session: Session, words: tuple[str, ...], match: str, limit: int
+    session: Session,
+    words: tuple[str, ...],
+    match: str,
+    limit: int,
+    where: str = "",
+    params: dict[str, Any] | None = None,
 ) -> list[tuple[int, float]] | None:
-    """`ranked` for articles without filters, from the posting arrays (corpus.search.ranking),
-    or None where they cannot answer."""
+    """`ranked` for articles, from the posting arrays (corpus.search.ranking), or None where
+    they cannot answer; `where` (over the articles alias `a`) filters the best rows."""
     phrases = tuple(fts5_match(ParsedQuery((word,)), ARTICLE_COLUMNS) for word in words)
     query = ranking.Query(ARTICLES_FTS, WEIGHTS[ARTICLES_FTS], phrases, match)
-    return ranking.ranked(session.connection(), words, query, TITLE_WEIGHT, limit)
+
+    def allowed(ids: list[int]) -> set[int]:
+        listed = ", ".join(str(int(key)) for key in ids) or "NULL"
+        sql = f"SELECT a.id FROM articles a WHERE a.id IN ({listed}) {where}"
+        return set(session.execute(typed_text(sql, params or {}), params or {}).scalars())
+
+    connection = session.connection()
+    return ranking.ranked(connection, words, query, TITLE_WEIGHT, limit, allowed if where else None)
 
 
 def refresh_arrays(connection: Connection) -> None:
