@@ -106,19 +106,18 @@ def _fts_counts(connection: Connection, fts: str, min_rows: int) -> dict[str, Co
     the text (fts5vocab): the candidates, and what their arrays are checked against."""
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_VOCAB}")
     connection.exec_driver_sql(f"CREATE VIRTUAL TABLE {_VOCAB} USING fts5vocab(main, {fts}, col)")
-    found: dict[str, Column] = {}
-    rows = connection.exec_driver_sql(
-        f"SELECT term, col, doc, cnt FROM {_VOCAB} WHERE col IN ('title', 'body') "
-        "AND length(term) = 2"
+    per_column = ", ".join(
+        f"sum(CASE col WHEN '{column}' THEN {value} ELSE 0 END)"
+        for column in ("title", "body")
+        for value in ("doc", "cnt")
     )
-    for term, column, doc, count in rows:
-        found.setdefault(term, {})[column] = (doc, count)
+    rows = connection.exec_driver_sql(
+        f"SELECT term, {per_column} FROM {_VOCAB} WHERE col IN ('title', 'body') "
+        "AND length(term) = 2 GROUP BY term HAVING sum(doc) >= ?",
+        (min_rows,),
+    ).all()
     connection.exec_driver_sql(f"DROP TABLE {_VOCAB}")
-    return {
-        term: columns
-        for term, columns in found.items()
-        if sum(doc for doc, _ in columns.values()) >= min_rows
-    }
+    return {row[0]: {"title": (row[1], row[2]), "body": (row[3], row[4])} for row in rows}
 
 
 def _articles(connection: Connection) -> Iterator[list[tuple[int, str | None, str | None]]]:
@@ -177,7 +176,7 @@ def _agrees(found: bigrams.Found, fts: Column) -> bool:
         "title": (found.title_ids.size, int(found.title.sum())),
         "body": (int(np.count_nonzero(found.body)), int(found.body.sum())),
     }
-    return all(mine[column] == fts.get(column, (0, 0)) for column in mine)
+    return mine == fts
 
 
 def build(connection: Connection, fts: str, min_rows: int = MIN_ROWS) -> int:
