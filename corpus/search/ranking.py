@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection
@@ -34,8 +35,8 @@ _DTYPES = {1: np.uint8, 2: np.uint16, 4: np.uint32}
 
 @dataclass(frozen=True)
 class Posting:
-    ids: np.ndarray  # the rows holding the token, ascending
-    freq: np.ndarray  # f: its instances in each, weighted by column
+    count: int  # the rows holding the token
+    dense: np.ndarray  # f by row id: its instances in the row, weighted by column (0: none)
 
 
 @dataclass(frozen=True)
@@ -49,33 +50,45 @@ def _counts(blob: bytes, count: int) -> np.ndarray:
     return np.frombuffer(blob, dtype=_DTYPES[len(blob) // count]) if count else np.zeros(0)
 
 
+def _raw(connection: Connection) -> Any:
+    """The DB-API connection under `connection` (a statement through SQLAlchemy costs more
+    than the blob it reads here)."""
+    return connection.connection.dbapi_connection
+
+
 def load(connection: Connection, term: str, size: int, title_weight: float) -> Posting | None:
-    row = connection.exec_driver_sql(
-        f"SELECT rows, bitmap, ids, body_tf, title_ids, title_tf FROM {POSTINGS} WHERE term = ?",
-        (term,),
-    ).first()
+    row = (
+        _raw(connection)
+        .execute(
+            f"SELECT rows, bitmap, ids, body_tf, title_ids, title_tf FROM {POSTINGS} "
+            "WHERE term = ?",
+            (term,),
+        )
+        .fetchone()
+    )
     if row is None:
         return None
     count, bitmap, ids, body, title_ids, title = row
+    dense = np.zeros(size, dtype=np.float64)
     if bitmap:
-        found = np.flatnonzero(np.unpackbits(np.frombuffer(ids, dtype=np.uint8), count=size))
+        present = np.unpackbits(np.frombuffer(ids, dtype=np.uint8), count=size).view(bool)
+        dense[present] = _counts(body, count)
     else:
-        found = np.frombuffer(ids, dtype=np.int32).astype(np.int64)
-    freq = _counts(body, count).astype(np.float64)
+        dense[np.frombuffer(ids, dtype=np.int32)] = _counts(body, count)
     in_title = np.frombuffer(title_ids, dtype=np.int32)
     if in_title.size:
-        positions = np.searchsorted(found, in_title)
-        freq[positions] += title_weight * _counts(title, in_title.size)
-    return Posting(found, freq)
+        dense[in_title] += title_weight * _counts(title, in_title.size)
+    return Posting(count, dense)
 
 
 def state(connection: Connection) -> State | None:
     """The arrays' state, or None where they are missing or stale (an older article changed)."""
-    found = connection.exec_driver_sql(f"SELECT max_id, lengths FROM {STATE}").first()
+    raw = _raw(connection)
+    found = raw.execute(f"SELECT max_id, lengths FROM {STATE}").fetchone()
     if found is None:
         return None
     max_id, blob = found
-    low, high = connection.exec_driver_sql(f"SELECT min(id), max(id) FROM {DIRTY}").one()
+    low, high = raw.execute(f"SELECT min(id), max(id) FROM {DIRTY}").fetchone()
     if low is not None and low <= max_id:
         return None
     return State(max_id, np.frombuffer(blob, dtype=np.int32), high is not None)
@@ -96,17 +109,16 @@ def scores(
     postings: list[Posting], idfs: list[float], lengths: np.ndarray, avgdl: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """(ids, scores) of the rows holding every token."""
-    ids = min(postings, key=lambda p: p.ids.size).ids
+    smallest = min(postings, key=lambda posting: posting.count)
+    ids = np.flatnonzero(smallest.dense)
     for posting in postings:
-        ids = ids[np.isin(ids, posting.ids, assume_unique=True)]
-    size = lengths.size
+        if posting is not smallest:
+            ids = ids[posting.dense[ids] > 0]
     d = lengths[ids].astype(np.float64)
     norm = K1 * (1 - B + B * d / avgdl)
     total = np.zeros(ids.size, dtype=np.float64)
     for posting, weight in zip(postings, idfs, strict=True):
-        dense = np.zeros(size, dtype=np.float64)
-        dense[posting.ids] = posting.freq
-        f = dense[ids]
+        f = posting.dense[ids]
         total = total + weight * ((f * (K1 + 1.0)) / (f + norm))
     return ids, total
 
@@ -191,7 +203,7 @@ def ranked(
     if found.new_rows:
         new_hits, new_best = _new_rows(connection, query, found.max_id, -1 if allowed else limit)
     rows, tokens = totals(connection, query.fts)
-    idfs = [idf(rows, p.ids.size + extra) for p, extra in zip(loaded, new_hits, strict=True)]
+    idfs = [idf(rows, p.count + extra) for p, extra in zip(loaded, new_hits, strict=True)]
     ids, values = scores(loaded, idfs, found.lengths, tokens / rows)
     if new_best:
         ids = np.concatenate([ids, np.asarray([k for k, _ in new_best], dtype=np.int64)])
