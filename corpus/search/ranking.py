@@ -36,7 +36,17 @@ _DTYPES = {1: np.uint8, 2: np.uint16, 4: np.uint32}
 @dataclass(frozen=True)
 class Posting:
     count: int  # the rows holding the token
-    dense: np.ndarray  # f by row id: its instances in the row, weighted by column (0: none)
+    present: np.ndarray  # bool by row id: the row holds it
+    body: np.ndarray  # its count in each row's text, by row id (narrow integers)
+    title: np.ndarray | None  # its count in each row's title, by row id (None: in no title)
+    title_weight: float
+
+    def freq(self, ids: np.ndarray) -> np.ndarray:
+        """f at rows `ids`: its instances there, weighted by column (the text's weight is 1)."""
+        f: np.ndarray = self.body[ids].astype(np.float64)
+        if self.title is not None:
+            f += self.title_weight * self.title[ids]
+        return f
 
 
 @dataclass(frozen=True)
@@ -69,16 +79,24 @@ def load(connection: Connection, term: str, size: int, title_weight: float) -> P
     if row is None:
         return None
     count, bitmap, ids, body, title_ids, title = row
-    dense = np.zeros(size, dtype=np.float64)
+    counts = _counts(body, count)
     if bitmap:
         present = np.unpackbits(np.frombuffer(ids, dtype=np.uint8), count=size).view(bool)
-        dense[present] = _counts(body, count)
+        dense = np.zeros(size, dtype=counts.dtype)
+        dense[present] = counts
     else:
-        dense[np.frombuffer(ids, dtype=np.int32)] = _counts(body, count)
+        rows = np.frombuffer(ids, dtype=np.int32)
+        present = np.zeros(size, dtype=bool)
+        present[rows] = True
+        dense = np.zeros(size, dtype=counts.dtype)
+        dense[rows] = counts
     in_title = np.frombuffer(title_ids, dtype=np.int32)
+    in_titles = None
     if in_title.size:
-        dense[in_title] += title_weight * _counts(title, in_title.size)
-    return Posting(count, dense)
+        title_counts = _counts(title, in_title.size)
+        in_titles = np.zeros(size, dtype=title_counts.dtype)
+        in_titles[in_title] = title_counts
+    return Posting(count, present, dense, in_titles, title_weight)
 
 
 def state(connection: Connection) -> State | None:
@@ -109,16 +127,15 @@ def scores(
     postings: list[Posting], idfs: list[float], lengths: np.ndarray, avgdl: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """(ids, scores) of the rows holding every token."""
-    smallest = min(postings, key=lambda posting: posting.count)
-    ids = np.flatnonzero(smallest.dense)
-    for posting in postings:
-        if posting is not smallest:
-            ids = ids[posting.dense[ids] > 0]
+    both = postings[0].present
+    for posting in postings[1:]:
+        both = both & posting.present
+    ids = np.flatnonzero(both)
     d = lengths[ids].astype(np.float64)
     norm = K1 * (1 - B + B * d / avgdl)
     total = np.zeros(ids.size, dtype=np.float64)
     for posting, weight in zip(postings, idfs, strict=True):
-        f = posting.dense[ids]
+        f = posting.freq(ids)
         total = total + weight * ((f * (K1 + 1.0)) / (f + norm))
     return ids, total
 
