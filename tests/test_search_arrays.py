@@ -126,3 +126,26 @@ def test_tokens_of_many_texts_at_once_are_the_tokenizers() -> None:
         (i, code(token)) for i, t in enumerate(texts) for token in tokens(t) if len(token) == 2
     ]
     assert list(zip(where.tolist(), codes.tolist(), strict=True)) == expected
+
+
+def test_db_upgrade_gives_an_index_made_before_the_arrays_its_arrays(tmp_path: Path) -> None:
+    """Migration 0014 on an index of 0011 (no arrays, triggers that log nothing): the arrays
+    are built and changed articles are logged."""
+    from corpus import migrate
+    from corpus.search import sqlite
+
+    db = str(tmp_path / "old.db")
+    store = open_store(db)
+    with store.session() as session:
+        add_article(session, "还款提醒", "催收人员上门。")
+    with store.engine.begin() as connection:
+        for name in sqlite.TRIGGER_NAMES:
+            connection.exec_driver_sql(f"DROP TRIGGER {name}")
+        arrays.drop(connection)
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0011'")
+    migrate.upgrade(store.engine)
+    with store.session() as session:
+        assert session.execute(text(f"SELECT max_id FROM {arrays.STATE}")).scalar_one() == 1
+        session.execute(text("UPDATE articles SET text = '鹦鹉螺' WHERE id = 1"))
+        assert session.execute(text(f"SELECT id FROM {arrays.DIRTY}")).scalars().all() == [1]
+    store.dispose()
