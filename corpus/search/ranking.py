@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -54,6 +54,7 @@ class State:
     max_id: int  # the highest article id when the arrays were built
     lengths: np.ndarray  # |D| by row id
     new_rows: bool  # articles added since (scored by FTS5)
+    changed: np.ndarray  # ids <= max_id changed or deleted since (masked, scored by FTS5)
 
 
 def _counts(blob: bytes, count: int) -> np.ndarray:
@@ -100,16 +101,27 @@ def load(connection: Connection, term: str, size: int, title_weight: float) -> P
 
 
 def state(connection: Connection) -> State | None:
-    """The arrays' state, or None where they are missing or stale (an older article changed)."""
+    """The arrays' state, or None where they are missing."""
     raw = _raw(connection)
     found = raw.execute(f"SELECT max_id, lengths FROM {STATE}").fetchone()
     if found is None:
         return None
     max_id, blob = found
-    low, high = raw.execute(f"SELECT min(id), max(id) FROM {DIRTY}").fetchone()
-    if low is not None and low <= max_id:
-        return None
-    return State(max_id, np.frombuffer(blob, dtype=np.int32), high is not None)
+    logged = raw.execute(f"SELECT id FROM {DIRTY} ORDER BY id").fetchall()
+    changed = np.asarray([row[0] for row in logged], dtype=np.int64)
+    new_rows = bool(changed.size and changed[-1] > max_id)
+    changed = changed[: np.searchsorted(changed, max_id, side="right")]
+    return State(max_id, np.frombuffer(blob, dtype=np.int32), new_rows, changed)
+
+
+def masked(posting: Posting, changed: np.ndarray) -> Posting:
+    """The posting without the rows changed since the build (FTS5 scores those)."""
+    if not changed.size:
+        return posting
+    present = posting.present.copy()
+    count = posting.count - int(np.count_nonzero(present[changed]))
+    present[changed] = False
+    return replace(posting, count=count, present=present)
 
 
 def token_of(word: str) -> str | None:
@@ -164,18 +176,40 @@ class Query:
     match: str
 
 
-def _new_rows(
-    connection: Connection, query: Query, max_id: int, limit: int
+def _fts5_rows(
+    connection: Connection, query: Query, where: str, args: tuple[int, ...], limit: int
 ) -> tuple[list[int], list[tuple[int, float]]]:
-    """Per phrase, its matches among the rows added since the build; and their best scores."""
-    count = f"SELECT count(*) FROM {query.fts} WHERE {query.fts} MATCH ? AND rowid > ?"
-    hits = [connection.exec_driver_sql(count, (p, max_id)).scalar_one() for p in query.phrases]
+    """Per phrase, its matches among the rows `where` picks; and their best scores."""
+    fts = query.fts
+    count = f"SELECT count(*) FROM {fts} WHERE {fts} MATCH ? AND {where}"
+    hits = [connection.exec_driver_sql(count, (p, *args)).scalar_one() for p in query.phrases]
     rows = connection.exec_driver_sql(
-        f"SELECT rowid, -bm25({query.fts}, {query.weights}) AS score FROM {query.fts} "
-        f"WHERE {query.fts} MATCH ? AND rowid > ? ORDER BY score DESC LIMIT ?",
-        (query.match, max_id, limit),
+        f"SELECT rowid, -bm25({fts}, {query.weights}) AS score FROM {fts} "
+        f"WHERE {fts} MATCH ? AND {where} ORDER BY score DESC LIMIT ?",
+        (query.match, *args, limit),
     ).all()
     return hits, [(int(key), float(score)) for key, score in rows]
+
+
+def _by_fts5(
+    connection: Connection, query: Query, found: State, limit: int
+) -> tuple[list[int], list[tuple[int, float]]]:
+    """What FTS5 scores (with the same global statistics): the rows added since the build (a
+    rowid range) and the older rows changed since (each looked up by rowid: FTS5 seeks them
+    in its doclists); per phrase its matches there, and the best scores."""
+    hits = [0] * len(query.phrases)
+    best_rows: list[tuple[int, float]] = []
+    parts: list[tuple[str, tuple[int, ...]]] = []
+    if found.new_rows:
+        parts.append(("rowid > ?", (found.max_id,)))
+    if found.changed.size:
+        inside = f"rowid IN (SELECT id FROM {DIRTY} WHERE id <= ?)"
+        parts.append((inside, (found.max_id,)))
+    for where, args in parts:
+        counted, scored = _fts5_rows(connection, query, where, args, limit)
+        hits = [a + b for a, b in zip(hits, counted, strict=True)]
+        best_rows += scored
+    return hits, best_rows
 
 
 Allowed = Callable[[list[int]], set[int]]  # which of these rows pass the search's filters
@@ -214,11 +248,8 @@ def ranked(
     postings = [load(connection, str(term), found.lengths.size, title_weight) for term in terms]
     if any(p is None for p in postings):
         return None
-    loaded = [p for p in postings if p is not None]
-    new_hits: list[int] = [0] * len(loaded)
-    new_best: list[tuple[int, float]] = []
-    if found.new_rows:
-        new_hits, new_best = _new_rows(connection, query, found.max_id, -1 if allowed else limit)
+    loaded = [masked(p, found.changed) for p in postings if p is not None]
+    new_hits, new_best = _by_fts5(connection, query, found, -1 if allowed else limit)
     rows, tokens = totals(connection, query.fts)
     idfs = [idf(rows, p.count + extra) for p, extra in zip(loaded, new_hits, strict=True)]
     ids, values = scores(loaded, idfs, found.lengths, tokens / rows)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from corpus.search import postings, ranking
+from corpus.search import folding, postings, ranking
 from corpus.search.matching import ARTICLE_COLUMNS, ParsedQuery, fts5_match
 from corpus.search.statements import typed_text
 
@@ -142,12 +142,21 @@ def triggers_present(connection: Connection) -> bool:
 
 def replace_article(session: Session, *_: Any) -> None:
     """The triggers index every write. A table rebuilt by a migration (SQLite copies it and
-    drops its triggers) gets them back here, with a full rebuild for what it missed."""
+    drops its triggers) gets them back here, with a full rebuild for what it missed; the
+    posting arrays take in the changed articles when enough have changed."""
     connection = session.connection()
     if not triggers_present(connection):
         drop(connection)
         create(connection)
         rebuild(connection)
+    elif folding.due(connection):
+        fold_changes(connection)
+
+
+def fold_changes(connection: Connection) -> int:
+    """Fold the articles changed since the posting arrays were built into them (see
+    corpus.search.folding); returns how many."""
+    return folding.fold(connection, ARTICLES_FTS)
 
 
 def ranked(
