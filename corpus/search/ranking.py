@@ -11,8 +11,9 @@ Evaluated here in the same order of the same double operations, so the scores ar
 the bit (tested); ties are broken by the lower article id. A query is answered here when it
 has no script folding and every word is one index token (two characters) with arrays
 (filters are checked on the best rows, in growing batches); anything else goes to FTS5, as do
-the articles added since the arrays were built (a rowid range, scored by FTS5 with the same
-global statistics).
+the articles added since the arrays were built (a rowid range) and the older ones changed or
+deleted since (masked out of the arrays, looked up by rowid), scored by FTS5 with the same
+global statistics and merged.
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ def ranked(
 ) -> list[tuple[int, float]] | None:
     """The best `limit` (row id, bm25 score) as FTS5 ranks them (among the rows `allowed`
     passes), or None when the arrays cannot answer (a word of another length or without
-    arrays, arrays missing or stale)."""
+    arrays, arrays missing)."""
     terms = [token_of(word) for word in words]
     found = state(connection)
     if found is None or None in terms:
