@@ -26,12 +26,14 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
-from corpus.search.postings import DIRTY, POSTINGS, STATE, totals
+from corpus.search import bigrams
+from corpus.search.postings import DIRTY, POSTINGS, STATE, totals, varints
 from corpus.search.tokens import run_tokens
 
 K1, B = 1.2, 0.75
 MIN_IDF = 1e-6
 _DTYPES = {1: np.uint8, 2: np.uint16, 4: np.uint32}
+ARTICLES_DOCSIZE = "search_articles_fts_docsize"
 
 
 @dataclass(frozen=True)
@@ -115,16 +117,6 @@ def state(connection: Connection) -> State | None:
     return State(max_id, np.frombuffer(blob, dtype=np.int32), new_rows, changed)
 
 
-def masked(posting: Posting, changed: np.ndarray) -> Posting:
-    """The posting without the rows changed since the build (FTS5 scores those)."""
-    if not changed.size:
-        return posting
-    present = posting.present.copy()
-    count = posting.count - int(np.count_nonzero(present[changed]))
-    present[changed] = False
-    return replace(posting, count=count, present=present)
-
-
 def token_of(word: str) -> str | None:
     """The one index token a word is (a two-character word), or None."""
     found = run_tokens(word)[:-1]
@@ -177,40 +169,66 @@ class Query:
     match: str
 
 
-def _fts5_rows(
-    connection: Connection, query: Query, where: str, args: tuple[int, ...], limit: int
+def _new_rows(
+    connection: Connection, query: Query, max_id: int, limit: int
 ) -> tuple[list[int], list[tuple[int, float]]]:
-    """Per phrase, its matches among the rows `where` picks; and their best scores."""
-    fts = query.fts
-    count = f"SELECT count(*) FROM {fts} WHERE {fts} MATCH ? AND {where}"
-    hits = [connection.exec_driver_sql(count, (p, *args)).scalar_one() for p in query.phrases]
+    """Per phrase, its matches among the rows added since the build; and their best scores."""
+    count = f"SELECT count(*) FROM {query.fts} WHERE {query.fts} MATCH ? AND rowid > ?"
+    hits = [connection.exec_driver_sql(count, (p, max_id)).scalar_one() for p in query.phrases]
     rows = connection.exec_driver_sql(
-        f"SELECT rowid, -bm25({fts}, {query.weights}) AS score FROM {fts} "
-        f"WHERE {fts} MATCH ? AND {where} ORDER BY score DESC LIMIT ?",
-        (query.match, *args, limit),
+        f"SELECT rowid, -bm25({query.fts}, {query.weights}) AS score FROM {query.fts} "
+        f"WHERE {query.fts} MATCH ? AND rowid > ? ORDER BY score DESC LIMIT ?",
+        (query.match, max_id, limit),
     ).all()
     return hits, [(int(key), float(score)) for key, score in rows]
 
 
-def _by_fts5(
-    connection: Connection, query: Query, found: State, limit: int
-) -> tuple[list[int], list[tuple[int, float]]]:
-    """What FTS5 scores (with the same global statistics): the rows added since the build (a
-    rowid range) and the older rows changed since (each looked up by rowid: FTS5 seeks them
-    in its doclists); per phrase its matches there, and the best scores."""
-    hits = [0] * len(query.phrases)
-    best_rows: list[tuple[int, float]] = []
-    parts: list[tuple[str, tuple[int, ...]]] = []
-    if found.new_rows:
-        parts.append(("rowid > ?", (found.max_id,)))
-    if found.changed.size:
-        inside = f"rowid IN (SELECT id FROM {DIRTY} WHERE id <= ?)"
-        parts.append((inside, (found.max_id,)))
-    for where, args in parts:
-        counted, scored = _fts5_rows(connection, query, where, args, limit)
-        hits = [a + b for a, b in zip(hits, counted, strict=True)]
-        best_rows += scored
-    return hits, best_rows
+def _changed_now(
+    connection: Connection, terms: list[str], changed: np.ndarray
+) -> tuple[dict[str, bigrams.Found], dict[int, int]]:
+    """The changed rows' current counts of the terms (the tokenizer that feeds FTS5) and
+    their current lengths (FTS5's docsize; a deleted row has none)."""
+    listed = ", ".join(str(int(key)) for key in changed)
+    raw = _raw(connection)
+    rows = raw.execute(f"SELECT id, title, text FROM articles WHERE id IN ({listed})").fetchall()
+    found = bigrams.collect([[(row[0], row[1], row[2]) for row in rows]], terms)
+    sizes = raw.execute(f"SELECT id, sz FROM {ARTICLES_DOCSIZE} WHERE id IN ({listed})")
+    return found, {int(key): sum(varints(blob)) for key, blob in sizes}
+
+
+def patched(posting: Posting, now: bigrams.Found | None, changed: np.ndarray) -> Posting:
+    """The posting with the changed rows' entries replaced by their current counts."""
+    present = posting.present.copy()
+    present[changed] = False
+    body = posting.body.astype(np.int64)
+    title = np.zeros(body.size, dtype=np.int64)
+    if posting.title is not None:
+        title[:] = posting.title
+    body[changed] = 0
+    title[changed] = 0
+    if now is not None and now.ids.size:
+        present[now.ids] = True
+        body[now.ids] = now.body
+        title[now.title_ids] = now.title
+    count = int(np.count_nonzero(present))
+    return replace(posting, count=count, present=present, body=body, title=title)
+
+
+def _with_changes(
+    connection: Connection, terms: list[str], postings: list[Posting], found: State
+) -> tuple[list[Posting], np.ndarray]:
+    """The postings and lengths with the rows changed since the build counted as they are
+    now (exact: the same counts folding stores), so the arrays rank them too."""
+    if not found.changed.size:
+        return postings, found.lengths
+    now, sizes = _changed_now(connection, terms, found.changed)
+    lengths = found.lengths.copy()
+    lengths[found.changed] = -1
+    for key, size in sizes.items():
+        lengths[key] = size
+    return [
+        patched(p, now.get(t), found.changed) for p, t in zip(postings, terms, strict=True)
+    ], lengths
 
 
 Allowed = Callable[[list[int]], set[int]]  # which of these rows pass the search's filters
@@ -249,11 +267,16 @@ def ranked(
     postings = [load(connection, str(term), found.lengths.size, title_weight) for term in terms]
     if any(p is None for p in postings):
         return None
-    loaded = [masked(p, found.changed) for p in postings if p is not None]
-    new_hits, new_best = _by_fts5(connection, query, found, -1 if allowed else limit)
+    loaded, lengths = _with_changes(
+        connection, [str(t) for t in terms], [p for p in postings if p is not None], found
+    )
+    new_hits: list[int] = [0] * len(loaded)
+    new_best: list[tuple[int, float]] = []
+    if found.new_rows:
+        new_hits, new_best = _new_rows(connection, query, found.max_id, -1 if allowed else limit)
     rows, tokens = totals(connection, query.fts)
     idfs = [idf(rows, p.count + extra) for p, extra in zip(loaded, new_hits, strict=True)]
-    ids, values = scores(loaded, idfs, found.lengths, tokens / rows)
+    ids, values = scores(loaded, idfs, lengths, tokens / rows)
     if new_best:
         ids = np.concatenate([ids, np.asarray([k for k, _ in new_best], dtype=np.int64)])
         values = np.concatenate([values, np.asarray([s for _, s in new_best])])
