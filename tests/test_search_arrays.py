@@ -1,6 +1,6 @@
 """The posting arrays (SQLite): common two-character words ranked in NumPy give exactly FTS5's
 bm25 ranking (the same ids, the same scores to the bit, the same order), for articles added
-since the build and older articles changed since (FTS5 scores those), and after the changes
+since the build and older articles changed since (re-counted from their text), and after the changes
 are folded into the arrays."""
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def revise_old_articles(session: Session) -> list[int]:
 
 
 def test_revised_older_articles_keep_the_arrays_exact(corpus: str) -> None:
-    """New articles and revisions of older ones (masked out of the arrays, scored by FTS5):
+    """New articles (scored by FTS5) and revisions of older ones (re-counted from their text):
     the arrays still answer, with FTS5's ranking; folding them in keeps it so and empties
     the log."""
     store = Store(corpus)

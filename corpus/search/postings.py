@@ -13,7 +13,7 @@ Kept exact: the arrays are built from the articles with the tokenizer that feeds
 token is left out unless its row and instance counts per column equal FTS5's (fts5vocab).
 The article triggers log every article they re-index in `search_dirty`; articles added since
 the build are scored by FTS5 itself (a rowid range), and older articles changed since are
-masked out of the arrays and scored by FTS5 (`ranking`), until `folding` takes them in.
+counted from their current text at each search (`ranking`), until `folding` takes them in.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ Evaluated here in the same order of the same double operations, so the scores ar
 the bit (tested); ties are broken by the lower article id. A query is answered here when it
 has no script folding and every word is one index token (two characters) with arrays
 (filters are checked on the best rows, in growing batches); anything else goes to FTS5, as do
-the articles added since the arrays were built (a rowid range) and the older ones changed or
-deleted since (masked out of the arrays, looked up by rowid), scored by FTS5 with the same
-global statistics and merged.
+the articles added since the arrays were built (a rowid range, scored by FTS5 with the same
+global statistics, merged); older articles changed or deleted since have their stale entries
+replaced by their counts now (from their current text, the tokenizer that feeds FTS5).
 """
 
 from __future__ import annotations
