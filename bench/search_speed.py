@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search_speed.py --articles 100000 --folder /tmp/sb   # SQLite
     .venv/bin/python bench/search_speed.py --articles 100000 --postgres URL    # PostgreSQL
+    .venv/bin/python bench/search_speed.py --folder /tmp/sb --revise 200 --only-revise
 
 Articles come from the sample site's generator (samplesite/generate.py: paragraphs of the
 hand-written articles, lenders and days varied) plus one paragraph of words drawn by their
@@ -260,7 +261,7 @@ REVISION = "（更新：催收人员再次上门，逾期协商未果，律师�
 def revise(db: str, count: int) -> None:
     """`count` older articles revised (as a re-crawl changes them: a sentence appended, spread
     over the ids) by SQL, so nothing folds them into the arrays; the TOPIC queries measured
-    with them masked out of the arrays, checked against FTS5's ranking; then the fold timed
+    with their entries re-counted, checked against FTS5's ranking; then the fold timed
     and the queries measured again."""
     store = open_store(db)
     with store.engine.begin() as connection:
@@ -272,7 +273,7 @@ def revise(db: str, count: int) -> None:
         )
     with store.session() as session, store.engine.connect() as connection:
         logged = connection.execute(text(f"SELECT count(*) FROM {postings.DIRTY}")).scalar_one()
-        print(f"TOPIC after revising {logged} older articles (masked, scored by FTS5):")
+        print(f"TOPIC after revising {logged} older articles (re-counted from their text):")
         for query in TOPIC:
             parsed = parse_query(query)
             match = fts5_match(parsed, ARTICLE_COLUMNS)

@@ -1,9 +1,9 @@
 """Fold the articles changed since the posting arrays were built back into them.
 
 Searches stay exact without this (`ranking` masks the changed rows' stale entries out of the
-arrays and counts them from their current text), but each changed row costs a search about
-0.07 ms of CPU (measured at 100k articles); folding makes the arrays current again at a
-fraction of a rebuild's cost. For every token with arrays, the
+arrays and counts them from their current text), but the changed rows cost each search
+their texts read and counted (26 ms of CPU at 200 rows, 100k articles); folding makes the
+arrays current again at a fraction of a rebuild's cost. For every token with arrays, the
 logged rows' entries are replaced by their counts in the current title and text (counted
 with the tokenizer that feeds FTS5: `bigrams`), their lengths are read from FTS5's `docsize`,
 the arrays grow to the highest article id, and the log is emptied. `index_article` (ingest,
@@ -24,8 +24,8 @@ from corpus.search.postings import _row as stored_row
 from corpus.search.ranking import Posting, load
 
 # Folded when the log holds more than this share of the articles (and at least FOLD_MIN rows).
-# A trade-off, measured at 100k articles: 200 changed rows cost a search about 14 ms of CPU;
-# a fold costs about 7 s of CPU (34 ms per changed article at this share).
+# A trade-off, measured at 100k articles: 200 changed rows cost a search about 26 ms of CPU;
+# a fold costs 4-7 s of CPU however long the log.
 FOLD_SHARE = 0.002
 FOLD_MIN = 50
 BATCH = 2000
