@@ -113,7 +113,9 @@ def test_search_query_ranks_as_debtcorpus_search(browse: str, corpus: Path) -> N
                 session, parsed.words, fts5_match(parsed, ARTICLE_COLUMNS), 200
             )
         assert [row["article_id"] for row in rows] == [hit.article_id for hit in hits] != []
-        assert [row["score"] for row in rows] == [round(hit.score, 3) for hit in hits]
+        # the query rounds to 3 places, a Hit to 4: equal within both roundings
+        scores = zip((row["score"] for row in rows), (hit.score for hit in hits), strict=True)
+        assert all(abs(shown - score) <= 0.00056 for shown, score in scores)
         assert (by_arrays is not None) == (query != "微粒贷")  # a 3-character word: FTS5
     store.dispose()
     assert as_json(f"{browse}/search.json?q=%2C%2C&_shape=array") == []
