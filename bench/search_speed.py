@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search_speed.py --articles 100000 --folder /tmp/sb   # SQLite
     .venv/bin/python bench/search_speed.py --articles 100000 --postgres URL    # PostgreSQL
+    .venv/bin/python bench/search_speed.py --folder /tmp/sb --revise 200 --only-revise
 
 Articles come from the sample site's generator (samplesite/generate.py: paragraphs of the
 hand-written articles, lenders and days varied) plus one paragraph of words drawn by their
@@ -36,8 +37,9 @@ import jieba
 from sqlalchemy import Connection, insert, text
 
 from corpus.models import Article, Comment
-from corpus.search import reindex, search
+from corpus.search import postings, reindex, search, sqlite
 from corpus.search.backend import backend_for
+from corpus.search.matching import ARTICLE_COLUMNS, fts5_match, parse_query
 from corpus.store import open_store
 from samplesite.content import load_articles
 from samplesite.generate import GeneratedSite
@@ -145,6 +147,16 @@ def like_scan(connection: object, query: str) -> list[int]:
     return list(connection.execute(sql, params).scalars())  # type: ignore[attr-defined]
 
 
+def ranked_by(session: Any, query: str) -> str:
+    """Which ranker answers: the posting arrays (NumPy) or FTS5's bm25()."""
+    if session.get_bind().dialect.name != "sqlite":
+        return "PostgreSQL"
+    parsed = parse_query(query)
+    match = fts5_match(parsed, ARTICLE_COLUMNS)
+    found = sqlite.ranked_by_arrays(session, parsed.words, match, 1)
+    return "FTS5 bm25()" if found is None else "arrays"
+
+
 def measure(session: Any, connection: Connection, queries: list[str], cpu: bool) -> None:
     """Print each query's figures, then the medians (wall ms; CPU ms where `cpu`)."""
     walls, cpus, ratios, cpu_ratios = [], [], [], []
@@ -160,7 +172,8 @@ def measure(session: Any, connection: Connection, queries: list[str], cpu: bool)
         shown = f" (CPU {indexed_cpu:.1f} / {scanned_cpu:.0f} ms)" if cpu else ""
         speed = f"{scanned / indexed:.0f}x{shown}"
         print(f"  {query}: {matches} articles match; index {indexed:.1f} ms ({len(hits)} hits "
-              f"with snippets), LIKE scan {scanned:.0f} ms: {speed}")  # fmt: skip
+              f"with snippets, {ranked_by(session, query)}), LIKE scan {scanned:.0f} ms: "
+              f"{speed}")  # fmt: skip
     print(
         f"  median {statistics.median(walls):.1f} ms; LIKE/index median "
         f"{statistics.median(ratios):.0f}x (min {min(ratios):.0f}x, max {max(ratios):.0f}x)"
@@ -178,6 +191,7 @@ def prepare(db: str, count: int, vocabulary: Vocabulary) -> None:
     store.dispose()
     if present == count:
         print(f"reusing the {count} articles (and their index) in {store.url}")
+        add_arrays(db)
         return
     if present:
         raise SystemExit(f"{db} holds {present} articles, not {count}: give an empty database")
@@ -195,6 +209,96 @@ def prepare(db: str, count: int, vocabulary: Vocabulary) -> None:
     print(f"index size {index_mb:.0f} MB ({index_mb * per_10k:.1f} MB per 10k articles); "
           f"corpus without it {before / 1e6:.0f} MB")  # fmt: skip
     store.dispose()
+    print_arrays(db, count)
+
+
+ARRAYS_SIZE = f"""SELECT count(*), coalesce(sum(length(ids) + length(body_tf) + length(title_ids)
++ length(title_tf) + length(term)), 0) FROM {postings.POSTINGS}"""
+
+
+def print_arrays(db: str, count: int) -> None:
+    """How many tokens have posting arrays and the bytes they take (payload)."""
+    store = open_store(db)
+    with store.engine.connect() as connection:
+        terms, size = connection.execute(text(ARRAYS_SIZE)).one()
+        lengths = connection.execute(text(f"SELECT length(lengths) FROM {postings.STATE}"))
+        size += lengths.scalar_one()
+    store.dispose()
+    print(f"posting arrays: {terms} tokens, {size / 1e6:.0f} MB "
+          f"({size / 1e6 * 10_000 / count:.1f} MB per 10k articles)")  # fmt: skip
+
+
+def add_arrays(db: str) -> None:
+    """A SQLite corpus indexed before the posting arrays gets them (timed), as `db upgrade`
+    (migration 0014) gives them."""
+    store = open_store(db)
+    if store.engine.dialect.name != "sqlite":
+        store.dispose()
+        return
+    with store.engine.connect() as connection:
+        built = connection.execute(text(f"SELECT count(*) FROM {postings.STATE}")).scalar_one()
+    if built:
+        store.dispose()
+        print_arrays(db, count_articles(db))
+        return
+    before = stored_size(store, db)
+    started, used = time.perf_counter(), time.process_time()
+    with store.engine.begin() as connection:
+        sqlite.refresh_arrays(connection)
+    wall, cpu = time.perf_counter() - started, time.process_time() - used
+    grown = (stored_size(store, db) - before) / 1e6
+    store.dispose()
+    count = count_articles(db)
+    per_10k = 10_000 / count
+    print(f"posting arrays built in {wall:.1f} s, {cpu:.1f} s CPU ({wall * per_10k:.1f} s, "
+          f"{cpu * per_10k:.1f} s CPU per 10k articles); file grew {grown:.0f} MB")  # fmt: skip
+    print_arrays(db, count)
+
+
+REVISION = "（更新：催收人员再次上门，逾期协商未果，律师建议报警。）"
+
+
+def revise(db: str, count: int) -> None:
+    """`count` older articles revised (as a re-crawl changes them: a sentence appended, spread
+    over the ids) by SQL, so nothing folds them into the arrays; the TOPIC queries measured
+    with their entries re-counted, checked against FTS5's ranking; then the fold timed
+    and the queries measured again."""
+    store = open_store(db)
+    with store.engine.begin() as connection:
+        high = connection.execute(text(f"SELECT max_id FROM {postings.STATE}")).scalar_one()
+        step = max(high // count, 1)
+        connection.execute(
+            text("UPDATE articles SET text = text || :more WHERE id % :step = 0 AND id <= :top"),
+            {"more": REVISION, "step": step, "top": step * count},
+        )
+    with store.session() as session, store.engine.connect() as connection:
+        logged = connection.execute(text(f"SELECT count(*) FROM {postings.DIRTY}")).scalar_one()
+        print(f"TOPIC after revising {logged} older articles (re-counted from their text):")
+        for query in TOPIC:
+            parsed = parse_query(query)
+            match = fts5_match(parsed, ARTICLE_COLUMNS)
+            by_arrays = sqlite.ranked_by_arrays(session, parsed.words, match, 20)
+            exact = by_arrays is None or by_arrays == sqlite.ranked(
+                session, match, False, "", {}, 20
+            )
+            print(f"  {query}: top 20 equal to FTS5's: {exact}")
+        measure(session, connection, list(TOPIC), cpu=True)
+    started, used = time.perf_counter(), time.process_time()
+    with store.engine.begin() as connection:
+        folded = sqlite.fold_changes(connection)
+    wall, cpu = time.perf_counter() - started, time.process_time() - used
+    print(f"folded {folded} revised articles into the arrays in {wall:.1f} s, {cpu:.1f} s CPU")
+    with store.session() as session, store.engine.connect() as connection:
+        measure(session, connection, list(TOPIC), cpu=True)
+    store.dispose()
+
+
+def count_articles(db: str) -> int:
+    store = open_store(db)
+    with store.engine.connect() as connection:
+        count = int(connection.execute(text("SELECT count(*) FROM articles")).scalar_one())
+    store.dispose()
+    return count
 
 
 def main() -> None:
@@ -202,6 +306,10 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--folder", type=Path, default=None, help="keep the corpus here")
     parser.add_argument("--postgres", default=None, help="run on this (empty) PostgreSQL URL")
+    parser.add_argument(
+        "--revise", type=int, default=0, help="then revise this many older articles (SQLite)"
+    )
+    parser.add_argument("--only-revise", action="store_true", help="skip the first measures")
     args = parser.parse_args()
     if args.postgres:
         db = args.postgres
@@ -215,9 +323,13 @@ def main() -> None:
     with store.session() as session, store.engine.connect() as connection:
         sampled = sampled_queries(vocabulary, args.articles)
         for name, queries in (("TOPIC", list(TOPIC)), ("SAMPLED", sampled)):
+            if args.only_revise:
+                break
             print(f"{name} two-word queries:")
             measure(session, connection, queries, cpu=not args.postgres)
     store.dispose()
+    if args.revise and not args.postgres:
+        revise(db, args.revise)
 
 
 PG_SIZE = """SELECT coalesce(sum(pg_total_relation_size(oid)), 0) FROM pg_class

@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, text
 from corpus.cli import cli
 from corpus.store import open_store
 from tests.test_search import ingest_sample_site, scan
+from tests.test_search_arrays import build_arrays
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = (
@@ -62,6 +63,9 @@ def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 60) ->
 def corpus(sample_site: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("browse") / "corpus.db"
     ingest_sample_site(str(path), sample_site)
+    store = open_store(str(path))
+    build_arrays(store)  # every token: the search query's common words go through them
+    store.dispose()
     return path
 
 
@@ -105,6 +109,31 @@ def test_search_box_query_finds_exactly_the_articles(browse: str, corpus: Path) 
     assert all("<mark>" in row["snippet"] for row in ranked)
     comments = as_json(f"{browse}/comments.json?_search={query}&_shape=array&_size=max")
     assert {row["id"] for row in comments} == scan(str(corpus), QUERY, comments=True)
+
+
+def test_search_query_ranks_as_debtcorpus_search(browse: str, corpus: Path) -> None:
+    """The `search` canned query's rows are `debtcorpus search`'s hits, in its order, with
+    its scores, ranked by the posting arrays (the plugin's search_ids)."""
+    from corpus.search import search
+    from corpus.search.matching import ARTICLE_COLUMNS, fts5_match, parse_query
+    from corpus.search.sqlite import ranked_by_arrays
+
+    store = open_store(str(corpus))
+    for query in (QUERY, "催收 上门", "逾期 协商", "微粒贷"):
+        rows = as_json(f"{browse}/search.json?q={urllib.parse.quote(query)}&_shape=array")
+        with store.session() as session:
+            hits = search(session, query, limit=200)
+            parsed = parse_query(query)
+            by_arrays = ranked_by_arrays(
+                session, parsed.words, fts5_match(parsed, ARTICLE_COLUMNS), 200
+            )
+        assert [row["article_id"] for row in rows] == [hit.article_id for hit in hits] != []
+        # the query rounds to 3 places, a Hit to 4: equal within both roundings
+        scores = zip((row["score"] for row in rows), (hit.score for hit in hits), strict=True)
+        assert all(abs(shown - score) <= 0.00056 for shown, score in scores)
+        assert (by_arrays is not None) == (query != "微粒贷")  # a 3-character word: FTS5
+    store.dispose()
+    assert as_json(f"{browse}/search.json?q=%2C%2C&_shape=array") == []
 
 
 def test_metadata_describes_tables_and_offers_queries(browse: str) -> None:

@@ -21,11 +21,12 @@ _EXTRA_COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 
-SEARCH_SQL = f"""SELECT a.id AS article_id, a.title, a.site, a.published_at,
-  round(-{ARTICLES_FTS}.rank, 3) AS score, search_snippet(a.text, :q) AS snippet, a.url
-FROM {ARTICLES_FTS} JOIN articles a ON a.id = {ARTICLES_FTS}.rowid
-WHERE {ARTICLES_FTS} MATCH search_match(:q)
-ORDER BY {ARTICLES_FTS}.rank LIMIT 200"""
+# search_ids (the plugin's): the ranking `debtcorpus search` uses, posting arrays included
+SEARCH_SQL = """SELECT a.id AS article_id, a.title, a.site, a.published_at,
+  round(json_extract(hit.value, '$[1]'), 3) AS score, search_snippet(a.text, :q) AS snippet,
+  a.url
+FROM json_each(search_ids(:q, 200)) hit JOIN articles a ON a.id = json_extract(hit.value, '$[0]')
+ORDER BY hit.key"""
 
 SEARCH_COMMENTS_SQL = f"""SELECT c.id AS comment_id, c.article_id, a.title, c.author,
   round(-{COMMENTS_FTS}.rank, 3) AS score, search_snippet(c.text, :q) AS snippet

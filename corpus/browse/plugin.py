@@ -4,13 +4,20 @@ article links."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
 
 from corpus.browse.facets import MonthFacet
+from corpus.errors import ConfigError
+from corpus.search.matching import parse_query
+from corpus.search.query import SearchFilters, ranked_ids
 from corpus.search.snippets import MARK_CLOSE, MARK_OPEN
 from corpus.search.sqlfunctions import page_preview, register, search_match
 
@@ -31,6 +38,28 @@ def prepare_connection(conn: Any) -> None:
     trylast: registered after Datasette's own escape_fts, so ours is the one used."""
     register(conn)
     conn.create_function("escape_fts", 1, search_match, deterministic=True)
+    conn.create_function("search_ids", 2, search_ids_function(conn))
+
+
+def search_ids_function(conn: Any) -> Callable[[str | None, int | None], str]:
+    """`search_ids(query, limit)`: the best `limit` articles holding every word of `query`,
+    as JSON `[[article_id, score], ...]` best first, ranked as `debtcorpus search` ranks them
+    (corpus.search.query.ranked_ids: the posting arrays for common words, FTS5's bm25()
+    otherwise), on this connection (SQLAlchemy over it, made once)."""
+    engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
+    with engine.connect():  # SQLAlchemy's first connect registers functions: not mid-statement
+        pass
+
+    def search_ids(query: str | None, limit: int | None) -> str:
+        try:
+            parsed = parse_query(query or "")
+        except ConfigError:
+            return "[]"
+        with Session(engine) as session:
+            found = ranked_ids(session, parsed, SearchFilters(), False, int(limit or 20))
+        return json.dumps([[key, score] for key, score in found])
+
+    return search_ids
 
 
 @hook()

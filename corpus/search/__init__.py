@@ -3,8 +3,10 @@
 `tokens` turns text into index tokens and `matching` queries into index queries (pure
 functions); `sqlite` and `postgres` hold one back end each (`backend` picks one); `index` keeps
 the index current (ingest calls `index_article`) and rebuilds it; `query` answers searches
-with ranked hits, `snippets` highlights them; `sqlfunctions` are the SQL functions SQLite
-connections get (the index's triggers call them; so can SQL and Datasette users).
+with ranked hits, `snippets` highlights them; on SQLite, `postings` keeps arrays of the
+frequent tokens (built with `bigrams`, changed articles folded in by `folding`) from which
+`ranking` computes FTS5's bm25 in NumPy for common words; `sqlfunctions` are the SQL
+functions SQLite connections get (the index's triggers call them; so can SQL and Datasette users).
 May import `corpus.models`, `corpus.store`, `corpus.errors` and `cleaning`
 (for page previews); never `crawler`.
 """

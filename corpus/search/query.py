@@ -83,6 +83,10 @@ def ranked_ids(
     backend = backend_for(session)
     if backend is sqlite:
         match = fts5_match(parsed, COMMENT_COLUMNS if comments else ARTICLE_COLUMNS)
+        if not (comments or parsed.fold):
+            found = sqlite.ranked_by_arrays(session, parsed.words, match, limit, where, params)
+            if found is not None:
+                return found
         return sqlite.ranked(session, match, comments, where, params, limit)
     return postgres.ranked(session, parsed.words, parsed.fold, comments, where, params, limit)
 
@@ -108,7 +112,8 @@ def _article_hits(
     session: Session, parsed: ParsedQuery, ranked: list[tuple[int, float]]
 ) -> list[Hit]:
     ids = [key for key, _ in ranked]
-    articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
+    shown = select(*(getattr(Article, column) for column in _SHOWN)).where(Article.id.in_(ids))
+    articles = {a.id: a for a in session.execute(shown)}  # rows, not ORM objects: cheaper
     return [
         _hit(articles[key], score, snippet(articles[key].text, parsed)) for key, score in ranked
     ]
@@ -128,7 +133,11 @@ def _comment_hits(
     return hits
 
 
-def _hit(article: Article, score: float, text: str) -> Hit:
+_SHOWN = ("id", "url", "title", "site", "published_at", "text")
+
+
+def _hit(article: Any, score: float, text: str) -> Hit:
+    """A hit on `article` (an Article, or a row of its _SHOWN columns)."""
     published = article.published_at.isoformat() if article.published_at else None
     return Hit(
         article_id=article.id,

@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from corpus.search import folding, postings, ranking
+from corpus.search.matching import ARTICLE_COLUMNS, ParsedQuery, fts5_match
 from corpus.search.statements import typed_text
 
 ARTICLES_FTS = "search_articles_fts"
@@ -54,6 +56,8 @@ def _ddl(fts: str, source: str, title: str, body: str) -> list[str]:
     view = f"{fts}_source"
     remove = f"DELETE FROM {fts} WHERE rowid = old.id;"
     add = f"INSERT INTO {fts}(rowid, {COLUMNS}) VALUES (new.id, {_values('new', title, body)});"
+    if fts == ARTICLES_FTS:  # the posting arrays learn which articles changed
+        remove, add = remove + postings.mark_dirty("old"), add + postings.mark_dirty("new")
     watched = "title, text" if source == "articles" else "text"
     return [
         f"CREATE VIEW IF NOT EXISTS {view} AS SELECT id, {_values(source, title, body, True)} "
@@ -101,6 +105,7 @@ def register_functions(connection: Connection) -> None:
 def create(connection: Connection) -> None:
     """Create the views, FTS5 tables, triggers and ranking (the index is empty until build)."""
     register_functions(connection)
+    postings.create(connection)
     for source in _SOURCES:
         for statement in _ddl(*source):
             connection.exec_driver_sql(statement)
@@ -113,6 +118,7 @@ def rebuild(connection: Connection) -> None:
     register_functions(connection)
     for fts, *_ in _SOURCES:
         connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+    postings.build(connection, ARTICLES_FTS)
 
 
 def drop(connection: Connection) -> None:
@@ -121,6 +127,7 @@ def drop(connection: Connection) -> None:
     for fts, *_ in _SOURCES:
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {fts}")
         connection.exec_driver_sql(f"DROP VIEW IF EXISTS {fts}_source")
+    postings.drop(connection)
 
 
 def exists(connection: Connection) -> bool:
@@ -140,11 +147,20 @@ def replace_article(session: Session, *_: Any) -> None:
 
 def index_rows(connection: Connection, *_: Any) -> None:
     """The triggers index every write. A table rebuilt by a migration (SQLite copies it and
-    drops its triggers) gets them back here, with a full rebuild for what it missed."""
+    drops its triggers) gets them back here, with a full rebuild for what it missed; the
+    posting arrays take in the changed articles when enough have changed."""
     if not triggers_present(connection):
         drop(connection)
         create(connection)
         rebuild(connection)
+    elif folding.due(connection):
+        fold_changes(connection)
+
+
+def fold_changes(connection: Connection) -> int:
+    """Fold the articles changed since the posting arrays were built into them (see
+    corpus.search.folding); returns how many."""
+    return folding.fold(connection, ARTICLES_FTS)
 
 
 def ranked(
@@ -168,3 +184,35 @@ def ranked(
     )
     rows = session.execute(typed_text(sql, params), params | {"match": match, "limit": limit})
     return [(int(row[0]), float(row[1])) for row in rows]
+
+
+def ranked_by_arrays(
+    session: Session,
+    words: tuple[str, ...],
+    match: str,
+    limit: int,
+    where: str = "",
+    params: dict[str, Any] | None = None,
+) -> list[tuple[int, float]] | None:
+    """`ranked` for articles, from the posting arrays (corpus.search.ranking), or None where
+    they cannot answer; `where` (over the articles alias `a`) filters the best rows."""
+    phrases = tuple(fts5_match(ParsedQuery((word,)), ARTICLE_COLUMNS) for word in words)
+    query = ranking.Query(ARTICLES_FTS, WEIGHTS[ARTICLES_FTS], phrases, match)
+
+    def allowed(ids: list[int]) -> set[int]:
+        listed = ", ".join(str(int(key)) for key in ids) or "NULL"
+        sql = f"SELECT a.id FROM articles a WHERE a.id IN ({listed}) {where}"
+        return set(session.execute(typed_text(sql, params or {}), params or {}).scalars())
+
+    connection = session.connection()
+    return ranking.ranked(connection, words, query, TITLE_WEIGHT, limit, allowed if where else None)
+
+
+def refresh_arrays(connection: Connection) -> None:
+    """On an index made before the posting arrays: triggers that log changed articles, and
+    the arrays (FTS5's own index is kept as it is)."""
+    register_functions(connection)
+    for name in TRIGGER_NAMES:
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+    create(connection)
+    postings.build(connection, ARTICLES_FTS)
