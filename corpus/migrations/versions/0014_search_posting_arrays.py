@@ -3,7 +3,7 @@ in NumPy with FTS5's exact bm25 (corpus.search.ranking), and article triggers th
 articles changed since the arrays were built. PostgreSQL: nothing changes.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
