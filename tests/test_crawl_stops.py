@@ -165,12 +165,13 @@ def test_a_running_crawl_listens_on_no_port_and_cannot_be_resumed_twice(
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 700 KB tmpfs: the empty corpus (about 450 KB) fits, the crawl fills it half-way."""
+    """An 800 KB tmpfs: the empty corpus (about 500 KB) and its migrations fit, the crawl fills
+    it half-way."""
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a small tmpfs needs root and mount(8); run the suite as root")
     mountpoint = tmp_path / "disk"
     mountpoint.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=700k", "tmpfs", str(mountpoint)])
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=800k", "tmpfs", str(mountpoint)])
     if mounted.returncode != 0:
         pytest.skip("this machine does not allow mounting a tmpfs")
     yield mountpoint

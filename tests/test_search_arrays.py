@@ -208,7 +208,7 @@ def test_tokens_of_many_texts_at_once_are_the_tokenizers() -> None:
 
 
 def test_db_upgrade_gives_an_index_made_before_the_arrays_its_arrays(tmp_path: Path) -> None:
-    """Migration 0014 on an index of 0011 (no arrays, triggers that log nothing): the arrays
+    """Migration 0014 on an index made before it (no arrays, triggers that log nothing): the arrays
     are built and changed articles are logged."""
     from corpus import migrate
     from corpus.search import sqlite
@@ -221,7 +221,7 @@ def test_db_upgrade_gives_an_index_made_before_the_arrays_its_arrays(tmp_path: P
         for name in sqlite.TRIGGER_NAMES:
             connection.exec_driver_sql(f"DROP TRIGGER {name}")
         arrays.drop(connection)
-        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0011'")
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0013'")
     migrate.upgrade(store.engine)
     with store.session() as session:
         assert session.execute(text(f"SELECT max_id FROM {arrays.STATE}")).scalar_one() == 1

@@ -99,9 +99,11 @@ def column_descriptions(table: str) -> dict[str, str]:
 def table_metadata() -> dict[str, dict[str, Any]]:
     tables: dict[str, dict[str, Any]] = {}
     for name, table in Base.metadata.tables.items():
-        model = next(m for m in Base.registry.mappers if m.local_table is table).class_
+        # a plain Table (no mapped class, e.g. a queue) has no docstring to describe it
+        mapper = next((m for m in Base.registry.mappers if m.local_table is table), None)
+        model = mapper.class_ if mapper is not None else None
         entry: dict[str, Any] = {"columns": column_descriptions(name)}
-        if model.__doc__ and not model.__doc__.startswith(model.__name__ + "("):
+        if model and model.__doc__ and not model.__doc__.startswith(model.__name__ + "("):
             entry["description"] = " ".join(model.__doc__.split())
         if name in FACETS:
             entry["facets"] = FACETS[name]

@@ -55,7 +55,9 @@ class ExportSummary:
         for article in batch.articles:
             self.add_article(article)
         for claims in batch.claims.values():
-            self.claim_rule_versions.update(claim["rule_version"] for claim in claims)
+            # a claim's version is its article's (a row stored without one: "(unknown)")
+            versions = (claim["rule_version"] or "(unknown)" for claim in claims)
+            self.claim_rule_versions.update(versions)
 
     def add_article(self, article: Row) -> None:
         self.sites[article["site"] or "(none)"] += 1

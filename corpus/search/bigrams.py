@@ -61,6 +61,9 @@ def _count(
     texts: list[str | None], ids: np.ndarray, wanted: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(token index, article id, count) of the wanted tokens in the texts, by token then id."""
+    if wanted.size == 0:  # no token has arrays (a small corpus): nothing to count
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, ids[:0], empty
     where, codes = pairs(texts)
     slot = np.minimum(np.searchsorted(wanted, codes), wanted.size - 1)
     keep = wanted[slot] == codes
