@@ -183,3 +183,23 @@ def test_markdown_rendered_to_html_in_chromium_runs_nothing_scraped(
     dom = _chromium(["--dump-dom", page.resolve().as_uri()], tmp_path / "profile")
     assert "<table>" in dom and "Deduplication report" in dom
     _assert_inert(dom)
+
+
+def test_charts_without_a_cjk_font_warn_once_not_per_glyph(
+    reports: dict[str, Path], tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from corpus.report.render import _cjk_font_installed
+
+    db = reports["html"].parent / "corpus.db"
+    argv = [sys.executable, "-m", "corpus", "report", "dedup", "--db", str(db)]
+    argv += ["--format", "html", "--out", str(tmp_path / "r.html")]
+    finished = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert "Glyph" not in finished.stderr, finished.stderr[-2000:]
+    said = [line for line in finished.stderr.splitlines() if "no CJK font" in line]
+    assert len(said) == (0 if _cjk_font_installed() else 1), finished.stderr[-2000:]
+    if said:
+        assert "fonts-noto-cjk" in said[0]

@@ -6,8 +6,11 @@ from __future__ import annotations
 import base64
 import csv
 import difflib
+import functools
 import io
 import math
+import sys
+import warnings
 
 from corpus.dedup.clusters_store import METHOD_EXACT, METHOD_NEAR
 from corpus.report.data import ClusterRow, DedupReport, source_of
@@ -203,8 +206,27 @@ def _pyplot() -> object:
 
     # Chinese site names need a CJK font (Debian: fonts-noto-cjk); DejaVu Sans stays the fallback
     plt.rcParams["font.sans-serif"] = [*CJK_FONTS, *plt.rcParams["font.sans-serif"]]
-
+    if not _cjk_font_installed():
+        _say_no_cjk_font()
+        # one line said it; matplotlib would warn for every missing glyph of every label
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
     return plt
+
+
+def _cjk_font_installed() -> bool:
+    from matplotlib import font_manager
+
+    names = {font.name for font in font_manager.fontManager.ttflist}
+    return any(name in names for name in CJK_FONTS)
+
+
+@functools.cache
+def _say_no_cjk_font() -> None:
+    print(
+        "warning: no CJK font found, so Chinese labels in the charts show as boxes; install "
+        "one (Debian: apt install fonts-noto-cjk) and run the report again",
+        file=sys.stderr,
+    )
 
 
 def similarity_histogram(report: DedupReport) -> str:
