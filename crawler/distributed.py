@@ -42,7 +42,6 @@ import os
 import socket
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import redis
@@ -66,7 +65,7 @@ from corpus.ingest import FetchedPage
 from corpus.models import CrawlRun, Page
 from corpus.run_records import finish_run
 from corpus.store import Store
-from crawler.frontier import Frontier, Popped, host_policy, release_worker
+from crawler.frontier import Frontier, Popped, RunKeys, host_policy, release_worker
 from crawler.pipelines import PAGES
 from crawler.politeness import LEASE_META, host_of
 from crawler.seen import seen_shape
@@ -115,41 +114,6 @@ def redis_params(budget_s: float) -> dict[str, Any]:
         "socket_timeout": 10,
         "socket_connect_timeout": 5,
     }
-
-
-@dataclass(frozen=True)
-class RunKeys:
-    """The Redis keys of one profile's queue in one distributed crawl."""
-
-    prefix: str
-    profile: str
-
-    def key(self, *parts: str) -> str:
-        return ":".join((self.prefix, self.profile, *parts))
-
-    @property
-    def ready(self) -> str:
-        return self.key("ready")
-
-    @property
-    def dupefilter(self) -> str:
-        return self.key("dupefilter")
-
-    @property
-    def seen(self) -> str:
-        return self.key("seen")
-
-    @property
-    def shared(self) -> tuple[str, ...]:
-        """The keys every worker of the crawl uses (not one worker's own)."""
-        return (self.ready, self.seen, self.dupefilter, self.workers)
-
-    @property
-    def workers(self) -> str:
-        return self.key("workers")
-
-    def alive(self, worker: str) -> str:
-        return self.key("alive", worker)
 
 
 def default_worker_id() -> str:

@@ -208,6 +208,41 @@ def default_lease_ttl(settings: Any) -> float:
 
 
 @dataclass(frozen=True)
+class RunKeys:
+    """The Redis keys of one profile's queue in one distributed crawl."""
+
+    prefix: str
+    profile: str
+
+    def key(self, *parts: str) -> str:
+        return ":".join((self.prefix, self.profile, *parts))
+
+    @property
+    def ready(self) -> str:
+        return self.key("ready")
+
+    @property
+    def dupefilter(self) -> str:
+        return self.key("dupefilter")
+
+    @property
+    def seen(self) -> str:
+        return self.key("seen")
+
+    @property
+    def shared(self) -> tuple[str, ...]:
+        """The keys every worker of the crawl uses (not one worker's own)."""
+        return (self.ready, self.seen, self.dupefilter, self.workers)
+
+    @property
+    def workers(self) -> str:
+        return self.key("workers")
+
+    def alive(self, worker: str) -> str:
+        return self.key("alive", worker)
+
+
+@dataclass(frozen=True)
 class Popped:
     data: bytes
     host: str
@@ -221,20 +256,21 @@ class Frontier:
                  policy: HostPolicy, bloom: BloomShape | None) -> None:  # fmt: skip
         self.server, self.prefix, self.profile, self.worker = server, prefix, profile, worker
         self.policy, self.bloom = policy, bloom
+        self.keys = RunKeys(prefix, profile)
         self._numbers = itertools.count()
         scripts = {"push": PUSH_LUA, "pop": POP_LUA, "reclaim": RECLAIM_LUA}
         self.scripts = {name: server.register_script(lua) for name, lua in scripts.items()}
 
     def key(self, *parts: str) -> str:
-        return ":".join((self.prefix, self.profile, *parts))
+        return self.keys.key(*parts)
 
     @property
     def ready(self) -> str:
-        return self.key("ready")
+        return self.keys.ready
 
     @property
     def seen(self) -> str:
-        return self.key("seen" if self.bloom else "dupefilter")
+        return self.keys.seen if self.bloom else self.keys.dupefilter
 
     def queue(self, host: str) -> str:
         return self.key("q", host)
