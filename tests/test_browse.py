@@ -46,7 +46,7 @@ def get(url: str) -> str:
         return str(response.read().decode("utf-8"))
 
 
-def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+def wait_for(url: str, process: subprocess.Popen[str], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -71,13 +71,15 @@ def corpus(sample_site: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browse(corpus: Path) -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, "-m", "corpus", "browse", "--db", str(corpus), "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "corpus", "browse", "--db", str(corpus), "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
+        assert process.stdout is not None
+        printed = process.stdout.readline().strip()  # --port 0: the URL says the port it got
+        base, _, database = printed.rpartition("/")
+        assert database == "corpus" and not base.endswith(":0"), printed
         wait_for(f"{base}/-/versions.json", process)
-        yield f"{base}/corpus"
+        yield printed
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -91,7 +93,7 @@ def test_a_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
         taken.listen()
         port = str(taken.getsockname()[1])
         result = CliRunner().invoke(cli, ["browse", "--db", str(db), "--port", port])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert f"127.0.0.1:{port}" in result.output and "choose another --port" in result.output
     assert len(result.output.strip().splitlines()) == 1 and "http://" not in result.output
 

@@ -41,7 +41,7 @@ def test_db_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     db = tmp_path / "env.db"
     monkeypatch.setenv("DEBTCORPUS_DB", str(db))
     refused = CliRunner().invoke(cli, ["stats"])
-    assert refused.exit_code == 1 and str(db) in refused.output and not db.exists()
+    assert refused.exit_code == 2 and str(db) in refused.output and not db.exists()
     assert CliRunner().invoke(cli, ["db", "upgrade"]).exit_code == 0
     result = CliRunner().invoke(cli, ["stats"])
     assert result.exit_code == 0, result.output

@@ -346,7 +346,7 @@ def test_non_empty_out_needs_overwrite(export_corpus: ExportCorpus, tmp_path: Pa
     out.mkdir()
     (out / "articles.jsonl").write_text("old\n")
     result = run_export(export_corpus, out, "--format", "jsonl")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "not empty" in result.output and "--overwrite" in result.output
     assert (out / "articles.jsonl").read_text() == "old\n"
 
@@ -358,7 +358,7 @@ def test_overwrite_refuses_a_folder_holding_other_files(
     out.mkdir()
     (out / "thesis.tex").write_text("mine")
     result = run_export(export_corpus, out, "--overwrite")
-    assert result.exit_code == 1 and "thesis.tex" in result.output
+    assert result.exit_code == 2 and "thesis.tex" in result.output
     assert sorted(path.name for path in out.iterdir()) == ["thesis.tex"]
 
 
@@ -396,7 +396,7 @@ def test_bad_options_give_clear_errors(
 def test_missing_database_is_not_created(tmp_path: Path) -> None:
     missing = tmp_path / "typo.db"
     result = CliRunner().invoke(cli, ["export", "--db", str(missing), str(tmp_path / "out")])
-    assert result.exit_code == 1 and "there is no corpus at" in result.output
+    assert result.exit_code == 2 and "there is no corpus at" in result.output
     assert not missing.exists() and not (tmp_path / "out").exists()
 
 

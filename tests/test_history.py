@@ -116,7 +116,7 @@ def test_article_is_found_by_a_fetched_url(store: Store) -> None:
 
 def test_unknown_url_is_a_clean_error(store: Store, db_path: Path) -> None:
     result = CliRunner().invoke(cli, ["history", "http://nowhere.test/", "--db", str(db_path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no article for 'http://nowhere.test/'" in result.output
 
 

@@ -136,7 +136,7 @@ def test_db_upgrade_and_current_commands(tmp_path: Path) -> None:
     db = str(tmp_path / "cli.db")
     runner = CliRunner()
     before = runner.invoke(cli, ["db", "current", "--db", db])
-    assert before.exit_code == 1 and "there is no corpus" in before.output
+    assert before.exit_code == 2 and "there is no corpus" in before.output
     assert not Path(db).exists()  # `db current` reads; it does not make a corpus
     upgraded = runner.invoke(cli, ["db", "upgrade", "--db", db])
     assert upgraded.exit_code == 0, upgraded.output

@@ -66,7 +66,7 @@ def test_a_corpus_dedup_never_ran_on_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "r.md"
     command = ["report", "dedup", "--format", "md", "--out", str(out), "--db", db]
     result = CliRunner().invoke(cli, command)
-    assert result.exit_code == 1 and "run it first" in result.output, result.output
+    assert result.exit_code == 2 and "run it first" in result.output, result.output
     assert len(result.output.strip().splitlines()) == 1 and not out.exists()
     assert CliRunner().invoke(cli, ["dedup", "--workers", "1", "--db", db]).exit_code == 0
     assert CliRunner().invoke(cli, command).exit_code == 0 and out.exists()

@@ -81,7 +81,7 @@ def test_runs_lists_newest_first_with_filters(store: Store, db_path: Path) -> No
     running = invoke(db_path, "runs", "--status", "running")
     assert "adhoc.test" in running.output and "sample-law" not in running.output
     unknown = invoke(db_path, "runs", "--schedule", "nope")
-    assert unknown.exit_code == 1 and "no schedule named 'nope'" in unknown.output
+    assert unknown.exit_code == 2 and "no schedule named 'nope'" in unknown.output
 
 
 def test_runs_show_gives_the_detail(store: Store, db_path: Path) -> None:
@@ -110,7 +110,7 @@ def test_runs_show_ad_hoc_running_and_removed_schedule(store: Store, db_path: Pa
 
 def test_runs_show_unknown_id_is_a_clean_error(store: Store, db_path: Path) -> None:
     result = invoke(db_path, "runs", "show", "99")
-    assert result.exit_code == 1 and "there is no crawl run 99" in result.output
+    assert result.exit_code == 2 and "there is no crawl run 99" in result.output
 
 
 def test_no_runs_yet(db_path: Path) -> None:

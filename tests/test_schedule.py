@@ -100,7 +100,7 @@ def test_bad_schedule_values_are_clean_errors(
     db_path: Path, options: tuple[str, ...], message: str
 ) -> None:
     result = add(db_path, "law", *options)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
     assert not db_path.exists()
@@ -108,7 +108,7 @@ def test_bad_schedule_values_are_clean_errors(
 
 def test_a_bad_schedule_name_is_one_line(db_path: Path) -> None:
     result = add(db_path, "two words", "--every", "1h")
-    assert result.exit_code == 1 and "schedule name 'two words'" in result.output
+    assert result.exit_code == 2 and "schedule name 'two words'" in result.output
     assert not db_path.exists()
 
 
@@ -122,16 +122,16 @@ def test_a_cron_that_fires_only_in_leap_years_is_accepted() -> None:
 
 def test_unknown_profile_and_missing_base_url_are_clean_errors(db_path: Path) -> None:
     result = add(db_path, "x", "--every", "1h", site="nope")
-    assert result.exit_code == 1 and "no site profile 'nope'" in result.output
+    assert result.exit_code == 2 and "no site profile 'nope'" in result.output
     result = invoke(db_path, "schedule", "add", "x", "--site", "sample-law", "--every", "1h")
-    assert result.exit_code == 1 and "pass --base-url" in result.output
+    assert result.exit_code == 2 and "pass --base-url" in result.output
 
 
 def test_add_list_pause_resume_remove(db_path: Path, store: Store) -> None:
     assert add(db_path, "law", "--every", "6h").exit_code == 0
     result = add(db_path, "news", "--cron", "0 3 * * *", site="sample-news")
     assert result.exit_code == 0, result.output
-    assert add(db_path, "law", "--every", "1h").exit_code == 1  # the name is taken
+    assert add(db_path, "law", "--every", "1h").exit_code == 2  # the name is taken
 
     listing = invoke(db_path, "schedule", "list")
     assert listing.exit_code == 0
@@ -149,7 +149,7 @@ def test_add_list_pause_resume_remove(db_path: Path, store: Store) -> None:
 
     assert invoke(db_path, "schedule", "remove", "news").exit_code == 0
     missing = invoke(db_path, "schedule", "pause", "news")
-    assert missing.exit_code == 1 and "no schedule named 'news'" in missing.output
+    assert missing.exit_code == 2 and "no schedule named 'news'" in missing.output
 
 
 def test_profile_path_is_stored_absolute(db_path: Path, tmp_path: Path, store: Store) -> None:
@@ -174,7 +174,7 @@ def test_lock_is_taken_once_and_released_with_next_run_from_now(
     assert renew(store, job, "a", LEASE) and not renew(store, job, "b", LEASE)
     assert "running" in invoke(db_path, "schedule", "list").output
     removing = invoke(db_path, "schedule", "remove", "law")
-    assert removing.exit_code == 1 and "running now" in removing.output
+    assert removing.exit_code == 2 and "running now" in removing.output
 
     release(store, job, "a", Outcome(None, "config-error", "test"))
     after = get_schedule(store, "law")
@@ -208,7 +208,7 @@ def test_run_now_refuses_a_running_schedule(db_path: Path, store: Store) -> None
     assert add(db_path, "law", "--every", "1h").exit_code == 0
     assert claim(store, job_named(store, "law"), "other", LEASE)
     result = invoke(db_path, "schedule", "run-now", "law")
-    assert result.exit_code == 1 and "is running now" in result.output
+    assert result.exit_code == 2 and "is running now" in result.output
 
 
 def test_run_now_queue_makes_a_schedule_due(db_path: Path, store: Store) -> None:

@@ -79,7 +79,7 @@ def test_bad_queries_are_one_line_errors(tmp_path: Path) -> None:
     db = small_corpus(tmp_path / "c.db")
     for args in (["search", "--db", db], ["search", "，。", "--db", db]):
         result = CliRunner().invoke(cli, args)
-        assert result.exit_code == 2 or result.exit_code == 1
+        assert result.exit_code == 2
         assert "Traceback" not in result.output and "Error" in result.output
 
 
@@ -126,7 +126,7 @@ def test_search_and_browse_commands_on_postgres(tmp_path: Path) -> None:
     assert len(rows) == 2 and all("<mark>家访</mark>" in row["snippet"] for row in rows)
     assert "indexed 2 articles and 1 comments" in run("search", "--reindex", "--db", PG_URL)
     result = CliRunner().invoke(cli, ["browse", "--db", PG_URL])
-    assert result.exit_code == 1 and "browse needs a SQLite corpus" in result.output
+    assert result.exit_code == 2 and "browse needs a SQLite corpus" in result.output
 
 
 @pytest.mark.services

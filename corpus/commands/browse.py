@@ -28,15 +28,19 @@ def sqlite_path(db: str | None) -> Path:
     return Path(make_url(url).database or "")
 
 
-def check_free(host: str, port: int) -> None:
-    """Refuse, in one line, an address that cannot be listened on (a port in use)."""
-    with socket.socket() as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
-            ) from exc
+def listen(host: str, port: int) -> socket.socket:
+    """The server's listening socket, bound here so that a port in use is refused in one line
+    and `--port 0` (any free port) can say which port it got."""
+    server = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        server.bind((host, port))
+    except OSError as exc:
+        server.close()
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
+        ) from exc
+    return server
 
 
 def make_datasette(path: Path, settings: dict[str, Any] | None = None) -> Any:
@@ -58,7 +62,7 @@ def make_datasette(path: Path, settings: dict[str, Any] | None = None) -> Any:
 @click.command(name="browse")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8001, show_default=True, help="Port to listen on.")
+@click.option("--port", default=8001, show_default=True, help="Port to listen on (0: any free port; the URL printed says which).")
 def browse(db: str | None, host: str, port: int) -> None:
     """Open the corpus in Datasette: tables with descriptions and facets, canned queries
     (search, claims by lender and type, copies of an article, runs with errors), raw pages
@@ -67,8 +71,10 @@ def browse(db: str | None, host: str, port: int) -> None:
     import uvicorn
 
     path = sqlite_path(db)
-    check_free(host, port)
+    server = listen(host, port)
     datasette = make_datasette(path)
     asyncio.run(datasette.invoke_startup())
-    click.echo(f"http://{host}:{port}/{path.stem}", err=False)
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+    bound_port = server.getsockname()[1]
+    click.echo(f"http://{host}:{bound_port}/{path.stem}")
+    config = uvicorn.Config(datasette.app(), log_level="warning", lifespan="on")
+    uvicorn.Server(config).run(sockets=[server])

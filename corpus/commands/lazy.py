@@ -18,6 +18,13 @@ class Interrupted(click.ClickException):
     exit_code = 130
 
 
+class BadInput(click.ClickException):
+    """A library error (a bad option value, profile, setting, file or corpus): one line, exit 2,
+    as click's own usage errors and `crawl`'s refusals. Exit 1 stays for work that failed."""
+
+    exit_code = 2
+
+
 class LazyGroup(click.Group):
     """Subcommands from a {name: "module:attribute"} map; library errors become CLI errors."""
 
@@ -40,7 +47,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except DebtcorpusError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise BadInput(str(exc)) from exc
         except KeyboardInterrupt as exc:
             raise Interrupted(
                 "interrupted (Ctrl-C) before the end; run the same command again to do it all"
