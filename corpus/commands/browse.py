@@ -62,7 +62,12 @@ def make_datasette(path: Path, settings: dict[str, Any] | None = None) -> Any:
 @click.command(name="browse")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8001, show_default=True, help="Port to listen on (0: any free port; the URL printed says which).")
+@click.option(
+    "--port",
+    default=8001,
+    show_default=True,
+    help="Port to listen on (0: any free port; the URL printed says which).",
+)
 def browse(db: str | None, host: str, port: int) -> None:
     """Open the corpus in Datasette: tables with descriptions and facets, canned queries
     (search, claims by lender and type, copies of an article, runs with errors), raw pages
