@@ -99,6 +99,21 @@ def test_mine_proposes_uncovered_phrases() -> None:
     assert not any("上门" in phrase for phrase in phrases)
 
 
+def test_mine_never_proposes_fragments_of_masked_words() -> None:
+    # keyword filters delete 信 from 信用卡 and leave 贷用卡 (cleaning.masking): its pieces
+    # sit beside collection terms in every such sentence but are not words to add
+    texts = [
+        "逾期后贷用卡被催收公司拿去起诉。",
+        "逾期后贷用卡被催收公司多次提起。",
+        "贷用卡逾期催收找上门。",
+    ]
+    lines = [json.dumps({"text": text}, ensure_ascii=False) for text in texts]
+    code, output = run(["claims", "mine", "-", "--min-sentences", "2"], "\n".join(lines) + "\n")
+    assert code == 0, output
+    phrases = [line.split("\t")[0] for line in output.splitlines()[1:]]
+    assert not any("用" in phrase for phrase in phrases), phrases
+
+
 def test_rule_version_is_exported() -> None:
     assert RULE_VERSION.startswith("claims-")
 

@@ -24,6 +24,7 @@ from cleaning.claims.lexicon import (
 from cleaning.claims.segment import Token, segment
 from cleaning.claims.sentences import Sentence, split_sentences
 from cleaning.claims.triggers import citation_triggers
+from cleaning.masking import find_masked_gaps
 
 WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z]+$")
 
@@ -91,14 +92,18 @@ def _usable(
     return not any(start < right and left < end for left, right in covered)
 
 
-def sentence_phrases(sentence: Sentence, config: MiningConfig) -> set[str]:
-    """Uncovered n-grams within `config.window` tokens of a collection term in one sentence."""
+def sentence_phrases(
+    sentence: Sentence, config: MiningConfig, masked: list[tuple[int, int]] | None = None
+) -> set[str]:
+    """Uncovered n-grams within `config.window` tokens of a collection term in one sentence.
+    `masked`: article offsets of keyword-filter gaps (cleaning.masking); an n-gram touching
+    one is a fragment of a damaged word (贷用卡 for 信用卡), never a phrase to propose."""
     anchors, stop = _mining_words()
     if not anchors.search(sentence.text):
         return set()
     tokens = segment(sentence.text, sentence.start)
     anchor_at = [i for i, t in enumerate(tokens) if anchors.search(t.text)]
-    covered = covered_spans(sentence)
+    covered = covered_spans(sentence) + (masked or [])
     found: set[str] = set()
     for index in anchor_at:
         low, high = max(0, index - config.window), min(len(tokens), index + config.window + 1)
@@ -116,8 +121,9 @@ def mine_phrases(texts: Iterable[str], config: MiningConfig | None = None) -> li
     counts = _Counts()
     for text in texts:
         in_document: set[str] = set()
+        masked = [(gap.start, gap.end) for gap in find_masked_gaps(text)]
         for sentence in split_sentences(text):
-            for phrase in sentence_phrases(sentence, config):
+            for phrase in sentence_phrases(sentence, config, masked):
                 counts.sentences[phrase] += 1
                 counts.examples.setdefault(phrase, sentence.text)
                 in_document.add(phrase)
