@@ -114,6 +114,21 @@ def test_markdown_report_renders_inert_with_every_section(reports: dict[str, Pat
     assert "<a " not in html and "<img" not in html and "<script" not in html
 
 
+def test_sites_are_tied_to_the_profile_names_stats_lists(reports: dict[str, Path]) -> None:
+    from sqlalchemy import create_engine, text
+
+    md = reports["md"].read_text(encoding="utf-8")
+    section = md.split("## Sites")[1].split("## Syndication")[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| ")]
+    assert rows[0][1] == "in stats as"
+    shown = {name for row in rows[1:] for name in row[1].replace("\\", "").split(", ")}
+    engine = create_engine(f"sqlite:///{reports['md'].parent / 'corpus.db'}")
+    with engine.connect() as connection:
+        stored = {r[0] or "(none)" for r in connection.execute(text("SELECT site FROM articles"))}
+    engine.dispose()
+    assert shown == stored
+
+
 def test_syndication_runs_source_to_copier_without_self_loops(reports: dict[str, Path]) -> None:
     text = reports["md"].read_text(encoding="utf-8")
     section = text.split("## Syndication")[1].split("## Pages")[0]

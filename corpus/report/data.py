@@ -108,6 +108,8 @@ class SiteRow:
     duplicates: int = 0
     duplicate_characters: int = 0
     representatives: int = 0
+    # the crawl profiles its articles came from: the names `debtcorpus stats` lists them by
+    profiles: set[str] = field(default_factory=set)
 
     @property
     def duplicated_share(self) -> float:
@@ -230,10 +232,11 @@ def _containments(session: Session) -> list[ContainmentRow]:
 
 def _site_rows(session: Session, near: list[ClusterRow]) -> list[SiteRow]:
     rows: dict[str, SiteRow] = {}
-    query = select(Article.site_name, Article.url, func.length(Article.text))
-    for site_name, url, length in session.execute(query):
+    query = select(Article.site_name, Article.url, Article.site, func.length(Article.text))
+    for site_name, url, profile, length in session.execute(query):
         name = site_label(site_name, url)
         row = rows.setdefault(name, SiteRow(name))
+        row.profiles.add(profile or "(none)")
         row.articles += 1
         row.characters += length or 0
     for cluster in near:

@@ -119,11 +119,13 @@ def summary_lines(report: DedupReport) -> list[str]:
 
 
 def site_table(report: DedupReport) -> tuple[list[str], list[list[object]]]:
-    header = ["site", "articles", "near duplicates", "representatives", "duplicated text"]
+    header = ["site", "in stats as", "articles", "near duplicates", "representatives",
+              "duplicated text"]  # fmt: skip
     rows: list[list[object]] = [
-        [s.site, s.articles, s.duplicates, s.representatives, f"{s.duplicated_share:.1%}"]
+        [s.site, ", ".join(sorted(s.profiles)), s.articles, s.duplicates, s.representatives,
+         f"{s.duplicated_share:.1%}"]
         for s in report.sites
-    ]
+    ]  # fmt: skip
     return header, rows
 
 
