@@ -16,7 +16,7 @@ only if they succeed. When they fail (the table is full: some 95-100% of its slo
 nothing is written and the URL goes into an exact stash instead: a Redis set of a 64-bit hash
 of its request fingerprint, which lookups read too. So no URL is lost, and the false-positive
 rate never passes that of a full table, 8 / (2^f - 1); what grows past the table is memory,
-a set member per URL (about 70 bytes). Once the stash holds anything, inserts try only
+a set member per URL (80 bytes measured). Once the stash holds anything, inserts try only
 STASH_KICKS moves before stashing, so a table past its count does not cost 500 a URL.
 
 The sizes (crawler/seen.py): m buckets for URLs / (4 x LOAD), so the table is 95% full at the
@@ -59,9 +59,9 @@ local function cuckoo(key, stash, m, f, kicks)
   local low_bits, pair_bytes = f - 4, f - 1
   local low_span = 2 ^ low_bits
   local binomial = {BINOMIALS}
-  local pairs_read = {{}}
+  local pairs_read, missing = {{}}, false
   local function decode(s)
-    s = s .. string.rep('\\0', pair_bytes - #s)
+    if #s < pair_bytes then missing, s = true, s .. string.rep('\\0', pair_bytes - #s) end
     local acc, have, pos = 0, 0, 1
     local function take(n)
       while have < n do
@@ -141,7 +141,7 @@ local function cuckoo(key, stash, m, f, kicks)
     return redis.call('SISMEMBER', stash, member) == 1
   end
   function filter.add(i1, fp, member)
-    if redis.call('STRLEN', key) == 0 then  -- the whole table at once, as sized
+    if missing and redis.call('STRLEN', key) == 0 then  -- the whole table at once, as sized
       redis.call('SETRANGE', key, math.ceil(m / 2) * pair_bytes - 1, '\0')
     end
     local i2 = alt(i1, fp)

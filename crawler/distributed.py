@@ -231,7 +231,7 @@ class ReliableScheduler(Scheduler):
             if not self.stats.get_value(SEEN_STASHED, spider=self.spider):
                 logger.warning(
                     "the seen-set's table is full (more URLs than DEBTCORPUS_SEEN_URLS): what "
-                    "it cannot place goes to its exact stash, which grows by about 70 bytes a URL"
+                    "it cannot place goes to its exact stash, which grows by about 80 bytes a URL"
                 )
             self.stats.inc_value(SEEN_STASHED, spider=self.spider)
         self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)

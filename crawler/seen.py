@@ -10,8 +10,8 @@ one step:
 - `cuckoo` (the default): a semi-sorted cuckoo filter in one Redis string (crawler/cuckoo.py):
   n / (4 x 0.95) buckets of 4 slots, and the fewest fingerprint bits f whose rate at a full
   table, 8 / (2^f - 1), is within p: f = 17 at 1e-4 (16 bits a slot semi-sorted, 2.1 bytes per
-  URL, 5.8e-5 at n), f = 16 from 1.22e-4 (1.97 bytes per URL). Past n the table fills, then
-  its stash keeps the URLs it cannot place exactly (about 70 bytes each): the rate holds and
+  URL, 5.8e-5 at n), f = 16 from 1.23e-4 (1.97 bytes per URL). Past n the table fills, then
+  its stash keeps the URLs it cannot place exactly (80 bytes each): the rate holds and
   memory grows. 2 bytes per URL at 1e-4 is out of its reach: see docs/distributed.md.
 - `bloom`: a Bloom filter over one Redis bitmap, m = ceil(-n ln p / (ln 2)^2) bits and
   k = round(m / n ln 2) hashes (2.4 bytes per URL at 1e-4). Its memory never grows; past n its
