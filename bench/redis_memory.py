@@ -4,10 +4,10 @@ redis-server (its own port on 127.0.0.1, nothing else in it).
   .venv/bin/python bench/redis_memory.py [--urls 1000000] [--hosts 1000]
 
 Queues --urls generated URLs through the frontier's own Lua script (crawler/frontier.py)
-three ways: into the exact fingerprint set (DEBTCORPUS_SEEN_SET=exact), into the Bloom
-filter sized for --urls at 1e-4 (the default), and, for the per-host queues, the requests
-serialized as the scheduler stores them, spread over --hosts hosts (their queues and the
-ready set); prints bytes per URL of each (Redis's used_memory before and after).
+four ways: into the exact fingerprint set (DEBTCORPUS_SEEN_SET=exact), into the cuckoo filter
+(the default) and the Bloom filter sized for --urls at 1e-4, and, for the per-host queues,
+the requests serialized as the scheduler stores them, spread over --hosts hosts (their
+queues and the ready set); prints bytes per URL of each (Redis's used_memory before and after).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 from scrapy_redis import picklecompat  # noqa: E402
 
 from crawler.frontier import Frontier, HostPolicy  # noqa: E402
-from crawler.seen import BloomShape  # noqa: E402
+from crawler.seen import SeenShape, shape_for  # noqa: E402
 
 BATCH = 10_000
 
@@ -73,7 +73,7 @@ def per_url(client: redis.Redis, urls: int, fill: Callable[[list[str]], None]) -
 
 
 def frontier_filler(
-    client: redis.Redis, shape: BloomShape | None, hosts: int, seen: bool
+    client: redis.Redis, shape: SeenShape | None, hosts: int, seen: bool
 ) -> Callable[[list[str]], None]:
     """Push URLs through the frontier; without `seen`, only the queues are kept (the seen
     mark alone is kept when `seen`: the queue entries are deleted again)."""
@@ -101,7 +101,7 @@ def main() -> int:
     parser.add_argument("--urls", type=int, default=1_000_000)
     parser.add_argument("--hosts", type=int, default=1000, help="hosts the queues spread over")
     args = parser.parse_args()
-    shape = BloomShape.for_capacity(args.urls, 1e-4)
+    cuckoo, bloom = (shape_for(kind, args.urls, 1e-4) for kind in ("cuckoo", "bloom"))
     with tempfile.TemporaryDirectory() as folder:
         process, client = start_redis(folder)
         try:
@@ -111,8 +111,12 @@ def main() -> int:
                     per_url(client, args.urls, frontier_filler(client, None, 1, seen=True)),
                 ),
                 (
+                    "seen-set, cuckoo at 1e-4",
+                    per_url(client, args.urls, frontier_filler(client, cuckoo, 1, seen=True)),
+                ),
+                (
                     "seen-set, Bloom at 1e-4",
-                    per_url(client, args.urls, frontier_filler(client, shape, 1, seen=True)),
+                    per_url(client, args.urls, frontier_filler(client, bloom, 1, seen=True)),
                 ),
                 (
                     f"per-host queues ({args.hosts} hosts)",
@@ -122,9 +126,7 @@ def main() -> int:
         finally:
             process.terminate()
             process.wait()
-    print(
-        f"redis_memory: {args.urls:,} URLs; Bloom filter of {shape.bits:,} bits, k={shape.hashes}"
-    )
+    print(f"redis_memory: {args.urls:,} URLs; seen-sets {cuckoo} and {bloom}")
     for name, size in rows:
         print(f"{name:<34}{size:>8.1f} bytes/URL{size * 1e8 / 2**30:>10.1f} GiB per 100M URLs")
     return 0

@@ -65,7 +65,7 @@ from corpus.ingest import FetchedPage
 from corpus.models import CrawlRun, Page
 from corpus.run_records import finish_run
 from corpus.store import Store
-from crawler.frontier import Frontier, Popped, RunKeys, host_policy, release_worker
+from crawler.frontier import STASHED, Frontier, Popped, RunKeys, host_policy, release_worker
 from crawler.pipelines import PAGES
 from crawler.politeness import LEASE_META, host_of
 from crawler.seen import seen_shape
@@ -80,6 +80,8 @@ REDIS_BACKOFF_CAP_S = 1.0
 KEEP_QUEUES_EVERY_S = 3600.0
 # stats key: Redis stayed away longer than the retry budget (the run is incomplete)
 REDIS_FAILED = "debtcorpus/redis_failed"
+# stats key: URLs whose push found the cuckoo filter's table full (a fingerprint stashed)
+SEEN_STASHED = "debtcorpus/seen/stashed"
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
@@ -173,7 +175,7 @@ class ReliableScheduler(Scheduler):
         self.store: Store | None = None
         self.popped: dict[str, list[bytes]] = {}
         self.idle_since: float | None = None
-        self.bloom = seen_shape(settings)
+        self.shape = seen_shape(settings)
         self.policy = host_policy(settings)
         self.keep_seconds = int(settings.getfloat("DEBTCORPUS_REDIS_KEEP_DAYS", 7.0) * 86400)
         self.queues_kept_at = 0.0
@@ -186,7 +188,7 @@ class ReliableScheduler(Scheduler):
         self.spider = spider
         self.keys = RunKeys(self.prefix, spider.profile.name)
         self.frontier = Frontier(
-            self.server, self.prefix, spider.profile.name, self.worker, self.policy, self.bloom
+            self.server, self.prefix, spider.profile.name, self.worker, self.policy, self.shape
         )
         self.df = RFPDupeFilter(self.server, key=self.keys.dupefilter)
         self.frontier.join()
@@ -221,9 +223,17 @@ class ReliableScheduler(Scheduler):
     def _enqueue(self, request: Request) -> bool:
         fingerprint = self.df.request_fingerprint(request)
         data, host = self.encode(request), host_of(request.url)
-        if not self.frontier.push(data, host, request.priority, fingerprint, request.dont_filter):
+        queued = self.frontier.push(data, host, request.priority, fingerprint, request.dont_filter)
+        if not queued:
             self.df.log(request, self.spider)
             return False
+        if queued == STASHED:
+            if not self.stats.get_value(SEEN_STASHED, spider=self.spider):
+                logger.warning(
+                    "the seen-set's table is full (more URLs than DEBTCORPUS_SEEN_URLS): what "
+                    "it cannot place goes to its exact stash, which grows by about 80 bytes a URL"
+                )
+            self.stats.inc_value(SEEN_STASHED, spider=self.spider)
         self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
         return True
 

@@ -21,8 +21,10 @@ seconds; a dead worker's leases are returned by the worker that reclaims its req
 Redis keys, for crawl prefix P, profile S, host H and worker W:
   P:S:ready         sorted set of the hosts with queued requests, scored by ready time (ms)
   P:S:q:H           host H's serialized requests, scored by -priority (the most urgent first)
-  P:S:seen          the seen-set (crawler/seen.py), or P:S:dupefilter with
-                    DEBTCORPUS_SEEN_SET=exact (a set of request fingerprints)
+  P:S:seen          the seen-set (crawler/seen.py): the cuckoo filter's table or the Bloom
+                    filter's bitmap; or P:S:dupefilter with DEBTCORPUS_SEEN_SET=exact (a set
+                    of request fingerprints)
+  P:S:seen:stash    the cuckoo filter's stash (set of what a full table could not place)
   P:S:inflight:W    set of the requests W popped and has not finished
   P:host:H          sorted set of the leases out at H, "<worker>|<n>" scored by expiry (ms)
   P:host:H:next     the earliest time (ms) of H's next request when a delay is set
@@ -42,7 +44,8 @@ from typing import Any, cast
 
 from redis import Redis
 
-from crawler.seen import BloomShape
+from crawler.cuckoo import CUCKOO_LUA
+from crawler.seen import SeenShape
 
 # a host with all its leases out is looked at again after this long (ms), unless a lease
 # comes back first; a worker that found it full asks again as often
@@ -62,14 +65,24 @@ local function ready_host(ready, host, next_key)
   end
 end
 """
-# KEYS: seen-set, ready, host queue, host next. ARGV: seen mode (exact, bloom or none), host,
-# score, request, then the fingerprint (exact) or its bit positions (bloom).
-# Marks the request seen and queues it in one step, or does neither.
+# push's answers: the request was seen already; queued; queued, and the cuckoo filter's table
+# was full, so a fingerprint went to its stash
+SEEN, QUEUED, STASHED = 0, 1, 2
+# KEYS: seen-set, ready, host queue, host next, cuckoo stash. ARGV: seen mode (cuckoo, bloom,
+# exact or none), host, score, request, then the seen-set's marks: bucket, fingerprint,
+# buckets, fingerprint bits, kicks, stash member (cuckoo), the bit positions (bloom) or the
+# fingerprint (exact). Marks the request seen and queues it in one step, or does neither.
 PUSH_LUA = (
     _READY_HOST
+    + CUCKOO_LUA
     + """
-local mode = ARGV[1]
-if mode == 'exact' then
+local mode, queued = ARGV[1], 1
+if mode == 'cuckoo' then
+  local filter = cuckoo(KEYS[1], KEYS[5], tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]))
+  local bucket, fingerprint = tonumber(ARGV[5]), tonumber(ARGV[6])
+  if filter.has(bucket, fingerprint, ARGV[10]) then return 0 end
+  queued = filter.add(bucket, fingerprint, ARGV[10])
+elseif mode == 'exact' then
   if redis.call('SADD', KEYS[1], ARGV[5]) == 0 then return 0 end
 elseif mode == 'bloom' then
   local seen = true
@@ -81,7 +94,7 @@ elseif mode == 'bloom' then
 end
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
 ready_host(KEYS[2], ARGV[2], KEYS[4])
-return 1
+return queued
 """
 )
 # Does this worker, holding a lease at the host already, leave a free one to a worker that
@@ -230,9 +243,13 @@ class RunKeys:
         return self.key("seen")
 
     @property
+    def stash(self) -> str:
+        return self.key("seen", "stash")
+
+    @property
     def shared(self) -> tuple[str, ...]:
         """The keys every worker of the crawl uses (not one worker's own)."""
-        return (self.ready, self.seen, self.dupefilter, self.workers)
+        return (self.ready, self.seen, self.stash, self.dupefilter, self.workers)
 
     @property
     def workers(self) -> str:
@@ -253,9 +270,9 @@ class Frontier:
     """One profile's per-host queues in one distributed crawl, as one worker sees them."""
 
     def __init__(self, server: Redis, prefix: str, profile: str, worker: str,
-                 policy: HostPolicy, bloom: BloomShape | None) -> None:  # fmt: skip
+                 policy: HostPolicy, shape: SeenShape | None) -> None:  # fmt: skip
         self.server, self.prefix, self.profile, self.worker = server, prefix, profile, worker
-        self.policy, self.bloom = policy, bloom
+        self.policy, self.shape = policy, shape
         self.keys = RunKeys(prefix, profile)
         self._numbers = itertools.count()
         scripts = {"push": PUSH_LUA, "pop": POP_LUA, "reclaim": RECLAIM_LUA}
@@ -270,7 +287,7 @@ class Frontier:
 
     @property
     def seen(self) -> str:
-        return self.keys.seen if self.bloom else self.keys.dupefilter
+        return self.keys.seen if self.shape else self.keys.dupefilter
 
     def queue(self, host: str) -> str:
         return self.key("q", host)
@@ -282,10 +299,10 @@ class Frontier:
         self.server.sadd(f"{self.prefix}:frontiers", self.ready)
 
     def push(self, data: bytes, host: str, priority: int, fingerprint: str,
-             unfiltered: bool) -> bool:  # fmt: skip
-        """Queue a request unless the seen-set has it; False when it was seen."""
+             unfiltered: bool) -> int:  # fmt: skip
+        """Queue a request unless the seen-set has it: SEEN (0, false), QUEUED or STASHED."""
         keys, args = self.push_args(data, host, priority, fingerprint, unfiltered)
-        return bool(self.scripts["push"](keys=keys, args=args))
+        return int(self.scripts["push"](keys=keys, args=args))
 
     def push_args(self, data: bytes, host: str, priority: int, fingerprint: str,
                   unfiltered: bool) -> tuple[list[str], list[bytes | str | int]]:  # fmt: skip
@@ -293,12 +310,12 @@ class Frontier:
         marks: list[str | int]
         if unfiltered:
             mode, marks = "none", []
-        elif self.bloom is None:
+        elif self.shape is None:
             mode, marks = "exact", [fingerprint]
         else:
-            mode, marks = "bloom", list(self.bloom.positions(fingerprint))
+            mode, marks = self.shape.mode, list(self.shape.marks(fingerprint))
         keys = [self.seen, self.ready, self.queue(host), f"{self.prefix}:host:{host}:next"]
-        return keys, [mode, host, -priority, data, *marks]
+        return [*keys, self.keys.stash], [mode, host, -priority, data, *marks]
 
     def pop(self) -> Popped | float:
         """A request this worker may fetch now, with its lease; else the seconds until a

@@ -22,8 +22,11 @@ from sqlalchemy import func, select
 
 from corpus.models import Article, CrawlRun, Page
 from corpus.store import Store, open_store
+from crawler.frontier import RunKeys
+from crawler.seen import DEFAULT_ERROR_RATE, DEFAULT_SEEN_URLS, cuckoo_for
 from samplesite.content import load_articles
 from tests.crawl_services import (
+    SITE,
     PrivatePostgres,
     PrivateRedis,
     Snapshot,
@@ -257,6 +260,38 @@ def test_a_killed_worker_loses_nothing(outage_run: Disturbed, reference: Snapsho
         if key.startswith("debtcorpus/redis/reclaimed/")
     )
     assert reclaimed > 0, "the dead worker's in-flight requests were not reclaimed"
+
+
+def test_a_crawl_whose_workers_all_die_resumes_with_its_seen_set(
+    outage_run: Disturbed, private_redis: PrivateRedis, reference: Snapshot
+) -> None:
+    crawl = outage_run.crawl
+    for started in (crawl.seeder, crawl.worker):
+        assert started is not None and started.poll() is None, "a worker ended too soon"
+        tree = psutil.Process(started.pid)
+        for process in [tree, *tree.children(recursive=True)]:
+            process.kill()
+        started.wait(timeout=10)
+    run = crawl.run()
+    assert run.status == "running"
+    keys = RunKeys(run.settings["redis_prefix"], SITE)
+    client = redis.Redis.from_url(private_redis.url)
+    table = client.get(keys.seen)  # the cuckoo filter, as sized, with what was queued in it
+    assert table is not None and any(table)
+    assert len(table) == cuckoo_for(DEFAULT_SEEN_URLS, DEFAULT_ERROR_RATE).table_bytes
+    time.sleep(HEARTBEAT_TTL_S + 1)  # the dead workers' heartbeats expire
+    worker = [sys.executable, "-m", "corpus", "worker", "--redis", private_redis.url]
+    worker += ["--db", outage_run.db, "--run-id", str(run.id), "--idle-timeout", "3"]
+    crawl.worker = start_logged(outage_run.logs, "resumed", [*worker, *TWO_WORKERS])
+    finish_and_compare(outage_run, reference, "worker")
+    # the seen-set was kept: the new worker's start URLs were dropped as seen, so no page was
+    # fetched again; and with the run finished, the filter is gone
+    store = Store(outage_run.db)
+    with store.session() as session:
+        twice = session.execute(select(Page.url).group_by(Page.url).having(func.count() > 1)).all()
+    store.dispose()
+    assert not twice, f"pages fetched again after the resume: {twice}"
+    assert not client.exists(keys.seen, keys.stash)
 
 
 def worker_stats_after(run: Disturbed, reference: Snapshot) -> dict[str, Any]:

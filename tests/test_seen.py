@@ -1,5 +1,7 @@
-"""The distributed crawl's seen-set (crawler/seen.py) against a real Redis: its size per URL,
-its false-positive rate at the size it was given, and the setting checks."""
+"""The distributed crawl's seen-sets (crawler/seen.py, crawler/cuckoo.py) against a real
+Redis: their sizes per URL, their false-positive rates at the size they were given (measured
+on a redis-server of the test's own), a cuckoo filter pushed far past its count, and the
+setting checks."""
 
 from __future__ import annotations
 
@@ -12,73 +14,153 @@ import pytest
 import redis
 from scrapy.settings import Settings
 
-from crawler.frontier import Frontier, HostPolicy
-from crawler.seen import BloomShape, SeenSetError, seen_shape
+from crawler.cuckoo import HAS_LUA, CuckooShape
+from crawler.frontier import SEEN, STASHED, Frontier, HostPolicy, RunKeys
+from crawler.seen import BloomShape, SeenSetError, SeenShape, bloom_for, cuckoo_for, seen_shape
+from tests.crawl_services import PrivateRedis
 from tests.test_postgres import redis_server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.services
 
 
 PREFIX = "test-seen"
+HOST = "127.0.0.1"
 
 
 @pytest.fixture
-def client(redis_server: str) -> Iterator[redis.Redis]:  # noqa: F811
-    connection = redis.Redis.from_url(redis_server)
-    clear(connection)
+def client(private_redis: PrivateRedis) -> Iterator[redis.Redis]:
+    connection = redis.Redis.from_url(private_redis.url)
     yield connection
-    clear(connection)
+    connection.close()
 
 
-def clear(client: redis.Redis) -> None:
-    for key in client.scan_iter(match=f"{PREFIX}:*"):
-        client.delete(key)
+def frontier_for(client: redis.Redis, shape: SeenShape | None) -> Frontier:
+    return Frontier(client, PREFIX, "site", "w", HostPolicy(1, 0, 1000), shape)
 
 
-def enqueue_all(client: redis.Redis, shape: BloomShape, urls: list[str]) -> int:
-    """Queue each URL through the frontier's Lua script; how many it took as new."""
-    frontier = Frontier(client, PREFIX, "site", "w", HostPolicy(1, 0, 1000), shape)
+def push_all(client: redis.Redis, shape: SeenShape, urls: list[str]) -> list[int]:
+    """Queue each URL through the frontier's Lua script; its answers (SEEN, QUEUED, STASHED)."""
+    frontier = frontier_for(client, shape)
+    answers: list[int] = []
+    for start in range(0, len(urls), 2_000):
+        pipe = client.pipeline(transaction=False)
+        for url in urls[start : start + 2_000]:
+            keys, args = frontier.push_args(url.encode(), HOST, 0, url, unfiltered=False)
+            frontier.scripts["push"](keys=keys, args=args, client=pipe)
+        answers += [int(answer) for answer in pipe.execute()]
+    return answers
+
+
+def has_all(client: redis.Redis, shape: CuckooShape, urls: list[str]) -> list[bool]:
+    """Does the cuckoo filter have each URL? Looked up only, nothing inserted."""
+    frontier, has = frontier_for(client, shape), client.register_script(HAS_LUA)
     pipe = client.pipeline(transaction=False)
     for url in urls:
-        keys, args = frontier.push_args(url.encode(), "127.0.0.1", 0, url, unfiltered=False)
-        frontier.scripts["push"](keys=keys, args=args, client=pipe)
-    return sum(int(added) for added in pipe.execute())
+        has(keys=[frontier.seen, frontier.keys.stash], args=shape.marks(url), client=pipe)
+    return [bool(answer) for answer in pipe.execute()]
 
 
-def test_the_shape_follows_the_textbook_sizes() -> None:
-    shape = BloomShape.for_capacity(100_000_000, 1e-4)
+def urls(kind: str, count: int) -> list[str]:
+    return [f"http://{HOST}/{kind}/{n}" for n in range(count)]
+
+
+def test_the_cuckoo_filter_is_sized_from_the_count_and_the_rate() -> None:
+    shape = cuckoo_for(100_000_000, 1e-4)
+    assert shape.fingerprint_bits == 17  # 8 / (2^16 - 1) = 1.22e-4 would be over 1e-4
+    assert 2.10 < shape.table_bytes / 100_000_000 < 2.11  # bytes per URL, 95% full at the count
+    assert shape.error_rate(17) <= 1e-4 and shape.error_rate(16) > 1e-4
+    smaller = cuckoo_for(100_000_000, 1.25e-4)
+    assert smaller.fingerprint_bits == 16
+    assert smaller.table_bytes / 100_000_000 < 1.98  # 15 bits a slot, semi-sorted
+    # two buckets of 4 slots are f - 1 whole bytes: 15 at 16 bits, 4 x 16 - 4 = 60 bits each
+    assert CuckooShape(2, 16).table_bytes == 15 and CuckooShape(4, 17).table_bytes == 32
+    # a rate the fingerprints cannot give is refused, as is a table past one Redis value
+    with pytest.raises(SeenSetError, match="below what the cuckoo filter gives"):
+        cuckoo_for(1000, 1e-8)
+    with pytest.raises(SeenSetError, match="more than one Redis value holds"):
+        cuckoo_for(10**9, 1e-4)
+
+
+def test_the_bloom_filter_follows_the_textbook_sizes() -> None:
+    shape = bloom_for(100_000_000, 1e-4)
     assert shape.hashes == 13
-    assert 2.39 < shape.bits / 8 / 100_000_000 < 2.41  # bytes per URL
+    assert 2.39 < shape.table_bytes / 100_000_000 < 2.41  # bytes per URL
     assert math.ceil(shape.bits / 8) < 2**29  # 100 million URLs fit in one Redis value
 
 
 def test_positions_are_stable_and_spread() -> None:
-    shape = BloomShape.for_capacity(1000, 0.01)
-    first = shape.positions("http://127.0.0.1/a")
-    assert first == shape.positions("http://127.0.0.1/a")
-    assert len(set(first)) == shape.hashes and all(0 <= p < shape.bits for p in first)
-    assert first != shape.positions("http://127.0.0.1/b")
+    bloom = bloom_for(1000, 0.01)
+    first = bloom.positions(f"http://{HOST}/a")
+    assert first == bloom.positions(f"http://{HOST}/a")
+    assert len(set(first)) == bloom.hashes and all(0 <= p < bloom.bits for p in first)
+    assert first != bloom.positions(f"http://{HOST}/b")
+    cuckoo = cuckoo_for(1000, 0.01)
+    bucket, tag, member = cuckoo.place(f"http://{HOST}/a")
+    assert (bucket, tag, member) == cuckoo.place(f"http://{HOST}/a")
+    assert 0 <= bucket < cuckoo.buckets and 0 < tag < 2**cuckoo.fingerprint_bits
+    assert cuckoo.place(f"http://{HOST}/b") != (bucket, tag, member)
 
 
-def test_seen_urls_are_refused_and_false_positives_stay_near_the_rate(
-    client: redis.Redis,
-) -> None:
-    shape = BloomShape.for_capacity(20_000, 0.01)
-    crawled = [f"http://127.0.0.1/page/{n}" for n in range(20_000)]
-    assert enqueue_all(client, shape, crawled) >= 20_000 * 0.99
-    assert enqueue_all(client, shape, crawled[:2_000]) == 0  # every one seen already
+def test_the_cuckoo_filter_keeps_every_url_and_stays_within_its_rate(client: redis.Redis) -> None:
+    # at 1e-2 the rate is large enough to measure on 20,000 URLs: f = 10, 7.4e-3 at 95% load
+    shape = cuckoo_for(20_000, 1e-2)
+    assert shape.fingerprint_bits == 10
+    crawled = urls("page", 20_000)
+    answers = push_all(client, shape, crawled)
+    assert STASHED not in answers  # the table takes its count
+    assert all(has_all(client, shape, crawled))  # no false negative
+    assert set(push_all(client, shape, crawled[:2_000])) == {SEEN}
+    assert client.strlen(f"{PREFIX}:site:seen") == shape.table_bytes
+    # 20,000 new URLs looked up at the expected count: 7.4e-3 of them, some 149, taken for
+    # seen; 3 sigma is 37, and 1e-2 (200) is the rate the filter was sized for
+    false_positives = sum(has_all(client, shape, urls("other", 20_000)))
+    assert 110 <= false_positives <= 190, false_positives
+    queued = client.zrange(f"{PREFIX}:site:q:{HOST}", 0, -1)
+    # no URL seen without being queued: what was taken as new is exactly what waits
+    assert sorted(queued) == sorted(
+        u.encode() for u, a in zip(crawled, answers, strict=True) if a != SEEN
+    )
+
+
+def test_a_full_cuckoo_table_stashes_and_loses_nothing(client: redis.Redis) -> None:
+    shape = cuckoo_for(1_000, 1e-2)  # 528 buckets of 4 slots
+    crawled = urls("page", 3_000)  # three times its count
+    answers = push_all(client, shape, crawled)
+    stashed = answers.count(STASHED)
+    assert stashed > 1_000 and client.scard(f"{PREFIX}:site:seen:stash") == stashed
+    assert answers.count(SEEN) < 3_000 * 1e-2  # the false positives while it filled
+    assert all(has_all(client, shape, crawled))  # every URL in the table or the stash
+    assert set(push_all(client, shape, crawled)) == {SEEN}
+    assert client.strlen(f"{PREFIX}:site:seen") == shape.table_bytes  # the table did not grow
+    # a full table is within its rate still: 8 / 1023 = 7.8e-3, 3 sigma over 5,000 new URLs
+    # is 20 more than its 39; the stash, keyed by 64 bits, adds nothing
+    false_positives = sum(has_all(client, shape, urls("other", 5_000)))
+    assert false_positives <= 60, false_positives
+
+
+def test_the_bloom_filter_refuses_seen_urls_and_stays_near_its_rate(client: redis.Redis) -> None:
+    shape = bloom_for(20_000, 0.01)
+    crawled = urls("page", 20_000)
+    assert len(crawled) - push_all(client, shape, crawled).count(SEEN) >= 20_000 * 0.99
+    assert set(push_all(client, shape, crawled[:2_000])) == {SEEN}
     # 2,000 new URLs (they fill the filter by a tenth more as they go in): about 1% of them,
     # some 22, are taken for seen; 8..45 is the binomial's 3 sigma and then some
-    fresh = [f"http://127.0.0.1/other/{n}" for n in range(2_000)]
-    false_positives = 2_000 - enqueue_all(client, shape, fresh)
+    false_positives = push_all(client, shape, urls("other", 2_000)).count(SEEN)
     assert 8 <= false_positives <= 45, false_positives
-    assert client.strlen(f"{PREFIX}:site:seen") <= math.ceil(shape.bits / 8)
+    assert client.strlen(f"{PREFIX}:site:seen") <= shape.table_bytes
+
+
+def test_the_stash_lives_and_goes_with_the_crawl_keys() -> None:
+    keys = RunKeys(PREFIX, "site")
+    assert {keys.seen, keys.stash} <= set(keys.shared)  # expired after the heartbeat, deleted
 
 
 def test_the_seen_set_settings_are_checked() -> None:
+    assert isinstance(seen_shape(Settings()), CuckooShape)  # the default
+    assert isinstance(seen_shape(Settings({"DEBTCORPUS_SEEN_SET": "bloom"})), BloomShape)
     assert seen_shape(Settings({"DEBTCORPUS_SEEN_SET": "exact"})) is None
-    with pytest.raises(SeenSetError, match=r"bloom .* or exact"):
-        seen_shape(Settings({"DEBTCORPUS_SEEN_SET": "cuckoo"}))
+    with pytest.raises(SeenSetError, match=r"cuckoo .*, bloom or exact"):
+        seen_shape(Settings({"DEBTCORPUS_SEEN_SET": "quotient"}))
     with pytest.raises(SeenSetError, match="more than one Redis value holds"):
         seen_shape(Settings({"DEBTCORPUS_SEEN_URLS": 10**10}))
     with pytest.raises(SeenSetError, match="between 0 and 1"):
@@ -87,8 +169,9 @@ def test_the_seen_set_settings_are_checked() -> None:
 
 def test_a_bad_seen_set_setting_is_one_line_before_any_crawl(redis_server: str) -> None:  # noqa: F811
     argv = [sys.executable, "-m", "crawler", "--db", "sqlite:///:memory:", "--run-id", "1"]
-    argv += ["--redis", redis_server, "http://127.0.0.1:9/", "--set", "DEBTCORPUS_SEEN_SET=cuckoo"]
+    argv += ["--redis", redis_server, f"http://{HOST}:9/"]
+    argv += ["--set", "DEBTCORPUS_SEEN_ERROR_RATE=1e-9"]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1].startswith("Error: DEBTCORPUS_SEEN_SET")
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: DEBTCORPUS_SEEN_ERROR_RATE")
     assert "Traceback" not in result.stderr
