@@ -28,6 +28,8 @@ def prose_over_discord(
     choice: Choice, candidates: tuple[Candidate, ...], max_agreement: float = MAX_AGREEMENT
 ) -> Choice:
     """The choice, or the most prose-rich candidate where no two candidates agree."""
+    if choice.agreement >= max_agreement or len(candidates) < MIN_CANDIDATES:
+        return choice  # the chosen text's own agreement is a lower bound of the best one
     scores = agreement_scores(candidates)
     if len(scores) < MIN_CANDIDATES or max(scores.values()) >= max_agreement:
         return choice

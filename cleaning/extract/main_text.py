@@ -48,7 +48,7 @@ from cleaning.masking import find_masked_gaps
 from cleaning.metadata.page import extract_metadata
 from cleaning.records import ArticleRecord, CommentRecord, shared_fields
 
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.3.1"  # 0.3.1: issue 18 edges (docs/extraction.md)
 STRUCTURED = "structured-data"
 THREAD = "thread"
 FIRST_POST = "first-post"
