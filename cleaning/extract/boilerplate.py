@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from cleaning.extract.edges import drop_menu_top, drop_table_edges, rule_forms
+
 RULES_FILE = Path(__file__).resolve().parent.parent / "lexicons" / "boilerplate_rules.yaml"
 # A cut rule only fires in the last part of the text, so a "相关阅读" box above the body
 # cannot take the article with it.
@@ -75,8 +77,9 @@ def _apply_line_rules(
     total = sum(len(line) for line in lines) or 1
     kept: list[str] = []
     seen = 0
+    forms = rule_forms(lines)  # traditional script and table-cell lines match the rules too
     for index, line in enumerate(lines):
-        rule = next((r for r in rules if r.matches(line)), None)
+        rule = next((r for r in rules if r.matches(forms[index])), None)
         seen += len(line)
         if rule is None:
             kept.append(line)
@@ -177,4 +180,5 @@ def remove_boilerplate(
     lines = _drop_bylines(lines, removed)
     lines = _drop_repeated_toc(lines, removed)
     lines = _drop_repeats(lines, title, removed)
+    lines = drop_menu_top(drop_table_edges(lines, removed), removed)
     return Cleaned("\n".join(lines), dict(removed))

@@ -67,9 +67,13 @@ def _runs(marks: list[bool]) -> list[tuple[int, int]]:
 
 
 def drop_feeds(
-    text: str, titles: AbstractSet[str], config: FeedConfig = FeedConfig()
+    text: str,
+    titles: AbstractSet[str],
+    config: FeedConfig = FeedConfig(),
+    whole_chars: int | None = None,
 ) -> tuple[str, int]:
-    """The text without its runs of feed lines (and their headings); lines dropped."""
+    """The text without its runs of feed lines (and their headings); lines dropped.
+    `whole_chars`: the length the feed's share is taken of (the text before other cleaning)."""
     lines = text.splitlines()
     marks = _feed_lines(lines, titles, config)
     drop: set[int] = set()
@@ -82,6 +86,7 @@ def drop_feeds(
         if heading and len(heading) <= config.max_heading and not _SENTENCE_END.search(heading):
             drop.add(start - 1)
     kept_chars = sum(len(line) for i, line in enumerate(lines) if i not in drop)
-    if not drop or kept_chars < (1 - config.max_share) * len(text):
+    whole = max(len(text), whole_chars or 0)
+    if not drop or kept_chars + whole - len(text) < (1 - config.max_share) * whole:
         return text, 0
     return "\n".join(line for i, line in enumerate(lines) if i not in drop), len(drop)

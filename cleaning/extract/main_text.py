@@ -28,6 +28,7 @@ from cleaning.extract.candidates import (
     run_candidates,
 )
 from cleaning.extract.comments import extract_comments, remove_comment_lines
+from cleaning.extract.discord import prose_over_discord
 from cleaning.extract.feeds import drop_feeds
 from cleaning.extract.guards import Guards, agreed_prose, off_headline, on_headline
 from cleaning.extract.headlines import StoryMap, off_story
@@ -47,7 +48,7 @@ from cleaning.masking import find_masked_gaps
 from cleaning.metadata.page import extract_metadata
 from cleaning.records import ArticleRecord, CommentRecord, shared_fields
 
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.3.1"  # 0.3.1: issue 18 edges (docs/extraction.md)
 STRUCTURED = "structured-data"
 THREAD = "thread"
 FIRST_POST = "first-post"
@@ -101,6 +102,8 @@ class ExtractConfig:
     # ... or this many times larger and holding this share of the chosen text's 8-char runs
     thread_min_growth: float = 1.2
     thread_min_overlap: float = 0.9
+    # no two of three candidates agree this much: the most prose-rich one is taken (`discord`)
+    discord_agreement: float = 0.2
     # the headline and agreed-prose checks made after the choice (`guards`)
     guards: Guards = field(default_factory=Guards)
 
@@ -190,6 +193,7 @@ def main_text(
     choice = choose(candidates, config.nesting)
     if choice is None:
         return None
+    choice = prose_over_discord(choice, candidates, config.discord_agreement)
     heading = page_heading(tree)
     refined = refine_choice(choice, tree, kind, config)
     if refined is choice and kind != FORUM:
@@ -228,7 +232,9 @@ def finish(
         comments = extract_comments(tree)
         text, comment_lines = remove_comment_lines(choice.candidate.text, comments)
         cleaned = remove_boilerplate(text, heading)
-        without_feeds, feed_lines = drop_feeds(cleaned.text, titles)
+        # the share of the text a feed may take is judged on the text before boilerplate
+        # lines (a feedback line, a share bar) made it shorter
+        without_feeds, feed_lines = drop_feeds(cleaned.text, titles, whole_chars=len(text))
         if feed_lines:
             removed_counts = {**cleaned.removed, "feed": feed_lines}
             cleaned = replace(cleaned, text=without_feeds, removed=removed_counts)
