@@ -123,20 +123,25 @@ def test_migration_0015_down_and_up(tmp_path: Path) -> None:
     store = open_store(db)
     with store.session() as session:
         add_article(session, "催收上门", "上门催收的人")
+        add_article(session, "上门", "催收员上门催收，上门催")
+        add_article(session, "门上", "催上门的收")
     detail = f"SELECT sql FROM sqlite_master WHERE name = '{ARTICLES_FTS}'"
+    ranking = (
+        f"SELECT rowid, -bm25({ARTICLES_FTS}, {WEIGHTS[ARTICLES_FTS]}) AS score FROM "
+        f"{ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH :m ORDER BY score DESC, rowid"
+    )
     with store.engine.begin() as connection:
         command.downgrade(migrate.alembic_config(connection), "0014")
         assert "detail=full" in connection.execute(text(detail)).scalar_one()
         phrase = fts5_match(parse_query("上门催"), ARTICLE_COLUMNS)
-        found = connection.execute(
-            text(f"SELECT rowid FROM {ARTICLES_FTS} WHERE {ARTICLES_FTS} MATCH :m"), {"m": phrase}
-        ).all()
-        assert [row[0] for row in found] == [1]
+        before = [tuple(row) for row in connection.execute(text(ranking), {"m": phrase})]
+        assert [key for key, _ in before] == [2, 1]
     migrate.upgrade(store.engine)
     with store.session() as session:
         assert "detail=none" in session.execute(text(detail)).scalar_one()
-        assert [h.article_id for h in search(session, "上门催")] == [1]
-        assert not search(session, "门上")
+        after = [(h.article_id, h.score) for h in search(session, "上门催")]
+        assert after == [(key, round(score, 4)) for key, score in before]
+        assert [h.article_id for h in search(session, "门上")] == [3]
     with store.engine.connect() as connection:
         assert not migrate.model_differences(connection)
     store.dispose()
