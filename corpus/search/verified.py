@@ -19,6 +19,7 @@ the posting arrays for a common two-character word (`hits_of`).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
-from corpus.search.postings import totals, varints
+from corpus.search.postings import folded_columns, totals, varints
 from corpus.search.statements import typed_text
 from corpus.search.tokens import folded_or_none, normalise, run_tokens
 
@@ -119,6 +120,8 @@ def matched(
     params: dict[str, Any] | None = None,
 ) -> Matched:
     """The rows holding every word as a substring of a searched column, with each word's f."""
+    if not fold and all(plain(word) for word in words):
+        return _matched_in_sql(connection, words, weights, where, params or {})
     ids = candidates(connection, words, where, params or {})
     raw = connection.connection.dbapi_connection
     kept: list[int] = []
@@ -142,6 +145,48 @@ def matched(
         np.asarray(kept, dtype=np.int64),
         [np.asarray(f, dtype=np.float64) for f in freqs],
         np.asarray(sizes, dtype=np.float64),
+    )
+
+
+def plain(word: str) -> bool:
+    """A word SQLite can find and count itself: only caseless letters and digits (Unicode
+    Lo, Nd: CJK characters; lowercasing changes none of them and makes none of them, so
+    `instr` on the raw text finds what the normalised text holds), and no occurrence of it
+    can overlap another (so `replace` counts them all)."""
+    caseless = all(unicodedata.category(char) in ("Lo", "Nd") for char in word)
+    return caseless and not any(word[:k] == word[-k:] for k in range(1, len(word)))
+
+
+def _matched_in_sql(
+    connection: Connection,
+    words: tuple[str, ...],
+    weights: Weights,
+    where: str,
+    params: dict[str, Any],
+) -> Matched:
+    """`matched` for plain words without folding: confirmed and counted by SQLite."""
+    bound: dict[str, Any] = {"candidates": candidates_match(words)}
+    holds, counts = [], []
+    for i, word in enumerate(words):
+        bound[f"w{i}"], bound[f"n{i}"] = word, len(word)
+        holds.append(f"(instr(a.title, :w{i}) > 0 OR instr(a.text, :w{i}) > 0)")
+        for column in ("coalesce(a.title, '')", "a.text"):
+            counts.append(f"(length({column}) - length(replace({column}, :w{i}, ''))) / :n{i}")
+    sql = (
+        f"SELECT a.id, d.sz, {', '.join(counts)} FROM {FTS} JOIN articles a ON a.id = "
+        f"{FTS}.rowid JOIN {DOCSIZE} d ON d.id = a.id WHERE {FTS} MATCH :candidates AND "
+        f"{' AND '.join(holds)} {where} ORDER BY a.id"
+    )
+    rows = connection.execute(typed_text(sql, params), params | bound).all()
+    freqs = []
+    for i in range(len(words)):
+        title = np.asarray([row[2 + 2 * i] or 0 for row in rows], dtype=np.float64)
+        body = np.asarray([row[3 + 2 * i] or 0 for row in rows], dtype=np.float64)
+        freqs.append(weights[0] * title + weights[1] * body)
+    return Matched(
+        np.asarray([row[0] for row in rows], dtype=np.int64),
+        freqs,
+        np.asarray([sum(varints(row[1])) for row in rows], dtype=np.float64),
     )
 
 
@@ -198,4 +243,8 @@ def hits(
         return given
     if words == (word,) and not where:
         return int(found.ids.size)
+    if len(word) <= 2 and not folded_columns(connection, FTS):
+        # its tokens are exactly the rows holding it when no row has a simplified copy
+        sql = f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH ?"
+        return int(connection.exec_driver_sql(sql, (candidates_match((word,)),)).scalar_one())
     return int(matched(connection, (word,), fold, (1.0, 1.0, 1.0, 1.0)).ids.size)
