@@ -247,4 +247,11 @@ def hits(
         # its tokens are exactly the rows holding it when no row has a simplified copy
         sql = f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH ?"
         return int(connection.exec_driver_sql(sql, (candidates_match((word,)),)).scalar_one())
+    if plain(word) and not fold:
+        sql = (
+            f"SELECT count(*) FROM {FTS} JOIN articles a ON a.id = {FTS}.rowid WHERE {FTS} "
+            "MATCH ? AND (instr(a.title, ?) > 0 OR instr(a.text, ?) > 0)"
+        )
+        found_rows = connection.exec_driver_sql(sql, (candidates_match((word,)), word, word))
+        return int(found_rows.scalar_one())
     return int(matched(connection, (word,), fold, (1.0, 1.0, 1.0, 1.0)).ids.size)
