@@ -39,7 +39,7 @@ from sqlalchemy import Connection, insert, text
 from corpus.models import Article, Comment
 from corpus.search import postings, reindex, search, sqlite
 from corpus.search.backend import backend_for
-from corpus.search.matching import ARTICLE_COLUMNS, fts5_match, parse_query
+from corpus.search.matching import parse_query
 from corpus.store import open_store
 from samplesite.content import load_articles
 from samplesite.generate import GeneratedSite
@@ -148,13 +148,13 @@ def like_scan(connection: object, query: str) -> list[int]:
 
 
 def ranked_by(session: Any, query: str) -> str:
-    """Which ranker answers: the posting arrays (NumPy) or FTS5's bm25()."""
+    """Which ranker answers: the posting arrays (NumPy) or the candidates confirmed on the
+    text (corpus.search.verified)."""
     if session.get_bind().dialect.name != "sqlite":
         return "PostgreSQL"
     parsed = parse_query(query)
-    match = fts5_match(parsed, ARTICLE_COLUMNS)
-    found = sqlite.ranked_by_arrays(session, parsed.words, match, 1)
-    return "FTS5 bm25()" if found is None else "arrays"
+    found = sqlite.ranked_by_arrays(session, parsed.words, 1)
+    return "verified" if found is None else "arrays"
 
 
 def measure(session: Any, connection: Connection, queries: list[str], cpu: bool) -> None:
@@ -276,12 +276,11 @@ def revise(db: str, count: int) -> None:
         print(f"TOPIC after revising {logged} older articles (re-counted from their text):")
         for query in TOPIC:
             parsed = parse_query(query)
-            match = fts5_match(parsed, ARTICLE_COLUMNS)
-            by_arrays = sqlite.ranked_by_arrays(session, parsed.words, match, 20)
-            exact = by_arrays is None or by_arrays == sqlite.ranked(
-                session, match, False, "", {}, 20
+            by_arrays = sqlite.ranked_by_arrays(session, parsed.words, 20)
+            exact = by_arrays is None or by_arrays == sqlite.ranked_articles(
+                session, parsed.words, False, "", {}, 20
             )
-            print(f"  {query}: top 20 equal to FTS5's: {exact}")
+            print(f"  {query}: top 20 equal to the text's count: {exact}")
         measure(session, connection, list(TOPIC), cpu=True)
     started, used = time.perf_counter(), time.process_time()
     with store.engine.begin() as connection:

@@ -8,7 +8,8 @@ the default polarity (positive) as NULL; `type`, `subtype`, `modality`, `polarit
 integer codes (a lookup table of 40 rows); the copies of `days_overdue` and `amount` removed
 from `conditions`. Search index (FTS5, rebuilt from the same view in a copy): as built;
 after FTS5's `optimize` (its segments merged into one b-tree); `columnsize=0`; `detail=column`
-(no positions: phrase and substring queries impossible, for scale only); `detail=none`.
+(no positions); `detail=none` (the store since migration 0015: phrases confirmed on the text,
+corpus.search.verified). The first three keep positions (the index before 0015).
 
   .venv/bin/python bench/storage_variants.py DB
 """
@@ -163,11 +164,11 @@ def fts_steps(db: Path, scratch: Path, pages: int) -> None:
     print(f"\narticles' search index, one option at a time{'':<6}KB/page  build s (wall)")
     print(f"{'as stored (built row by row by the triggers)':<50}{as_built / 1000 / pages:>8.2f}")
     variants = [
-        ("rebuilt, same options", "", False),
-        ("rebuilt, then optimize", "", True),
-        ("columnsize=0", "columnsize=0", True),
-        ("detail=column (no phrases: scale only)", "detail=column", True),
-        ("detail=none (no phrases: scale only)", "detail=none", True),
+        ("with positions (before 0015)", "", False),
+        ("with positions, then optimize", "", True),
+        ("with positions, columnsize=0", "columnsize=0", True),
+        ("detail=column (no positions)", "detail=column", True),
+        ("detail=none (the store since 0015)", "detail=none", True),
     ]
     for name, options, optimize in variants:
         copy = scratch / "fts.db"

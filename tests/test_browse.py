@@ -117,7 +117,7 @@ def test_search_query_ranks_as_debtcorpus_search(browse: str, corpus: Path) -> N
     """The `search` canned query's rows are `debtcorpus search`'s hits, in its order, with
     its scores, ranked by the posting arrays (the plugin's search_ids)."""
     from corpus.search import search
-    from corpus.search.matching import ARTICLE_COLUMNS, fts5_match, parse_query
+    from corpus.search.matching import parse_query
     from corpus.search.sqlite import ranked_by_arrays
 
     store = open_store(str(corpus))
@@ -126,14 +126,12 @@ def test_search_query_ranks_as_debtcorpus_search(browse: str, corpus: Path) -> N
         with store.session() as session:
             hits = search(session, query, limit=200)
             parsed = parse_query(query)
-            by_arrays = ranked_by_arrays(
-                session, parsed.words, fts5_match(parsed, ARTICLE_COLUMNS), 200
-            )
+            by_arrays = ranked_by_arrays(session, parsed.words, 200)
         assert [row["article_id"] for row in rows] == [hit.article_id for hit in hits] != []
         # the query rounds to 3 places, a Hit to 4: equal within both roundings
         scores = zip((row["score"] for row in rows), (hit.score for hit in hits), strict=True)
         assert all(abs(shown - score) <= 0.00056 for shown, score in scores)
-        assert (by_arrays is not None) == (query != "微粒贷")  # a 3-character word: FTS5
+        assert (by_arrays is not None) == (query != "微粒贷")  # 3 characters: verified
     store.dispose()
     assert as_json(f"{browse}/search.json?q=%2C%2C&_shape=array") == []
 

@@ -282,11 +282,14 @@ def small_db(tmp_path: Path) -> str:
 def test_sql_functions_answer_odd_input_without_failing() -> None:
     import zlib
 
-    from corpus.search.sqlfunctions import page_preview, search_match, search_snippet
+    from corpus.search.sqlfunctions import page_preview, search_holds, search_match, search_snippet
 
     assert search_match("") == search_match("，。！") == '""'
-    expected = '({title body} : "上门") AND ({title body} : "ap pp") AND ({title body} : "上" *)'
-    assert search_match("上门 App，上") == expected
+    # the candidates in the detail=none index; search_holds confirms them on the text
+    assert search_match("上门 App，上") == '"上门" AND "ap" AND "pp" AND "上" *'
+    assert search_holds("App 上门", "", "上门 App，上") == 1
+    assert search_holds("上门", "pa pp", "上门 App") == 0  # app is not a substring
+    assert search_holds(None, None, "，") == 0
     assert search_snippet("催收人员上门", "") == "催收人员上门"
     assert search_snippet("催收人员上門", "上门") == "催收人员上門"  # literal without folding
     page = "<html><head><style>p{}</style><script>x=1</script></head><body><p>催收 上门</p>"

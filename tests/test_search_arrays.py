@@ -1,7 +1,8 @@
 """The posting arrays (SQLite): common two-character words ranked in NumPy give exactly FTS5's
-bm25 ranking (the same ids, the same scores to the bit, the same order), for articles added
-since the build and older articles changed since (re-counted from their text), and after the changes
-are folded into the arrays."""
+bm25 ranking with positions (an index with them rebuilt beside the detail=none one): the same
+ids, the same scores to the bit, the same order, for articles added since the build and older
+articles changed since (re-counted from their text), and after the changes are folded into
+the arrays."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from corpus.models import Article
 from corpus.search import postings as arrays
 from corpus.search import reindex, search
 from corpus.search.matching import ARTICLE_COLUMNS, fts5_match, parse_query
-from corpus.search.sqlite import ARTICLES_FTS, ranked, ranked_by_arrays
+from corpus.search.sqlite import ARTICLES_FTS, ranked_by_arrays
 from corpus.store import Store, open_store
 from tests.test_search import add_article, ingest_sample_site, scan
+from tests.test_search_verified import positional
 
 # two-character words only (the arrays' tokens): common, rare, a Latin pair, a title word
 QUERIES = ("上门", "催收 上门", "上门 逾期", "法院 起诉", "家访", "录音 催收", "ap")
@@ -35,8 +37,8 @@ def build_arrays(store: Store) -> int:
 def both(session: Session, query: str, limit: int) -> tuple[object, list[tuple[int, float]]]:
     parsed = parse_query(query)
     match = fts5_match(parsed, ARTICLE_COLUMNS)
-    by_arrays = ranked_by_arrays(session, parsed.words, match, limit)
-    return by_arrays, ranked(session, match, False, "", {}, limit)
+    by_arrays = ranked_by_arrays(session, parsed.words, limit)
+    return by_arrays, positional(session, match, "", {}, limit)
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +76,8 @@ def test_filters_on_the_arrays_agree_with_fts5(corpus: str) -> None:
                 parsed = parse_query(query)
                 match = fts5_match(parsed, ARTICLE_COLUMNS)
                 for limit in (EVERYTHING, 3):
-                    by_arrays = ranked_by_arrays(session, parsed.words, match, limit, where, params)
-                    assert by_arrays == ranked(session, match, False, where, params, limit)
+                    by_arrays = ranked_by_arrays(session, parsed.words, limit, where, params)
+                    assert by_arrays == positional(session, match, where, params, limit)
                     assert by_arrays is not None
     store.dispose()
 

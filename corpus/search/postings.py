@@ -10,7 +10,8 @@ article's length in tokens over all the index's columns (FTS5's own `docsize` fi
 the highest article id at build time.
 
 Kept exact: the arrays are built from the articles with the tokenizer that feeds FTS5, and a
-token is left out unless its row and instance counts per column equal FTS5's (fts5vocab).
+token is left out unless its rows are FTS5's (fts5vocab; the detail=none index of migration
+0015 keeps no instance counts, so the arrays' counts, from the text, are the reference).
 The article triggers log every article they re-index in `search_dirty`; articles added since
 the build are scored by FTS5 itself (a rowid range), and older articles changed since are
 counted from their current text at each search (`ranking`), until `folding` takes them in.
@@ -98,26 +99,22 @@ def lengths(connection: Connection, fts: str) -> np.ndarray:
     return found
 
 
-Column = dict[str, tuple[int, int]]  # FTS5's (rows, instances) per column name
-
-
-def _fts_counts(connection: Connection, fts: str, min_rows: int) -> dict[str, Column]:
-    """FTS5's counts of each two-character token in at least `min_rows` rows of the title or
-    the text (fts5vocab): the candidates, and what their arrays are checked against."""
+def _fts_counts(connection: Connection, fts: str, min_rows: int) -> dict[str, int]:
+    """FTS5's rows holding each two-character token, for those in at least `min_rows` rows
+    (fts5vocab; any column: the detail=none index keeps no columns or instance counts)."""
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_VOCAB}")
-    connection.exec_driver_sql(f"CREATE VIRTUAL TABLE {_VOCAB} USING fts5vocab(main, {fts}, col)")
-    per_column = ", ".join(
-        f"sum(CASE col WHEN '{column}' THEN {value} ELSE 0 END)"
-        for column in ("title", "body")
-        for value in ("doc", "cnt")
-    )
+    connection.exec_driver_sql(f"CREATE VIRTUAL TABLE {_VOCAB} USING fts5vocab(main, {fts}, row)")
     rows = connection.exec_driver_sql(
-        f"SELECT term, {per_column} FROM {_VOCAB} WHERE col IN ('title', 'body') "
-        "AND length(term) = 2 GROUP BY term HAVING sum(doc) >= ?",
-        (min_rows,),
+        f"SELECT term, doc FROM {_VOCAB} WHERE length(term) = 2 AND doc >= ?", (min_rows,)
     ).all()
     connection.exec_driver_sql(f"DROP TABLE {_VOCAB}")
-    return {row[0]: {"title": (row[1], row[2]), "body": (row[3], row[4])} for row in rows}
+    return {row[0]: int(row[1]) for row in rows}
+
+
+def folded_columns(connection: Connection, fts: str) -> bool:
+    """Some row has tokens in the simplified copies (FTS5's per-column totals)."""
+    blob = connection.exec_driver_sql(f"SELECT block FROM {fts}_data WHERE id = 1").scalar()
+    return isinstance(blob, bytes) and any(varints(blob)[3:5])
 
 
 def _articles(connection: Connection) -> Iterator[list[tuple[int, str | None, str | None]]]:
@@ -133,12 +130,11 @@ def _articles(connection: Connection) -> Iterator[list[tuple[int, str | None, st
         last = batch[-1][0]
 
 
-def _passes(fts_counts: dict[str, Column]) -> Iterator[list[str]]:
+def _passes(fts_counts: dict[str, int]) -> Iterator[list[str]]:
     """The tokens in groups of at most PASS_ENTRIES (row, token) pairs: memory stays bounded."""
     group: list[str] = []
     entries = 0
-    for term, columns in sorted(fts_counts.items()):
-        size = sum(doc for doc, _ in columns.values())
+    for term, size in sorted(fts_counts.items()):
         if group and entries + size > PASS_ENTRIES:
             yield group
             group, entries = [], 0
@@ -170,13 +166,11 @@ def _row(term: str, found: bigrams.Found, size: int) -> tuple[object, ...]:
             _narrow(found.title))  # fmt: skip
 
 
-def _agrees(found: bigrams.Found, fts: Column) -> bool:
-    """The arrays count what FTS5 counts (rows and instances in the title and in the text)."""
-    mine = {
-        "title": (found.title_ids.size, int(found.title.sum())),
-        "body": (int(np.count_nonzero(found.body)), int(found.body.sum())),
-    }
-    return mine == fts
+def _agrees(found: bigrams.Found, fts_rows: int, folded: bool) -> bool:
+    """The arrays find the rows FTS5 finds (all of them where no row has simplified copies;
+    no more otherwise: a token may be in a copy only). The instance counts are the
+    tokenizer's: the detail=none index has none to compare with."""
+    return found.ids.size == fts_rows or (folded and found.ids.size < fts_rows)
 
 
 def build(connection: Connection, fts: str, min_rows: int = MIN_ROWS) -> int:
@@ -186,6 +180,7 @@ def build(connection: Connection, fts: str, min_rows: int = MIN_ROWS) -> int:
     for table in TABLES:
         connection.exec_driver_sql(f"DELETE FROM {table}")
     fts_counts = _fts_counts(connection, fts, min_rows)
+    folded = folded_columns(connection, fts)
     sizes = lengths(connection, fts)
     stored = 0
     for terms in _passes(fts_counts):
@@ -193,7 +188,7 @@ def build(connection: Connection, fts: str, min_rows: int = MIN_ROWS) -> int:
         rows = [
             _row(term, found, sizes.size)
             for term, found in collected.items()
-            if found.ids.size and _agrees(found, fts_counts[term])
+            if found.ids.size and _agrees(found, fts_counts[term], folded)
         ]
         if rows:
             insert = f"INSERT INTO {POSTINGS} VALUES (?, ?, ?, ?, ?, ?, ?)"

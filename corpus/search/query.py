@@ -13,7 +13,6 @@ from corpus.models import Article, Comment
 from corpus.search import postgres, sqlite
 from corpus.search.backend import backend_for
 from corpus.search.matching import (
-    ARTICLE_COLUMNS,
     COMMENT_COLUMNS,
     ParsedQuery,
     fts5_match,
@@ -82,12 +81,14 @@ def ranked_ids(
     where, params = filter_sql(filters)
     backend = backend_for(session)
     if backend is sqlite:
-        match = fts5_match(parsed, COMMENT_COLUMNS if comments else ARTICLE_COLUMNS)
-        if not (comments or parsed.fold):
-            found = sqlite.ranked_by_arrays(session, parsed.words, match, limit, where, params)
+        if comments:
+            match = fts5_match(parsed, COMMENT_COLUMNS)
+            return sqlite.ranked(session, match, comments, where, params, limit)
+        if not parsed.fold:
+            found = sqlite.ranked_by_arrays(session, parsed.words, limit, where, params)
             if found is not None:
                 return found
-        return sqlite.ranked(session, match, comments, where, params, limit)
+        return sqlite.ranked_articles(session, parsed.words, parsed.fold, where, params, limit)
     return postgres.ranked(session, parsed.words, parsed.fold, comments, where, params, limit)
 
 

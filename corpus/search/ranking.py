@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
-from corpus.search import bigrams
+from corpus.search import bigrams, verified
 from corpus.search.postings import DIRTY, POSTINGS, STATE, totals, varints
 from corpus.search.tokens import run_tokens
 
@@ -161,26 +161,24 @@ def best(ids: np.ndarray, values: np.ndarray, limit: int) -> list[tuple[int, flo
 
 @dataclass(frozen=True)
 class Query:
-    """What FTS5 is asked for the rows added since the build."""
+    """How the rows added since the build are matched and weighted (corpus.search.verified)."""
 
-    fts: str
-    weights: str
-    phrases: tuple[str, ...]
-    match: str
+    weights: verified.Weights
 
 
 def _new_rows(
-    connection: Connection, query: Query, max_id: int, limit: int
-) -> tuple[list[int], list[tuple[int, float]]]:
-    """Per phrase, its matches among the rows added since the build; and their best scores."""
-    count = f"SELECT count(*) FROM {query.fts} WHERE {query.fts} MATCH ? AND rowid > ?"
-    hits = [connection.exec_driver_sql(count, (p, max_id)).scalar_one() for p in query.phrases]
-    rows = connection.exec_driver_sql(
-        f"SELECT rowid, -bm25({query.fts}, {query.weights}) AS score FROM {query.fts} "
-        f"WHERE {query.fts} MATCH ? AND rowid > ? ORDER BY score DESC LIMIT ?",
-        (query.match, max_id, limit),
-    ).all()
-    return hits, [(int(key), float(score)) for key, score in rows]
+    connection: Connection, words: tuple[str, ...], query: Query, max_id: int
+) -> tuple[list[int], verified.Matched]:
+    """Per word, its hits among the rows added since the build; and the rows holding every
+    word there (their text read: the detail=none index has no counts)."""
+    above = " AND a.id > :arrays_max_id"
+    bound = {"arrays_max_id": max_id}
+    weights = query.weights
+    hits = [
+        int(verified.matched(connection, (word,), False, weights, above, bound).ids.size)
+        for word in words
+    ]
+    return hits, verified.matched(connection, words, False, weights, above, bound)
 
 
 def _changed_now(
@@ -249,6 +247,32 @@ def best_allowed(
         wanted *= 4
 
 
+def _postings(
+    connection: Connection, terms: list[str], found: State, title_weight: float
+) -> tuple[list[Posting], np.ndarray] | None:
+    """The terms' postings and the rows' lengths, with the changes since the build."""
+    postings = [load(connection, term, found.lengths.size, title_weight) for term in terms]
+    if any(p is None for p in postings):
+        return None
+    return _with_changes(connection, terms, [p for p in postings if p is not None], found)
+
+
+def array_hits(connection: Connection, word: str, title_weight: float) -> int | None:
+    """n of a two-character word with arrays: the rows holding it now (changes and rows
+    added since the build counted), or None."""
+    term = token_of(word)
+    found = state(connection)
+    if term is None or found is None:
+        return None
+    loaded = _postings(connection, [term], found, title_weight)
+    if loaded is None:
+        return None
+    extra = 0
+    if found.new_rows:
+        extra = _new_rows(connection, (word,), Query((1.0, 1.0, 1.0, 1.0)), found.max_id)[0][0]
+    return loaded[0][0].count + extra
+
+
 def ranked(
     connection: Connection,
     words: tuple[str, ...],
@@ -264,22 +288,20 @@ def ranked(
     found = state(connection)
     if found is None or None in terms:
         return None
-    postings = [load(connection, str(term), found.lengths.size, title_weight) for term in terms]
-    if any(p is None for p in postings):
+    postings = _postings(connection, [str(t) for t in terms], found, title_weight)
+    if postings is None:
         return None
-    loaded, lengths = _with_changes(
-        connection, [str(t) for t in terms], [p for p in postings if p is not None], found
-    )
+    loaded, lengths = postings
     new_hits: list[int] = [0] * len(loaded)
-    new_best: list[tuple[int, float]] = []
+    new: verified.Matched | None = None
     if found.new_rows:
-        new_hits, new_best = _new_rows(connection, query, found.max_id, -1 if allowed else limit)
-    rows, tokens = totals(connection, query.fts)
+        new_hits, new = _new_rows(connection, words, query, found.max_id)
+    rows, tokens = totals(connection, verified.FTS)
     idfs = [idf(rows, p.count + extra) for p, extra in zip(loaded, new_hits, strict=True)]
     ids, values = scores(loaded, idfs, lengths, tokens / rows)
-    if new_best:
-        ids = np.concatenate([ids, np.asarray([k for k, _ in new_best], dtype=np.int64)])
-        values = np.concatenate([values, np.asarray([s for _, s in new_best])])
+    if new is not None and new.ids.size:
+        ids = np.concatenate([ids, new.ids])
+        values = np.concatenate([values, verified.bm25(new, idfs, tokens / rows)])
     return (
         best(ids, values, limit) if allowed is None else best_allowed(ids, values, limit, allowed)
     )

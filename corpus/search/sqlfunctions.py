@@ -1,7 +1,9 @@
 """SQL functions on every SQLite connection debtcorpus (and `debtcorpus browse`) opens.
 
-- `search_match(query)`: a free-text query as the FTS5 expression for `search_articles_fts`
-  (every word a substring of title or text); `search_comments_match(query)` for comments.
+- `search_match(query)`: a free-text query as the FTS5 expression for `search_articles_fts`:
+  its candidates (every bigram of every word; the index has no positions since migration
+  0015), to be confirmed with `search_holds(title, text, query)` (every word a substring of
+  the title or the text); `search_comments_match(query)`: the exact expression for comments.
 - `search_snippet(text, query)`: the text around the first hit, words in <mark>...</mark>.
 - `page_preview(body, content_type[, codec, dictionary])`: a stored (compressed) raw page as
   readable text.
@@ -16,29 +18,44 @@ from typing import Any
 
 from corpus.errors import ConfigError
 from corpus.search.matching import (
-    ARTICLE_COLUMNS,
     COMMENT_COLUMNS,
     ParsedQuery,
     fts5_match,
     parse_query,
 )
 from corpus.search.snippets import snippet
-from corpus.search.tokens import folded_or_none, token_text
+from corpus.search.tokens import folded_or_none, token_text, word_matches
+from corpus.search.verified import candidates_match
 
 PREVIEW_CHARS = 600
 NO_MATCH = '""'
 
 
-def search_match(query: str | None, columns: tuple[str, ...] = ARTICLE_COLUMNS) -> str:
-    """An expression that matches nothing for a query without letters or digits."""
+def search_match(query: str | None) -> str:
+    """The candidates' expression for `search_articles_fts` (every token of every word:
+    a superset of the hits, confirmed by `search_holds`); one that matches nothing for a
+    query without letters or digits."""
     try:
-        return fts5_match(parse_query(query or ""), columns)
+        return candidates_match(parse_query(query or "").words)
     except ConfigError:
         return NO_MATCH
 
 
 def search_comments_match(query: str | None) -> str:
-    return search_match(query, COMMENT_COLUMNS)
+    """The exact expression for `search_comments_fts` (phrases: its index keeps positions)."""
+    try:
+        return fts5_match(parse_query(query or ""), COMMENT_COLUMNS)
+    except ConfigError:
+        return NO_MATCH
+
+
+def search_holds(title: str | None, text: str | None, query: str | None) -> int:
+    """1 when every word of `query` is a substring of the title or the text (normalised)."""
+    try:
+        words = parse_query(query or "").words
+    except ConfigError:
+        return 0
+    return int(all(word_matches(word, title, text) for word in words))
 
 
 def search_snippet(text: str | None, query: str | None) -> str | None:
@@ -92,6 +109,7 @@ def search_fold_tokens(value: str | None) -> str:
 FUNCTIONS: tuple[tuple[str, int, Any], ...] = (
     ("search_match", 1, search_match),
     ("search_comments_match", 1, search_comments_match),
+    ("search_holds", 3, search_holds),
     ("search_snippet", 2, search_snippet),
     ("page_preview", -1, page_preview),
     ("search_tokens", 1, search_tokens),

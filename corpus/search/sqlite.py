@@ -18,8 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from corpus.search import folding, postings, ranking
-from corpus.search.matching import ARTICLE_COLUMNS, ParsedQuery, fts5_match
+from corpus.search import folding, postings, ranking, verified
 from corpus.search.statements import typed_text
 
 ARTICLES_FTS = "search_articles_fts"
@@ -30,6 +29,10 @@ COMMENTS_FTS = "search_comments_fts"
 TITLE_WEIGHT = 4.0
 TOKENIZER = "unicode61 remove_diacritics 0"
 COLUMNS = "title, body, title_fold, body_fold"
+# The articles' index keeps no positions (migration 0015): which rows hold each token, 0.9 KB
+# per page against 5.6 with positions. Phrases and column filters are checked on the text
+# (corpus.search.verified). The comments' index keeps them (a few hundred bytes per page).
+ARTICLES_DETAIL = "none"
 
 # (fts table, source table, its title expression, its text column)
 _SOURCES = (
@@ -52,18 +55,20 @@ def _values(row: str, title: str, body: str, named: bool = False) -> str:
     return ", ".join(values)
 
 
-def _ddl(fts: str, source: str, title: str, body: str) -> list[str]:
+def _ddl(fts: str, source: str, title: str, body: str, detail: str | None = None) -> list[str]:
     view = f"{fts}_source"
     remove = f"DELETE FROM {fts} WHERE rowid = old.id;"
     add = f"INSERT INTO {fts}(rowid, {COLUMNS}) VALUES (new.id, {_values('new', title, body)});"
     if fts == ARTICLES_FTS:  # the posting arrays learn which articles changed
         remove, add = remove + postings.mark_dirty("old"), add + postings.mark_dirty("new")
     watched = "title, text" if source == "articles" else "text"
+    if detail is None:
+        detail = ARTICLES_DETAIL if fts == ARTICLES_FTS else "full"
     return [
         f"CREATE VIEW IF NOT EXISTS {view} AS SELECT id, {_values(source, title, body, True)} "
         f"FROM {source}",
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({COLUMNS}, content='{view}', "
-        f"content_rowid='id', tokenize='{TOKENIZER}')",
+        f"content_rowid='id', tokenize='{TOKENIZER}', detail={detail})",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {source} BEGIN {add} END",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_bd BEFORE DELETE ON {source} BEGIN {remove} END",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_bu BEFORE UPDATE OF {watched} ON {source} "
@@ -74,6 +79,7 @@ def _ddl(fts: str, source: str, title: str, body: str) -> list[str]:
 
 
 # bm25() column weights: title, body, and their simplified copies
+ARTICLE_WEIGHTS: verified.Weights = (TITLE_WEIGHT, 1.0, TITLE_WEIGHT, 1.0)
 WEIGHTS = {
     ARTICLES_FTS: f"{TITLE_WEIGHT}, 1.0, {TITLE_WEIGHT}, 1.0",
     COMMENTS_FTS: "0.0, 1.0, 0.0, 1.0",
@@ -102,12 +108,13 @@ def register_functions(connection: Connection) -> None:
         register(raw)
 
 
-def create(connection: Connection) -> None:
-    """Create the views, FTS5 tables, triggers and ranking (the index is empty until build)."""
+def create(connection: Connection, detail: str | None = None) -> None:
+    """Create the views, FTS5 tables, triggers and ranking (the index is empty until build);
+    `detail` for the articles' index (the migrations make the earlier `full` one)."""
     register_functions(connection)
     postings.create(connection)
     for source in _SOURCES:
-        for statement in _ddl(*source):
+        for statement in _ddl(*source, detail=detail if source[0] == ARTICLES_FTS else None):
             connection.exec_driver_sql(statement)
     for statement in _rank_settings():
         connection.exec_driver_sql(statement)
@@ -166,17 +173,14 @@ def fold_changes(connection: Connection) -> int:
 def ranked(
     session: Session, match: str, comments: bool, where: str, params: dict[str, Any], limit: int
 ) -> list[tuple[int, float]]:
-    """(row id, score) of the best `limit` rows matching `match` and the filters."""
-    table = COMMENTS_FTS if comments else ARTICLES_FTS
+    """(row id, score) of the best `limit` comments matching `match` and the filters (FTS5's
+    own bm25(): the comments' index keeps positions)."""
+    table = COMMENTS_FTS
     # Joined only for filters: the triggers keep the index to existing rows, and the join
     # costs more than the ranking on a common word (260 -> 420 ms at 90k matches, measured).
     joins = ""
     if where:
-        joins = (
-            f"JOIN comments c ON c.id = {table}.rowid JOIN articles a ON a.id = c.article_id"
-            if comments
-            else f"JOIN articles a ON a.id = {table}.rowid"
-        )
+        joins = f"JOIN comments c ON c.id = {table}.rowid JOIN articles a ON a.id = c.article_id"
     # bm25() spelled out, ordered by its alias: computed once per row
     sql = (
         f"SELECT {table}.rowid, -bm25({table}, {WEIGHTS[table]}) AS score FROM {table} {joins} "
@@ -186,18 +190,35 @@ def ranked(
     return [(int(row[0]), float(row[1])) for row in rows]
 
 
+def ranked_articles(
+    session: Session,
+    words: tuple[str, ...],
+    fold: bool,
+    where: str,
+    params: dict[str, Any],
+    limit: int,
+) -> list[tuple[int, float]]:
+    """(article id, score) of the best `limit` articles holding every word, among those the
+    filters allow: candidates from the detail=none index, confirmed and counted on the text,
+    ranked by FTS5's bm25 as with positions (corpus.search.verified)."""
+    connection = session.connection()
+
+    def hits_of(word: str) -> int | None:
+        return ranking.array_hits(connection, word, TITLE_WEIGHT)
+
+    return verified.ranked(connection, words, fold, ARTICLE_WEIGHTS, limit, where, params, hits_of)
+
+
 def ranked_by_arrays(
     session: Session,
     words: tuple[str, ...],
-    match: str,
     limit: int,
     where: str = "",
     params: dict[str, Any] | None = None,
 ) -> list[tuple[int, float]] | None:
-    """`ranked` for articles, from the posting arrays (corpus.search.ranking), or None where
-    they cannot answer; `where` (over the articles alias `a`) filters the best rows."""
-    phrases = tuple(fts5_match(ParsedQuery((word,)), ARTICLE_COLUMNS) for word in words)
-    query = ranking.Query(ARTICLES_FTS, WEIGHTS[ARTICLES_FTS], phrases, match)
+    """`ranked_articles` from the posting arrays (corpus.search.ranking), or None where they
+    cannot answer; `where` (over the articles alias `a`) filters the best rows."""
+    query = ranking.Query(ARTICLE_WEIGHTS)
 
     def allowed(ids: list[int]) -> set[int]:
         listed = ", ".join(str(int(key)) for key in ids) or "NULL"
