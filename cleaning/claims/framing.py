@@ -326,13 +326,17 @@ def _framed_in_clause(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
 # "X (本身)不等于 Y": X is the topic the sentence denies something of (被起诉本身不等于失信: no
 # claim that anyone sues); the claim is Y.
 NOT_EQUIVALENT = re.compile(r"(?:并|也)?不(?:等于|等同于|代表|意味着|就是)(?=.)")
+# "X本身…" names X as the topic of what follows (律师函本身并没有法律强制力): no claim of X.
+TOPIC_ITSELF = re.compile(r"^本身(?!就)")
 TOPIC_TYPES = ("CHANNEL", "CONSEQUENCE")
 
 
 def _topic_of_denial(sentence: Sentence, trigger: Trigger) -> bool:
     clause = clause_of(sentence, trigger.start)
     after = sentence.text[trigger.end - sentence.start : clause.end - sentence.start]
-    return trigger.type in TOPIC_TYPES and bool(NOT_EQUIVALENT.search(after))
+    return trigger.type in TOPIC_TYPES and bool(
+        NOT_EQUIVALENT.search(after) or TOPIC_ITSELF.search(after)
+    )
 
 
 def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
@@ -345,14 +349,19 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
         advised = main_clause_is_advice(roles, _advice_positions(triggers, roles)) and all(
             is_advice_clause(c.text) for c in marker_clauses(sentence)
         )
+    # advice given by a collector (银行就可以报警) or only reported advises nothing, and has no
+    # object: the consequence after it stays a claim (有人说…银行就可以报警抓人)
+    void = {
+        id(t)
+        for t in triggers
+        if t.type == "ADVICE"
+        and (_advice_by_collector(sentence, t) or _reported_not_advised(sentence, t, roles))
+    }
+    live = [t for t in triggers if id(t) not in void]
     kept: list[Trigger] = []
     for trigger in triggers:
         role = roles.role_at(trigger.start)
-        if roles.is_definition:
-            continue
-        if trigger.type == "ADVICE" and _advice_by_collector(sentence, trigger):
-            continue
-        if trigger.type == "ADVICE" and _reported_not_advised(sentence, trigger, roles):
+        if roles.is_definition or id(trigger) in void:
             continue
         if role == QUESTION and trigger.type in ASKABLE_TYPES:
             continue
@@ -362,7 +371,7 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
             continue  # 如果在晚上十点以后接到电话,可以告知对方已违反规定: the hour frames advice
         if role == CONDITION and trigger.type == "ADVICE" and not framed:
             continue
-        if role != CONDITION and _object_of_advice(sentence, trigger, triggers):
+        if role != CONDITION and _object_of_advice(sentence, trigger, live):
             continue
         if trigger.type in PRACTICE_TYPES and _framed_in_clause(sentence, trigger, triggers):
             continue

@@ -1,0 +1,58 @@
+"""The mechanisms added in claims-2.3 (issue 12, fourth round): advice that advises nothing has
+no object, a word the trigger opens with is not its modality, a saying denied without quotes or
+in a later clause, X本身 as a topic, and the vocabulary from the 2g dev file (报案, 执业信息,
+逾期时间较长, 辞退, 逾期的记录, calls to 我爸/我妈, 可信). Sentences are written for these
+tests, not taken from the gold sets."""
+
+from __future__ import annotations
+
+from cleaning.claims import ClaimConfig, extract_claims
+from cleaning.records import ClaimRecord
+
+CHECKS = ClaimConfig()
+
+
+def claims_of(text: str) -> dict[tuple[str, str | None], ClaimRecord]:
+    return {(c.type, c.subtype): c for c in reversed(extract_claims(text, CHECKS))}
+
+
+def test_a_consequence_after_advice_that_advises_nothing_stays_a_claim() -> None:
+    found = claims_of("听说欠款超过两万元,银行就可以报警抓人。")
+    assert ("CONSEQUENCE", "criminal") in found
+    assert ("ADVICE", "complain") not in found
+    # advice to the reader still takes the consequence as its object (申请减免罚息)
+    assert ("CONSEQUENCE", "fees") not in claims_of("可以向银行申请减免罚息。")
+
+
+def test_a_word_the_trigger_opens_with_is_not_its_modality() -> None:
+    claim = claims_of("成了失信被执行人以后,不能坐飞机。")[("CONSEQUENCE", "court_sanction")]
+    assert claim.modality != "prohibition"
+    # a hedge inside a longer trigger still counts (子女可能无法就读)
+    hedged = claims_of("父母成了老赖,子女可能无法就读私立学校。")[("CONSEQUENCE", "social")]
+    assert hedged.modality == "possible"
+
+
+def test_a_saying_denied_without_quotes_is_negative() -> None:
+    claim = claims_of("逾期一天就会坐牢的说法并不可信。")[("CONSEQUENCE", "criminal")]
+    assert claim.polarity == "negative" and claim.modality != "possible"
+    assert claims_of("逾期一天就会坐牢。")[("CONSEQUENCE", "criminal")].polarity == "positive"
+
+
+def test_a_claim_denied_in_a_later_clause_is_negative_and_not_flagged() -> None:
+    claim = claims_of("有网友说,网贷逾期的记录会永久保留,这是假的。")[("CONSEQUENCE", "credit")]
+    assert claim.polarity == "negative" and not claim.checks
+    kept = claims_of("有网友说,网贷逾期的记录会永久保留。")[("CONSEQUENCE", "credit")]
+    assert [c["rule_id"] for c in kept.checks] == ["credit-record-five-years"]
+
+
+def test_x_itself_is_a_topic() -> None:
+    assert ("CHANNEL", "legal") not in claims_of("催收短信里的律师函本身并没有什么效力。")
+    assert ("CHANNEL", "legal") in claims_of("平台会先发律师函。")
+
+
+def test_vocabulary_of_the_fourth_round() -> None:
+    assert ("ADVICE", "complain") in claims_of("遇到暴力催收,建议及时报案。")
+    assert ("ADVICE", "verify") in claims_of("可以在司法局网站核实律师的执业证号。")
+    assert ("TIMING", "severe") in claims_of("逾期时间过长的,平台会起诉。")
+    assert ("CONSEQUENCE", "social") in claims_of("公司可能会因此辞退他。")
+    assert ("CHANNEL", "contacts") in claims_of("催收昨天打电话给他妈。")
