@@ -19,10 +19,7 @@ from cleaning.claims.roles import CONDITION, SentenceRoles, clause_role, collect
 from cleaning.claims.segment import Token, segment
 from cleaning.claims.sentences import Sentence, Span
 
-SEVERE = re.compile(
-    r"严重逾期|长期逾期|恶意逾期|严重的逾期|长期不还|长期拖欠|长期拒(?:不|绝)还款|长时间(?:逾期|不还)"
-    r"|逾期(?:的)?时间(?:较长|过长|很长|比较长|太长)"
-)
+SEVERE = re.compile(r"严重逾期|长期逾期|恶意逾期|严重的逾期|长期不还|长期拖欠")
 DENIED_PROHIBITION = re.compile(r"(?:不|并不|并非|不算|不属于|不构成)(?:违法|违规|犯法|犯罪)")
 # A law said not to exist: "国家没有出台《催收管理条例》", "《催收法》并不存在".
 DENIED_LAW_BEFORE = re.compile(
