@@ -56,3 +56,15 @@ def test_vocabulary_of_the_fourth_round() -> None:
     assert ("TIMING", "severe") in claims_of("逾期时间过长的,平台会起诉。")
     assert ("CONSEQUENCE", "social") in claims_of("公司可能会因此辞退他。")
     assert ("CHANNEL", "contacts") in claims_of("催收昨天打电话给他妈。")
+
+
+def test_a_limit_on_how_often_and_a_named_bombing_are_harassment_rules() -> None:
+    found = claims_of("催收人员每周联系借款人的次数不得超过10次。")
+    assert ("PROHIBITION", "harassment") in found and ("CHANNEL", "phone") not in found
+    assert ("PROHIBITION", "harassment") in claims_of("一天发几十条短信,属于短信轰炸。")
+
+
+def test_advice_words_in_a_narrated_act_or_before_yihou_advise_nothing() -> None:
+    assert ("ADVICE", "evidence") not in claims_of("后来我把通话录音都整理好了,寄给了监管部门。")
+    assert ("ADVICE", "complain") not in claims_of("投诉以后,平台一般会在三天内回复。")
+    assert ("ADVICE", "complain") in claims_of("遇到这种情况,可以先留证据后报警。")

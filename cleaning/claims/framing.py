@@ -178,7 +178,11 @@ FORBIDDING = re.compile(r"不得|严禁|禁止|不准|不允许")
 # An advice word followed by 了 or 过 tells what someone did (我向银保监会投诉了): no advice.
 NARRATED = re.compile(r"^(?:了|过)")
 # ... or after a completed verb (打了12378投诉之后, 报了警)
-NARRATED_BEFORE = re.compile(r"(?:打了|拨打了|报了|去了|找了)[^，,。；]{0,6}$")
+NARRATED_BEFORE = re.compile(
+    r"(?:打了|拨打了|报了|去了|找了)[^，,。；]{0,6}$"
+    # ... or the narrator's own act with 把 (后来我把所有的通话录音整理好)
+    r"|(?:^|[，,：:])(?:后来|然后|当时|之前|于是|最后)?我们?(?:就|也)?(?:把|将)[^，,。；]{0,10}$"
+)
 
 
 def _forbidden(sentence: Sentence, trigger: Trigger) -> bool:
@@ -298,6 +302,25 @@ def _tells_reader(text: str) -> bool:
 INNER_CONDITION = re.compile(r"(?:的时候|时|之后|以后|后)(?=.{2,})")
 
 
+AFTER_CONDITION = re.compile(r"(?:之后|以后|后)(?=.{2,})")
+
+
+def _advice_in_inner_condition(sentence: Sentence, trigger: Trigger) -> bool:
+    """An advice word before …以后 in a clause that advises nothing, neither before it nor in
+    its main part, tells what happened after it (投诉以后他们就只在白天打了), not what to do
+    (可以收集证据后报警 advises both)."""
+    clause = clause_of(sentence, trigger.start)
+    inner = AFTER_CONDITION.search(clause.text, trigger.end - clause.start)
+    if inner is None:
+        return False
+    main = clause.text[inner.end() :]
+    before = clause.text[: trigger.start - clause.start]
+    advice = role_lexicon().advice
+    return not any(READER_ADVICE.search(t) or advice.search(t) for t in (main, before)) and not (
+        trigger_lexicon("advice").any_pattern.search(main)
+    )
+
+
 ENCOUNTER = re.compile(r"^(?:但|而且|另外)?(?:遇到|碰到|接到|收到|如遇|面对|遭遇)")
 
 
@@ -381,7 +404,9 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
             continue
         if _topic_of_denial(sentence, trigger) or _worried(sentence, trigger):
             continue
-        if trigger.type == "ADVICE" and _narrated(sentence, trigger):
+        if trigger.type == "ADVICE" and (
+            _narrated(sentence, trigger) or _advice_in_inner_condition(sentence, trigger)
+        ):
             continue
         kept.append(trigger)
     return kept
