@@ -68,3 +68,18 @@ def test_advice_words_in_a_narrated_act_or_before_yihou_advise_nothing() -> None
     assert ("ADVICE", "evidence") not in claims_of("后来我把通话录音都整理好了,寄给了监管部门。")
     assert ("ADVICE", "complain") not in claims_of("投诉以后,平台一般会在三天内回复。")
     assert ("ADVICE", "complain") in claims_of("遇到这种情况,可以先留证据后报警。")
+
+
+def test_fresh_2h_dev_mechanisms() -> None:
+    # 不准确 holds 不准 but forbids nothing
+    assert ("PROHIBITION", "contacts") not in claims_of("有人说逾期就会爆通讯录,这种说法不准确。")
+    # 有的说法是… reports; …,这是错误的 denies it
+    claim = claims_of("有的说法是逾期记录要保存十年,这是错误的。")[("CONSEQUENCE", "credit")]
+    assert claim.modality == "reported" and claim.polarity == "negative" and not claim.checks
+    # 达不到 / 不到 negate
+    denied = claims_of("欠款2万元达不到恶意透支的标准。")[("CONSEQUENCE", "criminal")]
+    assert denied.polarity == "negative" and not denied.checks
+    # a caller telling the borrower's kin about the debt after the call
+    told = claims_of("催收给我爸打电话,说我欠了网贷不还。")[("CHANNEL", "contacts")]
+    assert [c["rule_id"] for c in told.checks] == ["third-party-contact-limits"]
+    assert ("PROHIBITION", "violence") in claims_of("催收人员不得在借款人家门口喷漆。")

@@ -36,7 +36,8 @@ DENIED_SAYING = re.compile(
 )
 # A claim (often reported) denied in a later clause: 有人说,…会永久保留,这不是真的.
 DENIED_AFTER = re.compile(
-    r"[,，](?:但)?(?:这|这种说法|此说法|这个说法)(?:并|其实|根本)?(?:不是真的|是假的|是谣言|不对|不准确|不可信|没有依据)[。！!]?$"
+    r"[,，](?:但)?(?:这|这种说法|此说法|这个说法)(?:并|其实|根本)?"
+    r"(?:不是真的|是假的|是谣言|是错误的|是错的|不对|不准确|不可信|没有依据)[。！!]?$"
 )
 # The same saying without quotes, in the trigger's own clause: 逾期三天就上门的说法并不可信.
 DENIED_BARE_SAYING = re.compile(

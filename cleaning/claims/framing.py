@@ -70,7 +70,12 @@ def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     lexicon = trigger_lexicon("prohibition")
     subject = [str(m) for m in lexicon.extra.get("subject_markers", [])]
     plain = [str(m) for m in lexicon.extra.get("markers", []) if m not in subject]
-    return alternation(plain), alternation(subject)
+    # words that hold a marker without being one (不准确 holds 不准)
+    blocked = "|".join(re.escape(str(w)) for w in lexicon.extra.get("not_markers", []))
+    plain_pattern = alternation(plain)
+    if blocked:
+        plain_pattern = re.compile(f"(?!{blocked})(?:{plain_pattern.pattern})")
+    return plain_pattern, alternation(subject)
 
 
 def has_prohibition_marker(sentence: Sentence) -> bool:
