@@ -248,6 +248,7 @@ PINNED_DATA = {
     "claims-2.0": "85df7eddb9b42abb0d6083a745d4e1a4dd4f39c59a6a2b02d7bc85a328b1a3ac",
     "claims-2.1": "ad03d97bb6e328de8081a8e045c6051616bf5b9e725f6cf29cad8f1a491fbcab",
     "claims-2.2": "fe665c685dbc01eff425be40086643be33ceb88535ab377a396a6ef369cf1da9",
+    "claims-2.3": "92ccc7911354e138ec4667da057308598f034fbfa6164357f7188100ec9ee9b0",
 }
 
 

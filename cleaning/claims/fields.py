@@ -32,7 +32,17 @@ NEGATION_HINTS = ("不", "没", "未", "无", "别", "非")
 # A quoted saying denied as a saying: 网上流传的“逾期记录终身保留”的说法并不准确.
 DENIED_SAYING = re.compile(
     r"^[^”]*”(?:的|[,，](?:这种|这样的|这类|此类)?)?(?:说法|言论|传言|谣言)[^，,。]{0,4}"
-    r"(?:并?不准确|不对|不正确|不实|是错误的|是谣言|是假的|站不住|没有依据|毫无依据)"
+    r"(?:并?不准确|并?不可信|不对|不正确|不实|是错误的|是谣言|是假的|站不住|没有依据|毫无依据)"
+)
+# A claim (often reported) denied in a later clause: 有人说,…会永久保留,这不是真的.
+DENIED_AFTER = re.compile(
+    r"[,，](?:但)?(?:这|这种说法|此说法|这个说法)(?:并|其实|根本)?"
+    r"(?:不是真的|是假的|是谣言|是错误的|是错的|不对|不准确|不可信|没有依据)[。！!]?$"
+)
+# The same saying without quotes, in the trigger's own clause: 逾期三天就上门的说法并不可信.
+DENIED_BARE_SAYING = re.compile(
+    r"^[^，,。“”]{0,12}的(?:说法|言论|传言|谣言)[^，,。]{0,4}"
+    r"(?:并?不准确|并?不可信|不对|不正确|不实|是错误的|是谣言|是假的|站不住|没有依据|毫无依据)"
 )
 SENTENCE_WIDE = ("conditional", "habitual")
 REPORTED = "reported"
@@ -113,8 +123,17 @@ def _counts(sentence: Sentence, text: str, hit: tuple[int, int, str]) -> bool:
     return True
 
 
-def _clause_modalities(text: str, sentence: Sentence, clause: Span) -> set[str]:
-    return {hit[2] for hit in _modality_hits(clause) if _counts(sentence, text, hit)}
+def _clause_modalities(
+    text: str, sentence: Sentence, clause: Span, trigger: Trigger | None = None
+) -> set[str]:
+    """The modalities of a clause's words; a word the trigger opens with is part of what is
+    claimed (不能坐飞机 is the sanction), not its modality."""
+    return {
+        hit[2]
+        for hit in _modality_hits(clause)
+        if _counts(sentence, text, hit)
+        and not (trigger is not None and hit[0] == trigger.start and hit[1] <= trigger.end)
+    }
 
 
 def _found_modalities(text: str, sentence: Sentence, trigger: Trigger) -> set[str]:
@@ -123,7 +142,7 @@ def _found_modalities(text: str, sentence: Sentence, trigger: Trigger) -> set[st
     own = clause_of(sentence, trigger.start)
     earlier = [c for c in sentence.clauses if c.start < own.start]
     later = [c for c in sentence.clauses if c.start > own.start] if trigger.type == "TIMING" else []
-    found = _clause_modalities(text, sentence, own)
+    found = _clause_modalities(text, sentence, own, trigger)
     for clause in later:
         if not (found - set(SENTENCE_WIDE)):
             found |= _clause_modalities(text, sentence, clause)
@@ -211,7 +230,10 @@ def polarity_of(sentence: Sentence, trigger: Trigger) -> str:
         return "negative" if DENIED_PROHIBITION.search(clause.text) else "positive"
     if trigger.type == "CITATION":
         return _citation_polarity(sentence, trigger)
-    if DENIED_SAYING.search(sentence.text[trigger.end - sentence.start :]):
+    after = sentence.text[trigger.end - sentence.start :]
+    if DENIED_SAYING.search(after) or DENIED_BARE_SAYING.search(after):
+        return "negative"
+    if DENIED_AFTER.search(after):
         return "negative"
     if not any(word in clause.text for word in NEGATION_HINTS):
         return "positive"

@@ -70,7 +70,12 @@ def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     lexicon = trigger_lexicon("prohibition")
     subject = [str(m) for m in lexicon.extra.get("subject_markers", [])]
     plain = [str(m) for m in lexicon.extra.get("markers", []) if m not in subject]
-    return alternation(plain), alternation(subject)
+    # words that hold a marker without being one (不准确 holds 不准)
+    blocked = "|".join(re.escape(str(w)) for w in lexicon.extra.get("not_markers", []))
+    plain_pattern = alternation(plain)
+    if blocked:
+        plain_pattern = re.compile(f"(?!{blocked})(?:{plain_pattern.pattern})")
+    return plain_pattern, alternation(subject)
 
 
 def has_prohibition_marker(sentence: Sentence) -> bool:
@@ -178,7 +183,11 @@ FORBIDDING = re.compile(r"不得|严禁|禁止|不准|不允许")
 # An advice word followed by 了 or 过 tells what someone did (我向银保监会投诉了): no advice.
 NARRATED = re.compile(r"^(?:了|过)")
 # ... or after a completed verb (打了12378投诉之后, 报了警)
-NARRATED_BEFORE = re.compile(r"(?:打了|拨打了|报了|去了|找了)[^，,。；]{0,6}$")
+NARRATED_BEFORE = re.compile(
+    r"(?:打了|拨打了|报了|去了|找了)[^，,。；]{0,6}$"
+    # ... or the narrator's own act with 把 (后来我把所有的通话录音整理好)
+    r"|(?:^|[，,：:])(?:后来|然后|当时|之前|于是|最后)?我们?(?:就|也)?(?:把|将)[^，,。；]{0,10}$"
+)
 
 
 def _forbidden(sentence: Sentence, trigger: Trigger) -> bool:
@@ -298,6 +307,25 @@ def _tells_reader(text: str) -> bool:
 INNER_CONDITION = re.compile(r"(?:的时候|时|之后|以后|后)(?=.{2,})")
 
 
+AFTER_CONDITION = re.compile(r"(?:之后|以后|后)(?=.{2,})")
+
+
+def _advice_in_inner_condition(sentence: Sentence, trigger: Trigger) -> bool:
+    """An advice word before …以后 in a clause that advises nothing, neither before it nor in
+    its main part, tells what happened after it (投诉以后他们就只在白天打了), not what to do
+    (可以收集证据后报警 advises both)."""
+    clause = clause_of(sentence, trigger.start)
+    inner = AFTER_CONDITION.search(clause.text, trigger.end - clause.start)
+    if inner is None:
+        return False
+    main = clause.text[inner.end() :]
+    before = clause.text[: trigger.start - clause.start]
+    advice = role_lexicon().advice
+    return not any(READER_ADVICE.search(t) or advice.search(t) for t in (main, before)) and not (
+        trigger_lexicon("advice").any_pattern.search(main)
+    )
+
+
 ENCOUNTER = re.compile(r"^(?:但|而且|另外)?(?:遇到|碰到|接到|收到|如遇|面对|遭遇)")
 
 
@@ -326,13 +354,17 @@ def _framed_in_clause(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
 # "X (本身)不等于 Y": X is the topic the sentence denies something of (被起诉本身不等于失信: no
 # claim that anyone sues); the claim is Y.
 NOT_EQUIVALENT = re.compile(r"(?:并|也)?不(?:等于|等同于|代表|意味着|就是)(?=.)")
+# "X本身…" names X as the topic of what follows (律师函本身并没有法律强制力): no claim of X.
+TOPIC_ITSELF = re.compile(r"^本身(?!就)")
 TOPIC_TYPES = ("CHANNEL", "CONSEQUENCE")
 
 
 def _topic_of_denial(sentence: Sentence, trigger: Trigger) -> bool:
     clause = clause_of(sentence, trigger.start)
     after = sentence.text[trigger.end - sentence.start : clause.end - sentence.start]
-    return trigger.type in TOPIC_TYPES and bool(NOT_EQUIVALENT.search(after))
+    return trigger.type in TOPIC_TYPES and bool(
+        NOT_EQUIVALENT.search(after) or TOPIC_ITSELF.search(after)
+    )
 
 
 def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
@@ -345,14 +377,19 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
         advised = main_clause_is_advice(roles, _advice_positions(triggers, roles)) and all(
             is_advice_clause(c.text) for c in marker_clauses(sentence)
         )
+    # advice given by a collector (银行就可以报警) or only reported advises nothing, and has no
+    # object: the consequence after it stays a claim (有人说…银行就可以报警抓人)
+    void = {
+        id(t)
+        for t in triggers
+        if t.type == "ADVICE"
+        and (_advice_by_collector(sentence, t) or _reported_not_advised(sentence, t, roles))
+    }
+    live = [t for t in triggers if id(t) not in void]
     kept: list[Trigger] = []
     for trigger in triggers:
         role = roles.role_at(trigger.start)
-        if roles.is_definition:
-            continue
-        if trigger.type == "ADVICE" and _advice_by_collector(sentence, trigger):
-            continue
-        if trigger.type == "ADVICE" and _reported_not_advised(sentence, trigger, roles):
+        if roles.is_definition or id(trigger) in void:
             continue
         if role == QUESTION and trigger.type in ASKABLE_TYPES:
             continue
@@ -362,7 +399,7 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
             continue  # 如果在晚上十点以后接到电话,可以告知对方已违反规定: the hour frames advice
         if role == CONDITION and trigger.type == "ADVICE" and not framed:
             continue
-        if role != CONDITION and _object_of_advice(sentence, trigger, triggers):
+        if role != CONDITION and _object_of_advice(sentence, trigger, live):
             continue
         if trigger.type in PRACTICE_TYPES and _framed_in_clause(sentence, trigger, triggers):
             continue
@@ -372,7 +409,9 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
             continue
         if _topic_of_denial(sentence, trigger) or _worried(sentence, trigger):
             continue
-        if trigger.type == "ADVICE" and _narrated(sentence, trigger):
+        if trigger.type == "ADVICE" and (
+            _narrated(sentence, trigger) or _advice_in_inner_condition(sentence, trigger)
+        ):
             continue
         kept.append(trigger)
     return kept
