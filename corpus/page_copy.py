@@ -20,10 +20,12 @@ transaction mode like any statement of the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Column, Connection, Table
+from sqlalchemy.exc import DBAPIError
 
 from corpus.fields import column_default
 
@@ -37,12 +39,9 @@ def next_ids(connection: Connection, table: Table, count: int) -> list[int]:
         "SELECT nextval(pg_get_serial_sequence(%(table)s, 'id')) "
         "FROM generate_series(1, %(count)s) ORDER BY 1"
     )
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
+    with _driver_cursor(connection, sql) as cursor:
         cursor.execute(sql, {"table": table.name, "count": count})
         return [row[0] for row in cursor.fetchall()]
-    finally:
-        cursor.close()
 
 
 def copy_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -62,17 +61,38 @@ def _copy(
     columns = [table.c[key] for key in keys] + defaults
     processors = [_processor(connection, column) for column in columns]
     names = ", ".join(f'"{column.name}"' for column in columns)
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    statement = f"COPY {table.name} ({names}) FROM STDIN"
+    with _driver_cursor(connection, statement) as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            values = [row[key] for key in keys] + [column_default(c) for c in defaults]
+            copy.write_row(
+                [
+                    value if process is None else process(value)
+                    for process, value in zip(processors, values, strict=True)
+                ]
+            )
+
+
+@contextmanager
+def _driver_cursor(connection: Connection, statement: str) -> Iterator[Any]:
+    """A cursor of the connection's driver (in its transaction) whose errors are raised as
+    SQLAlchemy raises a statement's: IntegrityError, OperationalError (a lost server: the
+    connection invalidated, so the pool does not hand it out again), ..., so that the
+    callers' retries (corpus.ingest, corpus.pool_writes) treat COPY like any statement."""
+    dialect = connection.dialect
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None
+    cursor = dbapi_connection.cursor()
     try:
-        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                values = [row[key] for key in keys] + [column_default(c) for c in defaults]
-                copy.write_row(
-                    [
-                        value if process is None else process(value)
-                        for process, value in zip(processors, values, strict=True)
-                    ]
-                )
+        yield cursor
+    except dialect.loaded_dbapi.Error as exc:
+        lost = dialect.is_disconnect(exc, dbapi_connection, cursor)
+        error = DBAPIError.instance(
+            statement, None, exc, dialect.loaded_dbapi.Error, True, lost, dialect
+        )
+        if lost:
+            connection.invalidate(exc)
+        raise error from exc
     finally:
         cursor.close()
 

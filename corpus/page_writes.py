@@ -12,6 +12,10 @@ multi-row statement per table and step, whatever the batch size:
 4. comments and claims: the existing articles' rows deleted, every article's rows inserted;
 5. the search index (PostgreSQL; SQLite's triggers index every write).
 
+On PostgreSQL the pages, comments and claims go in with COPY (corpus.page_copy; the same
+rows, DEBTCORPUS_PG_COPY=0 for the INSERTs): the new pages' ids are drawn first, so a new
+article is inserted with its last page, and the comments' ids too (the search index's key).
+
 A batch in which one article URL comes twice (a re-fetch, two URLs with one canonical) is
 written as consecutive parts in which each comes once, so the second sees the first.
 """

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError
 
 from corpus import page_writes
 from corpus.ingest import FetchedPage, clean_fetched, store_batch
@@ -148,3 +149,20 @@ def printed(connection: Any, table: Any, leave_out: tuple[str, ...]) -> list[str
     columns = ", ".join(f't."{c.name}"' for c in table.columns if c.name not in leave_out)
     query = f"SELECT ROW({columns})::text FROM {table.name} t ORDER BY t.id"
     return list(connection.execute(text(query)).scalars())
+
+
+def test_a_copy_error_is_raised_as_sqlalchemy_raises_a_statements(
+    pg_db: str,  # noqa: F811
+) -> None:
+    """corpus.ingest retries an IntegrityError, corpus.pool_writes any SQLAlchemyError: a
+    failed COPY raises the same as a failed INSERT would."""
+    store = open_store(pg_db)
+    claim = {"article_id": 12345, "type": "催收", "polarity": "+", "severe": False}
+    with (
+        pytest.raises(IntegrityError, match="claims_article_id_fkey"),
+        store.engine.begin() as connection,
+    ):
+        copy_rows(connection, page_writes.CLAIMS, [claim | {"start": 0, "end": 1}])
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM claims")).scalar_one() == 0
+    store.dispose()
