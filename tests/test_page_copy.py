@@ -87,6 +87,9 @@ def ingest(db: str, cleaned: list[Batch], copy: bool, monkeypatch: pytest.Monkey
         store_batch(store, first[9:])
         store_batch(store, second)  # one article twice
         reprocess(store)
+        with store.engine.connect() as connection:  # PgBouncer: nothing prepared
+            prepared = text("SELECT count(*) FROM pg_prepared_statements")
+            assert connection.execute(prepared).scalar_one() == 0
     finally:
         store.dispose()
 
