@@ -3,12 +3,18 @@
 N generated sample-site article pages (default 1,000) are cleaned first (in 2 processes, not
 timed), then stored into a fresh, migrated corpus (search index and its triggers included)
   write path: corpus.ingest.store_batch, batches of --batch pages (default 16, the crawl's
-              DEBTCORPUS_WRITE_BATCH), one transaction each, as a cleaner worker stores them;
+              DEBTCORPUS_WRITE_BATCH), one transaction each, as a cleaner worker stores them
+              (PostgreSQL: with COPY, corpus.page_copy);
   raw:        the rows that path writes (pages, articles, comments, claims; built before the
               clock starts), inserted with the driver's executemany in the same batches.
+PostgreSQL also runs, for context,
+  INSERT path: the write path with DEBTCORPUS_PG_COPY=0 (its INSERT statements, as SQLite);
+  raw COPY:    the raw rows with one text-format COPY per table and batch.
 on SQLite (a temporary file) and, with --pg, on PostgreSQL (a database the bench creates and
 drops: --pg postgresql+psycopg://postgres@127.0.0.1:5432/debtcorpus_bench_ingest). Prints
-pages/s (wall) and CPU ms per page of this process for each, and the ratio write path / raw.
+pages/s (wall) and CPU ms per page of this process for each, the ratio write path / raw, and
+on PostgreSQL the ratio to the INSERT path and whether the two paths stored identical rows
+(a digest of every table they write, search index included; the bench fails if not).
 
   .venv/bin/python bench/ingest.py [--pages 1000] [--batch 32] [--pg URL] [--cache FILE]
 """
@@ -16,7 +22,9 @@ pages/s (wall) and CPU ms per page of this process for each, and the ratio write
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import pickle
 import re
 import sys
@@ -33,9 +41,10 @@ from sqlalchemy.engine import make_url
 
 from cleaning.records import CleanResult
 from corpus.ingest import FetchedPage, clean_fetched, plan_page, store_batch
+from corpus.page_writes import COPY_SETTING
 from corpus.pool_writes import DEFAULT_MAX_BATCH
 from corpus.search import postgres
-from corpus.store import open_store
+from corpus.store import Store, open_store
 from samplesite.content import load_articles
 from samplesite.generate import GeneratedSite
 from samplesite.pages import site_views
@@ -84,7 +93,9 @@ def timed(run: Callable[[], None]) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def write_path(db: str, items: Items, size: int) -> tuple[float, float]:
+def write_path(db: str, items: Items, size: int, copy: bool = True) -> tuple[float, float]:
+    """corpus.ingest.store_batch; on PostgreSQL with COPY, or (not `copy`) its INSERTs."""
+    os.environ[COPY_SETTING] = "1" if copy else "0"
     store = open_store(db)
 
     def run() -> None:
@@ -94,7 +105,30 @@ def write_path(db: str, items: Items, size: int) -> tuple[float, float]:
     try:
         return timed(run)
     finally:
+        DUMPS.setdefault(copy, set()).add(dump(store))
         store.dispose()
+        os.environ.pop(COPY_SETTING)
+
+
+# the stored rows of each run of the write path, by whether it used COPY
+DUMPS: dict[bool, set[str]] = {}
+DUMPED = ("pages", "articles", "comments", "claims", "article_revisions", "body_dictionaries")
+# a dictionary's row but its creation time (the clock when it was trained)
+NOT_CLOCK = {"body_dictionaries": "(t.id, t.site, t.codec, t.data, t.sha256, t.samples)"}
+
+
+def dump(store: Store) -> str:
+    """PostgreSQL: a digest of every row the write path stores (search index included), as
+    the server prints them (a JSON null is not an SQL NULL), in order."""
+    digest = hashlib.sha256()
+    if store.engine.dialect.name != "postgresql":
+        return ""
+    with store.engine.connect() as connection:
+        for table in (*DUMPED, postgres.ARTICLES, postgres.COMMENTS):
+            query = f"SELECT {NOT_CLOCK.get(table, 't')}::text FROM {table} t ORDER BY 1"
+            for (row,) in connection.exec_driver_sql(query):
+                digest.update(row.encode() + b"\n")
+    return digest.hexdigest()
 
 
 def plain(value: Any, sqlite: bool) -> Any:
@@ -146,8 +180,15 @@ def search_rows(part: dict[str, list[dict[str, Any]]]) -> list[tuple[str, list[A
     return [(sql, rows) for sql, rows in ((article_sql, articles), (comment_sql, comments)) if rows]
 
 
-def raw(db: str, items: Items, size: int) -> tuple[float, float]:
-    """The same rows through the driver's executemany, in the same batches."""
+def raw_copy(cursor: Any, table: str, names: str, values: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL: rows with one COPY (text format: the server parses each value)."""
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
+
+
+def raw(db: str, items: Items, size: int, copy: bool = False) -> tuple[float, float]:
+    """The same rows through the driver's executemany (`copy`: COPY), in the same batches."""
     store = open_store(db)
     sqlite = store.engine.dialect.name == "sqlite"
     parts = [raw_rows(batch, sqlite, 1 + n * size) for n, batch in enumerate(batches(items, size))]
@@ -161,10 +202,14 @@ def raw(db: str, items: Items, size: int) -> tuple[float, float]:
                 if not rows:
                     continue
                 keys = list(rows[0])
-                marks = ", ".join("?" if sqlite else "%s" for _ in keys)
                 names = ", ".join(f'"{key}"' for key in keys)
+                values = [tuple(row[k] for k in keys) for row in rows]
+                if copy:
+                    raw_copy(cursor, table, names, values)
+                    continue
+                marks = ", ".join("?" if sqlite else "%s" for _ in keys)
                 sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-                cursor.executemany(sql, [tuple(row[k] for k in keys) for row in rows])
+                cursor.executemany(sql, values)
             if not sqlite:  # PostgreSQL's index is rows the writer adds (no triggers)
                 for sql, rows in search_rows(part):
                     cursor.executemany(sql, rows)
@@ -194,9 +239,22 @@ def fresh_pg(url: str) -> Callable[[], None]:
     return drop
 
 
+def insert_path(db: str, items: Items, size: int) -> tuple[float, float]:
+    return write_path(db, items, size, copy=False)
+
+
+def copy_raw(db: str, items: Items, size: int) -> tuple[float, float]:
+    return raw(db, items, size, copy=True)
+
+
 def measure(name: str, new_db: Callable[[str], str], items: Items, size: int) -> None:
-    results = {}
-    for kind, run in (("write path", write_path), ("raw", raw), ("write path", write_path)):
+    results: dict[str, list[tuple[float, float]]] = {}
+    DUMPS.clear()
+    runs: list[tuple[str, Callable[[str, Items, int], tuple[float, float]]]]
+    runs = [("write path", write_path), ("raw", raw)]
+    if name == "PostgreSQL":  # COPY, and today's INSERTs for comparison
+        runs += [("INSERT path", insert_path), ("raw COPY", copy_raw)]
+    for kind, run in runs + runs[:1] + runs[2:3]:
         wall, cpu = run(new_db(kind), items, size)
         results.setdefault(kind, []).append((wall, cpu))
     pages = len(items)
@@ -208,6 +266,13 @@ def measure(name: str, new_db: Callable[[str], str], items: Items, size: int) ->
         )
     ratio = min(results["raw"])[0] / min(results["write path"])[0]
     print(f"{name:<11}ratio write path / raw: {ratio:.2f}")
+    if "INSERT path" in results:
+        ratio = min(results["INSERT path"])[0] / min(results["write path"])[0]
+        print(f"{name:<11}ratio write path / INSERT path: {ratio:.2f}")
+        same = len(DUMPS[True] | DUMPS[False]) == 1
+        print(f"{name:<11}stored rows of COPY and INSERT paths identical: {same}")
+        if not same:
+            raise SystemExit("the COPY path stored other rows than the INSERT path")
 
 
 def main() -> int:

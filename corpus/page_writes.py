@@ -12,12 +12,17 @@ multi-row statement per table and step, whatever the batch size:
 4. comments and claims: the existing articles' rows deleted, every article's rows inserted;
 5. the search index (PostgreSQL; SQLite's triggers index every write).
 
+On PostgreSQL the pages, comments and claims go in with COPY (corpus.page_copy; the same
+rows, DEBTCORPUS_PG_COPY=0 for the INSERTs): the new pages' ids are drawn first, so a new
+article is inserted with its last page, and the comments' ids too (the search index's key).
+
 A batch in which one article URL comes twice (a re-fetch, two URLs with one canonical) is
 written as consecutive parts in which each comes once, so the second sees the first.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +32,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from corpus.models import Article, ArticleRevision, Claim, Comment, Page
+from corpus.page_copy import copy_rows, next_ids
 from corpus.search.backend import backend_for
 
 ARTICLES: Table = Article.__table__  # type: ignore[assignment]
@@ -36,6 +42,8 @@ CLAIMS: Table = Claim.__table__  # type: ignore[assignment]
 REVISIONS: Table = ArticleRevision.__table__  # type: ignore[assignment]
 # article columns a re-crawl leaves as they are (the key, the first sighting, the counter)
 KEPT_ON_UPDATE = frozenset({"url", "first_seen_at", "revision_count"})
+# DEBTCORPUS_PG_COPY=0: PostgreSQL written with INSERT statements, not COPY
+COPY_SETTING = "DEBTCORPUS_PG_COPY"
 # what `reprocess` rewrites of a stored page
 VERDICT = ("encoding", "outcome", "reason", "change", "article_id")
 # a revision's claims; the sentence is the revision's text[start:end] (corpus.history)
@@ -103,7 +111,12 @@ def _write_part(
     connection: Connection, plans: list[PagePlan], keep_revision: bool
 ) -> list[StoredPage]:
     with_article = [plan for plan in plans if plan.article is not None]
-    created = _insert_new_articles(connection, [p.article for p in with_article if p.article])
+    page_ids = _page_ids(connection, plans)
+    new_articles = [p.article for p in with_article if p.article]
+    if page_ids is not None:  # a new article is inserted with its page
+        pairs = zip(plans, page_ids, strict=True)
+        new_articles = [p.article | {"last_page_id": key} for p, key in pairs if p.article]
+    created = _insert_new_articles(connection, new_articles)
     others = sorted({p.article["url"] for p in with_article if p.article} - set(created))
     existing = _lock_existing(connection, others)
     changes: dict[str, str] = {}
@@ -119,7 +132,7 @@ def _write_part(
             else "changed"
         )
     ids = {**created, **{url: old.id for url, old in existing.items()}}
-    stored = _insert_pages(connection, plans, ids, changes)
+    stored = _insert_pages(connection, plans, ids, changes, page_ids)
     page_of = {s.article_id: s.id for s in stored if s.article_id is not None}
     revised = {url for url, change in changes.items() if change == "changed" and keep_revision}
     _keep_revisions(
@@ -131,9 +144,24 @@ def _write_part(
         ],
     )
     _update_articles(connection, with_article, existing, page_of, revised)
-    _set_last_page(connection, [(ids[url], page_of[ids[url]]) for url in created])
+    if page_ids is None:
+        _set_last_page(connection, [(ids[url], page_of[ids[url]]) for url in created])
     _replace_children(connection, with_article, ids, [old.id for old in existing.values()])
     return stored
+
+
+def _copies(connection: Connection) -> bool:
+    """PostgreSQL takes a batch's rows with COPY (corpus.page_copy), unless
+    DEBTCORPUS_PG_COPY=0 (the INSERT statements SQLite runs)."""
+    return connection.dialect.name == "postgresql" and os.environ.get(COPY_SETTING) != "0"
+
+
+def _page_ids(connection: Connection, plans: list[PagePlan]) -> list[int] | None:
+    """With COPY: each plan's page id, a new page's drawn from the sequence ahead."""
+    if not _copies(connection):
+        return None
+    drawn = iter(next_ids(connection, PAGES, sum("id" not in plan.page for plan in plans)))
+    return [plan.page["id"] if "id" in plan.page else next(drawn) for plan in plans]
 
 
 def _dialect_insert(connection: Connection, table: Table) -> Any:
@@ -164,7 +192,11 @@ def _lock_existing(connection: Connection, urls: list[str]) -> dict[str, _Existi
 
 
 def _insert_pages(
-    connection: Connection, plans: list[PagePlan], ids: dict[str, int], changes: dict[str, str]
+    connection: Connection,
+    plans: list[PagePlan],
+    ids: dict[str, int],
+    changes: dict[str, str],
+    page_ids: list[int] | None,
 ) -> list[StoredPage]:
     """INSERT the new pages; a plan for a stored page (`reprocess`: its row has an id)
     updates that row's verdict instead."""
@@ -175,8 +207,13 @@ def _insert_pages(
         change = changes[url] if url is not None else None
         rows.append(plan.page | {"article_id": article_id, "change": change})
     new = [row for row in rows if "id" not in row]
-    statement = insert(PAGES).returning(PAGES.c.id, sort_by_parameter_order=True)
-    keys = iter(connection.execute(statement, new).scalars().all() if new else ())
+    if page_ids is not None:  # COPY, with the ids drawn ahead
+        drawn = [key for row, key in zip(rows, page_ids, strict=True) if "id" not in row]
+        copy_rows(connection, PAGES, [{"id": k} | row for k, row in zip(drawn, new, strict=True)])
+    else:
+        statement = insert(PAGES).returning(PAGES.c.id, sort_by_parameter_order=True)
+        drawn = list(connection.execute(statement, new).scalars()) if new else []
+    keys = iter(drawn)
     _update_rows(connection, PAGES, [row for row in rows if "id" in row], VERDICT)
     return [
         StoredPage(
@@ -273,10 +310,19 @@ def _replace_children(
         comments += [row | {"article_id": key} for row in plan.comments]
         claims += [row | {"article_id": key} for row in plan.claims]
     comment_ids: list[int] = []
-    if comments:
+    if comments and _copies(connection):
+        comment_ids = next_ids(connection, COMMENTS, len(comments))
+        copy_rows(
+            connection,
+            COMMENTS,
+            [{"id": key} | row for key, row in zip(comment_ids, comments, strict=True)],
+        )
+    elif comments:
         statement = insert(COMMENTS).returning(COMMENTS.c.id, sort_by_parameter_order=True)
         comment_ids = list(connection.execute(statement, comments).scalars())
-    if claims:
+    if claims and _copies(connection):
+        copy_rows(connection, CLAIMS, claims)
+    elif claims:
         connection.execute(insert(CLAIMS), claims)
     articles = [(ids[p.article["url"]], p.article) for p in plans if p.article]
     _index(connection, articles, list(zip(comment_ids, comments, strict=True)))
