@@ -22,6 +22,7 @@ from readability import Document
 from readability.readability import REGEXES as READABILITY_PATTERNS
 
 from cleaning.extract.density import block_text, density_extract
+from cleaning.extract.readability_speed import QuickDocument
 from cleaning.extract.scoring import cjk_share, shingle_overlap, tokens
 
 log = logging.getLogger(__name__)
@@ -105,9 +106,10 @@ def trafilatura_text(
     return text or ""
 
 
-class _TreeDocument(Document):  # type: ignore[misc]  # readability is untyped
+class _TreeDocument(QuickDocument):
     """readability's Document over a copy of a tree already parsed: it parses its input again
-    on every retry and prunes what it parsed, so each pass gets a fresh copy.
+    on every retry and prunes what it parsed, so each pass gets a fresh copy. (Three of its
+    steps run faster to the same result: `readability_speed`.)
 
     Its own preparation runs lxml's Cleaner, which rewrites every link to drop `javascript:`
     ones and makes links absolute: a third of readability's time, for hrefs that no text
