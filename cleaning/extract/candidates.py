@@ -23,7 +23,7 @@ from readability.readability import REGEXES as READABILITY_PATTERNS
 
 from cleaning.extract.density import block_text, density_extract
 from cleaning.extract.readability_speed import QuickDocument
-from cleaning.extract.scoring import cjk_share, shingle_overlap, tokens
+from cleaning.extract.scoring import joined_cjk_share, shingle_overlap, tokens
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +162,11 @@ def strip_code(html: str) -> str:
     return _COMMENT.sub("", _CODE.sub("", html))
 
 
+def joined_share(first: Candidate, second: Candidate) -> float:
+    """The CJK share of the two candidates' texts joined, from their token bags."""
+    return joined_cjk_share(first.text, first.bag, second.text, second.bag)
+
+
 def run_candidates(
     html: str,
     url: str | None,
@@ -192,7 +197,7 @@ def run_candidates(
         found.append(Candidate(TRAFILATURA_REPLIES, trafilatura_text(page, url, True, True)))
         if settled:
             return tuple(found)
-    elif settled or cjk_share(found[0].text + found[1].text) < MIN_CJK_FOR_READABILITY:
+    elif settled or joined_share(found[0], found[1]) < MIN_CJK_FOR_READABILITY:
         return tuple(found)
     found.insert(1, Candidate(READABILITY, readability_text(html, tree)))
     if not found[1].text.strip():
