@@ -242,8 +242,9 @@ def block_text(node: HtmlElement) -> str:
 
 
 def density_extract(root: HtmlElement) -> str:
-    """The densest text block of a parsed page (the tree is modified: pass a copy)."""
-    body = root.find("body")
+    """The densest text block of a parsed page, or of its body alone (the tree is modified:
+    pass a copy)."""
+    body = root if root.tag == "body" else root.find("body")
     start = body if body is not None else root
     prune(start)
     scorer = _Scorer()
