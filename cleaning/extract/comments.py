@@ -10,6 +10,7 @@ the article text whichever extractor let it through.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from datetime import datetime
@@ -43,8 +44,10 @@ _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 MAX_AUTHOR_CHARS = 40
 
 
-def _names(node: HtmlElement) -> str:
-    return f"{node.get('class') or ''} {node.get('id') or ''}"
+@functools.lru_cache(maxsize=8192)
+def _widget_names(class_name: str | None, element_id: str | None) -> bool:
+    """Whether a class and id name a comment widget (pages repeat the same few names)."""
+    return _WIDGET.search(f"{class_name or ''} {element_id or ''}") is not None
 
 
 def find_widgets(root: HtmlElement) -> list[HtmlElement]:
@@ -53,7 +56,9 @@ def find_widgets(root: HtmlElement) -> list[HtmlElement]:
     for node in NAMED_ELEMENTS(root):
         if node.tag in ("form", "textarea", "body", "html"):
             continue
-        if _WIDGET.search(_names(node)) and not any(_is_inside(node, w) for w in widgets):
+        if _widget_names(node.get("class"), node.get("id")) and not any(
+            _is_inside(node, w) for w in widgets
+        ):
             widgets.append(node)
     return widgets
 

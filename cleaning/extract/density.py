@@ -14,9 +14,9 @@ here each node's sums come from its children's, so the cost is one walk of the t
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from dataclasses import dataclass
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -113,39 +113,52 @@ _WORD_SPLIT = re.compile(r"[\s_-]+")
 NAMED_ELEMENTS = etree.XPath("descendant-or-self::*[@class or @id]")
 
 
-@dataclass
-class NodeStats:
-    chars: int = 0
-    link_chars: int = 0
-    tags: int = 0
-    link_tags: int = 0
-    punctuation: int = 0
-    paragraphs: int = 0
+# one search counts a text's punctuation marks (far faster than a loop over its characters)
+_MARKS = re.compile("[" + re.escape("".join(sorted(PUNCTUATION))) + "]")
 
 
 def _text_stats(text: str | None) -> tuple[int, int]:
+    """Characters of the stripped text, and its punctuation marks (never whitespace, so the
+    unstripped text holds the same marks)."""
     if not text:
         return 0, 0
-    stripped = text.strip()
-    return len(stripped), sum(1 for char in stripped if char in PUNCTUATION)
+    return len(text.strip()), len(_MARKS.findall(text))
 
 
-def _node_score(node: HtmlElement, stats: NodeStats) -> float:
-    own_chars = stats.chars - stats.link_chars
+@functools.lru_cache(maxsize=4096)
+def _class_weight(class_name: str) -> int:
+    return 2 if HIGH_WEIGHT_CLASS.search(class_name) else 1
+
+
+def _node_score(
+    node: HtmlElement,
+    chars: int,
+    link_chars: int,
+    tags: int,
+    link_tags: int,
+    marks: int,
+    paras: int,
+) -> float:
+    own_chars = chars - link_chars
     if own_chars <= 0:
         return 0.0
-    tag_gap = stats.tags - stats.link_tags
+    tag_gap = tags - link_tags
     if tag_gap <= 0:
         # A leaf has no density; text with a few keyword links inside it is not a link list.
-        if not stats.link_chars or stats.chars // stats.link_chars <= 10:
+        if not link_chars or chars // link_chars <= 10:
             return 0.0
-        tag_gap = stats.tags
-    weight = 2 if HIGH_WEIGHT_CLASS.search(str(node.get("class") or "")) else 1
+        tag_gap = tags
+    weight = _class_weight(str(node.get("class") or ""))
     # Link lists with dates or counts between the links still have a low text share.
-    text_share = own_chars / stats.chars
+    text_share = own_chars / chars
     density = weight * own_chars / tag_gap * text_share**2
-    symbol_density = max(own_chars / (stats.punctuation + 1), 1.0001)
-    return density * math.log10(stats.paragraphs + 2) * math.log(symbol_density)
+    symbol_density = max(own_chars / (marks + 1), 1.0001)
+    return density * math.log10(paras + 2) * math.log(symbol_density)
+
+
+# a node's sums: characters, characters inside links, descendant tags, descendant links,
+# punctuation marks, paragraphs (plain tuples: the walk builds one per element)
+NodeStats = tuple[int, int, int, int, int, int]
 
 
 class _Scorer:
@@ -154,34 +167,43 @@ class _Scorer:
         self.best_score = 0.0
 
     def walk(self, node: HtmlElement, in_link: bool) -> NodeStats:
-        stats = NodeStats()
         chars, marks = _text_stats(node.text)
-        stats.chars, stats.punctuation = chars, marks
-        stats.paragraphs = 1 if chars else 0
+        paragraphs = 1 if chars else 0
+        link_chars = tags = link_tags = 0
         is_link = node.tag == "a"
+        child_in_link = in_link or is_link
         for child in node:
-            if not isinstance(child.tag, str):
+            tag = child.tag
+            if not isinstance(tag, str):
                 continue
-            child_stats = self.walk(child, in_link or is_link)
+            sub_chars, sub_links, sub_tags, sub_link_tags, sub_marks, sub_paragraphs = self.walk(
+                child, child_in_link
+            )
             tail_chars, tail_marks = _text_stats(child.tail)
-            stats.chars += child_stats.chars + tail_chars
-            stats.link_chars += child_stats.link_chars
-            stats.punctuation += child_stats.punctuation + tail_marks
-            stats.tags += child_stats.tags + (child.tag not in INLINE_TAGS)
-            stats.link_tags += child_stats.link_tags + (child.tag == "a")
-            stats.paragraphs += child_stats.paragraphs + (1 if tail_chars else 0)
-            stats.paragraphs += child.tag == "p"
+            chars += sub_chars + tail_chars
+            link_chars += sub_links
+            marks += sub_marks + tail_marks
+            tags += sub_tags + (tag not in INLINE_TAGS)
+            link_tags += sub_link_tags + (tag == "a")
+            paragraphs += sub_paragraphs + (1 if tail_chars else 0)
+            paragraphs += tag == "p"
         if is_link and not in_link:
-            stats.link_chars = stats.chars
-        score = _node_score(node, stats)
+            link_chars = chars
+        score = _node_score(node, chars, link_chars, tags, link_tags, marks, paragraphs)
         if score > self.best_score:
             self.best, self.best_score = node, score
-        return stats
+        return chars, link_chars, tags, link_tags, marks, paragraphs
+
+
+@functools.lru_cache(maxsize=8192)
+def _noise_names(class_name: str | None, element_id: str | None) -> bool:
+    """Whether a class and id name a noise block (pages repeat the same few names)."""
+    names = f"{class_name or ''} {element_id or ''}".lower()
+    return any(word in NOISE_WORDS for word in _WORD_SPLIT.split(names))
 
 
 def _is_noise(node: HtmlElement) -> bool:
-    names = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
-    return any(word in NOISE_WORDS for word in _WORD_SPLIT.split(names))
+    return _noise_names(node.get("class"), node.get("id"))
 
 
 def prune(root: HtmlElement) -> None:
@@ -220,8 +242,9 @@ def block_text(node: HtmlElement) -> str:
 
 
 def density_extract(root: HtmlElement) -> str:
-    """The densest text block of a parsed page (the tree is modified: pass a copy)."""
-    body = root.find("body")
+    """The densest text block of a parsed page, or of its body alone (the tree is modified:
+    pass a copy)."""
+    body = root if root.tag == "body" else root.find("body")
     start = body if body is not None else root
     prune(start)
     scorer = _Scorer()

@@ -10,6 +10,7 @@ Pure and picklable: strings in, frozen records out, so it runs in worker process
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -116,6 +117,7 @@ class Rejection:
     reason: str
 
 
+@functools.lru_cache(maxsize=16)  # the checks of one page ask for the same text's size
 def text_units(text: str) -> int:
     """Length that is fair to all scripts: CJK characters plus words of other scripts."""
     return len(_CJK.findall(text)) + len(_WORD.findall(text))

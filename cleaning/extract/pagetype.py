@@ -6,6 +6,7 @@ pages are not articles. Neither decision looks at the topic.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from itertools import islice
@@ -44,7 +45,9 @@ def page_type(html: str, url: str | None) -> str:
     # a cheap substring test first: most pages have no floor marks at all
     if not any(mark in html for mark in _FLOOR_CHARS):
         return ARTICLE
-    return FORUM if len(_FLOOR.findall(html)) >= MIN_FLOOR_MARKS else ARTICLE
+    # counting stops at the threshold: a thread's page holds hundreds of marks
+    marks = sum(1 for _ in islice(_FLOOR.finditer(html), MIN_FLOOR_MARKS))
+    return FORUM if marks >= MIN_FLOOR_MARKS else ARTICLE
 
 
 def link_titles(tree: HtmlElement) -> set[str]:
@@ -85,10 +88,15 @@ def excerpt_of_entry(tree: HtmlElement, text: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
+def _title_class(class_name: str) -> bool:
+    return _TITLE_CLASS.search(class_name) is not None
+
+
 def _is_headline(anchor: HtmlElement) -> bool:
     """A link set as a headline: inside a heading, or named as a title by its class."""
     for node in (anchor, *islice(anchor.iterancestors(), 2)):
-        if node.tag in _HEADLINE_TAGS or _TITLE_CLASS.search(node.get("class") or ""):
+        if node.tag in _HEADLINE_TAGS or _title_class(node.get("class") or ""):
             return True
     return False
 

@@ -49,6 +49,25 @@ def cjk_share(text: str) -> float:
     return sum(1 for token in found if _CJK_TOKEN.match(token)) / len(found) if found else 0.0
 
 
+# a token run at the end of one text and the start of the next join into one when the texts
+# are joined: what lower-cases to a latin letter or digit there (the Kelvin sign to "k", "İ"
+# to "i" and a combining dot)
+_RUN_END = re.compile(r"[A-Za-z0-9\u212a]\Z")
+_RUN_START = re.compile(r"[A-Za-z0-9\u212a\u0130]")
+
+
+def joined_cjk_share(
+    first: str, first_bag: Counter[str], second: str, second_bag: Counter[str]
+) -> float:
+    """`cjk_share(first + second)` from the two texts' token bags (`Counter(tokens(text))`),
+    without tokenising the texts again."""
+    total = first_bag.total() + second_bag.total()
+    if _RUN_END.search(first) and _RUN_START.match(second):
+        total -= 1
+    cjk = sum(count for token, count in (first_bag + second_bag).items() if _CJK_TOKEN.match(token))
+    return cjk / total if total else 0.0
+
+
 def shingle_overlap(inner: str, outer: str, size: int) -> float:
     """The share of `inner`'s runs of `size` tokens (CJK characters, latin words; punctuation,
     table bars and whitespace ignored) found in `outer`."""

@@ -12,7 +12,9 @@ reads: `first_archive_post` returns it.
 from __future__ import annotations
 
 import copy
+import functools
 import re
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -97,14 +99,27 @@ def post_stream(root: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> lis
     return best
 
 
+# the posts found on a tree, while the tree lives: a forum page asks for them twice (the
+# thread's text for the choice, its replies as comment rows); the pipeline never changes the
+# tree it parsed (every extractor works on a copy)
+_POSTS: weakref.WeakKeyDictionary[HtmlElement, tuple[ThreadConfig, list[CommentRecord]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def thread_posts(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> list[CommentRecord]:
     """Every post of a thread in page order, each its text field with the author and time
     its card names (as for comments); [] when the page has no post stream."""
+    known = _POSTS.get(tree)
+    if known is not None and known[0] == config:
+        return list(known[1])
     body = tree.find("body")
     root = copy.deepcopy(body if body is not None else tree)
     prune(root)
     records = (parse_item(post) for post in post_stream(root, config))
-    return [record for record in records if record is not None]
+    posts = [record for record in records if record is not None]
+    _POSTS[tree] = (config, posts)
+    return list(posts)
 
 
 def thread_text(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> str:
@@ -113,13 +128,19 @@ def thread_text(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> str
     return "\n".join(post.text for post in thread_posts(tree, config))
 
 
+@functools.lru_cache(maxsize=8192)
+def _is_post_body(names: str) -> bool:
+    """Whether a class names a post body (pages repeat the same few classes)."""
+    return _POST_BODY.search(names) is not None
+
+
 def archive_posts(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> list[HtmlElement]:
     """The post bodies of a blog archive page (one class repeated, none inside another), or
     [] when fewer than two of them are whole posts."""
     groups: dict[tuple[str, str], list[HtmlElement]] = defaultdict(list)
     for node in NAMED_ELEMENTS(tree):
         names = node.get("class") or ""
-        if node.tag not in _PART_TAGS and _POST_BODY.search(names):
+        if node.tag not in _PART_TAGS and _is_post_body(names):
             groups[(node.tag, names)].append(node)
     for members in groups.values():
         outer = [m for m in members if not any(a in members for a in m.iterancestors())]

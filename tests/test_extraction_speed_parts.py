@@ -1,0 +1,55 @@
+"""The speed-ups of issue 18 point 6 give what the slower code gave: the CJK share of two
+joined texts from their token bags, the density walk's text statistics, a forum page's posts
+asked for twice (tests/test_readability_speed.py covers readability)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from cleaning.extract.candidates import parse_document
+from cleaning.extract.density import PUNCTUATION, _text_stats
+from cleaning.extract.scoring import cjk_share, joined_cjk_share, tokens
+from cleaning.extract.threads import thread_posts
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("债务 abc", "def 逾期"),  # a latin run on each side of the join: one token
+        ("债务 abc ", "def"),
+        ("abc9", "9xyz"),
+        ("价格 \u212a", "m 长度"),  # the Kelvin sign lower-cases to "k"
+        ("abc", "\u0130stanbul"),  # "İ" lower-cases to "i" and a combining dot
+        ("abc\n", "def"),
+        ("", "催收"),
+        ("", ""),
+        ("。。", "，"),
+    ],
+)
+def test_joined_share_is_the_share_of_the_joined_text(first: str, second: str) -> None:
+    found = joined_cjk_share(first, Counter(tokens(first)), second, Counter(tokens(second)))
+    assert found == cjk_share(first + second)
+
+
+@pytest.mark.parametrize("text", [None, "", "   ", " 正文，有标点。 ", "a,b.c!d (e) “f”", "无标点"])
+def test_text_stats_count_stripped_characters_and_marks(text: str | None) -> None:
+    stripped = (text or "").strip()
+    expected = (len(stripped), sum(1 for char in stripped if char in PUNCTUATION))
+    assert _text_stats(text) == expected
+
+
+def test_posts_asked_twice_are_the_same_and_follow_the_tree() -> None:
+    post = "<div class='post'><p>{}</p></div>"
+    answers = ["第一个回答，说得很清楚。", "第二个回答，也有道理。", "第三个回答，补充一点。"]
+    page = "<html><body>" + "".join(post.format(text) for text in answers) + "</body></html>"
+    tree = parse_document(page)
+    assert tree is not None
+    first = thread_posts(tree)
+    assert [p.text for p in first] == answers
+    first.clear()  # callers get their own list
+    assert [p.text for p in thread_posts(tree)] == answers
+    other = parse_document(page.replace("第一个", "另一个"))
+    assert other is not None
+    assert thread_posts(other)[0].text.startswith("另一个")
