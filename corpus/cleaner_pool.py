@@ -5,8 +5,9 @@ workers clean and store batches of pages) and `ingest-warc` (corpus/warc/) hand 
 to this one pool; a page that breaks or stalls the cleaner becomes a reject with the reason,
 never a lost page.
 
-- The fork server imports the cleaner once, so every worker starts with it loaded (and the
-  workers share those pages of memory).
+- The fork server imports the cleaner once (corpus.cleaner_warmup), so every worker starts
+  with it loaded (and the workers share those pages of memory); a worker trims its C heap
+  after each call, so a batch of large pages does not stay in it.
 - Workers ignore Ctrl-C (the process that owns the pool decides how to stop) and exit when
   that process is gone: killed with -9 it cannot tell them, and they would live on.
 - A page that takes longer than the timeout is a `clean-timeout` reject, and the worker stuck

@@ -57,3 +57,12 @@ def test_a_call_run_and_trimmed_returns_or_raises_as_the_call() -> None:
     assert cleaner_pool._run_and_trim(len, "abc") == 3
     with pytest.raises(ZeroDivisionError):
         cleaner_pool._run_and_trim(lambda n: 1 // n, 0)
+
+
+def test_the_crawl_parent_does_not_import_the_write_path() -> None:
+    # `debtcorpus crawl` stores spooled pages only once its crawl process has ended
+    out = run_python(
+        "import sys, corpus.cli, corpus.commands.crawl\n"
+        "print(sorted({'corpus.ingest', 'corpus.page_writes', 'numpy'} & set(sys.modules)))"
+    )
+    assert out.strip() == "[]", f"the crawl parent imports {out.strip()}"
