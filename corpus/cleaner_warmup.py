@@ -12,8 +12,12 @@ from __future__ import annotations
 import gc
 from datetime import UTC, datetime
 
+from justext.core import define_stoplist
+from trafilatura import external
+
 import corpus.pool_writes  # noqa: F401  (the write path: loaded once too)
 from cleaning.claims.segment import tokenizer
+from cleaning.extract.candidates import trafilatura_text
 from corpus.ingest import FetchedPage, clean_fetched
 
 WARMUP_PAGE = (
@@ -38,6 +42,11 @@ def warm() -> None:
     )
     clean_fetched(page)
     tokenizer()  # segmentation is used only for some clauses: load its dictionary anyway
+    # trafilatura's own fallbacks run only when the candidates disagree, which the page above
+    # does not make them do: run them once, and build jusText's stoplist of every language
+    # (154k words, 27 MB, built on the first fallback) here rather than once per cleaner
+    trafilatura_text(WARMUP_PAGE, page.url, fast=False)
+    define_stoplist(external.JT_STOPLIST or external.jt_stoplist_init())
     gc.freeze()
 
 

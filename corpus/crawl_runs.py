@@ -28,7 +28,6 @@ from corpus.crawl_contract import (
     crawler_argv,
 )
 from corpus.errors import ConfigError
-from corpus.ingest import clean_fetched, store_fetch
 from corpus.models import CrawlRun
 from corpus.profiles import crawl_profiles
 from corpus.run_records import finish_run, start_run
@@ -155,6 +154,11 @@ def spool_setting(request: CrawlRequest) -> str | None:
 
 def store_spooled(store: Store, run_id: int, configured: str | None = None) -> int:
     """Store the pages a run fetched but could not store; returns how many."""
+    # imported here: the `debtcorpus crawl` parent stores spooled pages only once its crawl
+    # process has ended, and need not hold the write path (page_writes, the search index
+    # and numpy with it) while the crawl runs
+    from corpus.ingest import clean_fetched, store_fetch
+
     stored = 0
     for path, page in spooled_pages(run_spool(store.url, run_id, configured)):
         store_fetch(store, page, clean_fetched(page))

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyarrow as pa
 from sqlalchemy import Column, func, inspect, select
 from sqlalchemy.orm import MappedSQLExpression, column_property
 
-from corpus.fields import STORE, FieldInfo
+from corpus.fields import STORE, STRING, ArrowType, FieldInfo
 
 
 def derived(
-    expression: Any, doc: str, before: str, export: pa.DataType | None = None
+    expression: Any, doc: str, before: str, export: ArrowType | None = None
 ) -> MappedSQLExpression[Any]:
     """A field computed in SQL from stored ones on every read (never written by ingest),
     shown and exported before the stored field `before`."""
-    info = FieldInfo(doc, export_type=export or pa.string(), source=STORE, before=before)
+    info = FieldInfo(doc, export_type=export or STRING, source=STORE, before=before)
     return column_property(expression, info={"field": info})
 
 

@@ -4,6 +4,10 @@
 where ingest reads it); `declared_columns`, `arrow_type` and `column_default` read the
 declarations back for the export; `record_values` copies a cleaner's record to a row.
 May import SQLAlchemy and pyarrow; nothing of `corpus`.
+
+Arrow types are declared as functions returning them, called by the export only: pyarrow
+(and numpy, which it loads) costs every process that imports it about 30 MB, and the crawl's
+processes (its parent, Scrapy's, the cleaners) import the schema but never export.
 """
 
 from __future__ import annotations
@@ -14,20 +18,48 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
 from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer
 from sqlalchemy.orm import MappedColumn, mapped_column
 
-TIMESTAMP = pa.timestamp("us", tz="UTC")
-MASKED_GAP = pa.struct(
-    [("start", pa.int64()), ("end", pa.int64()), ("kind", pa.string()), ("context", pa.string())]
-)
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# an Arrow type, built when the export asks for it (see the module docstring)
+ArrowType = Callable[[], "pa.DataType"]
+
+
+def _arrow() -> Any:
+    import pyarrow
+
+    return pyarrow
+
+
+def TIMESTAMP() -> pa.DataType:  # named as the constants it stands for
+    return _arrow().timestamp("us", tz="UTC")
+
+
+def STRING() -> pa.DataType:
+    return _arrow().string()
+
+
+def STRING_LIST() -> pa.DataType:
+    return _arrow().list_(STRING())
+
+
+def MASKED_GAPS() -> pa.DataType:
+    arrow = _arrow()
+    gap = [("start", arrow.int64()), ("end", arrow.int64()), ("kind", STRING())]
+    return arrow.list_(arrow.struct([*gap, ("context", STRING())]))
+
+
+def NOT_EXPORTED() -> pa.DataType:  # `export` of a field kept out of datasets
+    return _arrow().null()
+
+
 # `source` of a field the store fills itself (ids, times, what the page did), not the record
 STORE = ""
-# `export` of a field kept out of exported datasets
-NOT_EXPORTED = pa.null()
 
 Source = str | Callable[[Any], Any] | None
 
@@ -39,7 +71,7 @@ class FieldInfo:
     description: str
     # the exported column's name (None: the field's own) and Arrow type (None: from the SQL type)
     export_name: str | None = None
-    export_type: pa.DataType | None = None
+    export_type: ArrowType | None = None
     # where ingest reads it: None for the record's attribute of the same name, a dotted path
     # ("published.value"), a function of the record, or STORE
     source: Source = None
@@ -50,7 +82,7 @@ class FieldInfo:
 def field(
     *args: Any,
     doc: str,
-    export: pa.DataType | None = None,
+    export: ArrowType | None = None,
     name: str | None = None,
     source: Source = None,
     **column: Any,
@@ -84,15 +116,16 @@ def declared_columns(table: Any) -> list[tuple[Column[Any], FieldInfo]]:
 def arrow_type(column: Column[Any], info: FieldInfo) -> pa.DataType:
     """The exported Arrow type: declared, else the SQL type's (JSON is exported as text)."""
     if info.export_type is not None:
-        return info.export_type
+        return info.export_type()
     sql_type = column.type
+    arrow = _arrow()
     kinds: tuple[tuple[type[Any], pa.DataType], ...] = (
-        (Boolean, pa.bool_()),
-        (Integer, pa.int64()),
-        (Float, pa.float64()),
-        (DateTime, TIMESTAMP),
+        (Boolean, arrow.bool_()),
+        (Integer, arrow.int64()),
+        (Float, arrow.float64()),
+        (DateTime, TIMESTAMP()),
     )
-    return next((arrow for kind, arrow in kinds if isinstance(sql_type, kind)), pa.string())
+    return next((t for kind, t in kinds if isinstance(sql_type, kind)), STRING())
 
 
 def column_default(column: Column[Any]) -> Any:

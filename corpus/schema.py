@@ -27,7 +27,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import pyarrow as pa
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -41,7 +40,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr
 
-from corpus.fields import MASKED_GAP, NOT_EXPORTED, STORE, article_key, field, row_id
+from corpus.fields import (
+    MASKED_GAPS,
+    NOT_EXPORTED,
+    STORE,
+    STRING_LIST,
+    article_key,
+    field,
+    row_id,
+)
 
 
 class PageFields:
@@ -154,9 +161,7 @@ class ArticleFields:
     site_name: Mapped[str | None] = field(Text, doc="Site name from the page")
     icp: Mapped[str | None] = field(String(100), doc="ICP licence number from the footer")
     category: Mapped[str | None] = field(Text, doc="Category / breadcrumb")
-    tags: Mapped[list[Any]] = field(
-        default=list, doc="Tags / keywords", export=pa.list_(pa.string())
-    )
+    tags: Mapped[list[Any]] = field(default=list, doc="Tags / keywords", export=STRING_LIST)
     language: Mapped[str | None] = field(String(20), doc="Language code of the text")
     canonical_url: Mapped[str | None] = field(
         Text, doc="URL the page declares as canonical (<link rel=canonical>)"
@@ -172,7 +177,7 @@ class ArticleFields:
     masked_gaps: Mapped[list[Any]] = field(
         default=list,
         doc="Keyword-filter gaps: character offsets into `text`, kind (space|missing), context",
-        export=pa.list_(MASKED_GAP),
+        export=MASKED_GAPS,
     )
     boilerplate_removed: Mapped[dict[str, Any]] = field(
         default=dict, doc="JSON object: boilerplate rule -> times applied"

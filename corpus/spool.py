@@ -16,9 +16,12 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from corpus.ingest import FetchedPage
+if TYPE_CHECKING:
+    # at run time imported where a page is read back: the `debtcorpus crawl` parent imports
+    # this module, and need not hold the write path while its crawl runs
+    from corpus.ingest import FetchedPage
 
 SPOOL_ENV_VAR = "DEBTCORPUS_SPOOL_DIR"
 
@@ -52,6 +55,8 @@ def spool_page(folder: Path, page: FetchedPage) -> Path:
 
 def spooled_pages(folder: Path) -> Iterator[tuple[Path, FetchedPage]]:
     """The pages waiting in a spool folder, oldest fetch first."""
+    from corpus.ingest import FetchedPage
+
     if not folder.is_dir():
         return
     entries = []

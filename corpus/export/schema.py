@@ -41,7 +41,7 @@ def stored_columns(model: Any) -> tuple[Column, ...]:
     for column, info in declared_columns(model.__table__):
         if column.key in derived:
             columns.append(derived[column.key])
-        if (data_type := arrow_type(column, info)) != NOT_EXPORTED:
+        if (data_type := arrow_type(column, info)) != NOT_EXPORTED():
             fallback = column_default(column) if isinstance(column.type, JSON) else None
             columns.append(
                 Column(
