@@ -117,9 +117,15 @@ def pair_new(
 
 
 def pieces(pairs: Pairs, most: int) -> Iterator[Pairs]:
-    """Consecutive runs of the pairs, each holding at most `most` distinct articles (unless
-    one pair is more): the texts and signatures read at once are bounded, whatever the number
-    of a batch's candidates (it grows with the corpus). At least one run, maybe empty."""
+    """Runs of the pairs, each holding at most `most` distinct articles (unless one pair is
+    more): the texts and signatures read at once are bounded, whatever the number of a batch's
+    candidates (it grows with the corpus). At least one run, maybe empty. Pairs that need
+    splitting are taken by their later article (the owner, in a first run), so an owner's
+    text is read for one run only."""
+    if len(pairs) < 2 or np.unique(pairs).size <= most:
+        yield pairs
+        return
+    pairs = pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))]
     start, seen = 0, set[int]()
     for index, (first, second) in enumerate(pairs.tolist()):
         if len(seen) + (first not in seen) + (second not in seen) > most and seen:
