@@ -29,7 +29,6 @@ import argparse
 import hashlib
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -40,16 +39,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import jieba
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from corpus.dedup.synthetic import edit_copy
+from corpus.dedup.synthetic import generate_corpus
 from corpus.store import open_store
 
-PUNCTUATION = np.array(list(",,,,。。、;:!?"))
-COPY_SHARE = 0.2
 RUN_OURS = """
 import json, resource, sys, time
 from corpus.cli import main
@@ -93,35 +87,6 @@ print(json.dumps({"seconds": time.perf_counter() - started, "pairs": pairs,
                   "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": int(peak.split()[1]) / 1024}),
       file=sys.stderr)
 """
-
-
-def vocabulary() -> tuple[np.ndarray, np.ndarray]:
-    """jieba's dictionary words and their cumulative frequency (realistic Chinese n-grams)."""
-    words, weights = [], []
-    with jieba.get_dict_file() as handle:
-        for line in handle:
-            parts = line.decode("utf-8").split()
-            if len(parts) >= 2:
-                words.append(parts[0])
-                weights.append(float(parts[1]))
-    cumulative = np.cumsum(weights)
-    return np.array(words), cumulative / cumulative[-1]
-
-
-def generate_corpus(count: int, seed: int = 5) -> list[str]:
-    words, cumulative = vocabulary()
-    rng = np.random.default_rng(seed)
-    texts: list[str] = []
-    edit_rng = random.Random(seed)
-    for index in range(count):
-        if index > 10 and rng.random() < COPY_SHARE:
-            texts.append(edit_copy(texts[int(rng.integers(0, index))], edit_rng))
-            continue
-        picks = words[np.searchsorted(cumulative, rng.random(900))].reshape(100, 9)
-        marks = PUNCTUATION[rng.integers(0, PUNCTUATION.size, size=(100, 1))]
-        body = "".join(np.concatenate((picks, marks), axis=1).ravel().tolist())[:1500]
-        texts.append("\n".join(body[start : start + 240] for start in range(0, len(body), 240)))
-    return texts
 
 
 def write_corpus(path: Path, texts: list[str], first: int = 0) -> None:

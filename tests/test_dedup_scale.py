@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import inspect, select
 
 from cleaning.fingerprint import FingerprintConfig, content_codes
-from corpus.dedup import normal_cache, pairing, scan
+from corpus.dedup import clusters_store, normal_cache, pairing, scan
 from corpus.dedup.normal_cache import pack_codes, unpack_codes
 from corpus.dedup.run import run_dedup
-from corpus.models import DuplicateCluster, DuplicatePair
+from corpus.models import ContainmentEdge, DuplicateCluster, DuplicatePair
 from corpus.store import Store
 from tests.dedup_corpus import add_article, build_corpus, real_texts
 
@@ -56,6 +56,33 @@ def test_worker_processes_change_nothing(tmp_path: Path) -> None:
     two, _ = build_corpus(tmp_path / "two.db")
     run_dedup(two, CONFIG, workers=2)
     assert stored(one) == stored(two)
+
+
+def test_verifying_in_pieces_and_clustering_in_chunks_change_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch verified in pieces of a few articles, clusters made a component or two at a
+    time: the same pairs, clusters and containment edges as all at once."""
+    whole, _ = build_corpus(tmp_path / "whole.db")
+    run_dedup(whole, CONFIG, workers=1)
+    split_up, _ = build_corpus(tmp_path / "split.db")
+    monkeypatch.setattr(pairing, "PIECE_ARTICLES", 5)
+    monkeypatch.setattr(clusters_store, "CLUSTER_CHUNK", 3)
+    run_dedup(split_up, CONFIG, workers=1)
+    assert stored(whole)[1] and stored(split_up) == stored(whole)
+    assert edges(split_up) and edges(split_up) == edges(whole)
+    pairs = np.array([[1, 9], [2, 9], [3, 8], [1, 8], [4, 7], [5, 7], [6, 7]], dtype=np.int64)
+    runs = list(pairing.pieces(pairs, 4))
+    assert len(runs) > 1 and all(np.unique(run).size <= 4 for run in runs)
+    assert sorted(map(tuple, np.concatenate(runs).tolist())) == sorted(map(tuple, pairs.tolist()))
+
+
+def edges(store: Store) -> set[tuple[int, int, float, str]]:
+    with store.session() as session:
+        return {
+            (e.source_id, e.container_id, e.share, str(e.spans))
+            for e in session.scalars(select(ContainmentEdge))
+        }
 
 
 def test_kept_normal_forms_measure_as_the_texts_do(

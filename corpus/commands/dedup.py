@@ -7,11 +7,16 @@ import dataclasses
 import click
 
 from cleaning.fingerprint import FingerprintConfig
+from corpus.commands.lazy import Interrupted
 from corpus.commands.options import db_option
 from corpus.errors import ConfigError
 from corpus.store import Store, open_corpus
 
 TEMPLATES_SHOWN = 20
+INTERRUPTED = (
+    "dedup interrupted (Ctrl-C); the fingerprints and verified pairs stored so far are kept: "
+    "run it again to resume (clusters are rebuilt from the pairs at the end)"
+)
 
 
 def make_config(
@@ -87,7 +92,10 @@ def dedup(
 
     config = make_config(threshold, containment, simplified, boilerplate)
     store = open_corpus(db)
-    summary = run_dedup(store, config, rebuild=rebuild, workers=workers)
+    try:
+        summary = run_dedup(store, config, rebuild=rebuild, workers=workers)
+    except KeyboardInterrupt as exc:  # the worker processes ignore it (normal_pool)
+        raise Interrupted(INTERRUPTED) from exc
     click.echo(
         f"{summary.articles} articles; fingerprinted {summary.fingerprinted} "
         f"({summary.changed} changed); {summary.candidate_pairs} LSH candidate pairs, "

@@ -4,8 +4,11 @@ PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import Connection, Table
 from sqlalchemy.orm import Session
 
@@ -52,3 +55,20 @@ def fetch_rows(connection: Connection, sql: str, parameters: Sequence[Any] = ())
         return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+def fetch_ints(
+    connection: Connection, sql: str, width: int, block: int = 20_000
+) -> NDArray[np.int64]:
+    """The integer rows of a plain SQL query as an (n, width) array, fetched a block at a time
+    (no list of row tuples for the whole result)."""
+    cursor = connection.connection.cursor()
+    parts = [np.empty((0, width), dtype=np.int64)]
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(block):
+            flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width)
+            parts.append(flat.reshape(-1, width))
+    finally:
+        cursor.close()
+    return np.concatenate(parts)

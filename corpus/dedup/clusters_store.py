@@ -5,20 +5,26 @@ pairs by leader clustering in representative order (corpus.dedup.pairs, corpus.d
 every member is similar to its representative, and the representative is the earliest reliably
 dated member, with the rule and the evidence stored on the cluster. Containment edges join
 articles of different clusters and carry the copied spans of the container's text.
+
+Both come from the stored pairs a chunk of connected components at a time (the pairs' ids
+alone are read whole, to find the components): clustering and edges never cross a component,
+so the result is that of all pairs at once, and memory holds one chunk's pairs and facts.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from cleaning.fingerprint import FingerprintConfig
-from corpus.dedup.bulk import table_of
+from corpus.dedup.bulk import fetch_ints, table_of
 from corpus.dedup.direction import (
     REPRESENTATIVE_RULE,
     ArticleFacts,
@@ -41,6 +47,9 @@ METHOD_EXACT = "exact"
 METHOD_NEAR = "minhash"
 WRITE_BATCH = 500
 QUERY_CHUNK = 900
+# articles of the stored pairs taken at a time (whole connected components) to make clusters
+CLUSTER_CHUNK = 5000
+Ints = NDArray[np.int64]
 
 
 def now() -> datetime:
@@ -73,18 +82,53 @@ def counts(session: Session) -> dict[str, int]:
     return dict(rows.all())
 
 
-def stored_pairs(store: Store) -> list[PairMeasure]:
-    """Every verified pair (duplicates and containments: a few per copied article)."""
-    with store.session() as session:
+def pairs_of(session: Session, articles: Sequence[int]) -> list[PairMeasure]:
+    """The verified pairs whose first article is one of these (duplicates and containments)."""
+    found: list[PairMeasure] = []
+    for start in range(0, len(articles), QUERY_CHUNK):
+        chunk = [int(a) for a in articles[start : start + QUERY_CHUNK]]
         rows = session.execute(
             select(
                 DuplicatePair.first_id, DuplicatePair.second_id, DuplicatePair.jaccard,
                 DuplicatePair.first_in_second, DuplicatePair.second_in_first,
                 DuplicatePair.first_size, DuplicatePair.second_size,
                 DuplicatePair.first_covered, DuplicatePair.second_covered,
-            ).execution_options(yield_per=10_000)
+            ).where(DuplicatePair.first_id.in_(chunk))
         )  # fmt: skip
-        return [PairMeasure(*row) for row in rows]
+        found.extend(PairMeasure(*row) for row in rows)
+    return found
+
+
+def components(pairs: Ints) -> tuple[Ints, Ints]:
+    """The articles of these (n, 2) pairs, sorted, and for each the smallest article of its
+    connected component: roots hooked to the smaller root of every pair, then pointer jumps."""
+    ids, dense = np.unique(pairs, return_inverse=True)
+    first, second = dense.reshape(-1, 2).T
+    parent = np.arange(ids.size)
+    while True:
+        low, high = parent[first], parent[second]
+        if np.array_equal(low, high):
+            return ids, ids[parent]
+        np.minimum.at(parent, np.maximum(low, high), np.minimum(low, high))
+        while not np.array_equal(jumped := parent[parent], parent):
+            parent = jumped
+
+
+def component_chunks(store: Store, size: int) -> Iterator[Ints]:
+    """The articles of the stored pairs, whole connected components at a time, about `size`
+    articles a chunk (a larger component is a chunk of its own). A pair never spans two
+    chunks, so clusters and edges come out as from all pairs at once."""
+    with store.session() as session:
+        sql = "SELECT first_id, second_id FROM duplicate_pairs"
+        ids, roots = components(fetch_ints(session.connection(), sql, 2))
+    order = np.argsort(roots, kind="stable")
+    ids, roots = ids[order], roots[order]
+    starts = np.flatnonzero(np.concatenate(([True], roots[1:] != roots[:-1])))
+    begin = 0
+    for start in [*starts[1:].tolist(), ids.size]:
+        if start > begin and (start - begin >= size or start == ids.size):
+            yield ids[begin:start]
+            begin = start
 
 
 def load_facts(session: Session, article_ids: Iterable[int]) -> dict[int, ArticleFacts]:
@@ -122,13 +166,25 @@ def write_exact(store: Store, config: FingerprintConfig) -> None:
     _write_groups(store, METHOD_EXACT, list(groups.values()), params, {})
 
 
-def write_near(
-    store: Store, config: FingerprintConfig, measures: Sequence[PairMeasure]
+def write_near(store: Store, config: FingerprintConfig) -> tuple[int, int]:
+    """Near clusters and containment edges from the verified pairs, a chunk of connected
+    components at a time (memory holds one chunk's pairs and facts); their numbers."""
+    near = edges = 0
+    for articles in component_chunks(store, CLUSTER_CHUNK):
+        with store.session() as session:
+            measures = pairs_of(session, articles.tolist())
+            facts = load_facts(session, articles.tolist())
+        copies, contained = _write_chunk(store, config, measures, facts)
+        near, edges = near + copies, edges + contained
+    return near, edges
+
+
+def _write_chunk(
+    store: Store,
+    config: FingerprintConfig,
+    measures: Sequence[PairMeasure],
+    facts: dict[int, ArticleFacts],
 ) -> tuple[int, int]:
-    """Near clusters and containment edges from the verified pairs; their numbers."""
-    involved = {pair.first for pair in measures} | {pair.second for pair in measures}
-    with store.session() as session:
-        facts = load_facts(session, involved)
     order = [member.id for member in representative_order(list(facts.values()))]
     leader_of = leader_clusters(order, measures, config)
     similarity = {(p.first, p.second): p.jaccard for p in measures}

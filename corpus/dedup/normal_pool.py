@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
@@ -77,6 +78,14 @@ def measure_part(part: MeasurePart, config: FingerprintConfig) -> list[PairMeasu
     return kept
 
 
+def ignore_interrupts() -> None:
+    """In each worker: Ctrl-C (SIGINT, sent to the whole process group by a terminal) is left
+    to the main process, which stops the run and shuts the pool down; a worker stopped by it
+    would break the pool, and the main process would end with a broken-pool traceback, or be
+    killed by the signal, instead of saying what was kept."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class Workers:
     """`submit(function, parts, *args)` -> a callable giving [function(part, *args), ...]."""
 
@@ -86,7 +95,9 @@ class Workers:
         if workers > 1:
             # fork: the workers inherit the loaded modules; no other thread runs yet
             context = multiprocessing.get_context("fork")
-            self.executor = ProcessPoolExecutor(workers, mp_context=context)
+            self.executor = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=ignore_interrupts
+            )
 
     def __enter__(self) -> Workers:
         return self

@@ -6,7 +6,9 @@ Candidates come from the indexed band-key table in one of two ways, whichever re
   query per band for the whole batch; the band keys of the other articles are only reached
   through the index, never read into memory;
 - **scan** (many new articles: a first run, a rebuild): per band, the keys that more than one
-  article holds, from one grouped pass over the band's index; only shared keys come back.
+  article holds, from one grouped pass over the band's index; only shared keys come back. Each
+  band's pairs go to scratch files by owner batch (`corpus.dedup.spill`), so memory holds one
+  band's pairs or one batch's, never the whole corpus's.
 A key held by more than `max_bucket` articles is common text and gives no candidates. Each pair
 is verified once, by its owner: the later of its unpaired articles (by id). Owners go in
 committed batches of `BATCH` (signatures for the MinHash estimate in one query per chunk, the
@@ -18,7 +20,7 @@ an interrupted run resumes with the next batch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
@@ -42,6 +44,7 @@ from corpus.dedup.pairs import (
     unique_pairs,
 )
 from corpus.dedup.scan import BATCH, QUERY_CHUNK, band_columns, chunks
+from corpus.dedup.spill import Spill
 from corpus.models import (
     Article,
     ArticleFingerprint,
@@ -55,6 +58,8 @@ from corpus.store import Store
 # scan the band indexes when the unpaired articles are more than 1/SCAN_SHARE of all: one
 # grouped pass over an index costs about what SCAN_SHARE lookups an article cost (measured)
 SCAN_SHARE = 7
+# the articles whose texts and signatures one verification piece reads at most
+PIECE_ARTICLES = 6000
 PAIR_FIELDS = (
     "first", "second", "jaccard", "first_in_second", "second_in_first",
     "first_size", "second_size", "first_covered", "second_covered",
@@ -84,34 +89,80 @@ def pair_new(
         stored = session.scalar(select(func.count(ArticleFingerprint.article_id))) or 0
     if not unpaired.size:
         return totals
-    scanned = None
-    if unpaired.size * SCAN_SHARE > stored:
-        totals.mode, scanned = "scan", _scanned(store, config, unpaired)
-    else:
-        totals.mode = "lookup"
-    batches = range(0, unpaired.size, BATCH)
-    queued: tuple[Pairs, Deferred] | None = None
-    # batch k+1's candidates and texts are read while the workers measure batch k
-    for start in progress(batches, len(batches), "verifying candidates"):
-        owners = unpaired[start : start + BATCH]
-        with store.session() as session:
-            if scanned is None:
-                pairs = _looked_up(session, owners, unpaired, config, totals.common)
-            else:
-                pairs = _owned(scanned, unpaired, owners)
+    batch = BATCH
+    batches = range(0, unpaired.size, batch)
+    scan = unpaired.size * SCAN_SHARE > stored
+    totals.mode = "scan" if scan else "lookup"
+    writer = _Writer(store)
+    with Spill() as spill:
+        if scan:
+            _scanned(store, config, unpaired, spill, batch)
+        # the next piece's candidates and texts are read while the workers measure this one
+        for start in progress(batches, len(batches), "verifying candidates"):
+            owners = unpaired[start : start + batch]
+            with store.session() as session:
+                if scan:  # this batch's spilled pair codes, each pair once
+                    pairs = pairs_of_codes(np.unique(spill.take(start // batch)))
+                else:
+                    pairs = _looked_up(session, owners, unpaired, config, totals.common)
             totals.candidate_pairs += len(pairs)
-            measured = verify(session, pairs, config, workers, cache)
-        if queued is not None:
-            totals.kept_pairs += _write(store, *queued)
-        queued = (owners, measured)
-    if queued is not None:
-        totals.kept_pairs += _write(store, *queued)
+            parts = list(pieces(pairs, PIECE_ARTICLES))
+            for index, piece in enumerate(parts):
+                with store.session() as session:
+                    measured = verify(session, piece, config, workers, cache)
+                writer.queue(measured, owners if index == len(parts) - 1 else None)
+    writer.flush()
+    totals.kept_pairs = writer.kept
     return totals
 
 
-def _write(store: Store, owners: Pairs, measured: Deferred) -> int:
+def pieces(pairs: Pairs, most: int) -> Iterator[Pairs]:
+    """Runs of the pairs, each holding at most `most` distinct articles (unless one pair is
+    more): the texts and signatures read at once are bounded, whatever the number of a batch's
+    candidates (it grows with the corpus). At least one run, maybe empty. Pairs that need
+    splitting are taken by their later article (the owner, in a first run), so an owner's
+    text is read for one run only."""
+    if len(pairs) < 2 or np.unique(pairs).size <= most:
+        yield pairs
+        return
+    pairs = pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))]
+    start, seen = 0, set[int]()
+    for index, (first, second) in enumerate(pairs.tolist()):
+        if len(seen) + (first not in seen) + (second not in seen) > most and seen:
+            yield pairs[start:index]
+            start, seen = index, set()
+        seen.update((first, second))
+    yield pairs[start:]
+
+
+class _Writer:
+    """One piece measured while the next is read: `queue(measured, owners)` collects the piece
+    queued before; a batch's pairs (all its pieces) are written with its owners taken off the
+    queue, in one transaction, when its last piece (`owners` given) is collected."""
+
+    def __init__(self, store: Store) -> None:
+        self.store, self.kept = store, 0
+        self.waiting: tuple[Deferred, Pairs | None] | None = None
+        self.measures: list[PairMeasure] = []
+
+    def queue(self, measured: Deferred, owners: Pairs | None) -> None:
+        self.flush()
+        self.waiting = (measured, owners)
+
+    def flush(self) -> None:
+        if self.waiting is None:
+            return
+        measured, owners = self.waiting
+        self.waiting = None
+        self.measures.extend(measured())
+        if owners is not None:
+            _write(self.store, owners, self.measures)
+            self.kept += len(self.measures)
+            self.measures = []
+
+
+def _write(store: Store, owners: Pairs, measures: list[PairMeasure]) -> None:
     """A batch's kept pairs, and its owners off the queue, in one transaction."""
-    measures = measured()
     with store.session() as session:
         rows = [tuple(getattr(m, name) for name in PAIR_FIELDS) for m in measures]
         insert_rows(session, table_of(DuplicatePair), PAIR_COLUMNS, rows)
@@ -120,7 +171,6 @@ def _write(store: Store, owners: Pairs, measured: Deferred) -> int:
                 dedup_unpaired.c.article_id.between(int(owners[0]), int(owners[-1]))
             )
         )
-    return len(measures)
 
 
 def _owned(pairs: Pairs, unpaired: Pairs, owners: Pairs) -> Pairs:
@@ -151,9 +201,12 @@ def int_rows(rows: Sequence[Sequence[int]], width: int) -> Pairs:
     return flat.reshape(-1, width)
 
 
-def _scanned(store: Store, config: FingerprintConfig, unpaired: Pairs) -> Pairs:
-    """Every pair sharing a band key held by 2..max_bucket articles, one of them unpaired."""
-    found: list[NDArray[np.int64]] = []
+def _scanned(
+    store: Store, config: FingerprintConfig, unpaired: Pairs, spill: Spill, batch: int
+) -> None:
+    """Every pair sharing a band key held by 2..max_bucket articles, one of them unpaired,
+    spilled (as its code) to the batch of its owner: memory holds one band's pairs at a time,
+    and a batch's are made distinct when it is verified."""
     with store.session() as session:
         connection = session.connection()
         for column in band_columns(config):
@@ -167,10 +220,10 @@ def _scanned(store: Store, config: FingerprintConfig, unpaired: Pairs) -> Pairs:
             if not rows.size:
                 continue
             pairs = np.sort(rows[bucket_pairs(rows[:, :1], config.max_bucket), 1], axis=1)
-            pairs = pairs[np.isin(pairs, unpaired).any(axis=1)]
-            found.append(pair_codes(pairs))  # made distinct once, for all bands
-    codes = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
-    return pairs_of_codes(codes)
+            later = np.isin(pairs[:, 1], unpaired)
+            mine = later | np.isin(pairs[:, 0], unpaired)
+            owner = np.where(later, pairs[:, 1], pairs[:, 0])[mine]
+            spill.add(np.searchsorted(unpaired, owner) // batch, pair_codes(pairs[mine]))
 
 
 def _looked_up(

@@ -32,7 +32,8 @@ from cleaning.fingerprint import (
 MIN_CONTAINED_SHINGLES = 60
 # a line of the container belongs to a copied span when this share of its shingles is the source's
 SPAN_LINE_SHARE = 0.5
-PAIR_BLOCK = 200_000
+# pairs compared at once by the MinHash estimate (two signature rows each: 20 MB a block)
+PAIR_BLOCK = 20_000
 # coverage: runs of this many consecutive shingles, shared when this share of them is in the
 # other text
 WINDOW = 40

@@ -67,8 +67,7 @@ def run_dedup(
         with store.session() as session:
             clusters_store.clear(session)
         clusters_store.write_exact(store, config)
-        measures = clusters_store.stored_pairs(store)
-        near = clusters_store.write_near(store, config, measures)
+        near = clusters_store.write_near(store, config)
     summary.near_pairs, summary.containments = near
     with store.session() as session:
         summary.articles = session.scalar(select(func.count(Article.id))) or 0

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+from numpy.typing import NDArray
+
 LENDERS = (
     "微粒贷", "借呗", "花呗", "京东金条", "360借条", "美团借钱", "招联金融", "度小满",
     "平安普惠", "分期乐", "网商贷", "安逸花", "微众信科", "中银消费金融",
@@ -100,3 +103,40 @@ def edit_copy(text: str, rng: random.Random, heavy: bool = False) -> str:
 def exact_copy(text: str) -> str:
     """The same text with other whitespace and punctuation width."""
     return "\n\n".join(text.split("\n")).replace(",", ",").replace("。", "。 ")
+
+
+PUNCTUATION = np.array(list(",,,,。。、;:!?"))
+COPY_SHARE = 0.2
+
+
+def vocabulary() -> tuple[NDArray[np.str_], NDArray[np.float64]]:
+    """jieba's dictionary words and their cumulative frequency (realistic Chinese n-grams)."""
+    import jieba
+
+    words, weights = [], []
+    with jieba.get_dict_file() as handle:
+        for line in handle:
+            parts = line.decode("utf-8").split()
+            if len(parts) >= 2:
+                words.append(parts[0])
+                weights.append(float(parts[1]))
+    cumulative = np.cumsum(weights)
+    return np.array(words), cumulative / cumulative[-1]
+
+
+def generate_corpus(count: int, seed: int = 5) -> list[str]:
+    """Texts of ~1500 characters of jieba dictionary words drawn by frequency, one in five
+    (COPY_SHARE) a farm's copy (`edit_copy`) of an earlier one: the scale benchmark's corpus."""
+    words, cumulative = vocabulary()
+    rng = np.random.default_rng(seed)
+    texts: list[str] = []
+    edit_rng = random.Random(seed)
+    for index in range(count):
+        if index > 10 and rng.random() < COPY_SHARE:
+            texts.append(edit_copy(texts[int(rng.integers(0, index))], edit_rng))
+            continue
+        picks = words[np.searchsorted(cumulative, rng.random(900))].reshape(100, 9)
+        marks = PUNCTUATION[rng.integers(0, PUNCTUATION.size, size=(100, 1))]
+        body = "".join(np.concatenate((picks, marks), axis=1).ravel().tolist())[:1500]
+        texts.append("\n".join(body[start : start + 240] for start in range(0, len(body), 240)))
+    return texts
