@@ -6,6 +6,7 @@ skip, when they cannot reach them. Override the URLs with DEBTCORPUS_TEST_PG/_RE
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -243,3 +244,16 @@ def test_no_statement_is_prepared_on_the_server(pg_db: str) -> None:
         assert prepared.scalar() == 0
     assert (store.engine.pool.size(), store.engine.pool._max_overflow) == (2, 2)  # type: ignore[attr-defined]
     store.dispose()
+
+
+def test_stats_json_counts_are_integers_on_both_databases(any_db: str, sample_site: str) -> None:
+    """PostgreSQL's sum() of counts is numeric (Decimal): `stats --json` must still write it."""
+    store = open_store(any_db)
+    fetched = fetch_article_page(sample_site)
+    store_fetch(store, fetched, clean_fetched(fetched))
+    store.dispose()
+    record = json.loads(debtcorpus("stats", "--json", "--db", any_db).stdout)
+    (site,) = record["sites"]
+    assert site["articles"] == 1 and site["claims"] > 0
+    for key in ("articles", "comments", "claims", "masked_gaps"):
+        assert type(site[key]) is int, (key, site[key])
