@@ -257,3 +257,23 @@ def test_stats_json_counts_are_integers_on_both_databases(any_db: str, sample_si
     assert site["articles"] == 1 and site["claims"] > 0
     for key in ("articles", "comments", "claims", "masked_gaps"):
         assert type(site[key]) is int, (key, site[key])
+
+
+def test_published_at_is_the_same_utc_instant_on_both_databases(
+    any_db: str, sample_site: str
+) -> None:
+    """A page's date is Beijing time (+08:00); both databases store it as UTC (the schema's
+    "Publication time, UTC"), so SQLite does not keep the Beijing wall time as if it were UTC."""
+    store = open_store(any_db)
+    fetched = fetch_article_page(sample_site)
+    result = clean_fetched(fetched)
+    assert result and result.article and result.article.published.value
+    published = result.article.published.value
+    assert published.utcoffset() is not None and published.utcoffset().total_seconds() != 0
+    store_fetch(store, fetched, result)
+    with store.session() as session:
+        stored = session.scalars(select(Article.published_at)).one()
+    store.dispose()
+    assert stored is not None
+    stored = stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored
+    assert stored == published
