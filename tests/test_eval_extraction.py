@@ -165,3 +165,10 @@ def test_a_compare_file_that_is_no_report_is_a_clean_error(
     assert result.exit_code == 2, result.output
     assert "before.json" in result.output and "--json report" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("option", ["--folds", "--workers"])
+def test_zero_folds_or_workers_is_refused(folder: Path, option: str) -> None:
+    result = CliRunner().invoke(cli, ["eval", "extraction", str(folder), option, "0"])
+    assert result.exit_code == 2, result.output
+    assert option in result.output

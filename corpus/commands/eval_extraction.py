@@ -111,9 +111,12 @@ def _earlier_report(path: Path) -> dict[str, Any]:
 @click.command(name="extraction")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--workers", default=2, show_default=True, help="Worker processes.")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes."
+)
 @click.option(
     "--folds",
+    type=click.IntRange(min=1),
     default=DEFAULT_FOLDS,
     show_default=True,
     help="Site-grouped folds (pages of one host share a fold); 1 for none.",
