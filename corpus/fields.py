@@ -17,7 +17,7 @@ import functools
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer
@@ -172,7 +172,11 @@ def read_source(record: Any, source: str | Callable[[Any], Any]) -> Any:
 
 
 def plain(value: Any) -> Any:
-    """Record values as JSON columns hold them: tuples as lists, dataclasses as dicts."""
+    """Record values as JSON columns hold them: tuples as lists, dataclasses as dicts; an
+    aware datetime in UTC (SQLite drops the offset, so a +08:00 date kept as given would be
+    stored as Beijing wall time under the schema's "UTC")."""
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        return value.astimezone(UTC)
     if value is None or type(value) in _SCALARS:
         return value
     if isinstance(value, tuple):

@@ -50,7 +50,11 @@ def _per_site(session: Any) -> list[SiteCounts]:
         .group_by(Article.site)
         .order_by(Article.site)
     ).all()
-    return [SiteCounts(str(r[0]), r[1], r[2], r[3], r[4], round(float(r[5]), 3)) for r in rows]
+    # PostgreSQL's sum() of integers is numeric (Decimal), which JSON cannot hold: ints here
+    return [
+        SiteCounts(str(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]), round(float(r[5]), 3))
+        for r in rows
+    ]
 
 
 def _outcomes(session: Any) -> list[tuple[str, str, int]]:

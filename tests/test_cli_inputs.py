@@ -189,3 +189,24 @@ def test_runs_checks_site_and_status(corpus: Store, db_path: Path) -> None:
     )
     assert_one_line_error(invoke("runs", "--site", "sample-law", "--db", db), "no values")
     assert invoke("runs", "--status", "FINISHED", "--db", db).exit_code == 0
+
+
+@pytest.mark.parametrize("command", [("browse",), ("sample-site", "serve")], ids=" ".join)
+def test_a_port_out_of_range_or_in_use_is_one_line(
+    command: tuple[str, ...], tmp_path: Path
+) -> None:
+    """Not an OverflowError or OSError traceback: exit code 2 and what to do."""
+    if command == ("browse",):
+        open_store(str(tmp_path / "corpus.db")).dispose()
+        command = (*command, "--db", str(tmp_path / "corpus.db"))
+    out_of_range = CliRunner().invoke(cli, [*command, "--port", "99999"])
+    assert out_of_range.exit_code == 2, out_of_range.output
+    assert "--port" in out_of_range.output and "99999" in out_of_range.output
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        in_use = CliRunner().invoke(cli, [*command, "--port", port])
+    assert in_use.exit_code == 2, in_use.output
+    assert f"cannot listen on 127.0.0.1:{port}" in in_use.output
+    assert "choose another --port" in in_use.output

@@ -151,3 +151,24 @@ def test_the_inputs_digest_changes_with_any_page_or_gold_byte(tmp_path: Path) ->
     gold = folder / "gold" / "p0.txt"
     gold.write_text(gold.read_text(encoding="utf-8") + "。", encoding="utf-8")
     assert inputs_digest(folder) != before
+
+
+@pytest.mark.parametrize("earlier", ["not json\n", "[1, 2]\n"])
+def test_a_compare_file_that_is_no_report_is_a_clean_error(
+    folder: Path, tmp_path: Path, earlier: str
+) -> None:
+    """Refused in one line, exit code 2, before any page is scored (no traceback)."""
+    report_file = tmp_path / "before.json"
+    report_file.write_text(earlier, encoding="utf-8")
+    args = ["eval", "extraction", str(folder), "--compare", str(report_file)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert "before.json" in result.output and "--json report" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("option", ["--folds", "--workers"])
+def test_zero_folds_or_workers_is_refused(folder: Path, option: str) -> None:
+    result = CliRunner().invoke(cli, ["eval", "extraction", str(folder), option, "0"])
+    assert result.exit_code == 2, result.output
+    assert option in result.output

@@ -6,6 +6,7 @@ skip, when they cannot reach them. Override the URLs with DEBTCORPUS_TEST_PG/_RE
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -243,3 +244,36 @@ def test_no_statement_is_prepared_on_the_server(pg_db: str) -> None:
         assert prepared.scalar() == 0
     assert (store.engine.pool.size(), store.engine.pool._max_overflow) == (2, 2)  # type: ignore[attr-defined]
     store.dispose()
+
+
+def test_stats_json_counts_are_integers_on_both_databases(any_db: str, sample_site: str) -> None:
+    """PostgreSQL's sum() of counts is numeric (Decimal): `stats --json` must still write it."""
+    store = open_store(any_db)
+    fetched = fetch_article_page(sample_site)
+    store_fetch(store, fetched, clean_fetched(fetched))
+    store.dispose()
+    record = json.loads(debtcorpus("stats", "--json", "--db", any_db).stdout)
+    (site,) = record["sites"]
+    assert site["articles"] == 1 and site["claims"] > 0
+    for key in ("articles", "comments", "claims", "masked_gaps"):
+        assert type(site[key]) is int, (key, site[key])
+
+
+def test_published_at_is_the_same_utc_instant_on_both_databases(
+    any_db: str, sample_site: str
+) -> None:
+    """A page's date is Beijing time (+08:00); both databases store it as UTC (the schema's
+    "Publication time, UTC"), so SQLite does not keep the Beijing wall time as if it were UTC."""
+    store = open_store(any_db)
+    fetched = fetch_article_page(sample_site)
+    result = clean_fetched(fetched)
+    assert result and result.article and result.article.published.value
+    published = result.article.published.value
+    assert published.utcoffset() is not None and published.utcoffset().total_seconds() != 0
+    store_fetch(store, fetched, result)
+    with store.session() as session:
+        stored = session.scalars(select(Article.published_at)).one()
+    store.dispose()
+    assert stored is not None
+    stored = stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored
+    assert stored == published

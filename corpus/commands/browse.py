@@ -64,6 +64,7 @@ def make_datasette(path: Path, settings: dict[str, Any] | None = None) -> Any:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port",
+    type=click.IntRange(0, 65535),
     default=8001,
     show_default=True,
     help="Port to listen on (0: any free port; the URL printed says which).",

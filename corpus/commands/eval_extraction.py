@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from corpus.errors import DataError
 from corpus.extraction_bench import OURS, inputs_digest, score_folder
 from corpus.extraction_report import DEFAULT_FOLDS, LOW_F1, compare, report
 
@@ -93,12 +94,29 @@ def _print_report(data: dict[str, Any]) -> None:
             click.echo(f"  {page} {delta:+.3f}")
 
 
+def _earlier_report(path: Path) -> dict[str, Any]:
+    """The --compare file, read before any page is scored: a JSON object, else a clean error."""
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        earlier = error
+    if not isinstance(earlier, dict):
+        raise DataError(
+            f"--compare {path} is not a --json report of `debtcorpus eval extraction`; "
+            "write one with `debtcorpus eval extraction FOLDER --json > before.json`"
+        )
+    return earlier
+
+
 @click.command(name="extraction")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--workers", default=2, show_default=True, help="Worker processes.")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes."
+)
 @click.option(
     "--folds",
+    type=click.IntRange(min=1),
     default=DEFAULT_FOLDS,
     show_default=True,
     help="Site-grouped folds (pages of one host share a fold); 1 for none.",
@@ -123,10 +141,11 @@ def eval_extraction(
     per site-grouped fold and the mean of the folds, per source, page type and script; the
     pages below 0.5; date accuracy beside htmldate and trafilatura's metadata, author accuracy
     beside trafilatura's metadata, where the index has gold."""
+    before = None if earlier is None else _earlier_report(earlier)
     results = score_folder(folder, workers, title_first)
     data = report(folder, results, folds, inputs_digest(folder))
-    if earlier is not None:
-        data["compared"] = compare(data, json.loads(earlier.read_text(encoding="utf-8")))
+    if before is not None:
+        data["compared"] = compare(data, before)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

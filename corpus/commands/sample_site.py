@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from corpus.errors import ConfigError
+
 
 @click.group(name="sample-site")
 def sample_site() -> None:
@@ -12,7 +14,13 @@ def sample_site() -> None:
 
 @sample_site.command(name="serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, help="Port; 0 picks a free one.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port; 0 picks a free one.",
+)
 @click.option(
     "--generate",
     default=0,
@@ -29,4 +37,9 @@ def serve_command(host: str, port: int, generate: int, latency_ms: int) -> None:
     """Serve the sample site until interrupted; prints the base URL on the first line."""
     from samplesite.server import serve  # corpus imports samplesite only when it serves it
 
-    serve(host=host, port=port, generate=generate, latency_ms=latency_ms)
+    try:
+        serve(host=host, port=port, generate=generate, latency_ms=latency_ms)
+    except OSError as exc:  # binding: the port in use, or an address not this machine's
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
+        ) from exc

@@ -36,6 +36,12 @@ def find_run(store: Store, run_id: int | None) -> tuple[int, CrawlRequest]:
             run = session.get(CrawlRun, run_id)
             if run is None:
                 raise ConfigError(f"there is no crawl run {run_id}; see `debtcorpus runs`")
+            if run.status == "finished":
+                # its queue and seen-set were deleted: a worker would crawl it all again
+                raise ConfigError(
+                    f"crawl run {run_id} finished already; start a new one with "
+                    "`debtcorpus crawl --redis URL --site PROFILE ...`"
+                )
             return run.id, distributed_request(run)
         recent = session.scalars(
             select(CrawlRun)
