@@ -20,11 +20,13 @@ pytestmark = pytest.mark.slow
 
 PROFILES = ("sample-law", "sample-portal")
 SITES = ("law", "portal")
+# what is tested is which pages are fetched and stored again, not the politeness pace
+FAST = ("-s", "AUTOTHROTTLE_ENABLED=False")
 
 
 def crawl(base_url: str, db: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     sites = [arg for name in PROFILES for arg in ("--site", name)]
-    argv = [sys.executable, "-m", "corpus", "crawl", *sites, "--base-url", base_url]
+    argv = [sys.executable, "-m", "corpus", "crawl", *sites, *FAST, "--base-url", base_url]
     return subprocess.run(
         [*argv, "--db", str(db), *extra], check=True, timeout=600, capture_output=True, text=True
     )
