@@ -175,10 +175,11 @@ def plain(value: Any) -> Any:
     """Record values as JSON columns hold them: tuples as lists, dataclasses as dicts; an
     aware datetime in UTC (SQLite drops the offset, so a +08:00 date kept as given would be
     stored as Beijing wall time under the schema's "UTC")."""
-    if isinstance(value, datetime) and value.utcoffset() is not None:
-        return value.astimezone(UTC)
-    if value is None or type(value) in _SCALARS:
+    kind = type(value)
+    if value is None or kind in _SCALARS:  # first: most of the 15 values a claim copies
         return value
+    if kind is datetime:
+        return value.astimezone(UTC) if value.utcoffset() is not None else value
     if isinstance(value, tuple):
         return [plain(item) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -188,4 +189,4 @@ def plain(value: Any) -> Any:
     return value
 
 
-_SCALARS = frozenset({str, int, float, bool, datetime})
+_SCALARS = frozenset({str, int, float, bool})
