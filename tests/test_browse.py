@@ -8,6 +8,7 @@ import base64
 import itertools
 import json
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -83,6 +84,24 @@ def browse(corpus: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_ctrl_c_stops_browse_normally(corpus: Path) -> None:
+    command = [sys.executable, "-m", "corpus", "browse", "--db", str(corpus), "--port", "0"]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as at a terminal
+    )
+    assert process.stdout is not None
+    base = process.stdout.readline().strip().rpartition("/")[0]
+    wait_for(f"{base}/-/versions.json", process)
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=30)
+    assert process.returncode == 0, errors
+    assert errors.strip() == "stopped", errors
 
 
 def test_a_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:

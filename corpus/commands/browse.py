@@ -83,4 +83,7 @@ def browse(db: str | None, host: str, port: int) -> None:
     bound_port = server.getsockname()[1]
     click.echo(f"http://{host}:{bound_port}/{path.stem}")
     config = uvicorn.Config(datasette.app(), log_level="warning", lifespan="on")
-    uvicorn.Server(config).run(sockets=[server])
+    try:
+        uvicorn.Server(config).run(sockets=[server])
+    except KeyboardInterrupt:  # uvicorn shuts down, then re-raises the signal: a normal stop
+        click.echo("stopped", err=True)
