@@ -114,6 +114,16 @@ def test_mine_never_proposes_fragments_of_masked_words() -> None:
     assert not any("用" in phrase for phrase in phrases), phrases
 
 
+def test_mine_takes_db_after_the_subcommand_too(tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    open_store(str(db)).dispose()
+    for args in (["claims", "mine", "--db", str(db)], ["claims", "--db", str(db), "mine"]):
+        code, output = run(args)
+        assert code == 0 and output.splitlines()[0].startswith("phrase\t"), output
+    code, output = run(["claims", "mine", "--db", str(tmp_path / "none.db")])
+    assert code == 2 and "there is no corpus" in output, output
+
+
 def test_rule_version_is_exported() -> None:
     assert RULE_VERSION.startswith("claims-")
 

@@ -244,19 +244,26 @@ def _texts(source: IO[str] | None, store: Store | None) -> Iterator[str]:
     "--min-sentences", default=3, show_default=True, help="Least sentences a phrase is in."
 )
 @click.option("--window", default=4, show_default=True, help="Words either side of a term.")
+@db_option
 @click.pass_context
 def mine(
-    ctx: click.Context, source: IO[str] | None, top: int, min_sentences: int, window: int
+    ctx: click.Context,
+    source: IO[str] | None,
+    top: int,
+    min_sentences: int,
+    window: int,
+    db: str | None,
 ) -> None:
     """Propose frequent phrases near collection terms that no trigger covers, for review.
 
     Reads JSON lines with a `text` field from SOURCE (- for stdin), or the corpus articles
-    (--db of `claims`) when no SOURCE is given. Prints tab-separated lines: phrase, sentences,
-    articles, an example sentence. Add the phrases that make claims to the lexicons in
-    cleaning/claims/lexicons/ (and bump RULE_VERSION).
+    (--db, here or before `mine`) when no SOURCE is given. Prints tab-separated lines:
+    phrase, sentences, articles, an example sentence. Add the phrases that make claims to the
+    lexicons in cleaning/claims/lexicons/ (and bump RULE_VERSION).
     """
     config = MiningConfig(window=window, min_sentences=min_sentences, top=top)
-    store = open_corpus(ctx.obj.get("db")) if source is None else None  # refused before output
+    where = db or ctx.obj.get("db")
+    store = open_corpus(where) if source is None else None  # refused before output
     click.echo("phrase\tsentences\tarticles\texample")
     for phrase in mine_phrases(_texts(source, store), config):
         click.echo(f"{phrase.phrase}\t{phrase.sentences}\t{phrase.documents}\t{phrase.example}")
