@@ -10,7 +10,7 @@ from typing import Any
 import click
 from sqlalchemy.engine import make_url
 
-from corpus.commands.options import db_option
+from corpus.commands.options import db_option, listen_options
 from corpus.errors import ConfigError
 from corpus.store import open_corpus
 
@@ -61,14 +61,7 @@ def make_datasette(path: Path, settings: dict[str, Any] | None = None) -> Any:
 
 @click.command(name="browse")
 @db_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8001,
-    show_default=True,
-    help="Port to listen on (0: any free port; the URL printed says which).",
-)
+@listen_options(default_port=8001)
 def browse(db: str | None, host: str, port: int) -> None:
     """Open the corpus in Datasette: tables with descriptions and facets, canned queries
     (search, claims by lender and type, copies of an article, runs with errors), raw pages

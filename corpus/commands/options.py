@@ -24,6 +24,24 @@ db_option = click.option(
 )
 
 
+def listen_options(default_port: int) -> Callable[[F], F]:
+    """`--host` and `--port` of a command that serves on this machine (0: any free port)."""
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--port",
+            type=click.IntRange(0, 65535),
+            default=default_port,
+            show_default=True,
+            help="Port to listen on (0: any free port; the URL printed says which).",
+        )(command)
+        return click.option(
+            "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+        )(command)
+
+    return decorate
+
+
 def scrapy_settings_option(scope: str) -> Callable[[F], F]:
     """`-s/--set KEY=VALUE`, repeatable: Scrapy settings for `scope` (e.g. "this crawl")."""
     return click.option(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from corpus.commands.options import listen_options
 from corpus.errors import ConfigError
 
 
@@ -13,14 +14,7 @@ def sample_site() -> None:
 
 
 @sample_site.command(name="serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8765,
-    show_default=True,
-    help="Port; 0 picks a free one.",
-)
+@listen_options(default_port=8765)
 @click.option(
     "--generate",
     default=0,
