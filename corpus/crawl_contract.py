@@ -5,7 +5,7 @@ it, `crawl_parser` reads it), how a run ends (its status) and the exit code of e
 | status      | exit | meaning                                                         |
 | ----------- | ---- | --------------------------------------------------------------- |
 | finished    | 0    | every URL fetched or recorded, every fetched page stored         |
-| failed      | 1    | the crawl process failed (a bug: its log says where)             |
+| failed      | 1    | a site could not be reached (nothing crawled), or the process failed |
 | (bad input) | 2    | the crawl never started: a bad option, profile or database       |
 | incomplete  | 3    | pages could not be stored; `crawl --resume N` stores and refetches |
 | interrupted | 4    | stopped by Ctrl-C or SIGTERM; `crawl --resume N` carries on       |
@@ -25,6 +25,9 @@ from corpus.errors import ConfigError
 from corpus.profiles import hosts_of, load_profile
 
 DEFAULT_IDLE_TIMEOUT_S = 30.0
+# run stats key: {site: {host: reason}} of the sites nothing could be fetched from, because
+# their robots.txt could not be reached (the run is then `failed`: nothing was crawled there)
+UNREACHABLE = "unreachable"
 DEFAULT_HEARTBEAT_TTL_S = 15.0
 
 

@@ -17,6 +17,7 @@ from types import FrameType
 from typing import Any, Protocol
 
 import psutil
+import redis
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -79,6 +80,8 @@ def run_crawl(
     crawl_profiles(
         request.urls, request.sites, request.base_url, request.depth, request.allow_domains
     )  # bad input is refused here, before a run exists
+    if request.redis:
+        check_redis(request.redis)
     created = run_id is None
     if request.redis and not request.redis_prefix:
         request = replace(request, redis_prefix=f"debtcorpus:{uuid.uuid4().hex[:12]}")
@@ -99,6 +102,34 @@ def run_crawl(
     if not request.redis:  # a distributed run is closed by its last worker
         _close_if_abandoned(store, run_id, returncode)
     return CrawlEnd(run_id, returncode)
+
+
+REDIS_CHECK_TIMEOUT_S = 3.0
+
+
+def check_redis(url: str) -> None:
+    """Refuse a --redis that does not answer now, in one line, before a run exists (the crawl
+    process waits out an outage of a Redis it has reached, for DEBTCORPUS_REDIS_RETRY_SECONDS)."""
+    try:
+        client = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=REDIS_CHECK_TIMEOUT_S,
+            socket_timeout=REDIS_CHECK_TIMEOUT_S,
+            retry=None,
+        )
+    except ValueError as exc:
+        raise ConfigError(
+            f"--redis {url!r} is not a Redis URL ({exc}); give e.g. redis://127.0.0.1:6379/0"
+        ) from exc
+    try:
+        client.ping()
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        message = f"Redis is unreachable at {url} ({exc}); start it, or fix --redis"
+        raise ConfigError(message) from exc
+    except redis.RedisError as exc:
+        raise ConfigError(f"Redis at {url} refused this crawl ({exc}); fix --redis") from exc
+    finally:
+        client.close()
 
 
 def resume_crawl(

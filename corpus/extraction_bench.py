@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -224,5 +225,18 @@ def score_folder(folder: Path, workers: int = 2, title_first: bool = False) -> l
     shown = f"scoring {folder.name}"
     if workers <= 1:
         return [_score_job(job) for job in progress(jobs, len(jobs), shown)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
+    try:
         return list(progress(pool.map(_score_job, jobs, chunksize=4), len(jobs), shown))
+    except BaseException:
+        # Ctrl-C (or an error): stop the workers now instead of letting them score the rest
+        for process in list((getattr(pool, "_processes", {}) or {}).values()):
+            process.kill()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    """A worker leaves Ctrl-C to the main process, which stops it (no traceback per worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from corpus.errors import ConfigError
@@ -168,6 +168,8 @@ def existing_corpus(db: str | None = None) -> Store:
         tables = _sqlite_tables(url, hint) if sqlite else _server_tables(url)
     except (SQLAlchemyError, sqlite3.Error) as exc:
         reason = _reason(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+        if not sqlite and server_unreachable(exc):
+            raise ConfigError(unreachable_message(url, exc)) from exc
         if "does not exist" in reason:
             reason = reason.removesuffix(" (is the database server running?)")
             hint = f"createdb {parsed.database}, then " + CREATE_HINT.format(db=db or shown)
@@ -218,6 +220,8 @@ def open_store_for_crawl(db: str | None = None) -> Store:
             # takes the write lock: fails on a read-only file, folder or server
             session.execute(text("UPDATE crawl_runs SET id = id WHERE 1 = 0"))
     except SQLAlchemyError as exc:
+        if not url.startswith("sqlite") and server_unreachable(exc):
+            raise ConfigError(unreachable_message(url, exc)) from exc
         raise ConfigError(f"cannot write to the corpus at {_shown(url)}: {_reason(exc)}") from exc
     return store
 
@@ -232,6 +236,27 @@ def _refuse_in_memory(url: str) -> None:
             f"--db {url!r} is an in-memory database, gone when the crawl ends; "
             "give a file path such as corpus.db"
         )
+
+
+def server_unreachable(exc: BaseException) -> bool:
+    """A connection to a database server that never reached it (refused, no such host, timed
+    out), as opposed to a server that answered no (no such database or role, a bad password):
+    libpq prefixes every answer of the server with its severity."""
+    message = str(getattr(exc, "orig", None) or exc)
+    answered = any(level in message for level in ("FATAL:", "ERROR:"))
+    connecting = "connection" in message.lower() or "could not" in message.lower()
+    return isinstance(exc, OperationalError) and connecting and not answered
+
+
+def unreachable_message(url: str, exc: BaseException) -> str:
+    parsed = make_url(url)
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    cause = detail.rpartition("failed: ")[2] or detail
+    return (
+        f"the database server at {where} is unreachable ({cause}); "
+        f"start it, or fix the host and port in --db {_shown(url)}"
+    )
 
 
 def _shown(url: str) -> str:

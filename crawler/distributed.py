@@ -52,6 +52,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.request import request_from_dict
 from scrapy_redis import connection, picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -228,13 +229,13 @@ class ReliableScheduler(Scheduler):
             self.df.log(request, self.spider)
             return False
         if queued == STASHED:
-            if not self.stats.get_value(SEEN_STASHED, spider=self.spider):
+            if not self.stats.get_value(SEEN_STASHED):
                 logger.warning(
                     "the seen-set's table is full (more URLs than DEBTCORPUS_SEEN_URLS): what "
                     "it cannot place goes to its exact stash, which grows by about 80 bytes a URL"
                 )
-            self.stats.inc_value(SEEN_STASHED, spider=self.spider)
-        self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+            self.stats.inc_value(SEEN_STASHED)
+        self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
     def next_request(self) -> Request | None:
@@ -250,7 +251,7 @@ class ReliableScheduler(Scheduler):
         request = self.decode(popped.data)
         request.meta[LEASE_META] = (popped.host, popped.lease)
         self.popped.setdefault(request.url, []).append(popped.data)
-        self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+        self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def item_done(self, item: Any, **_: Any) -> None:
@@ -298,11 +299,11 @@ class ReliableScheduler(Scheduler):
 
     def give_up(self, exc: Exception) -> None:
         """Redis stayed away past the retry budget: stop this worker, its run incomplete."""
-        if self.stats.get_value(REDIS_FAILED, spider=self.spider):
+        if self.stats.get_value(REDIS_FAILED):
             return
         logger.error("Redis was unavailable too long (%s); stopping this worker", exc)
-        self.stats.set_value(REDIS_FAILED, str(exc), spider=self.spider)
-        self.crawler.engine.close_spider(self.spider, "redis-unavailable")
+        self.stats.set_value(REDIS_FAILED, str(exc))
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis-unavailable"))
 
     def _members(self, key: str) -> list[str]:
         return [m.decode() if isinstance(m, bytes) else m for m in self.server.smembers(key)]
@@ -318,7 +319,7 @@ class ReliableScheduler(Scheduler):
             host = host_of(request.url)
             if self.frontier.requeue(worker, data, host, request.priority, again):
                 outcome = "requeued" if again else "already_stored"
-                self.stats.inc_value(f"debtcorpus/redis/reclaimed/{outcome}", spider=self.spider)
+                self.stats.inc_value(f"debtcorpus/redis/reclaimed/{outcome}")
         release_worker(self.server, self.prefix, worker)
         if not self.server.scard(inflight):
             self.server.srem(self.keys.workers, worker)
@@ -336,7 +337,7 @@ class ReliableScheduler(Scheduler):
 
     def spider_idle(self, spider: Any) -> None:
         """Keep the spider open while the crawl may still get work; see the module docstring."""
-        if self.stats.get_value(REDIS_FAILED, spider=self.spider):
+        if self.stats.get_value(REDIS_FAILED):
             return
         try:
             self._keep_open_while_work_may_come()

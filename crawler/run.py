@@ -20,7 +20,13 @@ from scrapy.utils.project import get_project_settings
 from sqlalchemy.exc import SQLAlchemyError
 
 from corpus.cleaner_pool import kill_pools
-from corpus.crawl_contract import EXIT_FOR_STATUS, ExitCode, RunStatus, crawl_parser
+from corpus.crawl_contract import (
+    EXIT_FOR_STATUS,
+    UNREACHABLE,
+    ExitCode,
+    RunStatus,
+    crawl_parser,
+)
 from corpus.errors import ConfigError, DebtcorpusError
 from corpus.models import CrawlRun
 from corpus.profiles import SiteProfile, crawl_profiles
@@ -28,6 +34,7 @@ from corpus.run_records import finish_run
 from corpus.store import Store
 from crawler import distributed
 from crawler.pipelines import STORE_FAILED
+from crawler.robots import UNREACHABLE_HOST
 from crawler.spiders.article import ArticleSpider
 from crawler.stops import cancel_stop_deadline
 
@@ -96,6 +103,22 @@ def run_status(crawlers: list[Crawler]) -> RunStatus:
     return RunStatus.INTERRUPTED
 
 
+def unreachable_sites(profiles: list[SiteProfile], crawlers: list[Crawler]) -> dict[str, Any]:
+    """{site: {host: reason}} of each site nothing could be fetched from, as its robots.txt
+    could not be reached (connection refused, DNS, timeout): the crawl crawled nothing there."""
+    sites: dict[str, Any] = {}
+    for profile, crawler in zip(profiles, crawlers, strict=True):
+        values = crawler.stats.get_stats() if crawler.stats else {}
+        hosts = {
+            key.removeprefix(f"{UNREACHABLE_HOST}/"): value
+            for key, value in values.items()
+            if key.startswith(f"{UNREACHABLE_HOST}/")
+        }
+        if hosts and not values.get("downloader/response_count"):
+            sites[profile.name] = hosts
+    return sites
+
+
 def hold_run(store: Store, run_id: int) -> None:
     """Mark the run as held by this process, so `crawl --resume` refuses while it lives."""
     with store.session() as session:
@@ -112,6 +135,20 @@ def die_with_parent() -> None:
         return
 
 
+class _EarlyStop:
+    """SIGINT/SIGTERM before Scrapy installs its handlers (when its reactor starts): noted,
+    so that a crawl stopped while it sets up ends `interrupted` without starting, instead of
+    a KeyboardInterrupt traceback from inside Scrapy's set-up."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, self)
+
+    def __call__(self, number: int, _frame: Any) -> None:
+        self.signal = number
+
+
 def run_crawl(args: argparse.Namespace) -> RunStatus:
     """Crawl every profile in one reactor; returns the run's final status."""
     profiles = profiles_for(args)
@@ -121,22 +158,28 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
     store = Store(args.db)
     if not args.redis:
         hold_run(store, args.run_id)
+    early = _EarlyStop()
     process = CrawlerProcess(settings)
     crawlers: list[Crawler] = []
     for profile in profiles:
         crawler = process.create_crawler(ArticleSpider)
         crawlers.append(crawler)
         process.crawl(crawler, profile=profile, run_id=args.run_id)
+    if early.signal is not None:
+        return _stopped_before_start(store, args)
     process.start()
     cancel_stop_deadline()
     kill_pools()  # a crawl stopped at once left its cleaners busy: no waiting for them
     status = run_status(crawlers)
     stats = {p.name: _plain_stats(c) for p, c in zip(profiles, crawlers, strict=True)}
+    unreachable = unreachable_sites(profiles, crawlers)
     try:
         if args.redis:
             distributed.finish_worker(store, args, [p.name for p in profiles], status, stats)
         else:
-            finish_run(store, args.run_id, status, {"scrapy": stats})
+            if unreachable and status == RunStatus.FINISHED:
+                status = RunStatus.FAILED  # nothing was crawled from a site: work lost
+            finish_run(store, args.run_id, status, {"scrapy": stats, UNREACHABLE: unreachable})
     except SQLAlchemyError as exc:
         # The store is still down: the exit code carries the status to `debtcorpus crawl`.
         print(
@@ -146,6 +189,14 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
         status = RunStatus.INCOMPLETE if status == RunStatus.FINISHED else status
     store.dispose()
     return status
+
+
+def _stopped_before_start(store: Store, args: argparse.Namespace) -> RunStatus:
+    """Stopped while setting up: nothing was fetched; the run is resumable."""
+    if not args.redis:  # a distributed run stays open for its other workers
+        finish_run(store, args.run_id, RunStatus.INTERRUPTED, {})
+    store.dispose()
+    return RunStatus.INTERRUPTED
 
 
 def _plain_stats(crawler: Crawler) -> dict[str, Any]:

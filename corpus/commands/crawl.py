@@ -19,9 +19,16 @@ from corpus.commands.options import (
     sites_dir_option,
 )
 from corpus.commands.stats import print_run
-from corpus.crawl_contract import EXIT_FOR_STATUS, CrawlRequest, ExitCode, RunStatus
-from corpus.crawl_runs import CrawlEnd, ended_status, resume_crawl, run_crawl
+from corpus.crawl_contract import (
+    EXIT_FOR_STATUS,
+    UNREACHABLE,
+    CrawlRequest,
+    ExitCode,
+    RunStatus,
+)
+from corpus.crawl_runs import CrawlEnd, check_redis, ended_status, resume_crawl, run_crawl
 from corpus.errors import ConfigError, DebtcorpusError
+from corpus.models import CrawlRun
 from corpus.profiles import crawl_profiles, stored_site
 from corpus.store import Store, open_store_for_crawl
 
@@ -158,6 +165,8 @@ def refuse_bad_request(request: CrawlRequest) -> None:
     crawl_profiles(
         request.urls, request.sites, request.base_url, request.depth, request.allow_domains
     )
+    if request.redis:
+        check_redis(request.redis)
 
 
 def report_end(store: Store, end: CrawlEnd, db: str | None) -> int:
@@ -168,7 +177,15 @@ def report_end(store: Store, end: CrawlEnd, db: str | None) -> int:
         SQLAlchemyError
     ):  # the store may be down; the line below says what to do
         print_run(store, run_id)
-    if status != RunStatus.FINISHED:
+    unreachable = _unreachable(store, run_id)
+    if unreachable:
+        click.echo(
+            f"crawl run {run_id} failed: the site could not be reached at {unreachable}, so "
+            "nothing was crawled; check that its server is up and that the URL or --base-url "
+            "(host, port) is right, then crawl again",
+            err=True,
+        )
+    elif status != RunStatus.FINISHED:
         where = f" --db {db}" if db else ""
         click.echo(
             f"crawl run {run_id} is {status}: {_what_happened(status)}; "
@@ -176,6 +193,26 @@ def report_end(store: Store, end: CrawlEnd, db: str | None) -> int:
             err=True,
         )
     return int(EXIT_FOR_STATUS[status])
+
+
+def _unreachable(store: Store, run_id: int) -> str:
+    """'host (reason), ...' of the sites the run could not reach; '' when it reached them."""
+    try:
+        with store.session() as session:
+            run = session.get(CrawlRun, run_id)
+            sites = (run.stats or {}).get(UNREACHABLE, {}) if run is not None else {}
+    except SQLAlchemyError:
+        return ""
+    hosts = {host: reason for found in sites.values() for host, reason in found.items()}
+    return ", ".join(f"{host} ({_MEANING.get(reason, reason)})" for host, reason in hosts.items())
+
+
+_MEANING = {
+    "refused": "connection refused",
+    "dns": "the host name did not resolve",
+    "timeout": "no answer in time",
+    "reset": "the connection was reset",
+}
 
 
 def _what_happened(status: RunStatus) -> str:

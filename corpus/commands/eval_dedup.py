@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import click
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from cleaning.fingerprint import FingerprintConfig
 from corpus.dedup import evaluate
@@ -22,8 +24,9 @@ from corpus.dedup.farmpages import ingest_farm_set
 from corpus.dedup.farmset import SHARED, FarmSet, LabelledPair, build_farm_set
 from corpus.dedup.run import run_dedup
 from corpus.errors import ConfigError
+from corpus.models import Article
 from corpus.progress import phase
-from corpus.store import Store, open_store
+from corpus.store import Store, open_store_for_crawl, resolve_db_url
 
 
 def _table(title: str, scores: dict[str, evaluate.Score]) -> None:
@@ -121,6 +124,18 @@ def _counts(farm: FarmSet) -> Iterable[str]:
     return (f"{label} {count}" for label, count in sorted(labels.items()))
 
 
+def _refuse_existing(db: str) -> None:
+    """A SQLite --db must be a new file (the farm set is ingested into it)."""
+    parsed = make_url(resolve_db_url(db))
+    if parsed.get_backend_name() == "sqlite" and Path(parsed.database or "").exists():
+        raise ConfigError(f"--db {db} exists; give a new file")
+
+
+def _holds_articles(store: Store) -> bool:
+    with store.session() as session:
+        return session.scalar(select(Article.id).limit(1)) is not None
+
+
 @click.command(name="dedup")
 @click.option(
     "--shared",
@@ -133,22 +148,24 @@ def _counts(farm: FarmSet) -> Iterable[str]:
 @click.option("--limit", type=int, default=None, help="Use only this many original articles.")
 @click.option(
     "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Keep the ingested corpus in this new SQLite file (default: a temporary one).",
+    metavar="URL|PATH",
+    help="Keep the ingested corpus in this new database: a SQLite file that does not exist "
+    "yet, or an empty database's URL (postgresql+psycopg://...). Default: a temporary file.",
 )
 @click.option("--sweep/--no-sweep", default=True, help="Also sweep thresholds on dev folds.")
 @click.option("--top", default=8, show_default=True, help="Sweep rows shown.")
 def eval_dedup(
-    shared: Path, seed: int, limit: int | None, db_path: Path | None, sweep: bool, top: int
+    shared: Path, seed: int, limit: int | None, db: str | None, sweep: bool, top: int
 ) -> None:
     """Pairwise P/R/F1 per transformation on real text copied the way content farms copy."""
-    if db_path and db_path.exists():
-        raise ConfigError(f"--db {db_path} exists; give a new file")
-    farm = build_farm_set(seed=seed, shared=shared, limit=limit)
+    if db:
+        _refuse_existing(db)
     with tempfile.TemporaryDirectory() as folder:
-        store = open_store(str(db_path or Path(folder) / "farm.db"))
+        store = open_store_for_crawl(db or str(Path(folder) / "farm.db"))
+        if db and _holds_articles(store):
+            raise ConfigError(f"--db {db} holds articles already; give an empty database")
+        farm = build_farm_set(seed=seed, shared=shared, limit=limit)
         started = time.perf_counter()
         ids = ingest_farm_set(farm, store)
         click.echo(

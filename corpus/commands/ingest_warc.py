@@ -61,12 +61,14 @@ def ingest_warc_command(
     """
     if resume_run is None and not files:
         raise click.UsageError("give one or more WARC/ARC files, or --resume RUN_ID")
+    request = WarcIngestRequest(files, site, workers, clean_timeout)
+    if resume_run is None:
+        request.validate()  # a missing file or one that is no WARC: refused before any corpus
     store = open_store(db)
     try:
         if resume_run is not None:
             run_id = resume_ingest(store, resume_run)
         else:
-            request = WarcIngestRequest(files, site, workers, clean_timeout)
             run_id = ingest_warc(store, request)
         print_run(store, run_id)
         print_records(store, run_id)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 
 import click
 from sqlalchemy import select
 
+from corpus.commands.lazy import Interrupted
 from corpus.commands.options import db_option, sites_dir_option
 from corpus.commands.stats import print_run
-from corpus.crawl_contract import CrawlRequest
+from corpus.crawl_contract import STATUS_FOR_EXIT, CrawlRequest, ExitCode, RunStatus
 from corpus.crawl_runs import run_crawl
 from corpus.errors import ConfigError
 from corpus.models import CrawlRun
@@ -111,5 +113,14 @@ def worker(
         settings=(f"LOG_LEVEL={log_level}", *settings),
         jobdir=None,
     )
-    run_crawl(store, request, run_id=found_id)
+    end = run_crawl(store, request, run_id=found_id)
     print_run(store, found_id)
+    if end.exit_code == ExitCode.INTERRUPTED:
+        raise Interrupted(
+            f"worker stopped (Ctrl-C) before crawl run {found_id} ended; its unfinished "
+            "requests went back to the shared queue; start it again to help"
+        )
+    if end.exit_code != ExitCode.FINISHED:
+        status = STATUS_FOR_EXIT.get(end.exit_code, RunStatus.KILLED)
+        click.echo(f"this worker's part of crawl run {found_id} ended {status}", err=True)
+        sys.exit(end.exit_code if end.exit_code > 0 else ExitCode.KILLED)

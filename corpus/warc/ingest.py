@@ -28,6 +28,7 @@ from corpus.warc.reader import (
     HttpRecord,
     RequestRecord,
     SkippedRecord,
+    is_archive,
     read_archive,
 )
 from corpus.warc.storage import (
@@ -57,6 +58,12 @@ class WarcIngestRequest:
         missing = [str(path) for path in self.paths if not path.is_file()]
         if missing:
             raise ConfigError(f"no such file: {', '.join(missing)}")
+        other = [str(path) for path in self.paths if not is_archive(path)]
+        if other:
+            raise ConfigError(
+                f"not a WARC or ARC file (gzip-compressed or not): {', '.join(other)}; "
+                "nothing was ingested"
+            )
         if self.workers < 1:
             raise ConfigError("--workers must be 1 or more")
 

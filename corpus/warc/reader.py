@@ -117,6 +117,22 @@ def open_archive(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
+# how a WARC or ARC file begins (after any gzip): its first record's header line
+ARCHIVE_START = re.compile(rb"\s*(?:WARC/1\.[01]\r?\n|(?:https?|dns|filedesc)://\S+ \S+ \d{14} )")
+
+
+def is_archive(path: Path) -> bool:
+    """Does the file begin as a WARC or ARC file does, gzipped or not? Read from its head only."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    if head.startswith(GZIP_MAGIC):
+        try:
+            head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(head, 1 << 12)
+        except zlib.error:
+            return False
+    return ARCHIVE_START.match(head) is not None
+
+
 def is_whole_file_gzip(path: Path) -> bool:
     """True for one gzip stream holding several records (warcio needs a member per record):
     the first gzip member holds a second record header."""
