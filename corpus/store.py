@@ -197,7 +197,7 @@ def _sqlite_tables(url: str, hint: str) -> set[str]:
 
 
 def _server_tables(url: str) -> set[str]:
-    engine = create_engine(url)
+    engine = make_engine(url)  # an unsupported driver is refused there, in one line
     try:
         with engine.connect() as connection:
             return set(inspect(connection).get_table_names())

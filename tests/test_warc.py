@@ -370,7 +370,7 @@ def test_a_crawl_run_cannot_be_resumed_as_an_ingest(store: Store, db_path: Path)
     assert result.exit_code != 0 and "resume it with `crawl --resume`" in result.output
 
 
-def test_a_file_that_is_no_archive_is_a_bad_record_and_a_warning(
+def test_a_file_that_is_no_archive_is_refused_and_nothing_ingested(
     db_path: Path, tmp_path: Path
 ) -> None:
     path = tmp_path / "photo.warc.gz"
@@ -380,9 +380,9 @@ def test_a_file_that_is_no_archive_is_a_bad_record_and_a_warning(
         cli, ["ingest-warc", str(path), "--db", str(db_path), "--workers", "1"]
     )
 
-    assert result.exit_code == 0 and "Traceback" not in result.output
-    assert "Skipped bad record: photo.warc.gz offset 0: unreadable:" in result.output
-    assert "are these WARC or ARC files?" in result.output
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "not a WARC or ARC file (gzip-compressed or not)" in result.output
+    assert not db_path.exists()
 
 
 def test_redirect_and_304_responses_are_kept_without_cleaning(store: Store, tmp_path: Path) -> None:

@@ -218,8 +218,14 @@ def export_dataset(store: Store, request: ExportRequest) -> ExportResult:
     request.validate()
     out_dir = request.out_dir
     check_out_dir(out_dir, request.overwrite)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write the export folder {out_dir}: {exc.strerror or exc}; "
+            "choose a folder you can write to"
+        ) from exc
     try:
         facts = write_export(store, request, staging)
         files = tuple(sorted(path.name for path in staging.iterdir()))
