@@ -114,8 +114,12 @@ def test_a_missing_or_unreachable_postgresql_database_is_one_line() -> None:
     base = PG_URL.rsplit("/", 1)[0]
     missing = invoke("stats", "--db", f"{base}/debtcorpus_no_such_db")
     assert_one_line_error(missing, "does not exist", "createdb debtcorpus_no_such_db")
-    refused = invoke("runs", "--db", f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x")
-    assert_one_line_error(refused, "cannot open the corpus", "is the database server running?")
+    port = free_port()
+    refused = invoke("runs", "--db", f"postgresql+psycopg://postgres@127.0.0.1:{port}/x")
+    assert_one_line_error(
+        refused, f"the database server at 127.0.0.1:{port} is unreachable", "start it, or fix"
+    )
+    assert "create one" not in refused.output
 
 
 @pytest.fixture
