@@ -33,12 +33,13 @@ from scrapy.settings import Settings
 
 from corpus.errors import ConfigError
 from crawler.cuckoo import LOAD, MAX_FINGERPRINT_BITS, MIN_FINGERPRINT_BITS, SLOTS, CuckooShape
+from crawler.gcs import GcsShape, gcs_shape
 
 # one Redis string holds at most 512 MB = 2**32 bits
 MAX_BYTES = 2**29
 DEFAULT_SEEN_URLS = 10_000_000
 DEFAULT_ERROR_RATE = 1e-4
-KINDS = ("cuckoo", "bloom", "exact")
+KINDS = ("cuckoo", "gcs", "bloom", "exact")
 
 
 class SeenSetError(ConfigError):
@@ -65,8 +66,8 @@ class BloomShape:
         return self.positions(fingerprint)
 
 
-SeenShape = CuckooShape | BloomShape
-Shape = TypeVar("Shape", CuckooShape, BloomShape)
+SeenShape = CuckooShape | GcsShape | BloomShape
+Shape = TypeVar("Shape", CuckooShape, GcsShape, BloomShape)
 
 
 def bloom_for(urls: int, error_rate: float) -> BloomShape:
@@ -91,15 +92,31 @@ def cuckoo_for(urls: int, error_rate: float) -> CuckooShape:
     return _fits(CuckooShape(max(2, buckets), fitting[0]), "cuckoo", urls, error_rate)
 
 
+def gcs_for(urls: int, error_rate: float) -> GcsShape:
+    _check(urls, error_rate)
+    shape = gcs_shape(urls, error_rate)
+    if shape.part_bytes > MAX_BYTES:
+        raise SeenSetError(
+            f"a Golomb-coded set for {urls:,} URLs at {error_rate:g} needs {shape.table_bytes:,} "
+            "bytes, more than 64 Redis values hold; raise DEBTCORPUS_SEEN_ERROR_RATE or use "
+            "DEBTCORPUS_SEEN_SET=exact"
+        )
+    return shape
+
+
 def shape_for(kind: str, urls: int, error_rate: float) -> SeenShape | None:
     """The seen-set of a kind for `urls` URLs at `error_rate`; None for the exact set."""
     if kind == "exact":
         return None
     if kind == "cuckoo":
         return cuckoo_for(urls, error_rate)
+    if kind == "gcs":
+        return gcs_for(urls, error_rate)
     if kind == "bloom":
         return bloom_for(urls, error_rate)
-    raise SeenSetError(f"DEBTCORPUS_SEEN_SET={kind!r}: give cuckoo (the default), bloom or exact")
+    raise SeenSetError(
+        f"DEBTCORPUS_SEEN_SET={kind!r}: give cuckoo (the default), gcs, bloom or exact"
+    )
 
 
 def seen_shape(settings: Settings) -> SeenShape | None:
