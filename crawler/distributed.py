@@ -80,7 +80,7 @@ REDIS_BACKOFF_CAP_S = 1.0
 KEEP_QUEUES_EVERY_S = 3600.0
 # stats key: Redis stayed away longer than the retry budget (the run is incomplete)
 REDIS_FAILED = "debtcorpus/redis_failed"
-# stats key: URLs whose push found the cuckoo filter's table full (a fingerprint stashed)
+# stats key: URLs whose push found the seen-set's table full (a fingerprint stashed)
 SEEN_STASHED = "debtcorpus/seen/stashed"
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 

@@ -69,10 +69,10 @@ local function ready_host(ready, host, next_key)
   end
 end
 """
-# push's answers: the request was seen already; queued; queued, and the cuckoo filter's table
+# push's answers: the request was seen already; queued; queued, and the seen-set's table
 # was full, so a fingerprint went to its stash
 SEEN, QUEUED, STASHED = 0, 1, 2
-# KEYS: seen-set, ready, host queue, host next, cuckoo stash. ARGV: seen mode (cuckoo, bloom,
+# KEYS: seen-set, ready, host queue, host next, stash. ARGV: seen mode (cuckoo, bloom,
 # gcs, exact or none), host, score, request, then the seen-set's marks: bucket, fingerprint,
 # buckets, fingerprint bits, kicks, stash member (cuckoo), GcsShape.marks() (gcs), the bit
 # positions (bloom) or the fingerprint (exact). Marks the request seen and queues it in one

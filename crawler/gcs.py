@@ -9,13 +9,15 @@ one before (less one) in Rice code: q = gap >> k as q zero bits and a one bit, t
 bits, k chosen for the gaps' geometric law (k = 13 at eps = 0.9e-4): about log2(1/eps) + 1.5
 bits a URL (14.92 at 0.9e-4), against the 16 of a semi-sorted cuckoo filter's slot.
 
-Blocks are byte-aligned (zero padding ends a block: a code always holds a one) and laid out in
-superblocks of BLOCKS blocks that share a fixed number of bytes, the mean fill plus 4 standard
-deviations: a directory of each block's end offset (2 bytes each), then the blocks one after
-the other. An insert decodes its block, re-encodes it with the new value, and moves the rest
-of its superblock up by the bytes it grew (one GETRANGE and one SETRANGE of the tail, done by
-Redis), then adds that to the directory's later entries. A superblock with no room left sends
-the URL to the exact stash (as the cuckoo filter does; rare below the count: 4 sigma).
+Blocks are byte-aligned, each ended by a one bit and zero bits to its last byte's end, and
+laid out in superblocks of BLOCKS blocks that share a fixed number of bytes, the mean fill
+plus 4 standard deviations: a directory of each block's end offset (2 bytes each), then the
+blocks one after the other. A lookup decodes its block up to the value's place. An insert
+does the same, codes the new value and the gap after it, moves the block's later bits behind
+them, and moves the rest of its superblock up by the bytes the block grew (one GETRANGE and
+one SETRANGE of the tail, done by Redis), then adds that to the directory's later entries. A
+superblock with no room left sends the URL to the exact stash (as the cuckoo filter does;
+rare below the count: 4 sigma).
 
 Superblocks are laid out in a few equal Redis strings ("parts", `<seen>:0`, `<seen>:1`, ...),
 because jemalloc rounds an allocation up to its size class (4 a doubling, up to 25% more): one
@@ -38,20 +40,21 @@ DESIGN_SHARE = 0.9
 SIGMAS = 4.0  # a superblock's headroom over its mean fill
 MAX_PARTS = 64
 MAX_DATA_BYTES = 65_535  # directory entries are 2 bytes
-PADDING_BITS = 3.5  # a byte-aligned block's mean padding
+PADDING_BITS = 4.5  # a block's terminator and its mean padding to a whole byte
 
 
 def rice_length(bits: int, rate: float) -> tuple[float, float]:
     """The mean and mean square of a Rice code's length (k = `bits`) for gaps - 1 that follow
     a geometric law of parameter `rate`: q = x >> k is geometric, P(q >= j) = a^j."""
-    a = (1 - rate) ** (2**bits)
-    mean_q, var_q = a / (1 - a), a / (1 - a) ** 2
+    log_a = 2**bits * math.log1p(-rate)
+    a, rest = math.exp(log_a), -math.expm1(log_a)  # a and 1 - a, without cancellation
+    mean_q, var_q = a / rest, a / rest**2
     mean = mean_q + 1 + bits
     return mean, var_q + mean * mean
 
 
 def best_rice_bits(rate: float) -> int:
-    return min(range(1, 40), key=lambda k: rice_length(k, rate)[0])
+    return min(range(1, 64), key=lambda k: rice_length(k, rate)[0])
 
 
 def allocation(size: int) -> int:
@@ -176,17 +179,22 @@ local function gcs(base, stash, argv, at)
   local pow2 = {[0] = 1}
   for i = 1, 48 do pow2[i] = pow2[i - 1] * 2 end
   local byte, char, floor = string.byte, string.char, math.floor
+  local len, ending = #s, 0  -- the block's bits end before its last one bit (the terminator)
+  if len > 0 then
+    local last = byte(s, len)
+    ending = len * 8 - 1
+    while last % 2 == 0 do last, ending = last / 2, ending - 1 end
+  end
   local starts = {}  -- the bit each value's code starts at, and after the last: its end
   local function decode(stop)  -- the block's values, up to the first >= stop
-    local values, n, pos, len, acc, have, prev = {}, 0, 1, #s, 0, 0, -1
+    local values, n, pos, acc, have, prev = {}, 0, 1, 0, 0, -1
     while true do
-      starts[n + 1] = (pos - 1) * 8 - have
+      local at = (pos - 1) * 8 - have
+      starts[n + 1] = at
+      if at >= ending or prev >= stop then return values end
       local q = 0
       while true do
-        if have == 0 then
-          if pos > len then return values end
-          acc, have, pos = byte(s, pos), 8, pos + 1
-        end
+        if have == 0 then acc, have, pos = byte(s, pos), 8, pos + 1 end
         if acc == 0 then q, have = q + have, 0
         else
           local top = pow2[have - 1]
@@ -202,46 +210,55 @@ local function gcs(base, stash, argv, at)
       prev = prev + 1 + q * span + r
       n = n + 1
       values[n] = prev
-      if prev >= stop then return values end
     end
   end
-  local function encode(values, from)  -- the block, its bytes before values[from] kept
-    local bit_at = starts[from]
+  -- The block with `items` coded (after `prev`) from bit `bit_at` on, the bits before it
+  -- kept, then its bits from copy_from to copy_to (the codes after them), then a one bit.
+  local function encode(items, prev, bit_at, copy_from, copy_to)
     local kept = floor(bit_at / 8)
     local have = bit_at - kept * 8
     local acc = floor((byte(s, kept + 1) or 0) / pow2[8 - have])
-    local out, m, prev = {}, 0, values[from - 1] or -1
-    for i = from, #values do
-      local x = values[i] - prev - 1
-      prev = values[i]
-      local q = floor(x / span)
-      local r = x - q * span
-      while q >= 24 do  -- 24 zero bits
-        acc, have = acc * 16777216, have + 24
-        while have >= 8 do
-          have = have - 8
-          local b = floor(acc / pow2[have])
-          m, out[m + 1], acc = m + 1, b, acc - b * pow2[have]
-        end
-        q = q - 24
-      end
-      if have + q + k > 44 then  -- a double holds 53 bits: the one bit first, then r
-        acc, have = acc * pow2[q + 1] + 1, have + q + 1
-        while have >= 8 do
-          have = have - 8
-          local b = floor(acc / pow2[have])
-          m, out[m + 1], acc = m + 1, b, acc - b * pow2[have]
-        end
-        acc, have = acc * span + r, have + k
-      else
-        acc, have = (acc * pow2[q + 1] + 1) * span + r, have + q + 1 + k
-      end
+    local out, m = {}, 0
+    local function flush()
       while have >= 8 do
         have = have - 8
         local b = floor(acc / pow2[have])
         m, out[m + 1], acc = m + 1, b, acc - b * pow2[have]
       end
     end
+    for i = 1, #items do
+      local x = items[i] - prev - 1
+      prev = items[i]
+      local q = floor(x / span)
+      local r = x - q * span
+      while q >= 24 do acc, have, q = acc * 16777216, have + 24, q - 24 flush() end
+      acc, have = acc * pow2[q + 1] + 1, have + q + 1
+      flush()
+      acc, have = acc * span + r, have + k
+      flush()
+    end
+    if copy_to > copy_from then
+      local first, last = floor(copy_from / 8), floor((copy_to - 1) / 8)
+      local lo, hi = copy_from - first * 8, 8
+      if first == last then hi = copy_to - first * 8 end
+      local bits = hi - lo
+      local head = floor(byte(s, first + 1) / pow2[8 - hi]) % pow2[bits]
+      acc, have = acc * pow2[bits] + head, have + bits
+      flush()
+      local shift = pow2[have]
+      for q = first + 2, last do  -- whole bytes, shifted by `have` bits
+        acc = acc * 256 + byte(s, q)
+        local b = floor(acc / shift)
+        m, out[m + 1], acc = m + 1, b, acc - b * shift
+      end
+      if last > first then
+        bits = copy_to - last * 8
+        acc, have = acc * pow2[bits] + floor(byte(s, last + 1) / pow2[8 - bits]), have + bits
+        flush()
+      end
+    end
+    acc, have = acc * 2 + 1, have + 1  -- the terminator, then zero bits to the byte's end
+    flush()
     if have > 0 then m, out[m + 1] = m + 1, acc * pow2[8 - have] end
     local chunks = {string.sub(s, 1, kept)}
     for i = 1, m, 4096 do chunks[#chunks + 1] = char(unpack(out, i, math.min(m, i + 4095))) end
@@ -253,13 +270,16 @@ local function gcs(base, stash, argv, at)
     if values[#values] == value then return true end
     return redis.call('SISMEMBER', stash, member) == 1
   end
-  function filter.push()
-    local values = decode(math.huge)
-    local n, i = #values, 1
-    while i <= n and values[i] < value do i = i + 1 end
-    if values[i] == value or redis.call('SISMEMBER', stash, member) == 1 then return 0 end
-    table.insert(values, i, value)
-    local coded = encode(values, i)
+  function filter.push()  -- decoded up to the value's place, the codes after it moved
+    local values = decode(value)
+    local n = #values
+    if values[n] == value or redis.call('SISMEMBER', stash, member) == 1 then return 0 end
+    local coded
+    if n > 0 and values[n] > value then  -- before values[n]: its gap is coded again
+      coded = encode({value, values[n]}, values[n - 1] or -1, starts[n], starts[n + 1], ending)
+    else
+      coded = encode({value}, values[n] or -1, ending, 0, 0)
+    end
     local grown = #coded - (finish - start)
     if data + used + grown > offset + size then
       redis.call('SADD', stash, member)

@@ -174,6 +174,9 @@ def test_the_golomb_coded_set_takes_under_2_bytes_a_url_at_1e_4() -> None:
     assert string_allocation(2**21 - 10) == 2**21 and string_allocation(2**21 - 9) > 2**21
     with pytest.raises(SeenSetError, match="more than 64 Redis values hold"):
         gcs_for(10**11, 1e-4)
+    with pytest.raises(SeenSetError, match="below what the Golomb-coded set gives"):
+        gcs_for(1000, 1e-20)
+    assert gcs_for(1000, 1e-9).rice_bits <= 44
 
 
 def part_memory(client: redis.Redis, shape: GcsShape) -> list[int]:
@@ -235,14 +238,14 @@ def test_the_stash_lives_and_goes_with_the_crawl_keys() -> None:
 
 
 def test_the_seen_set_settings_are_checked() -> None:
-    assert isinstance(seen_shape(Settings()), CuckooShape)  # the default
+    assert isinstance(seen_shape(Settings()), GcsShape)  # the default
     assert isinstance(seen_shape(Settings({"DEBTCORPUS_SEEN_SET": "bloom"})), BloomShape)
     assert isinstance(seen_shape(Settings({"DEBTCORPUS_SEEN_SET": "cuckoo"})), CuckooShape)
     assert seen_shape(Settings({"DEBTCORPUS_SEEN_SET": "exact"})) is None
-    with pytest.raises(SeenSetError, match=r"cuckoo .*, bloom or exact"):
+    with pytest.raises(SeenSetError, match=r"gcs .*, cuckoo, bloom or exact"):
         seen_shape(Settings({"DEBTCORPUS_SEEN_SET": "quotient"}))
-    with pytest.raises(SeenSetError, match="more than one Redis value holds"):
-        seen_shape(Settings({"DEBTCORPUS_SEEN_URLS": 10**10}))
+    with pytest.raises(SeenSetError, match="more than 64 Redis values hold"):
+        seen_shape(Settings({"DEBTCORPUS_SEEN_URLS": 10**11}))
     with pytest.raises(SeenSetError, match="between 0 and 1"):
         seen_shape(Settings({"DEBTCORPUS_SEEN_ERROR_RATE": 2}))
 
@@ -250,7 +253,7 @@ def test_the_seen_set_settings_are_checked() -> None:
 def test_a_bad_seen_set_setting_is_one_line_before_any_crawl(redis_server: str) -> None:  # noqa: F811
     argv = [sys.executable, "-m", "crawler", "--db", "sqlite:///:memory:", "--run-id", "1"]
     argv += ["--redis", redis_server, f"http://{HOST}:9/"]
-    argv += ["--set", "DEBTCORPUS_SEEN_ERROR_RATE=1e-9"]
+    argv += ["--set", "DEBTCORPUS_SEEN_ERROR_RATE=1e-20"]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("Error: DEBTCORPUS_SEEN_ERROR_RATE")
