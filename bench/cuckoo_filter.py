@@ -1,15 +1,18 @@
-"""The crawl's seen-sets side by side on a private redis-server: the cuckoo filter (the
-default, crawler/cuckoo.py) and the Bloom filter (DEBTCORPUS_SEEN_SET=bloom), each sized by
-crawler/seen.py for --urls URLs at --rate and filled through the frontier's own push script.
+"""The crawl's seen-sets side by side on a private redis-server: the Golomb-coded set
+(DEBTCORPUS_SEEN_SET=gcs, crawler/gcs.py), the cuckoo filter (crawler/cuckoo.py) and the Bloom
+filter (bloom), each sized by crawler/seen.py for --urls URLs at --rate and filled through the
+frontier's own push script, the kinds alternated within one run.
 
-For each --urls count (several may be given) and each filter: the table's bytes per URL and
-Redis's used_memory per URL (with its fixed allocations), the URLs the push took as new (the
-others were false positives while it filled), the URLs the cuckoo filter's full table sent to
-its stash, the false-positive rate over as many new URLs looked up without inserting them
-(at the expected count: what the sizing promises), and the seconds the inserts and the
-lookups took.
+For each --urls count (several may be given) and each kind: the table's bytes per URL, MEMORY
+USAGE of its keys (the stash included) per URL, and Redis's used_memory per URL (with its
+fixed allocations), the URLs the push took as new (the others were false positives while it
+filled), the URLs a full table sent to its stash, the false-positive rate over --probes new
+URLs looked up without inserting them (at the expected count: what the sizing promises), the
+seconds the inserts and the lookups took (client included), and the Redis CPU microseconds of
+one push (INFO commandstats, EVALSHA, the script alone).
 
   .venv/bin/python bench/cuckoo_filter.py [--urls 200000 1000000] [--rate 1e-4]
+      [--probes N] [--kinds gcs cuckoo bloom]
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ sys.path.insert(0, str(REPO))
 from bench.redis_memory import start_redis, used  # noqa: E402
 from crawler.cuckoo import HAS_LUA, CuckooShape  # noqa: E402
 from crawler.frontier import Frontier, HostPolicy  # noqa: E402
+from crawler.gcs import GCS_HAS_LUA, GcsShape  # noqa: E402
 from crawler.seen import BloomShape, SeenShape, shape_for  # noqa: E402
 
 BATCH = 5_000
@@ -47,8 +51,8 @@ def batched(client: redis.Redis, urls: list[str], call: Callable[[str, Any], Non
 
 def looked_up(client: redis.Redis, frontier: Frontier, shape: SeenShape, urls: list[str]) -> int:
     """How many of `urls` the filter has, looked up only."""
-    if isinstance(shape, CuckooShape):
-        has = client.register_script(HAS_LUA)
+    if isinstance(shape, CuckooShape | GcsShape):
+        has = client.register_script(HAS_LUA if isinstance(shape, CuckooShape) else GCS_HAS_LUA)
         keys = [frontier.seen, frontier.keys.stash]
         return sum(batched(client, urls, lambda url, pipe: has(keys, shape.marks(url), pipe)))
     assert isinstance(shape, BloomShape)
@@ -60,9 +64,21 @@ def looked_up(client: redis.Redis, frontier: Frontier, shape: SeenShape, urls: l
     return sum(batched(client, urls, bits))
 
 
-def run(client: redis.Redis, kind: str, count: int, rate: float) -> dict[str, Any]:
+def script_usec(client: redis.Redis) -> tuple[int, float]:
+    """EVALSHA's calls and Redis CPU microseconds so far (INFO commandstats)."""
+    stats = client.info("commandstats").get("cmdstat_evalsha", {})
+    return int(stats.get("calls", 0)), float(stats.get("usec", 0))
+
+
+def keys_memory(client: redis.Redis, frontier: Frontier, shape: SeenShape) -> int:
+    keys = [frontier.keys.stash]
+    keys += shape.part_keys(frontier.seen) if isinstance(shape, GcsShape) else [frontier.seen]
+    return sum(int(client.memory_usage(key, samples=0) or 0) for key in keys)
+
+
+def run(client: redis.Redis, kind: str, count: int, rate: float, probes: int) -> dict[str, Any]:
     urls = [f"https://news.example.cn/a/2026/{n}.html" for n in range(count)]
-    fresh = [f"https://law.example.cn/b/{n}.html" for n in range(count)]
+    fresh = [f"https://law.example.cn/b/{n}.html" for n in range(probes)]
     client.flushall()
     shape = shape_for(kind, count, rate)
     assert shape is not None
@@ -74,23 +90,27 @@ def run(client: redis.Redis, kind: str, count: int, rate: float) -> dict[str, An
         frontier.scripts["push"](keys=keys, args=args, client=pipe)
 
     started, answers = time.monotonic(), []
+    client.config_resetstat()
     for start in range(0, count, BATCH):
         answers += batched(client, urls[start : start + BATCH], push)
         client.delete(frontier.queue("h"), frontier.ready)  # the seen-set alone is measured
     insert_s = time.monotonic() - started
+    calls, usec = script_usec(client)
     size = used(client) - before
     started = time.monotonic()
     false_positives = looked_up(client, frontier, shape, fresh)
     return {
         "shape": shape,
         "table B/URL": shape.table_bytes / count,
+        "MEMORY USAGE B/URL": keys_memory(client, frontier, shape) / count,
         "used_memory B/URL": size / count,
         "taken as new": count - answers.count(0),
         "stashed": answers.count(2),
         "false positives": false_positives,
-        "FP rate": false_positives / count,
+        "FP rate": false_positives / probes,
         "insert s": insert_s,
         "lookup s": time.monotonic() - started,
+        "Redis us/push": usec / max(1, calls),
     }
 
 
@@ -98,14 +118,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--urls", type=int, nargs="+", default=[200_000, 1_000_000])
     parser.add_argument("--rate", type=float, default=1e-4)
+    parser.add_argument("--probes", type=int, help="new URLs looked up (default: --urls)")
+    parser.add_argument("--kinds", nargs="+", default=["gcs", "cuckoo", "bloom"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         process, client = start_redis(folder)
         try:
             for count in args.urls:
-                print(f"cuckoo_filter: {count:,} URLs in, {count:,} new URLs looked up")
-                for kind in ("cuckoo", "bloom"):
-                    row = run(client, kind, count, args.rate)
+                probes = args.probes or count
+                print(f"cuckoo_filter: {count:,} URLs in, {probes:,} new URLs looked up")
+                for kind in args.kinds:
+                    row = run(client, kind, count, args.rate, probes)
                     print(f"  {kind}: " + "  ".join(_figure(k, v) for k, v in row.items()))
                     sys.stdout.flush()
         finally:

@@ -81,7 +81,7 @@ REDIS_BACKOFF_CAP_S = 1.0
 KEEP_QUEUES_EVERY_S = 3600.0
 # stats key: Redis stayed away longer than the retry budget (the run is incomplete)
 REDIS_FAILED = "debtcorpus/redis_failed"
-# stats key: URLs whose push found the cuckoo filter's table full (a fingerprint stashed)
+# stats key: URLs whose push found the seen-set's table full (a fingerprint stashed)
 SEEN_STASHED = "debtcorpus/seen/stashed"
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
@@ -270,7 +270,7 @@ class ReliableScheduler(Scheduler):
         after the last worker's last beat (a crawl nobody resumes does not stay forever)."""
         pipe = self.server.pipeline()
         pipe.set(self.keys.alive(self.worker), "1", px=int(self.heartbeat_ttl * 1000))
-        kept = list(self.keys.shared)
+        kept = [*self.keys.shared, *self.frontier.seen_parts()]
         if time.monotonic() - self.queues_kept_at > KEEP_QUEUES_EVERY_S:
             kept += self.frontier.queued_keys()  # one key per host: not at every beat
             self.queues_kept_at = time.monotonic()
@@ -422,7 +422,8 @@ def finish_worker(
         finish_run(store, args.run_id, status, {})
         if status == "finished":  # nothing is left to resume: the frontier and seen-set go
             for name in profiles:
-                server.delete(*RunKeys(prefix, name).shared)
+                keys = RunKeys(prefix, name)
+                server.delete(*keys.shared, *keys.seen_parts(server))
             server.delete(f"{prefix}:frontiers", f"{prefix}:hosts")
 
 

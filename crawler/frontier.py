@@ -24,7 +24,9 @@ Redis keys, for crawl prefix P, profile S, host H and worker W:
   P:S:seen          the seen-set (crawler/seen.py): the cuckoo filter's table or the Bloom
                     filter's bitmap; or P:S:dupefilter with DEBTCORPUS_SEEN_SET=exact (a set
                     of request fingerprints)
-  P:S:seen:stash    the cuckoo filter's stash (set of what a full table could not place)
+  P:S:seen:N        with DEBTCORPUS_SEEN_SET=gcs, the Golomb-coded set's parts (N = 0, 1, ...)
+  P:S:seen:stash    the cuckoo filter's or Golomb-coded set's stash (set of what a full
+                    table could not place)
   P:S:inflight:W    set of the requests W popped and has not finished
   P:host:H          sorted set of the leases out at H, "<worker>|<n>" scored by expiry (ms)
   P:host:H:next     the earliest time (ms) of H's next request when a delay is set
@@ -39,12 +41,14 @@ server (not a Redis Cluster).
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any, cast
 
 from redis import Redis
 
 from crawler.cuckoo import CUCKOO_LUA
+from crawler.gcs import GCS_LUA, GcsShape
 from crawler.seen import SeenShape
 
 # a host with all its leases out is looked at again after this long (ms), unless a lease
@@ -65,19 +69,24 @@ local function ready_host(ready, host, next_key)
   end
 end
 """
-# push's answers: the request was seen already; queued; queued, and the cuckoo filter's table
+# push's answers: the request was seen already; queued; queued, and the seen-set's table
 # was full, so a fingerprint went to its stash
 SEEN, QUEUED, STASHED = 0, 1, 2
-# KEYS: seen-set, ready, host queue, host next, cuckoo stash. ARGV: seen mode (cuckoo, bloom,
-# exact or none), host, score, request, then the seen-set's marks: bucket, fingerprint,
-# buckets, fingerprint bits, kicks, stash member (cuckoo), the bit positions (bloom) or the
-# fingerprint (exact). Marks the request seen and queues it in one step, or does neither.
+# KEYS: seen-set, ready, host queue, host next, stash. ARGV: seen mode (cuckoo, bloom,
+# gcs, exact or none), host, score, request, then the seen-set's marks: bucket, fingerprint,
+# buckets, fingerprint bits, kicks, stash member (cuckoo), GcsShape.marks() (gcs), the bit
+# positions (bloom) or the fingerprint (exact). Marks the request seen and queues it in one
+# step, or does neither.
 PUSH_LUA = (
     _READY_HOST
     + CUCKOO_LUA
+    + GCS_LUA
     + """
 local mode, queued = ARGV[1], 1
-if mode == 'cuckoo' then
+if mode == 'gcs' then
+  queued = gcs(KEYS[1], KEYS[5], ARGV, 5).push()
+  if queued == 0 then return 0 end
+elseif mode == 'cuckoo' then
   local filter = cuckoo(KEYS[1], KEYS[5], tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]))
   local bucket, fingerprint = tonumber(ARGV[5]), tonumber(ARGV[6])
   if filter.has(bucket, fingerprint, ARGV[10]) then return 0 end
@@ -248,8 +257,14 @@ class RunKeys:
 
     @property
     def shared(self) -> tuple[str, ...]:
-        """The keys every worker of the crawl uses (not one worker's own)."""
+        """The keys every worker of the crawl uses (not one worker's own), but for the parts
+        of a Golomb-coded set (`seen_parts`)."""
         return (self.ready, self.seen, self.stash, self.dupefilter, self.workers)
+
+    def seen_parts(self, server: Redis) -> list[str]:
+        """The Golomb-coded set's parts in Redis (`<seen>:0`, `<seen>:1`, ...)."""
+        pattern = re.sub(r"([*?\[\]\\])", r"\\\1", self.seen) + ":[0-9]*"
+        return [_text(key) for key in server.scan_iter(match=pattern, count=1000)]
 
     @property
     def workers(self) -> str:
@@ -288,6 +303,10 @@ class Frontier:
     @property
     def seen(self) -> str:
         return self.keys.seen if self.shape else self.keys.dupefilter
+
+    def seen_parts(self) -> list[str]:
+        """The keys of the seen-set's parts, if it has any (the Golomb-coded set's)."""
+        return self.shape.part_keys(self.seen) if isinstance(self.shape, GcsShape) else []
 
     def queue(self, host: str) -> str:
         return self.key("q", host)

@@ -86,9 +86,9 @@ DEBTCORPUS_CLEANER = "corpus.cleaner_pool.clean_safely"
 # A page the store cannot take (disk full, database locked or restarting) is retried with
 # backoff for up to this many seconds, then spooled for `crawl --resume` (run: incomplete).
 DEBTCORPUS_STORE_RETRY_SECONDS = 60.0
-# distributed crawls: the seen-set (crawler/seen.py): cuckoo, bloom or exact, sized for this many
-# URLs at this false-positive rate
-DEBTCORPUS_SEEN_SET = "cuckoo"
+# distributed crawls: the seen-set (crawler/seen.py): gcs, cuckoo, bloom or exact, sized for this
+# many URLs at this false-positive rate
+DEBTCORPUS_SEEN_SET = "gcs"
 DEBTCORPUS_SEEN_URLS = 10_000_000
 DEBTCORPUS_SEEN_ERROR_RATE = 1e-4
 # how long a distributed crawl's Redis keys outlive its last worker (a finished crawl's go at once)

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from corpus.models import Article, CrawlRun, Page
 from corpus.store import Store, open_store
 from crawler.frontier import RunKeys
-from crawler.seen import DEFAULT_ERROR_RATE, DEFAULT_SEEN_URLS, cuckoo_for
+from crawler.seen import DEFAULT_ERROR_RATE, DEFAULT_SEEN_URLS, gcs_for
 from samplesite.content import load_articles
 from tests.crawl_services import (
     SITE,
@@ -276,9 +276,11 @@ def test_a_crawl_whose_workers_all_die_resumes_with_its_seen_set(
     assert run.status == "running"
     keys = RunKeys(run.settings["redis_prefix"], SITE)
     client = redis.Redis.from_url(private_redis.url)
-    table = client.get(keys.seen)  # the cuckoo filter, as sized, with what was queued in it
-    assert table is not None and any(table)
-    assert len(table) == cuckoo_for(DEFAULT_SEEN_URLS, DEFAULT_ERROR_RATE).table_bytes
+    shape = gcs_for(DEFAULT_SEEN_URLS, DEFAULT_ERROR_RATE)  # the Golomb-coded set, as sized
+    parts = keys.seen_parts(client)
+    assert parts and set(parts) <= set(shape.part_keys(keys.seen))
+    assert all(client.strlen(part) == shape.part_bytes for part in parts)
+    assert any(any(client.get(part) or b"") for part in parts)  # with what was queued in it
     time.sleep(HEARTBEAT_TTL_S + 1)  # the dead workers' heartbeats expire
     worker = [sys.executable, "-m", "corpus", "worker", "--redis", private_redis.url]
     worker += ["--db", outage_run.db, "--run-id", str(run.id), "--idle-timeout", "3"]
@@ -291,7 +293,7 @@ def test_a_crawl_whose_workers_all_die_resumes_with_its_seen_set(
         twice = session.execute(select(Page.url).group_by(Page.url).having(func.count() > 1)).all()
     store.dispose()
     assert not twice, f"pages fetched again after the resume: {twice}"
-    assert not client.exists(keys.seen, keys.stash)
+    assert not client.exists(keys.seen, keys.stash) and not keys.seen_parts(client)
 
 
 def worker_stats_after(run: Disturbed, reference: Snapshot) -> dict[str, Any]:

@@ -16,7 +16,16 @@ from scrapy.settings import Settings
 
 from crawler.cuckoo import HAS_LUA, CuckooShape
 from crawler.frontier import SEEN, STASHED, Frontier, HostPolicy, RunKeys
-from crawler.seen import BloomShape, SeenSetError, SeenShape, bloom_for, cuckoo_for, seen_shape
+from crawler.gcs import GCS_HAS_LUA, GcsShape, allocation, string_allocation
+from crawler.seen import (
+    BloomShape,
+    SeenSetError,
+    SeenShape,
+    bloom_for,
+    cuckoo_for,
+    gcs_for,
+    seen_shape,
+)
 from tests.crawl_services import PrivateRedis
 from tests.test_postgres import redis_server  # noqa: F401 (fixture)
 
@@ -51,9 +60,10 @@ def push_all(client: redis.Redis, shape: SeenShape, urls: list[str]) -> list[int
     return answers
 
 
-def has_all(client: redis.Redis, shape: CuckooShape, urls: list[str]) -> list[bool]:
-    """Does the cuckoo filter have each URL? Looked up only, nothing inserted."""
-    frontier, has = frontier_for(client, shape), client.register_script(HAS_LUA)
+def has_all(client: redis.Redis, shape: CuckooShape | GcsShape, urls: list[str]) -> list[bool]:
+    """Does the filter have each URL? Looked up only, nothing inserted."""
+    lua = HAS_LUA if isinstance(shape, CuckooShape) else GCS_HAS_LUA
+    frontier, has = frontier_for(client, shape), client.register_script(lua)
     pipe = client.pipeline(transaction=False)
     for url in urls:
         has(keys=[frontier.seen, frontier.keys.stash], args=shape.marks(url), client=pipe)
@@ -150,19 +160,92 @@ def test_the_bloom_filter_refuses_seen_urls_and_stays_near_its_rate(client: redi
     assert client.strlen(f"{PREFIX}:site:seen") <= shape.table_bytes
 
 
+def test_the_golomb_coded_set_takes_under_2_bytes_a_url_at_1e_4() -> None:
+    for urls_expected in (1_000_000, 10_000_000, 100_000_000):
+        shape = gcs_for(urls_expected, 1e-4)
+        assert shape.rice_bits == 13  # gaps of mean 1 / 0.9e-4 = 11,111
+        # as allocated (jemalloc's size classes), not only as long as the strings are
+        assert shape.allocated_bytes / urls_expected < 1.97, (urls_expected, shape)
+        per_block = urls_expected / shape.total_blocks
+        assert per_block / shape.universe <= 0.9e-4  # the rate at the count, with room
+        assert shape.superblock_bytes - 2 * shape.blocks <= 65_535  # 2-byte directory entries
+    # jemalloc: 4 size classes a doubling
+    assert [allocation(n) for n in (1, 100, 2_000_010, 2**21 + 1)] == [8, 112, 2**21, 2**21 + 2**19]
+    assert string_allocation(2**21 - 10) == 2**21 and string_allocation(2**21 - 9) > 2**21
+    with pytest.raises(SeenSetError, match="more than 64 Redis values hold"):
+        gcs_for(10**11, 1e-4)
+    with pytest.raises(SeenSetError, match="below what the Golomb-coded set gives"):
+        gcs_for(1000, 1e-20)
+    assert gcs_for(1000, 1e-9).rice_bits <= 44
+
+
+def part_memory(client: redis.Redis, shape: GcsShape) -> list[int]:
+    parts = shape.part_keys(f"{PREFIX}:site:seen")
+    return [int(client.memory_usage(key, samples=0) or 0) for key in parts]
+
+
+def test_the_golomb_coded_set_keeps_every_url_and_stays_within_its_rate(
+    client: redis.Redis,
+) -> None:
+    # at 1e-2 the rate is large enough to measure on 5,000 URLs: 0.9e-2 at the count
+    shape = gcs_for(5_000, 1e-2)
+    crawled = urls("page", 5_000)
+    answers = push_all(client, shape, crawled)
+    assert STASHED not in answers and answers.count(SEEN) < 5_000 * 1e-2
+    assert all(has_all(client, shape, crawled))  # no false negative
+    assert set(push_all(client, shape, crawled[:500])) == {SEEN}
+    # 5,000 new URLs looked up at the expected count: 0.9e-2 of them, some 45, taken for seen;
+    # 3 sigma is 20, and 1e-2 (50) is the rate asked for
+    false_positives = sum(has_all(client, shape, urls("other", 5_000)))
+    assert 22 <= false_positives <= 68, false_positives
+    # each part is one allocation of the size class it was sized to fill (plus the key's own
+    # few dozen bytes): what the sizing counts is what Redis takes
+    for used in part_memory(client, shape):
+        assert 0 <= used - string_allocation(shape.part_bytes) < 100, used
+    queued = client.zrange(f"{PREFIX}:site:q:{HOST}", 0, -1)
+    assert sorted(queued) == sorted(
+        u.encode() for u, a in zip(crawled, answers, strict=True) if a != SEEN
+    )
+
+
+def test_a_full_golomb_coded_set_stashes_and_loses_nothing(client: redis.Redis) -> None:
+    shape = gcs_for(600, 1e-2)  # one superblock
+    crawled = urls("page", 1_800)  # three times its count
+    answers = push_all(client, shape, crawled)
+    stashed = answers.count(STASHED)
+    assert stashed > 600 and client.scard(f"{PREFIX}:site:seen:stash") == stashed
+    assert all(has_all(client, shape, crawled))  # every URL in its block or the stash
+    assert set(push_all(client, shape, crawled)) == {SEEN}
+    parts = shape.part_keys(f"{PREFIX}:site:seen")
+    assert [client.strlen(key) for key in parts] == [shape.part_bytes] * shape.parts
+    # a full set's blocks hold a third more than at the count: its rate rises as much
+    false_positives = sum(has_all(client, shape, urls("other", 1_800)))
+    assert false_positives <= 1_800 * 1.33 * 0.9e-2 + 15, false_positives
+
+
+def test_the_seen_set_parts_are_found_by_the_crawl_keys(client: redis.Redis) -> None:
+    shape = gcs_for(1_000_000, 1e-4)
+    push_all(client, shape, urls("page", 200))
+    keys = RunKeys(PREFIX, "site")
+    assert sorted(keys.seen_parts(client)) == sorted(shape.part_keys(keys.seen))
+    assert frontier_for(client, shape).seen_parts() == shape.part_keys(keys.seen)
+    assert RunKeys("a*[b]", "site").seen_parts(client) == []  # glob characters escaped
+
+
 def test_the_stash_lives_and_goes_with_the_crawl_keys() -> None:
     keys = RunKeys(PREFIX, "site")
     assert {keys.seen, keys.stash} <= set(keys.shared)  # expired after the heartbeat, deleted
 
 
 def test_the_seen_set_settings_are_checked() -> None:
-    assert isinstance(seen_shape(Settings()), CuckooShape)  # the default
+    assert isinstance(seen_shape(Settings()), GcsShape)  # the default
     assert isinstance(seen_shape(Settings({"DEBTCORPUS_SEEN_SET": "bloom"})), BloomShape)
+    assert isinstance(seen_shape(Settings({"DEBTCORPUS_SEEN_SET": "cuckoo"})), CuckooShape)
     assert seen_shape(Settings({"DEBTCORPUS_SEEN_SET": "exact"})) is None
-    with pytest.raises(SeenSetError, match=r"cuckoo .*, bloom or exact"):
+    with pytest.raises(SeenSetError, match=r"gcs .*, cuckoo, bloom or exact"):
         seen_shape(Settings({"DEBTCORPUS_SEEN_SET": "quotient"}))
-    with pytest.raises(SeenSetError, match="more than one Redis value holds"):
-        seen_shape(Settings({"DEBTCORPUS_SEEN_URLS": 10**10}))
+    with pytest.raises(SeenSetError, match="more than 64 Redis values hold"):
+        seen_shape(Settings({"DEBTCORPUS_SEEN_URLS": 10**11}))
     with pytest.raises(SeenSetError, match="between 0 and 1"):
         seen_shape(Settings({"DEBTCORPUS_SEEN_ERROR_RATE": 2}))
 
@@ -170,7 +253,7 @@ def test_the_seen_set_settings_are_checked() -> None:
 def test_a_bad_seen_set_setting_is_one_line_before_any_crawl(redis_server: str) -> None:  # noqa: F811
     argv = [sys.executable, "-m", "crawler", "--db", "sqlite:///:memory:", "--run-id", "1"]
     argv += ["--redis", redis_server, f"http://{HOST}:9/"]
-    argv += ["--set", "DEBTCORPUS_SEEN_ERROR_RATE=1e-9"]
+    argv += ["--set", "DEBTCORPUS_SEEN_ERROR_RATE=1e-20"]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("Error: DEBTCORPUS_SEEN_ERROR_RATE")
