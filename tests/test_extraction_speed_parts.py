@@ -1,6 +1,7 @@
 """The speed-ups of issue 18 point 6 give what the slower code gave: the CJK share of two
 joined texts from their token bags, the density walk's text statistics, a forum page's posts
-asked for twice (tests/test_readability_speed.py covers readability)."""
+asked for twice, a page's link texts read once for link titles and list entries
+(tests/test_readability_speed.py covers readability)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from cleaning.extract.candidates import parse_document
 from cleaning.extract.density import PUNCTUATION, _text_stats
+from cleaning.extract.pagetype import link_texts, link_titles, list_entries
 from cleaning.extract.scoring import cjk_share, joined_cjk_share, tokens
 from cleaning.extract.threads import thread_posts
 
@@ -53,3 +55,23 @@ def test_posts_asked_twice_are_the_same_and_follow_the_tree() -> None:
     other = parse_document(page.replace("第一个", "另一个"))
     assert other is not None
     assert thread_posts(other)[0].text.startswith("另一个")
+
+
+def test_link_texts_are_read_once_per_tree_for_titles_and_entries() -> None:
+    entry = (
+        "<li><h3><a href='/{0}'>第{0}篇 催收 上门 怎么办</a></h3><p>摘要{0}，说了几句。</p></li>"
+    )
+    page = "<html><body><ul>" + "".join(entry.format(n) for n in (1, 2)) + "</ul></body></html>"
+    tree = parse_document(page)
+    assert tree is not None
+    titles = {"第1篇催收上门怎么办", "第2篇催收上门怎么办"}
+    assert link_titles(tree) == titles
+    assert [text for _, text in link_texts(tree)] == sorted(titles)
+    assert list_entries(tree) == [
+        "第1篇催收上门怎么办摘要1，说了几句。",
+        "第2篇催收上门怎么办摘要2，说了几句。",
+    ]
+    assert link_texts(tree) is link_texts(tree)
+    other = parse_document(page.replace("第1篇", "另一篇"))
+    assert other is not None
+    assert "另一篇催收上门怎么办" in link_titles(other)

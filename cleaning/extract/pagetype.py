@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import weakref
 from dataclasses import dataclass
 from itertools import islice
 
@@ -50,14 +51,25 @@ def page_type(html: str, url: str | None) -> str:
     return FORUM if marks >= MIN_FLOOR_MARKS else ARTICLE
 
 
+# the links of a tree with their texts (whitespace removed), while the tree lives: link
+# titles and list entries both read them; the pipeline never changes the tree it parsed
+_LINK_TEXTS: weakref.WeakKeyDictionary[HtmlElement, list[tuple[HtmlElement, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def link_texts(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """Every link of the tree in page order, with its text, whitespace removed."""
+    known = _LINK_TEXTS.get(tree)
+    if known is None:
+        known = [(anchor, _SPACE.sub("", anchor.text_content())) for anchor in tree.iter("a")]
+        _LINK_TEXTS[tree] = known
+    return known
+
+
 def link_titles(tree: HtmlElement) -> set[str]:
     """Texts of links long enough to be article titles (whitespace removed)."""
-    titles = set()
-    for anchor in tree.iter("a"):
-        text = _SPACE.sub("", anchor.text_content())
-        if len(text) >= MIN_LINK_TITLE:
-            titles.add(text)
-    return titles
+    return {text for _, text in link_texts(tree) if len(text) >= MIN_LINK_TITLE}
 
 
 def _repeated_item(anchor: HtmlElement) -> HtmlElement | None:
@@ -78,7 +90,7 @@ def excerpt_of_entry(tree: HtmlElement, text: str) -> bool:
     """The text lies inside a list entry led by a headline link (h2-h4) to another page:
     the excerpt of a tag or category page with a single entry."""
     body = _SPACE.sub("", text)
-    for anchor in tree.iter("a"):
+    for anchor, _ in link_texts(tree):
         heading = anchor.getparent()
         if heading is None or heading.tag not in ("h2", "h3", "h4") or not anchor.get("href"):
             continue
@@ -104,8 +116,7 @@ def _is_headline(anchor: HtmlElement) -> bool:
 def list_entries(tree: HtmlElement) -> list[str]:
     """Texts (whitespace removed) of list entries: repeated blocks led by a title link."""
     entries: dict[HtmlElement, str] = {}
-    for anchor in tree.iter("a"):
-        title = _SPACE.sub("", anchor.text_content())
+    for anchor, title in link_texts(tree):
         if len(title) < MIN_LINK_TITLE or not _is_headline(anchor):
             continue
         item = _repeated_item(anchor)
