@@ -83,3 +83,17 @@ def test_every_builtin_rule_is_dated_and_bad_dates_are_refused() -> None:
     bad = "rules:\n  - {id: r, source: s, kind: law, year: 2020, message: m, date: '2019-01-01'}\n"
     with pytest.raises(ClaimDataError, match="date must be"):
         parse_rules(bad, "bad.yaml")
+
+
+def test_a_trigger_that_modifies_a_threshold_gives_way_to_the_clause_head() -> None:
+    claim = claims_of("欠款两万元,达不到恶意透支的立案标准,不会坐牢。")[("CONSEQUENCE", "criminal")]
+    assert claim.trigger == "坐牢" and claim.modality == "certain"
+    assert claim.polarity == "negative"
+
+
+def test_an_overdraft_filed_as_a_case_and_an_outdated_saying() -> None:
+    found = claims_of("有人说透支八千就立案。")
+    assert ("CONSEQUENCE", "criminal") in found and ("CHANNEL", "legal") not in found
+    assert "malicious-overdraft-threshold" in flags("有人说透支八千元就立案。")
+    old = claims_of("有人说透支八千元就立案,那是以前的老标准。")[("CONSEQUENCE", "criminal")]
+    assert old.polarity == "negative" and not old.checks

@@ -38,7 +38,9 @@ DENIED_SAYING = re.compile(
 # claims-2.4: also 这是不对的, 那是骗局, 这是误区 (是 before, 的 after the denying word).
 DENIED_AFTER = re.compile(
     r"[,，](?:但)?(?:这|那|这种说法|此说法|这个说法|那种说法)(?:并|其实|根本|完全)?(?:是)?"
-    r"(?:不是真的|假的|谣言|谣传|错误的|错的|不对的?|不准确|不可信|没有依据|骗局|误区|误解)[。！!]?$"
+    r"(?:不是真的|假的|谣言|谣传|错误的|错的|不对的?|不准确|不可信|没有依据|骗局|误区|误解"
+    # … or outdated (那是十几年前的老标准, 这早就过时了)
+    r"|[^，,。]{0,10}的?(?:老|旧)(?:标准|规定|说法|黄历)|(?:早就|早已|已经)?过时了?)[。！!]?$"
 )
 # A sentence labelled as a myth (误区一:…, 谣言:…) denies what the label introduces.
 DENIED_LABEL = re.compile(r"^(?:常见)?(?:误区|谣言|谣传|误解)[一二三四五六七八九十0-9]*[:：]")
