@@ -48,7 +48,6 @@ class Rule:
     year: int
     message: str
     when: dict[str, Any]
-    date: str | None = None
 
     def as_check(self) -> dict[str, Any]:
         return {
@@ -115,17 +114,15 @@ class CompiledRule:
         return all(condition(claim) for condition in self.conditions)
 
 
-def _rule_date(entry: dict[str, Any], where: str) -> str | None:
-    """The optional `date` of a rule: YYYY, YYYY-MM or YYYY-MM-DD, in the rule's `year`."""
-    if "date" not in entry:
-        return None
-    date = str(entry["date"])
+def _check_date(entry: dict[str, Any], where: str) -> None:
+    """The optional `date` of a rule (the rule base's citation; checks carry the `year`):
+    YYYY, YYYY-MM or YYYY-MM-DD, in the rule's `year`."""
+    date = str(entry.get("date", entry["year"]))
     if not RULE_DATE.match(date) or not date.startswith(str(entry["year"])):
         raise ClaimDataError(
             f"rule {entry['id']!r} in {where}: date must be YYYY, YYYY-MM or YYYY-MM-DD "
             f"in its year {entry['year']}, got {date!r}"
         )
-    return date
 
 
 def _rule_from(entry: dict[str, Any], where: str) -> CompiledRule:
@@ -139,7 +136,7 @@ def _rule_from(entry: dict[str, Any], where: str) -> CompiledRule:
             f"rule {entry['id']!r} in {where}: kind must be one of {', '.join(SOURCE_KINDS)}"
         )
     when = entry.get("when") or {}
-    date = _rule_date(entry, where)
+    _check_date(entry, where)
     rule = Rule(
         str(entry["id"]),
         str(entry["source"]),
@@ -147,7 +144,6 @@ def _rule_from(entry: dict[str, Any], where: str) -> CompiledRule:
         int(entry["year"]),
         str(entry["message"]),
         when,
-        date,
     )
     try:
         conditions = tuple(_condition(key, value) for key, value in when.items())
