@@ -117,7 +117,9 @@ class CompiledRule:
 def _check_date(entry: dict[str, Any], where: str) -> None:
     """The optional `date` of a rule (the rule base's citation; checks carry the `year`):
     YYYY, YYYY-MM or YYYY-MM-DD, in the rule's `year`."""
-    date = str(entry.get("date", entry["year"]))
+    if "date" not in entry:
+        return
+    date = str(entry["date"])
     if not RULE_DATE.match(date) or not date.startswith(str(entry["year"])):
         raise ClaimDataError(
             f"rule {entry['id']!r} in {where}: date must be YYYY, YYYY-MM or YYYY-MM-DD "
