@@ -23,6 +23,8 @@ from cleaning.records import ClaimRecord
 BUILTIN_RULES = "rules/claim_rules.yaml"
 REQUIRED_KEYS = ("id", "source", "kind", "year", "message")
 SOURCE_KINDS = ("law", "interpretation", "regulation", "convention", "registry")
+# `date`: the day the cited text took effect, as precisely as known (2018-12-01, 2024-03, 2024)
+RULE_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 # Prefixes and editions that do not change which law is meant:
 # 《中华人民共和国刑法》 is 刑法, 《催收管理条例（试行）》 is 催收管理条例.
 LAW_PREFIX = re.compile(r"^(?:中华人民共和国|中国|国家|全国性?的?)")
@@ -112,6 +114,19 @@ class CompiledRule:
         return all(condition(claim) for condition in self.conditions)
 
 
+def _check_date(entry: dict[str, Any], where: str) -> None:
+    """The optional `date` of a rule (the rule base's citation; checks carry the `year`):
+    YYYY, YYYY-MM or YYYY-MM-DD, in the rule's `year`."""
+    if "date" not in entry:
+        return
+    date = str(entry["date"])
+    if not RULE_DATE.match(date) or not date.startswith(str(entry["year"])):
+        raise ClaimDataError(
+            f"rule {entry['id']!r} in {where}: date must be YYYY, YYYY-MM or YYYY-MM-DD "
+            f"in its year {entry['year']}, got {date!r}"
+        )
+
+
 def _rule_from(entry: dict[str, Any], where: str) -> CompiledRule:
     if not isinstance(entry, dict):
         raise ClaimDataError(f"rule file {where}: each rule must be a mapping, got {entry!r}")
@@ -123,6 +138,7 @@ def _rule_from(entry: dict[str, Any], where: str) -> CompiledRule:
             f"rule {entry['id']!r} in {where}: kind must be one of {', '.join(SOURCE_KINDS)}"
         )
     when = entry.get("when") or {}
+    _check_date(entry, where)
     rule = Rule(
         str(entry["id"]),
         str(entry["source"]),

@@ -35,10 +35,17 @@ DENIED_SAYING = re.compile(
     r"(?:并?不准确|并?不可信|不对|不正确|不实|是错误的|是谣言|是假的|站不住|没有依据|毫无依据)"
 )
 # A claim (often reported) denied in a later clause: 有人说,…会永久保留,这不是真的.
+# claims-2.4: also 这是不对的, 那是骗局, 这是误区 (是 before, 的 after the denying word).
 DENIED_AFTER = re.compile(
-    r"[,，](?:但)?(?:这|这种说法|此说法|这个说法)(?:并|其实|根本)?"
-    r"(?:不是真的|是假的|是谣言|是错误的|是错的|不对|不准确|不可信|没有依据)[。！!]?$"
+    r"[,，](?:但)?(?:这|那|这种说法|此说法|这个说法|那种说法)(?:并|其实|根本|完全)?(?:是)?"
+    r"(?:不是真的|假的|谣言|谣传|错误的|错的|不对的?|不准确|不可信|没有依据|骗局|误区|误解"
+    # … or outdated (那是十几年前的老标准, 这早就过时了)
+    r"|[^，,。]{0,10}的?(?:老|旧)(?:标准|规定|说法|黄历)|(?:早就|早已|已经)?过时了?)[。！!]?$"
 )
+# A sentence labelled as a myth (误区一:…, 谣言:…) denies what the label introduces.
+DENIED_LABEL = re.compile(r"^(?:常见)?(?:误区|谣言|谣传|误解)[一二三四五六七八九十0-9]*[:：]")
+# The trigger said to have nothing to do with the case (跟坐牢没关系, 与刑事责任无关).
+DENIED_RELATION = re.compile(r"^(?:没有?(?:任何)?关系|无关|扯不上关系|不沾边)")
 # The same saying without quotes, in the trigger's own clause: 逾期三天就上门的说法并不可信.
 DENIED_BARE_SAYING = re.compile(
     r"^[^，,。“”]{0,12}的(?:说法|言论|传言|谣言)[^，,。]{0,4}"
@@ -233,7 +240,9 @@ def polarity_of(sentence: Sentence, trigger: Trigger) -> str:
     after = sentence.text[trigger.end - sentence.start :]
     if DENIED_SAYING.search(after) or DENIED_BARE_SAYING.search(after):
         return "negative"
-    if DENIED_AFTER.search(after):
+    if DENIED_AFTER.search(after) or DENIED_RELATION.search(after):
+        return "negative"
+    if DENIED_LABEL.search(sentence.text):
         return "negative"
     if not any(word in clause.text for word in NEGATION_HINTS):
         return "positive"

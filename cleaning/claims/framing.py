@@ -94,6 +94,7 @@ SUMMING_FILLERS = re.compile(r"^(?:这些|这都|这样|这|以上|上述|都|�
 
 
 SUMMING_PREDICATES = ("属于", "是", "均属", "构成", "超出")
+CONTRAST_OPENERS = ("但", "而", "却", "不过", "可是")
 
 
 def _sums_up(clause: Span) -> bool:
@@ -110,8 +111,12 @@ def ruled_by_marker(sentence: Sentence, trigger: Trigger) -> bool:
     clauses = list(sentence.clauses)
     markers = {c.start for c in marker_clauses(sentence)}
     index = next((i for i, c in enumerate(clauses) if c.start <= trigger.start < c.end), 0)
-    if any(c.start in markers for c in clauses[: index + 2]):
+    if any(c.start in markers for c in clauses[: index + 1]):
         return True
+    following = clauses[index + 1] if index + 1 < len(clauses) else None
+    if following is not None and following.start in markers:
+        # a contrast (可以联系家人,但向家人透露欠款属于违规) rules its own behaviour (claims-2.4)
+        return not following.text.startswith(CONTRAST_OPENERS) or _sums_up(following)
     return any(_sums_up(c) for c in clauses[index + 2 :] if c.start in markers)
 
 

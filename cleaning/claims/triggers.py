@@ -178,15 +178,22 @@ def _drop_contained(triggers: list[Trigger]) -> list[Trigger]:
     ]
 
 
+# 的 and a noun after a trigger: the trigger describes the noun (恶意透支的立案标准)
+MODIFIER_AFTER = re.compile(r"的(?:立案|入罪|追诉)?(?:标准|门槛|条件|起点|规定|问题)")
+
+
 def _dedupe(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
     """One trigger per (type, subtype) in a sentence, per cited law for citations: the first
-    outside conditions and quotes if there is one, else the first. Kept in text order."""
+    outside conditions and quotes if there is one, else the first; a trigger that only
+    modifies a noun (恶意透支的立案标准) gives way to one that heads its clause (…,不会坐牢;
+    claims-2.4). Kept in text order."""
     seen: set[tuple[str, str]] = set()
     kept: list[Trigger] = []
 
-    def preference(t: Trigger) -> tuple[bool, bool, int, int]:
+    def preference(t: Trigger) -> tuple[bool, bool, bool, int, int]:
         framed = roles.role_at(t.start) == CONDITION or in_label(sentence, t.start)
-        return framed, in_quotes(sentence, t.start), t.start, -t.end
+        modifier = MODIFIER_AFTER.match(sentence.text, t.end - sentence.start) is not None
+        return framed, in_quotes(sentence, t.start), modifier, t.start, -t.end
 
     for trigger in sorted(triggers, key=preference):
         key = (trigger.type, trigger.cited_law or trigger.subtype)

@@ -28,25 +28,19 @@ if TYPE_CHECKING:
 QUALITY_FILE = Path(__file__).with_name("quality.json")
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path("tests/data")
+# Every test part and every dev part of the second set (claims-2.4: 2g and 2i test, 2g-2i dev
+# had been left out of the pools; the card pools what it names).
+CLAIM_TEST_PARTS = ("", "b", "f", "g", "i")
+CLAIM_DEV_PARTS = ("", "b", "c", "d", "e", "f", "g", "h", "i")
 CLAIM_GOLD: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("test", ("claims_gold2_test.jsonl", "claims_gold2b_test.jsonl", "claims_gold2f_test.jsonl")),
-    (
-        "dev",
-        (
-            "claims_gold2_dev.jsonl",
-            "claims_gold2b_dev.jsonl",
-            "claims_gold2c_dev.jsonl",
-            "claims_gold2d_dev.jsonl",
-            "claims_gold2e_dev.jsonl",
-            "claims_gold2f_dev.jsonl",
-        ),
-    ),
+    ("test", tuple(f"claims_gold2{part}_test.jsonl" for part in CLAIM_TEST_PARTS)),
+    ("dev", tuple(f"claims_gold2{part}_dev.jsonl" for part in CLAIM_DEV_PARTS)),
     ("first", ("claims_gold.jsonl",)),
 )
 CLAIM_GOLD_ROLES = {
-    "test": "second gold set, test part: labelled by meaning before the extractor ran, "
+    "test": "second gold set, every test part: labelled by meaning before the extractor ran, "
     "never tuned on (the headline figures)",
-    "dev": "second gold set, dev part: tuned on",
+    "dev": "second gold set, every dev part: tuned on",
     "first": "first gold set: used in development, optimistic",
 }
 EXTRACTION_FOLDERS = ("extraction-zh", "extraction-en", "extraction-zh-news")
