@@ -54,8 +54,13 @@ class _Stops:
             child.kill()
 
 
-def wait_for_crawl(argv: Sequence[str], on_tick: Callable[[], None] | None = None) -> int:
-    """Run the crawl process to its end and return its exit code.
+def wait_for_crawl(
+    argv: Sequence[str],
+    on_tick: Callable[[], None] | None = None,
+    on_stop: Callable[[], None] | None = None,
+) -> int:
+    """Run the crawl process to its end and return its exit code; `on_tick` is called a few
+    times a second, `on_stop` once, when the first stop has been passed on.
 
     It runs in a session of its own, so a terminal's Ctrl-C reaches this process only, which
     passes each stop on once (`_Stops`). The child gets SIGTERM should this process die
@@ -71,6 +76,9 @@ def wait_for_crawl(argv: Sequence[str], on_tick: Callable[[], None] | None = Non
             stops.pass_on(child)
             if on_tick is not None:
                 on_tick()
+            if on_stop is not None and stops.sent:
+                on_stop()
+                on_stop = None
         return code
     finally:
         for sig, old in previous.items():
@@ -97,12 +105,19 @@ def hand_over(state: dict[str, Any]) -> None:
     os.execv(sys.executable, [sys.executable, "-m", "corpus.crawl_wait", json.dumps(state)])
 
 
+def _import_the_end() -> None:
+    import corpus.commands.crawl  # noqa: F401
+
+
 def main(argv: list[str]) -> None:
     state = json.loads(argv[0])
-    code = wait_for_crawl(state["argv"])
+    # Once told to stop, the crawl winds down (its peak is behind it): the imports that close
+    # the run are made meanwhile, on a thread, so that the stop takes no longer than before.
+    ending = threading.Thread(target=_import_the_end, name="import-the-end", daemon=True)
+    code = wait_for_crawl(state["argv"], on_stop=ending.start)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    from corpus.commands.crawl import end_command  # the crawl is over: its imports cost nothing
+    from corpus.commands.crawl import end_command
 
     end_command(state, code)
 
