@@ -142,7 +142,11 @@ def crawl(
         raise BadInput(str(exc)) from exc
     state = {"db": db, "started": vars(started), "health": health}
     if ThisProcess.owned:
-        store.dispose()
+        if not store.url.startswith("sqlite"):
+            # SQLite's connections are closed by the exec, like main's parent's at its end,
+            # without the checkpoint a close makes (on a nearly full disk it takes the room
+            # the crawl's first writes need)
+            store.dispose()
         hand_over({**state, "argv": started.argv})  # no return: corpus.crawl_wait ends it
     end_command(state, wait_for_crawl(started.argv))
 
