@@ -33,6 +33,7 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parent.parent
+BARE_SCRIPT = "bare.py"
 BARE_SPIDER = """
 import json, sys
 import scrapy
@@ -80,6 +81,8 @@ class Tree:
     # CPU seconds by role: parent (`debtcorpus crawl`), scrapy (the reactor's process),
     # cleaners (the fork server and its workers, which clean and store)
     cpu_by_role: dict[str, float]
+    # at the tree's PSS peak, each process: (what it is, PSS MB, private MB)
+    at_peak: tuple[tuple[str, float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,10 +118,14 @@ def run_measured(name: str, argv: list[str]) -> Tree:
     """Run a crawl process; sample its whole process tree until it ends."""
     with tempfile.TemporaryFile() as output:
         process = psutil.Popen(argv, cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
-        peak, peak_pss, cpu_by_pid, roles = 0, 0, {}, {}
+        peak, peak_pss, cpu_by_pid = 0, 0, {}
+        roles: dict[int, str] = {}
+        at_peak: tuple[tuple[str, float, float], ...] = ()
         while process.poll() is None:
             family = _family(process)
-            rss, pss = _tree_memory(family)
+            rss, pss, members = _tree_memory(family)
+            if pss > peak_pss:
+                at_peak = tuple((_kind(m, process), p, u) for m, p, u in members)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             cpu_by_pid.update(_tree_cpu(family))
             roles.update(_roles(process, family, roles))
@@ -131,13 +138,31 @@ def run_measured(name: str, argv: list[str]) -> Tree:
     for pid, seconds in cpu_by_pid.items():
         role = roles.get(pid, "scrapy")
         by_role[role] = by_role.get(role, 0.0) + seconds
-    return Tree(peak / 2**20, peak_pss / 2**20, sum(cpu_by_pid.values()), by_role)
+    return Tree(peak / 2**20, peak_pss / 2**20, sum(cpu_by_pid.values()), by_role, at_peak)
+
+
+def _kind(member: psutil.Process, root: psutil.Process) -> str:
+    """What a process of the tree is, for the by-process table (a cleaner is forked by the
+    fork server, so it has the fork server's command line: its parent tells them apart)."""
+    try:
+        command = " ".join(member.cmdline())
+        parent = " ".join(member.parent().cmdline()) if member.pid != root.pid else ""
+    except (psutil.Error, AttributeError):
+        return "gone"
+    if member.pid == root.pid:
+        return "scrapy" if BARE_SCRIPT in command else "parent"
+    if "resource_tracker" in command:
+        return "resource tracker"
+    if "multiprocessing" in command:
+        return "cleaner" if "multiprocessing" in parent else "fork server"
+    return "scrapy"
 
 
 def _roles(
     root: psutil.Process, family: list[psutil.Process], known: dict[int, str]
 ) -> dict[int, str]:
-    """parent: a root that is `debtcorpus crawl`; cleaners: multiprocessing's processes;
+    """parent: a root that is `debtcorpus crawl` (which, once it has opened the run, waits as
+    `python -m corpus.crawl_wait`: corpus/crawl_wait.py); cleaners: multiprocessing's processes;
     scrapy: the process running the spider (the bare root, or the parent's other child)."""
     roles = {}
     for member in family:
@@ -149,7 +174,7 @@ def _roles(
             continue
         if "multiprocessing" in command:
             roles[member.pid] = "cleaners"
-        elif member.pid == root.pid and "debtcorpus" in command:
+        elif member.pid == root.pid and BARE_SCRIPT not in command:
             roles[member.pid] = "parent"
         else:
             roles[member.pid] = "scrapy"
@@ -163,16 +188,21 @@ def _family(process: psutil.Process) -> list[psutil.Process]:
         return []
 
 
-def _tree_memory(family: list[psutil.Process]) -> tuple[int, int]:
-    """Summed RSS and PSS of the processes (bytes)."""
+def _tree_memory(
+    family: list[psutil.Process],
+) -> tuple[int, int, list[tuple[psutil.Process, float, float]]]:
+    """Summed RSS and PSS of the processes (bytes), and each one's PSS and private MB."""
     rss = pss = 0
+    members = []
     for member in family:
         try:
             memory = member.memory_full_info()
         except psutil.Error:
             continue
-        rss, pss = rss + memory.rss, pss + getattr(memory, "pss", memory.rss)
-    return rss, pss
+        own = getattr(memory, "pss", memory.rss)
+        rss, pss = rss + memory.rss, pss + own
+        members.append((member, own / 2**20, getattr(memory, "uss", memory.rss) / 2**20))
+    return rss, pss, members
 
 
 def _tree_cpu(family: list[psutil.Process]) -> dict[int, float]:
@@ -188,7 +218,7 @@ def _tree_cpu(family: list[psutil.Process]) -> dict[int, float]:
 
 
 def bare_run(base_url: str, workdir: Path) -> Result:
-    script, stats_file = workdir / "bare.py", workdir / "bare-stats.json"
+    script, stats_file = workdir / BARE_SCRIPT, workdir / "bare-stats.json"
     script.write_text(BARE_SPIDER)
     tree = run_measured("bare", [sys.executable, str(script), f"{base_url}/gen/", str(stats_file)])
     stats = json.loads(stats_file.read_text())
@@ -253,6 +283,10 @@ def report(pairs: list[tuple[Result, Result]], pages: int, latency_ms: int) -> N
             )
         )
     print(f"ratio full/bare (per pair): {spread([f.rate / b.rate for b, f in pairs], 2)}")
+    for round_number, (_, full) in enumerate(pairs, 1):
+        print(f"full {round_number} at its PSS peak, by process: PSS MB (private MB):")
+        for kind, pss, private in sorted(full.tree.at_peak, key=lambda m: -m[1]):
+            print(f"  {kind:<18}{pss:>6.0f} ({private:.0f})")
 
 
 def main() -> int:

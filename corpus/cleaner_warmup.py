@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from justext.core import define_stoplist
 from trafilatura import external
 
-import corpus.pool_writes  # noqa: F401  (the write path: loaded once too)
+import corpus.pool_writes
+import corpus.search.backend  # noqa: F401  (the index the writes keep, NumPy with it)
 from cleaning.claims.segment import tokenizer
 from cleaning.extract.candidates import trafilatura_text
 from corpus.ingest import FetchedPage, clean_fetched

@@ -42,5 +42,14 @@ def cli() -> None:
     """Crawl, clean and study Chinese web articles about debt collection (催收)."""
 
 
+class ThisProcess:
+    """Whether the command owns its process (run by `main`: the console script, `python -m
+    corpus`) and so may replace it (`crawl` does, to wait for its crawl with a bare
+    interpreter); not under click's CliRunner, which runs `cli` in the caller's process."""
+
+    owned = False
+
+
 def main(argv: list[str] | None = None) -> Any:
+    ThisProcess.owned = True
     return cli.main(args=argv, prog_name="debtcorpus")

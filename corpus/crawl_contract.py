@@ -107,9 +107,12 @@ def _profile_name(site: str) -> str:
         return site
 
 
-def crawler_argv(db_url: str, run_id: int, request: CrawlRequest) -> list[str]:
-    """The command line of the crawl process for a request; `crawl_parser` reads it."""
+def crawler_argv(db_url: str, run_id: int, request: CrawlRequest, live: bool = False) -> list[str]:
+    """The command line of the crawl process for a request; `crawl_parser` reads it. `live`:
+    the crawl process shows the run on stderr while it crawls."""
     argv = [sys.executable, "-m", "crawler", "--db", db_url, "--run-id", str(run_id)]
+    if live:
+        argv.append("--live")
     for site in request.sites:
         argv += ["--site", site]
     optional = {
@@ -147,6 +150,7 @@ def crawl_parser() -> argparse.ArgumentParser:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--allow-domain", action="append", default=[], metavar="HOST")
     parser.add_argument("--contact", default=None, help="e-mail or URL put in the User-Agent")
+    parser.add_argument("--live", action="store_true", help="show the run on stderr")
     group = parser.add_argument_group("distributed crawl (scrapy-redis)")
     group.add_argument("--redis", default=None, metavar="URL", help="redis://host:6379/0")
     group.add_argument("--redis-prefix", default=None, help="key prefix of this crawl's queue")

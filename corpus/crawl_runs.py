@@ -5,15 +5,10 @@ corpus/ never imports Scrapy: a crawl is `python -m crawler ...` in its own proc
 
 from __future__ import annotations
 
-import signal
 import socket
-import subprocess
-import threading
-import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from types import FrameType
 from typing import Any, Protocol
 
 import psutil
@@ -28,17 +23,13 @@ from corpus.crawl_contract import (
     RunStatus,
     crawler_argv,
 )
+from corpus.crawl_wait import wait_for_crawl
 from corpus.errors import ConfigError
 from corpus.models import CrawlRun
 from corpus.profiles import crawl_profiles
 from corpus.run_records import finish_run, start_run
 from corpus.spool import run_spool, spooled_pages
 from corpus.store import Store
-
-# After the first Ctrl-C or SIGTERM the crawl has this long to stop cleanly (finish what is
-# in flight, close the run) before it is told again (Scrapy's immediate stop) and then killed.
-GRACEFUL_STOP_S = 7.0
-FORCED_STOP_S = 2.5
 
 
 def open_run(
@@ -68,13 +59,21 @@ class CrawlWatcher(Protocol):
     def close(self) -> None: ...
 
 
-def run_crawl(
-    store: Store,
-    request: CrawlRequest,
-    run_id: int | None = None,
-    watcher_for: Callable[[int], CrawlWatcher] | None = None,
-) -> CrawlEnd:
-    """Run a crawl to its end in a child process, shown by `watcher_for(run_id)` if given."""
+@dataclass(frozen=True)
+class StartedCrawl:
+    """A run ready to crawl: the command line of its crawl process, and what ending it needs."""
+
+    run_id: int
+    created: bool  # the run is new (a crawl that never starts is forgotten)
+    distributed: bool  # closed by its last worker, not here
+    argv: list[str]
+
+
+def start_crawl(
+    store: Store, request: CrawlRequest, run_id: int | None = None, live: bool = False
+) -> StartedCrawl:
+    """Check the request and open its run (unless `run_id` carries on one); `live`: the crawl
+    process shows the run while it crawls (corpus.commands.live)."""
     if not request.urls and not request.sites:
         raise ConfigError("nothing to crawl: give start URLs or --site PROFILE")
     crawl_profiles(
@@ -87,21 +86,37 @@ def run_crawl(
         request = replace(request, redis_prefix=f"debtcorpus:{uuid.uuid4().hex[:12]}")
     if run_id is None:
         run_id = open_run(store, request)
-    watcher = watcher_for(run_id) if watcher_for else None
+    argv = crawler_argv(store.url, run_id, request, live=live)
+    return StartedCrawl(run_id, created, bool(request.redis), argv)
+
+
+def end_crawl(store: Store, started: StartedCrawl, returncode: int) -> CrawlEnd:
+    """After the crawl process has ended: a crawl that never started is refused (its new run
+    forgotten), a run its process left open is closed with the status its exit code says."""
+    if returncode == ExitCode.BAD_INPUT:
+        if started.created:
+            _forget_run(store, started.run_id)
+        raise ConfigError("the crawl did not start; the error above says why")
+    if not started.distributed:  # a distributed run is closed by its last worker
+        _close_if_abandoned(store, started.run_id, returncode)
+    return CrawlEnd(started.run_id, returncode)
+
+
+def run_crawl(
+    store: Store,
+    request: CrawlRequest,
+    run_id: int | None = None,
+    watcher_for: Callable[[int], CrawlWatcher] | None = None,
+) -> CrawlEnd:
+    """Run a crawl to its end in a child process, shown by `watcher_for(run_id)` if given."""
+    started = start_crawl(store, request, run_id)
+    watcher = watcher_for(started.run_id) if watcher_for else None
     try:
-        returncode = wait_for_crawl(
-            crawler_argv(store.url, run_id, request), watcher.tick if watcher else None
-        )
+        returncode = wait_for_crawl(started.argv, watcher.tick if watcher else None)
     finally:
         if watcher is not None:
             watcher.close()
-    if returncode == ExitCode.BAD_INPUT:
-        if created:
-            _forget_run(store, run_id)
-        raise ConfigError("the crawl did not start; the error above says why")
-    if not request.redis:  # a distributed run is closed by its last worker
-        _close_if_abandoned(store, run_id, returncode)
-    return CrawlEnd(run_id, returncode)
+    return end_crawl(store, started, returncode)
 
 
 REDIS_CHECK_TIMEOUT_S = 3.0
@@ -135,9 +150,14 @@ def check_redis(url: str) -> None:
 def resume_crawl(
     store: Store, run_id: int, watcher_for: Callable[[int], CrawlWatcher] | None = None
 ) -> CrawlEnd:
-    """Carry on an incomplete, interrupted or killed run: pages that could not be stored are
-    stored from the spool, pages it stored are replayed from the store (to follow their
-    links), everything else is fetched; nothing is stored twice."""
+    """Carry on an incomplete, interrupted or killed run (`resumed_request`)."""
+    return run_crawl(store, resumed_request(store, run_id), run_id, watcher_for)
+
+
+def resumed_request(store: Store, run_id: int) -> CrawlRequest:
+    """The request that carries on an incomplete, interrupted or killed run: pages that could
+    not be stored are stored from the spool (here), pages it stored are replayed from the store
+    (to follow their links), everything else is fetched; nothing is stored twice."""
     with store.session() as session:
         run = session.get(CrawlRun, run_id)
         if run is None:
@@ -152,8 +172,7 @@ def resume_crawl(
         request = CrawlRequest.from_settings(run.settings)
         run.status, run.finished_at = RunStatus.RUNNING, None
     store_spooled(store, run_id, spool_setting(request))
-    resumed = replace(request, settings=(*request.settings, f"DEBTCORPUS_RESUME_RUN={run_id}"))
-    return run_crawl(store, resumed, run_id=run_id, watcher_for=watcher_for)
+    return replace(request, settings=(*request.settings, f"DEBTCORPUS_RESUME_RUN={run_id}"))
 
 
 def _refuse_if_held(run: CrawlRun) -> None:
@@ -196,63 +215,6 @@ def store_spooled(store: Store, run_id: int, configured: str | None = None) -> i
         path.unlink()
         stored += 1
     return stored
-
-
-class _Stops:
-    """Ctrl-C and SIGTERM while a crawl runs: counted here, passed on by `wait_for_crawl`."""
-
-    def __init__(self) -> None:
-        self.received = 0
-        self.first_at = 0.0
-        self.sent = 0
-        self.last_sent_at = 0.0
-
-    def __call__(self, signum: int, frame: FrameType | None) -> None:
-        self.received += 1
-        self.first_at = self.first_at or time.monotonic()
-
-    def pass_on(self, child: subprocess.Popen[bytes]) -> None:
-        """The first stop asks for a clean stop; a second one, or the graceful time running
-        out, for an immediate one; a crawl that still goes on is killed."""
-        if not self.received:
-            return
-        now = time.monotonic()
-        wanted = 2 if self.received > 1 or now - self.first_at > GRACEFUL_STOP_S else 1
-        if self.sent < wanted:
-            child.send_signal(signal.SIGINT)
-            self.sent, self.last_sent_at = self.sent + 1, now
-        elif self.sent == 2 and now - self.last_sent_at > FORCED_STOP_S:
-            child.kill()
-
-
-def wait_for_crawl(argv: Sequence[str], on_tick: Callable[[], None] | None = None) -> int:
-    """Run the crawl process to its end and return its exit code.
-
-    It runs in a session of its own, so a terminal's Ctrl-C reaches this process only, which
-    passes each stop on once (`_Stops`). The child gets SIGTERM should this process die
-    (crawler.run.die_with_parent)."""
-    if threading.current_thread() is not threading.main_thread():
-        # run by the scheduler's worker thread: the scheduler stops its own crawls
-        return subprocess.Popen(argv).wait()
-    stops = _Stops()
-    previous = {sig: signal.signal(sig, stops) for sig in (signal.SIGINT, signal.SIGTERM)}
-    child = subprocess.Popen(argv, start_new_session=True)
-    try:
-        while (code := _poll(child)) is None:
-            stops.pass_on(child)
-            if on_tick is not None:
-                on_tick()
-        return code
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
-def _poll(child: subprocess.Popen[bytes]) -> int | None:
-    try:
-        return child.wait(timeout=0.2)
-    except subprocess.TimeoutExpired:
-        return None
 
 
 def _forget_run(store: Store, run_id: int) -> None:

@@ -33,7 +33,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from corpus.models import Article, ArticleRevision, Claim, Comment, Page
 from corpus.page_copy import copy_rows, next_ids
-from corpus.search.backend import backend_for
 
 ARTICLES: Table = Article.__table__  # type: ignore[assignment]
 PAGES: Table = Page.__table__  # type: ignore[assignment]
@@ -333,6 +332,10 @@ def _index(
     articles: list[tuple[int, dict[str, Any]]],
     comments: list[tuple[int, dict[str, Any]]],
 ) -> None:
+    if not articles:
+        return  # the crawl process writes skipped URLs only: it need not load NumPy
+    from corpus.search.backend import backend_for
+
     backend = backend_for(connection)
-    if articles and backend.exists(connection):
+    if backend.exists(connection):
         backend.index_rows(connection, articles, comments)

@@ -7,6 +7,7 @@ every crawl gets a fresh Twisted reactor.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import os
 import signal
@@ -20,6 +21,7 @@ from scrapy.utils.project import get_project_settings
 from sqlalchemy.exc import SQLAlchemyError
 
 from corpus.cleaner_pool import kill_pools
+from corpus.commands.live import shown_while_running
 from corpus.crawl_contract import (
     EXIT_FOR_STATUS,
     UNREACHABLE,
@@ -167,7 +169,8 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
         process.crawl(crawler, profile=profile, run_id=args.run_id)
     if early.signal is not None:
         return _stopped_before_start(store, args)
-    process.start()
+    with shown_while_running(store, args.run_id) if args.live else contextlib.nullcontext():
+        process.start()
     cancel_stop_deadline()
     kill_pools()  # a crawl stopped at once left its cleaners busy: no waiting for them
     status = run_status(crawlers)

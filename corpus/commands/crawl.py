@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import sys
+from typing import Any, NoReturn
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from corpus.claim_settings import claim_config_from_env
+from corpus.cli import ThisProcess
 from corpus.commands.health import check_after_crawl, checked_notifiers, health_options
-from corpus.commands.live import LiveStatus
 from corpus.commands.options import (
     db_option,
     log_level_option,
@@ -26,7 +26,16 @@ from corpus.crawl_contract import (
     ExitCode,
     RunStatus,
 )
-from corpus.crawl_runs import CrawlEnd, check_redis, ended_status, resume_crawl, run_crawl
+from corpus.crawl_runs import (
+    CrawlEnd,
+    StartedCrawl,
+    check_redis,
+    end_crawl,
+    ended_status,
+    resumed_request,
+    start_crawl,
+)
+from corpus.crawl_wait import hand_over, wait_for_crawl
 from corpus.errors import ConfigError, DebtcorpusError
 from corpus.models import CrawlRun
 from corpus.profiles import crawl_profiles, stored_site
@@ -117,8 +126,14 @@ def crawl(
     authors, text lengths, counts against earlier runs); failures go to --health-webhook
     and --health-email.
     """
+    health = {
+        "fail_on_health": fail_on_health,
+        "health_webhook": health_webhook,
+        "health_emails": list(health_emails),
+        "smtp": smtp,
+    }
     try:
-        notifiers = checked_notifiers(health_webhook, health_emails, smtp)
+        checked_notifiers(health_webhook, health_emails, smtp)
         request = CrawlRequest(
             urls=urls,
             sites=tuple(stored_site(site) for site in sites),
@@ -130,12 +145,40 @@ def crawl(
             allow_domains=allow_domains,
             contact=contact,
         )
-        end = start_or_resume(db, request, resume_run)
+        store, started = start_or_resume(db, request, resume_run)
     except DebtcorpusError as exc:
         raise BadInput(str(exc)) from exc
+    state = {"db": db, "started": vars(started), "health": health}
+    if ThisProcess.owned:
+        if not store.url.startswith("sqlite"):
+            # SQLite's connections are closed by the exec, like main's parent's at its end,
+            # without the checkpoint a close makes (on a nearly full disk it takes the room
+            # the crawl's first writes need)
+            store.dispose()
+        hand_over({**state, "argv": started.argv})  # no return: corpus.crawl_wait ends it
+    end_command(state, wait_for_crawl(started.argv))
+
+
+def end_command(state: dict[str, Any], returncode: int) -> NoReturn:
+    """After the crawl process has ended (in this process, or in the one `hand_over` made of
+    it): close the run, print it, check its health; exits with the crawl's exit code."""
+    db, health = state["db"], state["health"]
+    notifiers = checked_notifiers(
+        health["health_webhook"], tuple(health["health_emails"]), health["smtp"]
+    )
     store = Store(db)
-    code = report_end(store, end, db)
-    sys.exit(check_after_crawl(store, end.run_id, notifiers, fail_on_health, code))
+    try:
+        end = end_crawl(store, StartedCrawl(**state["started"]), returncode)
+        code = report_end(store, end, db)
+        sys.exit(check_after_crawl(store, end.run_id, notifiers, health["fail_on_health"], code))
+    except DebtcorpusError as exc:
+        error: click.ClickException = BadInput(str(exc))
+    except click.ClickException as exc:
+        error = exc
+    if click.get_current_context(silent=True) is None:  # corpus.crawl_wait: no click here
+        error.show()
+        sys.exit(error.exit_code)
+    raise error
 
 
 class BadInput(click.ClickException):
@@ -144,17 +187,18 @@ class BadInput(click.ClickException):
     exit_code = ExitCode.BAD_INPUT
 
 
-def start_or_resume(db: str | None, request: CrawlRequest, resume_run: int | None) -> CrawlEnd:
-    """Check the corpus can be written, then run the crawl (or resume run `resume_run`, with
-    its own options)."""
+def start_or_resume(
+    db: str | None, request: CrawlRequest, resume_run: int | None
+) -> tuple[Store, StartedCrawl]:
+    """Check the corpus can be written, then open the crawl's run (or carry on run
+    `resume_run`, with its own options); its crawl process will show it while it runs."""
     claim_config_from_env()  # a bad DEBTCORPUS_CLAIM_RULES fails here, not on every page
     if resume_run is None:
         refuse_bad_request(request)
     store = open_store_for_crawl(db)
-    watcher = functools.partial(LiveStatus, store)
     if resume_run is not None:
-        return resume_crawl(store, resume_run, watcher_for=watcher)
-    return run_crawl(store, request, watcher_for=watcher)
+        return store, start_crawl(store, resumed_request(store, resume_run), resume_run, True)
+    return store, start_crawl(store, request, live=True)
 
 
 def refuse_bad_request(request: CrawlRequest) -> None:

@@ -4,16 +4,20 @@ a rich panel on a terminal, a plain line every half minute otherwise; both on st
 from __future__ import annotations
 
 import sys
+import threading
 import time
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.live import Live
-from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from corpus.models import CrawlRun
 from corpus.store import Store
+
+if TYPE_CHECKING:
+    from rich.live import Live
+    from rich.table import Table
 
 REFRESH_S = 1.0
 PLAIN_EVERY_S = 30.0
@@ -46,6 +50,8 @@ def status_line(run: CrawlRun) -> str:
 
 
 def status_table(run: CrawlRun) -> Table:
+    from rich.table import Table  # on a terminal only: the crawl process need not hold rich
+
     live = _live(run)
     table = Table(title=f"Crawl run {run.id} ({run.site}): {run.status}", show_header=False)
     table.add_column("what", style="bold")
@@ -72,7 +78,6 @@ class LiveStatus:
     def __init__(self, store: Store, run_id: int) -> None:
         self.store = store
         self.run_id = run_id
-        self.console = Console(stderr=True)
         self.terminal = sys.stderr.isatty()
         self.live: Live | None = None
         self.last_refresh = 0.0
@@ -82,13 +87,19 @@ class LiveStatus:
         now = time.monotonic()
         if now - self.last_refresh < REFRESH_S:
             return
+        if not self.terminal and now - self.last_plain < PLAIN_EVERY_S:
+            return  # nothing to show: no query
         self.last_refresh = now
         run = self._run()
         if run is None:
             return
         if self.terminal:
             if self.live is None:
-                self.live = Live(status_table(run), console=self.console, refresh_per_second=2)
+                from rich.console import Console
+                from rich.live import Live
+
+                console = Console(stderr=True)
+                self.live = Live(status_table(run), console=console, refresh_per_second=2)
                 self.live.start()
             self.live.update(status_table(run))
         elif now - self.last_plain >= PLAIN_EVERY_S:
@@ -105,3 +116,24 @@ class LiveStatus:
                 return session.get(CrawlRun, self.run_id)
         except SQLAlchemyError:
             return None
+
+
+@contextmanager
+def shown_while_running(store: Store, run_id: int) -> Iterator[None]:
+    """Show the run (`LiveStatus`, ticked by a thread of its own) while the block runs: the
+    crawl process draws its own status (`python -m crawler --live`)."""
+    status = LiveStatus(store, run_id)
+    done = threading.Event()
+
+    def keep_showing() -> None:
+        while not done.wait(0.2):
+            status.tick()
+
+    thread = threading.Thread(target=keep_showing, name="live-status", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        status.close()

@@ -25,7 +25,6 @@ from corpus.search.matching import (
 )
 from corpus.search.snippets import snippet
 from corpus.search.tokens import folded_or_none, token_text, word_matches
-from corpus.search.verified import candidates_match
 
 PREVIEW_CHARS = 600
 NO_MATCH = '""'
@@ -35,6 +34,8 @@ def search_match(query: str | None) -> str:
     """The candidates' expression for `search_articles_fts` (every token of every word:
     a superset of the hits, confirmed by `search_holds`); one that matches nothing for a
     query without letters or digits."""
+    from corpus.search.verified import candidates_match  # NumPy: only where searches run
+
     try:
         return candidates_match(parse_query(query or "").words)
     except ConfigError:

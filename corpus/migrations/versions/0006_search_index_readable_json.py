@@ -13,7 +13,6 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from corpus.search.index import build
 from corpus.store import dumps_readable
 
 revision = "0006"
@@ -69,6 +68,10 @@ def _rewrite_escaped(connection: sa.Connection, table: str, key: str, column: st
 
 
 def upgrade() -> None:
+    # imported here: Alembic loads every migration to find the head, in every process that
+    # opens the store, and the index (with NumPy) is needed only by this upgrade
+    from corpus.search.index import build
+
     connection = op.get_bind()
     for table, key, column in _json_columns(connection):
         _rewrite_escaped(connection, table, key, column)
