@@ -8,6 +8,9 @@ never a lost page.
 - The fork server imports the cleaner once (corpus.cleaner_warmup), so every worker starts
   with it loaded (and the workers share those pages of memory); a worker trims its C heap
   after each call, so a batch of large pages does not stay in it.
+- The fork server's start (its imports and warmup: seconds) blocks the thread that starts the
+  first worker; `start_in_background` starts the workers in a thread of their own, so that an
+  event loop (the crawler's reactor) goes on fetching meanwhile, and `run` awaits them.
 - Workers ignore Ctrl-C (the process that owns the pool decides how to stop) and exit when
   that process is gone: killed with -9 it cannot tell them, and they would live on.
 - A page that takes longer than the timeout is a `clean-timeout` reject, and the worker stuck
@@ -28,7 +31,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
@@ -111,6 +114,18 @@ def kill_pools() -> None:
         pool.kill()
 
 
+def _start_workers(executor: ProcessPoolExecutor, workers: int, started: Future[None]) -> None:
+    """Run in a thread: one trivial call per worker makes the executor start them all (the
+    first one waits for the fork server's warmup); whatever fails here fails again, with
+    its reason, on the first real call."""
+    try:
+        wait([executor.submit(os.getpid) for _ in range(workers)])
+    except Exception as exc:  # a pool shut down meanwhile, or a fork server that died
+        logger.debug("cleaner workers did not start ahead: %s", exc)
+    finally:
+        started.set_result(None)
+
+
 class CleanerPool:
     """`workers` forkserver processes running `cleaner` (default `clean_safely`) on pages,
     with a per-page timeout."""
@@ -121,6 +136,8 @@ class CleanerPool:
         self.cleaner = cleaner
         self.replaced = 0
         self._executor = self._new_executor()
+        # set once the workers started by start_in_background are up (None: not asked)
+        self._started: Future[None] | None = None
         _POOLS.add(self)
 
     def _new_executor(self) -> ProcessPoolExecutor:
@@ -129,6 +146,14 @@ class CleanerPool:
         return ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
         )
+
+    def start_in_background(self) -> None:
+        """Start the workers in a thread; `run` waits for them without blocking its loop."""
+        self._started = Future()
+        thread = threading.Thread(
+            target=_start_workers, args=(self._executor, self.workers, self._started), daemon=True
+        )
+        thread.start()
 
     def submit(self, fetched: FetchedPage) -> Future[CleanResult | None]:
         return self._executor.submit(self.cleaner, fetched)
@@ -148,6 +173,8 @@ class CleanerPool:
         """Run `function(argument)` in a worker without blocking the event loop (the
         crawler's reactor). A call past the timeout kills its worker and replaces the pool:
         TIMED_OUT; a call whose worker another call's timeout killed: BROKEN."""
+        if self._started is not None and not self._started.done():
+            await asyncio.wrap_future(self._started)
         executor = self._executor
         future = asyncio.wrap_future(executor.submit(_run_and_trim, function, argument))
         try:

@@ -11,6 +11,11 @@ Nothing fetched is lost silently: a write that fails (disk full, database locked
 restarting) is retried with backoff for DEBTCORPUS_STORE_RETRY_SECONDS; a page that still
 cannot be stored is spooled to disk (corpus.spool) for `crawl --resume`, and the run ends
 `incomplete`. URLs the spider did not fetch (SkippedUrl) are written in batches.
+
+Back-pressure: while more pages wait for the cleaners than two batches per worker (the cleaners
+still starting, or slower than the network), the engine sends no new request; it resumes
+once half of them are done. Results feed the crawl (trap detection counts what the cleaner
+made of each page), so fetching never runs far ahead of them.
 """
 
 from __future__ import annotations
@@ -68,6 +73,10 @@ class CorpusPipeline:
         self.replaced = 0
         self.skipped: list[SkippedUrl] = []
         self.outage_logged = False
+        # pages handed to the cleaners and not yet answered; past the limit the engine pauses
+        self.in_cleaners = 0
+        self.backlog_limit = 2 * max(1, self.workers) * max(1, self.max_batch)
+        self.held_back = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CorpusPipeline:
@@ -76,6 +85,8 @@ class CorpusPipeline:
     async def open_spider(self) -> None:
         self.store = Store(self.db)
         self.cleaners = CleanerPool(self.workers, self.timeout, self.cleaner)
+        # the cleaners' fork server warms up (seconds) while the first pages are fetched
+        self.cleaners.start_in_background()
         profile = getattr(self.crawler.spider, "profile", None)
         floor = profile.min_relevance if profile else 0.0
         self.writer = BatchWriter(
@@ -92,11 +103,31 @@ class CorpusPipeline:
         self.crawler.stats.inc_value(PAGES)
         if item.replayed:
             return item
+        self._hold_back(1)
         try:
             await self._store_page(item)
         except StoreUnavailable as exc:
             self._keep_for_resume(item, exc)
+        finally:
+            self._hold_back(-1)
         return item
+
+    def _hold_back(self, change: int) -> None:
+        """Pause the engine's new requests while the cleaners' backlog is over its limit."""
+        self.in_cleaners += change
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # a pipeline driven without an engine (tests)
+            return
+        if not self.held_back and self.in_cleaners >= self.backlog_limit:
+            self.held_back = True
+            engine.pause()
+        elif self.held_back and self.in_cleaners <= self.backlog_limit // 2:
+            self.held_back = False
+            engine.unpause()
+            slot = getattr(engine, "_slot", None)
+            if slot is not None:  # start requests now, not at the engine's next heartbeat
+                slot.nextcall.schedule()
 
     async def _store_page(self, item: FetchedPage) -> None:
         """Have a cleaner worker clean and store the page; retry with backoff while the

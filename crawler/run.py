@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import gc
 import os
 import signal
 import socket
 import sys
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
@@ -151,6 +153,14 @@ class _EarlyStop:
         self.signal = number
 
 
+def freeze_startup_heap() -> None:
+    """Once the engine runs (components built, stores opened, spiders open): move what
+    start-up built (Scrapy, Twisted, SQLAlchemy, the models, Alembic's check) out of the
+    garbage collector's reach. Each full collection walked all of it with the reactor
+    stopped: pauses of 0.1-2.5 s (under load), during which no response was read."""
+    gc.freeze()
+
+
 def run_crawl(args: argparse.Namespace) -> RunStatus:
     """Crawl every profile in one reactor; returns the run's final status."""
     profiles = profiles_for(args)
@@ -165,6 +175,7 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
     crawlers: list[Crawler] = []
     for profile in profiles:
         crawler = process.create_crawler(ArticleSpider)
+        crawler.signals.connect(freeze_startup_heap, signal=signals.engine_started)
         crawlers.append(crawler)
         process.crawl(crawler, profile=profile, run_id=args.run_id)
     if early.signal is not None:

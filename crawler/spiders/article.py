@@ -75,6 +75,10 @@ class ArticleSpider(scrapy.Spider):
         self.all_links = LinkExtractor(deny_extensions=[])
         # URLs this run already recorded as not fetched (one row each)
         self.skipped: set[str] = set()
+        # links as found on pages (before clean_url) already recorded as left out: a link
+        # repeated on every page (navigation, tags, footers) costs one set lookup after its
+        # first page, not a URL parse, the extension and rule checks and clean_url again
+        self.left_out_links: set[str] = set()
 
     async def start(self) -> AsyncIterator[Any]:
         seeds = (
@@ -131,8 +135,11 @@ class ArticleSpider(scrapy.Spider):
         # times the body's size) is not needed after this, so it is not kept with it.
         response._cached_selector = None
         for link in links:
+            if link.url in self.left_out_links:
+                continue
             left_out = self._left_out(link.url)
             if left_out is not None:
+                self.left_out_links.add(link.url)
                 yield from self._record_skip(link.url, left_out, response.url, depth)
                 continue
             priority = link_priority(link.url, link.text, self.article_patterns)
