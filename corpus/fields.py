@@ -124,7 +124,7 @@ def field(
 def coded(value: str, empty: str | None = None, json: bool = False) -> MappedColumn[Any]:
     """The column of codes of the field `value` (ingest copies the record's `value` to the
     row's key `value`; the writers turn it into the code: corpus/codes.py)."""
-    doc = f"Code of `{value}` (`value_codes.id`; the view `claims_view` reads it decoded)"
+    doc = f"Code of `{value}`: the id of its row in `value_codes` (decoded: docs/storage.md)"
     coding = Coding(value, empty, json)
     return field(Integer, doc=doc, export=NOT_EXPORTED, source=value, coding=coding, nullable=True)
 

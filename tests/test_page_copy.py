@@ -14,8 +14,8 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 
 from corpus import page_writes
-from corpus.ingest import FetchedPage, clean_fetched, store_batch
 from corpus.codes import encode_rows
+from corpus.ingest import FetchedPage, clean_fetched, store_batch
 from corpus.page_copy import copy_rows
 from corpus.page_writes import COPY_SETTING
 from corpus.reprocess import reprocess

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpus.export.schema import TABLE_COLUMNS
+from corpus.fields import declared_columns
 from corpus.models import Base
 from corpus.search.sqlite import ARTICLES_FTS, COMMENTS_FTS
 
@@ -93,6 +94,9 @@ def column_descriptions(table: str) -> dict[str, str]:
     id_name = _ID_NAMES.get(table)
     if id_name in described:
         described["id"] = described.pop(id_name)
+    stored = Base.metadata.tables.get(table)
+    coded = [] if stored is None else declared_columns(stored)
+    described |= {c.name: info.description for c, info in coded if info.coding is not None}
     return described | _EXTRA_COLUMNS.get(table, {})
 
 
