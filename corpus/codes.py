@@ -61,21 +61,30 @@ def coded_columns(table: Table) -> tuple[tuple[str, str, Coding], ...]:
 def encode_rows(
     connection: Connection, table: Table, rows: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The rows with each coded field's value replaced by its code (new dicts)."""
+    """The rows with each coded field's value replaced by its code, in place (the write
+    paths hand over rows of their own: a retried transaction builds them again)."""
     columns = coded_columns(table)
     if not columns or not rows:
         return list(rows)
-    present = [(value, code, coding) for value, code, coding in columns if value in rows[0]]
-    texts = [[stored_text(coding, row.get(value)) for value, _, coding in present] for row in rows]
-    codes = codes_for(connection, {text for row in texts for text in row if text is not None})
-    names = {value for value, _, _ in present}
-    encoded = []
-    for row, row_texts in zip(rows, texts, strict=True):
-        kept = {key: item for key, item in row.items() if key not in names}
-        for (_, code, _), text in zip(present, row_texts, strict=True):
-            kept[code] = None if text is None else codes[text]
-        encoded.append(kept)
-    return encoded
+    coded: list[tuple[str, list[Any]]] = []
+    for value, code, coding in columns:
+        if value not in rows[0]:
+            continue
+        if coding.json:  # the empty value ([] checks) compared before any serialising
+            blank = None if coding.empty is None else json.loads(coding.empty)
+            texts = [
+                None if (v := row.pop(value)) is None or v == blank else stored_text(coding, v)
+                for row in rows
+            ]
+        else:
+            empty = coding.empty
+            texts = [None if (v := row.pop(value)) == empty else v for row in rows]
+        coded.append((code, texts))
+    codes = codes_for(connection, {t for _, texts in coded for t in texts if t is not None})
+    for code, texts in coded:
+        for row, text in zip(rows, texts, strict=True):
+            row[code] = None if text is None else codes[text]
+    return list(rows)
 
 
 def codes_for(connection: Connection, texts: Iterable[str]) -> dict[str, int]:
