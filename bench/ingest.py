@@ -40,8 +40,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from cleaning.records import CleanResult
+from corpus.codes import encode_rows
 from corpus.ingest import FetchedPage, clean_fetched, plan_page, store_batch
-from corpus.page_writes import COPY_SETTING
+from corpus.page_writes import CLAIMS, COPY_SETTING, PAGES
 from corpus.pool_writes import DEFAULT_MAX_BATCH
 from corpus.search import postgres
 from corpus.store import Store, open_store
@@ -140,8 +141,12 @@ def plain(value: Any, sqlite: bool) -> Any:
     return value
 
 
-def raw_rows(items: Items, sqlite: bool, first: int) -> dict[str, list[dict[str, Any]]]:
-    """The rows of each table, ids given (articles are new), values as the driver binds."""
+def raw_rows(
+    items: Items, sqlite: bool, first: int, connection: Any
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows of each table, ids given (articles are new), values as the driver binds: the
+    coded values as their codes (corpus.codes, drawn here, before the clock), an empty
+    `conditions` as NULL, as the write path stores them."""
     tables: dict[str, list[dict[str, Any]]] = {"articles": [], "pages": []}
     tables |= {"comments": [], "claims": []}
     for number, (fetched, result) in enumerate(items, first):
@@ -156,7 +161,12 @@ def raw_rows(items: Items, sqlite: bool, first: int) -> dict[str, list[dict[str,
                 row | {"id": number * 1000 + row["position"], "article_id": number}
                 for row in plan.comments
             ]
-            tables["claims"] += [row | {"article_id": number} for row in plan.claims]
+            tables["claims"] += [
+                row | {"article_id": number, "conditions": row["conditions"] or None}
+                for row in plan.claims
+            ]
+    tables["pages"] = encode_rows(connection, PAGES, tables["pages"])
+    tables["claims"] = encode_rows(connection, CLAIMS, tables["claims"])
     return {
         name: [{k: plain(v, sqlite) for k, v in row.items()} for row in rows]
         for name, rows in tables.items()
@@ -191,7 +201,11 @@ def raw(db: str, items: Items, size: int, copy: bool = False) -> tuple[float, fl
     """The same rows through the driver's executemany (`copy`: COPY), in the same batches."""
     store = open_store(db)
     sqlite = store.engine.dialect.name == "sqlite"
-    parts = [raw_rows(batch, sqlite, 1 + n * size) for n, batch in enumerate(batches(items, size))]
+    with store.engine.begin() as coding:
+        parts = [
+            raw_rows(batch, sqlite, 1 + n * size, coding)
+            for n, batch in enumerate(batches(items, size))
+        ]
     connection = store.engine.raw_connection()  # SQLite: with the index's SQL functions
 
     def run() -> None:

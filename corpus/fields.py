@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer
+from sqlalchemy import JSON, Boolean, Column, DateTime, Dialect, Float, ForeignKey, Integer
 from sqlalchemy.orm import MappedColumn, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -58,10 +59,35 @@ def NOT_EXPORTED() -> pa.DataType:  # `export` of a field kept out of datasets
     return _arrow().null()
 
 
+class EmptyObjectAsNull(TypeDecorator[Any]):
+    """A JSON object column that stores {} as NULL (most claims' `conditions`) and reads
+    NULL as {}."""
+
+    impl = JSON(none_as_null=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return value or None
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return {} if value is None else value
+
+
 # `source` of a field the store fills itself (ids, times, what the page did), not the record
 STORE = ""
 
 Source = str | Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class Coding:
+    """A stored column that holds a code (`value_codes.id`, corpus/codes.py) of a repeated
+    value instead of the value: `value` names the field readers see (derived, decoded on
+    read); `empty` is the value (its JSON text when `json`) stored as NULL."""
+
+    value: str
+    empty: str | None = None
+    json: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,8 +101,10 @@ class FieldInfo:
     # where ingest reads it: None for the record's attribute of the same name, a dotted path
     # ("published.value"), a function of the record, or STORE
     source: Source = None
-    # a derived field: the stored field it is shown (and exported) before
+    # a derived field: the stored (or derived) field it is shown (and exported) before
     before: str | None = None
+    # a column of codes: which value it codes (corpus/codes.py)
+    coding: Coding | None = None
 
 
 def field(
@@ -85,11 +113,20 @@ def field(
     export: ArrowType | None = None,
     name: str | None = None,
     source: Source = None,
+    coding: Coding | None = None,
     **column: Any,
 ) -> MappedColumn[Any]:
     """A mapped column with its description, export and ingest source."""
-    info = FieldInfo(doc, export_name=name, export_type=export, source=source)
+    info = FieldInfo(doc, export_name=name, export_type=export, source=source, coding=coding)
     return mapped_column(*args, info={"field": info}, **column)
+
+
+def coded(value: str, empty: str | None = None, json: bool = False) -> MappedColumn[Any]:
+    """The column of codes of the field `value` (ingest copies the record's `value` to the
+    row's key `value`; the writers turn it into the code: corpus/codes.py)."""
+    doc = f"Code of `{value}`: the id of its row in `value_codes` (decoded: docs/storage.md)"
+    coding = Coding(value, empty, json)
+    return field(Integer, doc=doc, export=NOT_EXPORTED, source=value, coding=coding, nullable=True)
 
 
 def row_id(table: str, export_name: str) -> MappedColumn[Any]:
@@ -153,12 +190,13 @@ def _copies(table: Any) -> tuple[tuple[str, Callable[[Any], Any], Column[Any]], 
     for column, info in declared_columns(table):
         if info.source == STORE:
             continue
+        key = info.coding.value if info.coding else column.key
         source = info.source or column.key
         if isinstance(source, str) and "." not in source:
             read: Callable[[Any], Any] = operator.attrgetter(source)
         else:
             read = functools.partial(read_source, source=source)
-        copies.append((column.key, read, column))
+        copies.append((key, read, column))
     return tuple(copies)
 
 

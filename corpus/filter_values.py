@@ -53,7 +53,10 @@ class FilterChecker:
         if name not in self._stored:
             column = COLUMNS[name]
             with self.store.session() as session:
-                values = session.scalars(select(column).distinct().where(column.is_not(None)))
+                query = select(column).distinct().where(column.is_not(None))
+                # a claim's coded field is a subquery (corpus/codes.py): read per claim row
+                query = query.select_from(Claim) if column.class_ is Claim else query
+                values = session.scalars(query)
                 self._stored[name] = frozenset(str(value) for value in values)
         return self._stored[name]
 

@@ -27,9 +27,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from corpus.codes import encode_instance
 from corpus.schema import ArticleFields, ClaimFields, CommentFields, PageFields
 
 SCHEMA_VERSION = 1
@@ -88,6 +90,19 @@ class BodyDictionary(Base):
     # how many bodies it was trained on
     samples: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]
+
+
+class ValueCode(Base):
+    """A repeated value (a claim's type, lender, trigger, checks; a page's request) stored once:
+    the coded columns hold its id (corpus/codes.py)."""
+
+    __tablename__ = "value_codes"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    # the value as text (JSON text for checks and requests)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class Page(PageFields, Base):
@@ -152,6 +167,10 @@ class Claim(ClaimFields, Base):
     __tablename__ = "claims"
 
     article: Mapped[Article] = relationship(back_populates="claims")
+
+
+event.listen(Page, "before_insert", encode_instance)
+event.listen(Claim, "before_insert", encode_instance)
 
 
 class UnplacedClaim(Base):

@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, insert, select, upd
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from corpus.codes import encode_rows
 from corpus.models import Article, ArticleRevision, Claim, Comment, Page
 from corpus.page_copy import copy_rows, next_ids
 
@@ -205,7 +206,7 @@ def _insert_pages(
         article_id = ids[url] if url is not None else None
         change = changes[url] if url is not None else None
         rows.append(plan.page | {"article_id": article_id, "change": change})
-    new = [row for row in rows if "id" not in row]
+    new = encode_rows(connection, PAGES, [row for row in rows if "id" not in row])
     if page_ids is not None:  # COPY, with the ids drawn ahead
         drawn = [key for row, key in zip(rows, page_ids, strict=True) if "id" not in row]
         copy_rows(connection, PAGES, [{"id": k} | row for k, row in zip(drawn, new, strict=True)])
@@ -244,11 +245,12 @@ def _keep_revisions(connection: Connection, changed: list[tuple[_Existing, Any]]
     if not changed:
         return
     ids = [old.id for old, _ in changed]
-    columns = [CLAIMS.c[key] for key in (*SNAPSHOT_KEYS, "start", "end")]
-    query = select(CLAIMS.c.article_id, *columns).where(CLAIMS.c.article_id.in_(ids))
+    keys = (*SNAPSHOT_KEYS, "start", "end")
+    columns = [getattr(Claim, key) for key in keys]  # the coded ones decoded
+    query = select(Claim.article_id, *columns).where(Claim.article_id.in_(ids))
     claims: dict[int, list[dict[str, Any]]] = {key: [] for key in ids}
-    for owner, *values in connection.execute(query.order_by(CLAIMS.c.start)):
-        claims[owner].append(dict(zip((c.key for c in columns), values, strict=True)))
+    for owner, *values in connection.execute(query.order_by(Claim.start)):
+        claims[owner].append(dict(zip(keys, values, strict=True)))
     rows = [
         {
             "article_id": old.id,
@@ -308,6 +310,7 @@ def _replace_children(
         key = ids[plan.article["url"]]
         comments += [row | {"article_id": key} for row in plan.comments]
         claims += [row | {"article_id": key} for row in plan.claims]
+    claims = encode_rows(connection, CLAIMS, claims)
     comment_ids: list[int] = []
     if comments and _copies(connection):
         comment_ids = next_ids(connection, COMMENTS, len(comments))

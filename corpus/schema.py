@@ -28,7 +28,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     Float,
@@ -45,7 +44,9 @@ from corpus.fields import (
     NOT_EXPORTED,
     STORE,
     STRING_LIST,
+    EmptyObjectAsNull,
     article_key,
+    coded,
     field,
     row_id,
 )
@@ -95,9 +96,18 @@ class PageFields:
     article_id: Mapped[int | None] = field(
         ForeignKey("articles.id"), doc="The article it yielded", source=STORE
     )
-    request: Mapped[dict[str, Any] | None] = field(
-        JSON, doc='The request as sent ({"method", "headers"}), for WARC request records'
-    )
+    request_code: Mapped[int | None] = coded("request", json=True)
+
+    @declared_attr  # decoded on read from value_codes (docs/storage.md)
+    def request(cls) -> Mapped[dict[str, Any] | None]:
+        from corpus.derived import decoded
+
+        return decoded(
+            cls,
+            "request_code",
+            doc='The request as sent ({"method", "headers"}), for WARC request records',
+        )
+
     warc_file: Mapped[str | None] = field(Text, doc="Web archive it was read from (ingest-warc)")
     warc_offset: Mapped[int | None] = field(BigInteger, doc="Record offset in warc_file")
 
@@ -238,65 +248,112 @@ class ClaimFields:
 
     id: Mapped[int] = row_id("claims", "claim_id")
     article_id: Mapped[int] = article_key("The article the claim is in (joins `articles`)")
-    type: Mapped[str] = field(
-        String(30),
-        doc="Claim type: CHANNEL (how collectors reach the borrower), TIMING (how long overdue "
-        "before something happens), CONSEQUENCE (what happens to the borrower), PROHIBITION "
-        "(what collectors must not do), ADVICE (what the borrower is told to do) or CITATION "
-        "(a law or regulation cited by name)",
-    )
-    subtype: Mapped[str | None] = field(
-        String(50),
-        doc=(
-            "Subtype within the type; every value: CHANNEL: phone, sms, visit, "
-            "third_party, contacts, legal; CONSEQUENCE: credit, fees, civil, "
-            "court_sanction, criminal, social; PROHIBITION: violence, abuse, harassment, "
-            "contacts, impersonation, privacy, night; ADVICE: negotiate, complain, "
-            "evidence, verify; TIMING: days (a stated period), severe (severe or long "
-            "overdue without a period); CITATION: law, regulation, interpretation, "
-            "guideline (by the cited name's suffix: 法, 条例, 解释, 指引…)"
-        ),
-    )
-    lender_raw: Mapped[str | None] = field(
-        Text,
-        doc=(
-            "The lender as written (微粒贷, 支付宝): in the sentence, the last mention "
-            "before the trigger, else the first after it; else the nearest earlier "
-            "mention in its paragraph; else the title's first lender when the sentence "
-            "says only 平台/官方/客服; null when no lender of the gazetteer is named"
-        ),
-    )
-    lender: Mapped[str | None] = field(
-        Text,
-        doc=(
-            "The operator of `lender_raw` from the gazetteer (微粒贷 -> 微众银行, 支付宝 "
-            "-> 蚂蚁); null exactly when `lender_raw` is null, never guessed"
-        ),
-    )
-    modality: Mapped[str | None] = field(
-        String(30),
-        doc=(
-            "How the claim is put, one of seven values or null: reported (someone else's "
-            "words: 催收员称, 有借款人反映; not used for ADVICE and CITATION), else the "
-            "first of prohibition (不得, 严禁; 不能 only with a collector as subject), "
-            "obligation (应当, 必须, 建议, 务必), possible (可能, 大概率, 可以), habitual "
-            "(一般, 通常), conditional (如果, 一旦, 再不…就…, a legal 「…的,」 clause), "
-            "certain (会, 一定) among the words that reach the trigger; PROHIBITION "
-            "claims are prohibition unless hedged (possible or habitual); null when no "
-            "such word reaches it (a plain statement)"
-        ),
-    )
-    polarity: Mapped[str] = field(
-        String(10),
-        default="positive",
-        doc=(
-            "One of three values, never null: positive (the claim is asserted; also "
-            "questions such as 会不会), negative (a negation reaches the trigger: "
-            "不会判刑; for PROHIBITION, the act said not to be illegal: 不算违规; for "
-            "CITATION, the law said not to exist) or partial (a limiter between the "
-            "negation and the trigger takes it: 不会直接判刑)"
-        ),
-    )
+    type_code: Mapped[int | None] = coded("type")
+
+    @declared_attr  # decoded on read from value_codes (docs/storage.md)
+    def type(cls) -> Mapped[str]:
+        from corpus.derived import decoded
+
+        return decoded(
+            cls,
+            "type_code",
+            doc="Claim type: CHANNEL (how collectors reach the borrower), TIMING (how long overdue "
+            "before something happens), CONSEQUENCE (what happens to the borrower), PROHIBITION "
+            "(what collectors must not do), ADVICE (what the borrower is told to do) or CITATION "
+            "(a law or regulation cited by name)",
+        )
+
+    subtype_code: Mapped[int | None] = coded("subtype")
+
+    @declared_attr  # decoded on read from value_codes (docs/storage.md)
+    def subtype(cls) -> Mapped[str | None]:
+        from corpus.derived import decoded
+
+        return decoded(
+            cls,
+            "subtype_code",
+            doc=(
+                "Subtype within the type; every value: CHANNEL: phone, sms, visit, "
+                "third_party, contacts, legal; CONSEQUENCE: credit, fees, civil, "
+                "court_sanction, criminal, social; PROHIBITION: violence, abuse, harassment, "
+                "contacts, impersonation, privacy, night; ADVICE: negotiate, complain, "
+                "evidence, verify; TIMING: days (a stated period), severe (severe or long "
+                "overdue without a period); CITATION: law, regulation, interpretation, "
+                "guideline (by the cited name's suffix: 法, 条例, 解释, 指引…)"
+            ),
+        )
+
+    lender_raw_code: Mapped[int | None] = coded("lender_raw")
+
+    @declared_attr  # decoded on read from value_codes (docs/storage.md)
+    def lender_raw(cls) -> Mapped[str | None]:
+        from corpus.derived import decoded
+
+        return decoded(
+            cls,
+            "lender_raw_code",
+            doc=(
+                "The lender as written (微粒贷, 支付宝): in the sentence, the last mention "
+                "before the trigger, else the first after it; else the nearest earlier "
+                "mention in its paragraph; else the title's first lender when the sentence "
+                "says only 平台/官方/客服; null when no lender of the gazetteer is named"
+            ),
+        )
+
+    lender_code: Mapped[int | None] = coded("lender")
+
+    @declared_attr  # decoded on read from value_codes (docs/storage.md)
+    def lender(cls) -> Mapped[str | None]:
+        from corpus.derived import decoded
+
+        return decoded(
+            cls,
+            "lender_code",
+            doc=(
+                "The operator of `lender_raw` from the gazetteer (微粒贷 -> 微众银行, 支付宝 "
+                "-> 蚂蚁); null exactly when `lender_raw` is null, never guessed"
+            ),
+        )
+
+    modality_code: Mapped[int | None] = coded("modality")
+
+    @declared_attr  # decoded on read from value_codes (docs/storage.md)
+    def modality(cls) -> Mapped[str | None]:
+        from corpus.derived import decoded
+
+        return decoded(
+            cls,
+            "modality_code",
+            doc=(
+                "How the claim is put, one of seven values or null: reported (someone else's "
+                "words: 催收员称, 有借款人反映; not used for ADVICE and CITATION), else the "
+                "first of prohibition (不得, 严禁; 不能 only with a collector as subject), "
+                "obligation (应当, 必须, 建议, 务必), possible (可能, 大概率, 可以), habitual "
+                "(一般, 通常), conditional (如果, 一旦, 再不…就…, a legal 「…的,」 clause), "
+                "certain (会, 一定) among the words that reach the trigger; PROHIBITION "
+                "claims are prohibition unless hedged (possible or habitual); null when no "
+                "such word reaches it (a plain statement)"
+            ),
+        )
+
+    polarity_code: Mapped[int | None] = coded("polarity", empty="positive")
+
+    @declared_attr  # decoded on read from value_codes (docs/storage.md)
+    def polarity(cls) -> Mapped[str]:
+        from corpus.derived import decoded
+
+        return decoded(
+            cls,
+            "polarity_code",
+            doc=(
+                "One of three values, never null: positive (the claim is asserted; also "
+                "questions such as 会不会), negative (a negation reaches the trigger: "
+                "不会判刑; for PROHIBITION, the act said not to be illegal: 不算违规; for "
+                "CITATION, the law said not to exist) or partial (a limiter between the "
+                "negation and the trigger takes it: 不会直接判刑)"
+            ),
+        )
+
     days_overdue: Mapped[int | None] = field(
         doc=(
             "Days overdue the sentence states, normalised (两个月 = 60, 半年 = 180, M3 = "
@@ -325,6 +382,8 @@ class ClaimFields:
         ),
     )
     conditions: Mapped[dict[str, Any]] = field(
+        EmptyObjectAsNull,
+        nullable=True,
         default=dict,
         doc=(
             "JSON object: days_overdue and amount (as the columns), days_max (upper bound "
@@ -338,13 +397,20 @@ class ClaimFields:
         doc="For CITATION claims: the law as cited, without 《》, with 第N条 when given; null for "
         "other types",
     )
-    trigger: Mapped[str | None] = field(
-        Text,
-        doc=(
-            "The text a lexicon term or pattern matched in the sentence, which made the "
-            "claim (for CITATION the cited name as written)"
-        ),
-    )
+    trigger_code: Mapped[int | None] = coded("trigger")
+
+    @declared_attr  # decoded on read from value_codes (docs/storage.md)
+    def trigger(cls) -> Mapped[str | None]:
+        from corpus.derived import decoded
+
+        return decoded(
+            cls,
+            "trigger_code",
+            doc=(
+                "The text a lexicon term or pattern matched in the sentence, which made the "
+                "claim (for CITATION the cited name as written)"
+            ),
+        )
 
     # derived, not stored: the article's text between the offsets (docs/storage.md)
     @declared_attr
@@ -373,14 +439,21 @@ class ClaimFields:
         doc += "claims-2.0): its article's `claim_rule_version` (stored once per article)"
         return derived(claim_rule_version(cls), doc=doc, before="checks")
 
-    checks: Mapped[list[Any]] = field(
-        default=list,
-        doc=(
-            "JSON list, one object per rule of the rule base the claim matches (a "
-            "statement the rule says is wrong): rule_id, source (the law, regulation or "
-            "convention, with its article), kind (law, interpretation, regulation, "
-            "convention or registry: the kind of source), year (when the cited text took "
-            "effect), message (why, in Chinese); [] when no rule matches or checks were "
-            "off (DEBTCORPUS_CLAIM_CHECKS=off)"
-        ),
-    )
+    checks_code: Mapped[int | None] = coded("checks", empty="[]", json=True)
+
+    @declared_attr  # decoded on read from value_codes (docs/storage.md)
+    def checks(cls) -> Mapped[list[Any]]:
+        from corpus.derived import decoded
+
+        return decoded(
+            cls,
+            "checks_code",
+            doc=(
+                "JSON list, one object per rule of the rule base the claim matches (a "
+                "statement the rule says is wrong): rule_id, source (the law, regulation or "
+                "convention, with its article), kind (law, interpretation, regulation, "
+                "convention or registry: the kind of source), year (when the cited text took "
+                "effect), message (why, in Chinese); [] when no rule matches or checks were "
+                "off (DEBTCORPUS_CLAIM_CHECKS=off)"
+            ),
+        )

@@ -159,13 +159,13 @@ def test_metadata_describes_tables_and_offers_queries(browse: str) -> None:
     metadata = as_json(browse.rsplit("/", 1)[0] + "/-/metadata.json")
     tables = metadata["databases"]["corpus"]["tables"]
     assert tables["articles"]["columns"]["text"].startswith("Clean main text")
-    assert "facets" in tables["claims"] and "lender" in tables["claims"]["facets"]
+    assert "facets" in tables["claims_view"] and "lender" in tables["claims_view"]["facets"]
     queries = set(metadata["databases"]["corpus"]["queries"])
     wanted = {"search", "claims_by_lender_and_type", "copies_of_article", "runs_with_errors"}
     assert wanted | {"articles_of_cluster"} <= queries
     for name in wanted:
         assert get(f"{browse}/{name}")  # each canned query runs
-    for table in ("comments", "claims"):  # both link to their article
+    for table in ("comments", "claims", "claims_view"):  # each links to its article
         assert '<a href="/corpus/articles/' in get(f"{browse}/{table}"), table
 
 

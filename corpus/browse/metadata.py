@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpus.export.schema import TABLE_COLUMNS
+from corpus.fields import declared_columns
 from corpus.models import Base
 from corpus.search.sqlite import ARTICLES_FTS, COMMENTS_FTS
 
@@ -44,7 +45,7 @@ CANNED_QUERIES: dict[str, dict[str, str]] = {
     "claims_by_lender_and_type": {
         "title": "Claims by lender and type (leave a box empty for all)",
         "sql": """SELECT lender, type, count(*) AS claims, count(DISTINCT article_id) AS articles
-FROM claims WHERE (:lender = '' OR lender = :lender) AND (:type = '' OR type = :type)
+FROM claims_view WHERE (:lender = '' OR lender = :lender) AND (:type = '' OR type = :type)
 GROUP BY lender, type ORDER BY claims DESC""",
     },
     "copies_of_article": {
@@ -80,7 +81,7 @@ FROM articles GROUP BY month, site ORDER BY month DESC, articles DESC""",
 
 FACETS: dict[str, list[Any]] = {
     "articles": ["site", "category", {"month": "published_at"}],
-    "claims": ["type", "lender", "modality", "polarity"],
+    "claims_view": ["type", "lender", "modality", "polarity"],
     "comments": ["role"],
     "pages": ["outcome", "status", "site"],
     "claims_in_context": ["type", "lender", "modality", "site", "month"],
@@ -93,6 +94,9 @@ def column_descriptions(table: str) -> dict[str, str]:
     id_name = _ID_NAMES.get(table)
     if id_name in described:
         described["id"] = described.pop(id_name)
+    stored = Base.metadata.tables.get(table)
+    coded = [] if stored is None else declared_columns(stored)
+    described |= {c.name: info.description for c, info in coded if info.coding is not None}
     return described | _EXTRA_COLUMNS.get(table, {})
 
 
@@ -112,8 +116,17 @@ def table_metadata() -> dict[str, dict[str, Any]]:
     tables["comments"] |= {"fts_table": COMMENTS_FTS, "fts_pk": "id"}
     for fts in (ARTICLES_FTS, COMMENTS_FTS):
         tables[fts] = tables[f"{fts}_source"] = {"hidden": True}
-    for view in ("claims_in_context", "page_previews"):
+    for view in ("claims_view", "claims_in_context", "page_previews"):
         tables[view] = {"facets": FACETS[view]}
+    tables["claims_view"] |= {
+        "description": "Claims with every coded value decoded (docs/storage.md): the claims "
+        "table as the export shows it",
+        "columns": column_descriptions("claims"),
+    }
+    tables["claims"]["description"] = (
+        "Claims as stored: repeated values as codes (value_codes.id); read them decoded in "
+        "claims_view"
+    )
     tables["page_previews"]["description"] = "Raw pages: status, headers and a text preview"
     tables["claims_in_context"]["description"] = "Claims with their article's site and month"
     return tables

@@ -21,7 +21,7 @@ from corpus.search.query import SearchFilters, ranked_ids
 from corpus.search.snippets import MARK_CLOSE, MARK_OPEN
 from corpus.search.sqlfunctions import page_preview, register, search_match
 
-LINKED_VIEWS = ("claims_in_context", "page_previews")
+LINKED_VIEWS = ("claims_view", "claims_in_context", "page_previews")
 BODY_PREVIEW_CHARS = 200
 Hook = TypeVar("Hook", bound=Callable[..., Any])
 

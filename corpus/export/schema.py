@@ -32,15 +32,19 @@ class Column:
 
 def stored_columns(model: Any) -> tuple[Column, ...]:
     """The exported columns of a stored table, as corpus/schema.py declares them: its stored
-    fields, each derived one (read from its SQL expression) before the field it names."""
-    derived = {
-        info.before: Column(name, arrow_type(expression, info), info.description, name)
-        for name, expression, info in derived_fields(model)
-    }
+    fields, each derived one (read from its SQL expression) before the field it names (a
+    stored field, or another derived one)."""
+    derived: dict[str, list[Column]] = {}
+    for name, expression, info in derived_fields(model):
+        made = Column(name, arrow_type(expression, info), info.description, name)
+        derived.setdefault(info.before or "", []).append(made)
+
+    def before(key: str) -> list[Column]:
+        return [c for d in derived.get(key, []) for c in (*before(d.name), d)]
+
     columns: list[Column] = []
     for column, info in declared_columns(model.__table__):
-        if column.key in derived:
-            columns.append(derived[column.key])
+        columns += before(column.key)
         if (data_type := arrow_type(column, info)) != NOT_EXPORTED():
             fallback = column_default(column) if isinstance(column.type, JSON) else None
             columns.append(

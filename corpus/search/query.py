@@ -60,8 +60,10 @@ def filter_sql(filters: SearchFilters) -> tuple[str, dict[str, Any]]:
     if filters.site:
         clauses.append("a.site = :site")
         params["site"] = filters.site
-    claim = [("cl.lender = :lender", "lender", filters.lender)]
-    claim.append(("cl.type = :claim_type", "claim_type", filters.claim_type))
+    # claims keep codes (corpus/codes.py): the value's code, from value_codes
+    code = "(SELECT v.id FROM value_codes v WHERE v.value = :{})"
+    claim = [(f"cl.lender_code = {code.format('lender')}", "lender", filters.lender)]
+    claim.append((f"cl.type_code = {code.format('claim_type')}", "claim_type", filters.claim_type))
     wanted = [(sql, key, value) for sql, key, value in claim if value]
     if wanted:
         conditions = " AND ".join(sql for sql, _, _ in wanted)
