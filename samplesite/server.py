@@ -197,15 +197,25 @@ class SampleHandler(BaseHTTPRequestHandler):
                 reply = {"reset": True}
             elif parts.path == "/_control/template":
                 reply = self._template(parts.query)
+            elif parts.path == "/_control/latency":
+                reply = self._latency(parts.query)
             else:
                 self._send(
                     make_page(405, "text/plain; charset=utf-8", b"method not allowed\n"), True
                 )
                 return
-        except EditError as error:
+        except (EditError, ValueError) as error:
             self._send(make_page(400, "text/plain; charset=utf-8", f"{error}\n".encode()), True)
             return
         self._send(make_page(200, "application/json", json.dumps(reply).encode()), True)
+
+    def _latency(self, query: str) -> dict[str, Any]:
+        """`POST /_control/latency?ms=MS` changes the delay before each answer (`--latency-ms`)."""
+        milliseconds = int(parse_qs(query).get("ms", [""])[0])
+        if milliseconds < 0:
+            raise ValueError(f"latency must be 0 or more, not {milliseconds} ms")
+        self.server.latency_seconds = milliseconds / 1000
+        return {"latency_ms": milliseconds}
 
     def _template(self, query: str) -> dict[str, Any]:
         """`/_control/template?name=NAME` switches the template; without a name, says which."""

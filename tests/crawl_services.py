@@ -10,7 +10,9 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +28,7 @@ __all__ = ["PrivatePostgres"]
 
 SITE = "sample-wp"
 CRAWL_TIMEOUT_S = 180
+SLOW_LATENCY_MS = 150
 
 
 def crawl_argv(base_url: str, db: str, *extra: str) -> list[str]:
@@ -39,10 +42,26 @@ def crawl_argv(base_url: str, db: str, *extra: str) -> list[str]:
 def slow_site() -> Iterator[str]:
     """The sample site answering every request after 150 ms, so a crawl lasts long enough
     to be stopped half-way."""
-    process, base_url = start_sample_site("--latency-ms", "150")
+    process, base_url = start_sample_site("--latency-ms", str(SLOW_LATENCY_MS))
     yield base_url
     process.terminate()
     process.wait(timeout=10)
+
+
+def set_latency(base_url: str, milliseconds: int) -> None:
+    url = f"{base_url}/_control/latency?ms={milliseconds}"
+    urllib.request.urlopen(url, data=b"", timeout=10).close()
+
+
+@contextmanager
+def full_speed(slow_site: str) -> Iterator[None]:
+    """The slow site without its latency, for the parts of a test that need no stop half-way
+    (the reference crawl, a resume): the same server and URLs, the same corpus, sooner."""
+    set_latency(slow_site, 0)
+    try:
+        yield
+    finally:
+        set_latency(slow_site, SLOW_LATENCY_MS)
 
 
 Snapshot = tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]
@@ -66,7 +85,8 @@ def corpus_snapshot(db: str) -> Snapshot:
 def reference(slow_site: str, tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
     """The corpus of one uninterrupted crawl of the site."""
     db = str(tmp_path_factory.mktemp("reference") / "corpus.db")
-    subprocess.run(crawl_argv(slow_site, db), check=True, timeout=CRAWL_TIMEOUT_S)
+    with full_speed(slow_site):
+        subprocess.run(crawl_argv(slow_site, db), check=True, timeout=CRAWL_TIMEOUT_S)
     snapshot = corpus_snapshot(db)
     assert len(snapshot[0]) >= 8
     return snapshot

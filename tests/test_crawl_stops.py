@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import psutil
@@ -30,6 +31,7 @@ from tests.crawl_services import (
     Snapshot,
     corpus_snapshot,
     crawl_argv,
+    full_speed,
     run_status,
 )
 
@@ -67,8 +69,10 @@ def assert_all_gone(processes: list[psutil.Process], within: float = 10.0) -> No
     assert not alive, f"left running: {[(p.pid, p.cmdline()[:4]) for p in alive]}"
 
 
-def resume_and_compare(db: str, reference: Snapshot) -> None:
-    done = subprocess.run(resume_argv(db), timeout=CRAWL_TIMEOUT_S, capture_output=True)
+def resume_and_compare(db: str, reference: Snapshot, slow_site: str) -> None:
+    """Resume the stopped crawl (at full speed: the stop is over) and compare its corpus."""
+    with full_speed(slow_site):
+        done = subprocess.run(resume_argv(db), timeout=CRAWL_TIMEOUT_S, capture_output=True)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert run_status(db) == "finished"
     assert corpus_snapshot(db) == reference
@@ -90,7 +94,7 @@ def test_ctrl_c_stops_cleanly_within_10_s_and_resume_completes(
     assert b"Traceback" not in stderr
     assert b"debtcorpus crawl --resume 1" in stderr
     assert_all_gone(tree)
-    resume_and_compare(db, reference)
+    resume_and_compare(db, reference, slow_site)
 
 
 def test_a_second_ctrl_c_stops_at_once(slow_site: str, tmp_path: Path) -> None:
@@ -123,7 +127,7 @@ def test_kill_9_of_the_crawl_process_leaves_nothing_and_resume_completes(
     assert crawl.returncode == 5
     assert run_status(db) == "killed"
     assert_all_gone(tree)
-    resume_and_compare(db, reference)
+    resume_and_compare(db, reference, slow_site)
 
 
 def test_kill_9_of_debtcorpus_stops_its_crawl_too(
@@ -137,7 +141,7 @@ def test_kill_9_of_debtcorpus_stops_its_crawl_too(
     crawl.wait(timeout=10)
     assert_all_gone(tree, within=20)
     assert run_status(db) == "interrupted"
-    resume_and_compare(db, reference)
+    resume_and_compare(db, reference, slow_site)
 
 
 def test_a_running_crawl_listens_on_no_port_and_cannot_be_resumed_twice(
@@ -184,14 +188,16 @@ def test_a_full_disk_ends_incomplete_and_resume_stores_everything(
     db = str(small_disk / "corpus.db")
     env = {**os.environ, "DEBTCORPUS_SPOOL_DIR": str(tmp_path / "spool")}
     argv = crawl_argv(slow_site, db, "-s", "DEBTCORPUS_STORE_RETRY_SECONDS=2")
-    done = subprocess.run(argv, timeout=CRAWL_TIMEOUT_S, capture_output=True, env=env)
+    with full_speed(slow_site):  # nothing stops this crawl: it ends incomplete by itself
+        done = subprocess.run(argv, timeout=CRAWL_TIMEOUT_S, capture_output=True, env=env)
     stderr = done.stderr.decode()
     assert done.returncode == 3, stderr[-2000:]
     assert "is incomplete" in stderr and "debtcorpus crawl --resume 1" in stderr
     assert "Traceback" not in stderr
     assert any((tmp_path / "spool").rglob("*.json")), "fetched pages were not kept"
     subprocess.run(["mount", "-o", "remount,size=50m", str(small_disk)], check=True)
-    resumed = subprocess.run(resume_argv(db), timeout=CRAWL_TIMEOUT_S, env=env)
+    with full_speed(slow_site):
+        resumed = subprocess.run(resume_argv(db), timeout=CRAWL_TIMEOUT_S, env=env)
     assert resumed.returncode == 0
     assert run_status(db) == "finished"
     assert corpus_snapshot(db) == reference
@@ -207,7 +213,8 @@ def test_postgres_restarting_mid_crawl_loses_nothing(
     postgres.stop()
     time.sleep(5)
     postgres.start()
-    _, stderr = crawl.communicate(timeout=CRAWL_TIMEOUT_S)
+    with full_speed(slow_site):  # the outage is over: the rest of the crawl at full speed
+        _, stderr = crawl.communicate(timeout=CRAWL_TIMEOUT_S)
     assert crawl.returncode == 0, stderr.decode()[-2000:]
     assert b"cannot store pages" in stderr  # the outage was seen, and waited out
     assert run_status(db) == "finished"
@@ -228,13 +235,18 @@ def test_a_running_crawl_shows_its_progress(slow_site: str, tmp_path: Path) -> N
     crawl = subprocess.Popen(argv, stdin=follower, stdout=follower, stderr=follower)
     os.close(follower)
     screen = b""
-    counted_while_running = False
+    counted_while_running = speeded_up = False
     deadline = time.monotonic() + CRAWL_TIMEOUT_S
-    while crawl.poll() is None and time.monotonic() < deadline:
+    with ExitStack() as rest_at_full_speed:
+        while crawl.poll() is None and time.monotonic() < deadline:
+            screen += _read_available(leader)
+            if not counted_while_running and Path(db).exists():
+                counted_while_running = _stored_pages_while_running(db)
+            if counted_while_running and b"per s" in screen and not speeded_up:
+                # both seen while it ran: the rest of the crawl need not be slow
+                rest_at_full_speed.enter_context(full_speed(slow_site))
+                speeded_up = True
         screen += _read_available(leader)
-        if not counted_while_running and Path(db).exists():
-            counted_while_running = _stored_pages_while_running(db)
-    screen += _read_available(leader)
     os.close(leader)
     assert crawl.wait(timeout=30) == 0
     assert counted_while_running, "`runs --json` showed no pages while the crawl ran"

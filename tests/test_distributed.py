@@ -32,6 +32,7 @@ from tests.crawl_services import (
     Snapshot,
     corpus_snapshot,
     crawl_argv,
+    full_speed,
 )
 from tests.test_postgres import pg_db, postgres_server, redis_server  # noqa: F401 (fixtures)
 
@@ -284,8 +285,9 @@ def test_a_crawl_whose_workers_all_die_resumes_with_its_seen_set(
     time.sleep(HEARTBEAT_TTL_S + 1)  # the dead workers' heartbeats expire
     worker = [sys.executable, "-m", "corpus", "worker", "--redis", private_redis.url]
     worker += ["--db", outage_run.db, "--run-id", str(run.id), "--idle-timeout", "3"]
-    crawl.worker = start_logged(outage_run.logs, "resumed", [*worker, *TWO_WORKERS])
-    finish_and_compare(outage_run, reference, "worker")
+    with full_speed(outage_run.crawl.base_url):  # nothing stops the resumed worker
+        crawl.worker = start_logged(outage_run.logs, "resumed", [*worker, *TWO_WORKERS])
+        finish_and_compare(outage_run, reference, "worker")
     # the seen-set was kept: the new worker's start URLs were dropped as seen, so no page was
     # fetched again; and with the run finished, the filter is gone
     store = Store(outage_run.db)

@@ -260,3 +260,26 @@ def test_root_links_the_four_sites_but_not_gen_by_default(sample_site: str) -> N
     markup = fetch(f"{sample_site}/").body
     assert all(f'href="/{site}/"'.encode() in markup for site in SITE_ENCODINGS)
     assert b"/gen/" not in markup
+
+
+def test_latency_can_be_changed_while_the_site_runs() -> None:
+    from samplesite.server import start_in_thread
+
+    server, base_url = start_in_thread(latency_ms=600)
+    try:
+
+        def answer_seconds() -> float:
+            started = time.monotonic()
+            urllib.request.urlopen(f"{base_url}robots.txt", timeout=10).close()
+            return time.monotonic() - started
+
+        assert answer_seconds() >= 0.6
+        changed = urllib.request.urlopen(f"{base_url}_control/latency?ms=0", data=b"", timeout=10)
+        assert json.loads(changed.read()) == {"latency_ms": 0}
+        assert answer_seconds() < 0.6
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base_url}_control/latency?ms=-1", data=b"", timeout=10)
+        assert refused.value.code == 400
+    finally:
+        server.shutdown()
+        server.server_close()

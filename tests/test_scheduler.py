@@ -13,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select, update
 
+from corpus.cli import cli
 from corpus.models import Article, ArticleRevision, CrawlRun, Page, Schedule
 from corpus.schedule.schedules import as_utc
 from corpus.store import Store
@@ -48,12 +50,14 @@ def write_profile(folder: Path, text: str = SMALL_PROFILE) -> Path:
 
 
 def add_schedule(db: Path, profile: Path, base_url: str, name: str = "law") -> None:
-    """Make the corpus (schedule add needs one) and add schedule `name` to it."""
-    assert run_cli(db, "db", "upgrade").returncode == 0
-    added = run_cli(
-        db, "schedule", "add", name, "--site", str(profile), "--every", "1h", "--base-url", base_url
-    )
-    assert added.returncode == 0, added.stderr
+    """Make the corpus (schedule add needs one) and add schedule `name` to it: set-up, in
+    process (two `debtcorpus` start-ups less per test; the scheduler runs as a process)."""
+    runner = CliRunner()
+    upgraded = runner.invoke(cli, ["db", "upgrade", "--db", str(db)])
+    assert upgraded.exit_code == 0, upgraded.output
+    add = ["schedule", "add", name, "--site", str(profile), "--every", "1h"]
+    added = runner.invoke(cli, [*add, "--base-url", base_url, "--db", str(db)])
+    assert added.exit_code == 0, added.output
 
 
 def post(url: str, body: str) -> None:

@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from corpus.cli import cli
 from corpus.export.card import sha256_of
 from corpus.models import Article, Page
 from corpus.store import Store
@@ -158,8 +160,12 @@ def test_export_filters_pick_the_pages_archived(
     second_run_start = min(at for _u, at, _b, outcome, _r in both if outcome == "not-modified")
 
     def exported(*filters: str) -> int:
+        # in process: the fixture's export ran as a real `debtcorpus` process already, and six
+        # more start-ups (imports) would only add time
         out = tmp_path / f"out{len(list(tmp_path.iterdir()))}"
-        debtcorpus("export", "--format", "warc", str(out), *filters, "--db", db)
+        args = ["export", "--format", "warc", str(out), *filters, "--db", db]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, f"debtcorpus {' '.join(args)}:\n{result.output[-3000:]}"
         return int(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["pages"])
 
     assert exported() == len(both)
