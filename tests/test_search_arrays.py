@@ -224,7 +224,7 @@ def test_db_upgrade_gives_an_index_made_before_the_arrays_its_arrays(tmp_path: P
             connection.exec_driver_sql(f"DROP TRIGGER {name}")
         arrays.drop(connection)
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0013'")
-    migrate.upgrade(store.engine)
+    migrate.upgrade(store.engine, "0015")  # the later migrations' tables are there already
     with store.session() as session:
         assert session.execute(text(f"SELECT max_id FROM {arrays.STATE}")).scalar_one() == 1
         session.execute(text("UPDATE articles SET text = '鹦鹉螺' WHERE id = 1"))

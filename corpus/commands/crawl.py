@@ -126,11 +126,8 @@ def crawl(
     authors, text lengths, counts against earlier runs); failures go to --health-webhook
     and --health-email.
     """
-    health = {
-        "fail_on_health": fail_on_health,
-        "health_webhook": health_webhook,
-        "health_emails": list(health_emails),
-        "smtp": smtp,
+    health = dict(fail_on_health=fail_on_health, health_webhook=health_webhook, smtp=smtp) | {
+        "health_emails": list(health_emails)
     }
     try:
         checked_notifiers(health_webhook, health_emails, smtp)
@@ -148,15 +145,20 @@ def crawl(
         store, started = start_or_resume(db, request, resume_run)
     except DebtcorpusError as exc:
         raise BadInput(str(exc)) from exc
-    state = {"db": db, "started": vars(started), "health": health}
+    run_and_end(store, {"db": db, "started": vars(started), "health": health}, started.argv)
+
+
+def run_and_end(store: Store, state: dict[str, Any], argv: list[str]) -> NoReturn:
+    """Run the crawl process and end the command: a process of its own becomes a small waiting
+    process (`hand_over`); under a test's CliRunner it waits here."""
     if ThisProcess.owned:
         if not store.url.startswith("sqlite"):
             # SQLite's connections are closed by the exec, like main's parent's at its end,
             # without the checkpoint a close makes (on a nearly full disk it takes the room
             # the crawl's first writes need)
             store.dispose()
-        hand_over({**state, "argv": started.argv})  # no return: corpus.crawl_wait ends it
-    end_command(state, wait_for_crawl(started.argv))
+        hand_over({**state, "argv": argv})  # no return: corpus.crawl_wait ends it
+    end_command(state, wait_for_crawl(argv))
 
 
 def end_command(state: dict[str, Any], returncode: int) -> NoReturn:
