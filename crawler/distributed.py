@@ -67,9 +67,10 @@ from corpus.models import CrawlRun, Page
 from corpus.run_records import finish_run
 from corpus.store import Store
 from crawler.frontier import STASHED, Frontier, Popped, RunKeys, host_policy, release_worker
+from crawler.gcs import GcsShape
 from crawler.pipelines import PAGES
 from crawler.politeness import LEASE_META, host_of
-from crawler.seen import seen_shape
+from crawler.seen import SeenSetError, seen_shape
 
 logger = logging.getLogger(__name__)
 
@@ -398,6 +399,36 @@ class ReliableScheduler(Scheduler):
             self.reclaim(self.worker)  # stopped early: hand unfinished work back now
         self.server.srem(self.keys.workers, self.worker)
         self.server.delete(self.keys.alive(self.worker))
+
+
+def claim_seen_sets(settings: Settings, args: argparse.Namespace, profiles: list[str]) -> None:
+    """The first worker of a crawl records its seen-set's kind and size in Redis; a worker or
+    a resume whose settings give another is refused in one line, before it starts: reading a
+    seen-set with another shape takes new URLs for seen ones (and loses them) or the reverse."""
+    shape = seen_shape(settings)
+    wanted = repr(shape) if shape else "exact"
+    server = connection.from_settings(
+        Settings({"REDIS_URL": args.redis, "REDIS_PARAMS": redis_params(DEFAULT_REDIS_RETRY_S)})
+    )
+    for name in profiles:
+        keys = RunKeys(prefix_for(args), name)
+        unrecorded_table = not server.exists(keys.seen_shape) and server.exists(keys.seen)
+        if unrecorded_table and (shape is None or isinstance(shape, GcsShape)):
+            # made before shapes were recorded, when the cuckoo filter was the default
+            raise SeenSetError(_other_seen_set(name, "a cuckoo or Bloom filter"))
+        server.set(keys.seen_shape, wanted, nx=True)
+        made = server.get(keys.seen_shape)
+        made = made.decode() if isinstance(made, bytes) else str(made)
+        if made != wanted:
+            raise SeenSetError(_other_seen_set(name, made))
+
+
+def _other_seen_set(profile: str, made: str) -> str:
+    return (
+        f"this crawl's seen-set for {profile} in Redis is {made}, not what this worker's "
+        "settings give; start it with the DEBTCORPUS_SEEN_SET, DEBTCORPUS_SEEN_URLS and "
+        "DEBTCORPUS_SEEN_ERROR_RATE the crawl began with (docs/distributed.md)"
+    )
 
 
 def finish_worker(

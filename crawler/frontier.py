@@ -256,10 +256,15 @@ class RunKeys:
         return self.key("seen", "stash")
 
     @property
+    def seen_shape(self) -> str:
+        """The seen-set's kind and size, as the crawl's first worker made it."""
+        return self.key("seen-shape")
+
+    @property
     def shared(self) -> tuple[str, ...]:
         """The keys every worker of the crawl uses (not one worker's own), but for the parts
         of a Golomb-coded set (`seen_parts`)."""
-        return (self.ready, self.seen, self.stash, self.dupefilter, self.workers)
+        return (self.ready, self.seen, self.stash, self.seen_shape, self.dupefilter, self.workers)
 
     def seen_parts(self, server: Redis) -> list[str]:
         """The Golomb-coded set's parts in Redis (`<seen>:0`, `<seen>:1`, ...)."""

@@ -170,6 +170,8 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
     store = Store(args.db)
     if not args.redis:
         hold_run(store, args.run_id)
+    if args.redis:
+        distributed.claim_seen_sets(settings, args, [p.name for p in profiles])
     early = _EarlyStop()
     process = CrawlerProcess(settings)
     crawlers: list[Crawler] = []

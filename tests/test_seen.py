@@ -258,3 +258,29 @@ def test_a_bad_seen_set_setting_is_one_line_before_any_crawl(redis_server: str) 
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("Error: DEBTCORPUS_SEEN_ERROR_RATE")
     assert "Traceback" not in result.stderr
+
+
+def test_a_worker_whose_seen_set_differs_from_the_crawls_is_refused(
+    private_redis: PrivateRedis, client: redis.Redis
+) -> None:
+    """The first worker records the seen-set's shape; another size or kind (a worker started
+    with other -s values, a resume after an upgrade of the default) is refused before it
+    reads the set with the wrong shape, and the matching one joins."""
+    import argparse
+
+    from crawler.distributed import claim_seen_sets
+
+    args = argparse.Namespace(redis=private_redis.url, redis_prefix="claim", run_id=1)
+
+    def settings(kind: str, urls: int) -> Settings:
+        return Settings({"DEBTCORPUS_SEEN_SET": kind, "DEBTCORPUS_SEEN_URLS": urls})
+
+    claim_seen_sets(settings("gcs", 100_000), args, ["site"])
+    claim_seen_sets(settings("gcs", 100_000), args, ["site"])  # the same shape joins
+    for kind, count in (("gcs", 200_000), ("cuckoo", 100_000), ("exact", 100_000)):
+        with pytest.raises(SeenSetError, match="seen-set for site in Redis is GcsShape"):
+            claim_seen_sets(settings(kind, count), args, ["site"])
+    client.set(RunKeys("claim", "older").seen, b"\0" * 64)  # a cuckoo table, shape unrecorded
+    with pytest.raises(SeenSetError, match="a cuckoo or Bloom filter"):
+        claim_seen_sets(settings("gcs", 100_000), args, ["older"])
+    claim_seen_sets(settings("cuckoo", 100_000), args, ["older"])
