@@ -52,6 +52,8 @@ def test_killed_crawl_leaves_whole_rows_and_recrawl_completes(
     subprocess.run(crawl_argv(fresh_sample_site, db), check=True, timeout=600)
     with store.session() as session:
         urls = session.scalars(select(Article.url)).all()
+        fetched = session.scalars(select(Page.url)).all()
+    assert all(url.startswith(fresh_sample_site + "/") for url in fetched)  # stayed on 127.0.0.1
     assert len(urls) == len(set(urls))
     paths = {url.removeprefix(fresh_sample_site) for url in urls}
     assert {a.path for a in sample_articles()} <= paths
