@@ -17,7 +17,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from corpus.models import Article, CrawlRun, Page
 from corpus.store import Store
@@ -90,6 +91,39 @@ def reference(slow_site: str, tmp_path_factory: pytest.TempPathFactory) -> Snaps
     snapshot = corpus_snapshot(db)
     assert len(snapshot[0]) >= 8
     return snapshot
+
+
+def stored_pages(store: Store) -> int:
+    """The pages a running crawl has stored so far (0 while its schema does not exist yet)."""
+    try:
+        with store.session() as session:
+            return session.scalar(select(func.count(Page.id))) or 0
+    except OperationalError:
+        return 0
+
+
+def wait_for_pages(store: Store | str, at_least: int, timeout: float = 120) -> int:
+    """Wait until the crawl writing to `store` (or to the SQLite file or URL `store`, once
+    it exists) has stored `at_least` pages; their count."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        count = stored_pages_at(store)
+        if count >= at_least:
+            return count
+        time.sleep(0.2)
+    raise AssertionError(f"the crawl stored fewer than {at_least} pages in {timeout} s")
+
+
+def stored_pages_at(store: Store | str) -> int:
+    if isinstance(store, Store):
+        return stored_pages(store)
+    if "://" not in store and not Path(store).exists():
+        return 0  # not created yet: opening it here would race the crawl's own creation
+    opened = Store(store)
+    try:
+        return stored_pages(opened)
+    finally:
+        opened.dispose()
 
 
 def run_status(db: str, run_id: int = 1) -> str:

@@ -7,28 +7,17 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from corpus.models import Article, Page
-from corpus.store import Store, open_store
+from corpus.store import open_store
+from tests.crawl_services import wait_for_pages
 from tests.test_crawl_e2e import crawl_argv, sample_articles
 
 pytestmark = pytest.mark.slow
-
-
-def wait_for_pages(store: Store, at_least: int, timeout: float) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with store.session() as session:
-            count = session.scalar(select(func.count(Page.id))) or 0
-        if count >= at_least:
-            return count
-        time.sleep(0.2)
-    raise AssertionError(f"fewer than {at_least} pages after {timeout}s")
 
 
 def test_killed_crawl_leaves_whole_rows_and_recrawl_completes(

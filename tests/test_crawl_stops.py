@@ -18,10 +18,8 @@ from pathlib import Path
 import psutil
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
 
 from corpus.cli import cli
-from corpus.models import Page
 from corpus.store import Store
 
 # the fixtures slow_site, reference, postgres and private_redis: tests/crawl_services.py
@@ -33,6 +31,7 @@ from tests.crawl_services import (
     crawl_argv,
     full_speed,
     run_status,
+    wait_for_pages,
 )
 
 pytestmark = pytest.mark.slow
@@ -40,23 +39,6 @@ pytestmark = pytest.mark.slow
 
 def resume_argv(db: str, run_id: int = 1) -> list[str]:
     return [sys.executable, "-m", "corpus", "crawl", "--resume", str(run_id), "--db", db]
-
-
-def wait_for_pages(db: str, count: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if Path(db).exists():
-            store = Store(db)
-            try:
-                with store.session() as session:
-                    if len(session.scalars(select(Page.id)).all()) >= count:
-                        return
-            except Exception:  # the schema may not exist yet
-                pass
-            finally:
-                store.dispose()
-        time.sleep(0.2)
-    raise AssertionError(f"the crawl stored fewer than {count} pages in {timeout} s")
 
 
 def process_tree(root: subprocess.Popen[bytes]) -> list[psutil.Process]:

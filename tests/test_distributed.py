@@ -237,10 +237,11 @@ def test_two_workers_wait_out_a_postgres_outage(
     outage_run: Disturbed, postgres: PrivatePostgres, reference: Snapshot
 ) -> None:
     postgres.stop()
-    time.sleep(5)
+    # down until a page write has met the outage (a fixed pause can fall between batches)
+    wait_for(lambda: "cannot store pages" in outage_run.stderr(), "a page write to fail", 30)
+    time.sleep(2)
     postgres.start()
     finish_and_compare(outage_run, reference, "worker", "seeder")
-    assert "cannot store pages" in outage_run.stderr()  # seen, and waited out
 
 
 def test_a_killed_worker_loses_nothing(outage_run: Disturbed, reference: Snapshot) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from sqlalchemy import func, select
 from corpus.models import Article, ArticleRevision, CrawlRun, Page
 from corpus.store import Store, open_store
 from samplesite.content import load_articles
+from tests.crawl_services import wait_for_pages
 
 pytestmark = pytest.mark.slow
 
@@ -82,16 +82,6 @@ def test_recrawl_counts_unchanged_and_keeps_one_revision(
     assert article.url.endswith(changed_path)
     assert "九十天" in article.text and "九十天" not in revision.text
     store.dispose()
-
-
-def wait_for_pages(store: Store, at_least: int, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with store.session() as session:
-            if (session.scalar(select(func.count(Page.id))) or 0) >= at_least:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"fewer than {at_least} pages after {timeout}s")
 
 
 def test_killed_crawl_resumes_with_nothing_lost_or_stored_twice(
