@@ -12,6 +12,11 @@ Under cProfile these steps were about 60% of readability's time on the Chinese b
 - `score_paragraphs` weighs every candidate by its link density, summing the text length
   of each link inside it: a link inside a parent and its grandparent is measured twice.
   Nothing changes the tree while it scores, so each element's length is measured once.
+- `clean`, which folds the whitespace of every text it measures or scores (a third of
+  readability's time): its three patterns compiled once, and each run only where it can
+  match (a text under 255 characters holds no 255-space run; the newline fold needs a
+  newline, the tab fold a tab or two spaces). readability calls it by its module name, so
+  the module's `clean` is replaced by this one, which returns the same string.
 Everything else is readability's own code; tests/test_readability_speed.py compares the two
 on pages with nested divs, links and unlikely names.
 """
@@ -19,8 +24,10 @@ on pages with nested divs, links and unlikely names.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
+import readability.readability
 from lxml.etree import tostring, tounicode
 from lxml.html import fragment_fromstring
 from readability import Document
@@ -30,6 +37,27 @@ _BLOCK_MARKUP = REGEXES["divToPElementsRe"]
 _INLINE_TAGS = frozenset(
     ("a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u")
 )
+
+
+READABILITY_CLEAN = readability.readability.clean
+_LONG_SPACE = re.compile(r"\s{255,}")
+_NEWLINE_SPACE = re.compile(r"\s*\n\s*")
+_TAB_SPACE = re.compile(r"\t|[ \t]{2,}")
+
+
+def clean(text: str) -> str:
+    """readability's `clean`, to the same string: a long whitespace run cut to 255 spaces,
+    whitespace around newlines folded to one newline, tabs and runs of spaces to one space."""
+    if len(text) >= 255:
+        text = _LONG_SPACE.sub(" " * 255, text)
+    if "\n" in text:
+        text = _NEWLINE_SPACE.sub("\n", text)
+    if "\t" in text or "  " in text:
+        text = _TAB_SPACE.sub(" ", text)
+    return text.strip()
+
+
+readability.readability.clean = clean
 
 
 @functools.lru_cache(maxsize=8192)
