@@ -4,6 +4,8 @@ readability's serialising test of whether a div holds a block element."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from lxml.etree import tostring
 from readability import Document
@@ -98,3 +100,27 @@ def test_holds_block_agrees_with_the_serialised_markup(markup: str, expected: bo
 )
 def test_clean_is_readabilitys(text: str) -> None:
     assert clean(text) == READABILITY_CLEAN(text)
+
+
+def test_clean_is_readabilitys_on_random_whitespace() -> None:
+    pieces = [
+        "a",
+        "债",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\r",
+        "\u3000",
+        "\xa0",
+        "\x0b",
+        "\x1c",
+        "\u2028",
+        " \n ",
+    ]
+    chooser = random.Random(18)
+    for _ in range(20000):
+        text = "".join(chooser.choice(pieces) for _ in range(chooser.randint(0, 30)))
+        if chooser.random() < 0.02:  # runs near and over 255 whitespace characters
+            text += chooser.choice([" ", "\n", " \n"]) * chooser.randint(100, 300) + text
+        assert clean(text) == READABILITY_CLEAN(text), repr(text)
