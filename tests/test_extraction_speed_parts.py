@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from cleaning.extract.candidates import parse_document
+from cleaning.extract.candidates import Candidate, pair_f1, parse_document, shared_tokens
 from cleaning.extract.density import PUNCTUATION, _text_stats
 from cleaning.extract.pagetype import link_texts, link_titles, list_entries
 from cleaning.extract.scoring import cjk_share, joined_cjk_share, tokens
@@ -75,3 +75,13 @@ def test_link_texts_are_read_once_per_tree_for_titles_and_entries() -> None:
     other = parse_document(page.replace("第1篇", "另一篇"))
     assert other is not None
     assert "另一篇催收上门怎么办" in link_titles(other)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("催收催收电话 abc", "催收 abc abc 律师"), ("", "正文"), ("abc", "def"), ("逾期", "逾期")],
+)
+def test_pair_scores_are_the_counters(first: str, second: str) -> None:
+    one, other = Candidate("a", first), Candidate("b", second)
+    assert shared_tokens(one.bag, other.bag) == sum((one.bag & other.bag).values())
+    assert pair_f1(one, other) == pair_f1(other, one)

@@ -4,13 +4,15 @@ readability's serialising test of whether a div holds a block element."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from lxml.etree import tostring
 from readability import Document
 from readability.readability import REGEXES
 
 from cleaning.extract.candidates import _TreeDocument, parse_document
-from cleaning.extract.readability_speed import holds_block
+from cleaning.extract.readability_speed import READABILITY_CLEAN, clean, holds_block
 
 PROSE = "这是一段很长的正文，讲的是网贷逾期以后催收的流程和借款人可以采取的办法。" * 3
 
@@ -79,3 +81,46 @@ def test_holds_block_agrees_with_the_serialised_markup(markup: str, expected: bo
     div = lxml.html.fragment_fromstring(markup)
     assert _serialised_test(div) is expected
     assert holds_block(div) is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "  正文  ",
+        "a\tb\t\tc",
+        "a \t b\t c",
+        "line one \n  \n\t line two\n",
+        "x" + " " * 300 + "y",
+        "x" + " \n" * 200 + "y",
+        "x\u3000\u3000y\n\u00a0z",
+        "a" * 300 + "  b",
+        "\r\n正文\r\n\r\n第二段\x0b",
+    ],
+)
+def test_clean_is_readabilitys(text: str) -> None:
+    assert clean(text) == READABILITY_CLEAN(text)
+
+
+def test_clean_is_readabilitys_on_random_whitespace() -> None:
+    pieces = [
+        "a",
+        "债",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\r",
+        "\u3000",
+        "\xa0",
+        "\x0b",
+        "\x1c",
+        "\u2028",
+        " \n ",
+    ]
+    chooser = random.Random(18)
+    for _ in range(20000):
+        text = "".join(chooser.choice(pieces) for _ in range(chooser.randint(0, 30)))
+        if chooser.random() < 0.02:  # runs near and over 255 whitespace characters
+            text += chooser.choice([" ", "\n", " \n"]) * chooser.randint(100, 300) + text
+        assert clean(text) == READABILITY_CLEAN(text), repr(text)

@@ -9,6 +9,7 @@ about the page and the candidates (link share, text share, length) break the oth
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import re
 from collections import Counter
@@ -211,12 +212,24 @@ def run_candidates(
     return tuple(found)
 
 
-def _bag_f1(first: Counter[str], second: Counter[str]) -> float:
-    overlap = sum((first & second).values())
+def shared_tokens(first: Counter[str], second: Counter[str]) -> int:
+    """`sum((first & second).values())`, without building the intersection Counter: the
+    common tokens by a set intersection, their smaller counts summed."""
+    if len(second) < len(first):
+        first, second = second, first
+    return sum(min(count, second[token]) for token, count in first.items() if token in second)
+
+
+@functools.lru_cache(maxsize=32)
+def pair_f1(first: Candidate, second: Candidate) -> float:
+    """Token F1 of two candidates' bags. The same pairs are scored again by the readability
+    gate, the choice and the discord check of one page: each pair once. Symmetric to the
+    bit (the factor 2 is exact), so the order of the pair does not matter."""
+    overlap = shared_tokens(first.bag, second.bag)
     if not overlap:
         return 0.0
-    precision = overlap / sum(first.values())
-    recall = overlap / sum(second.values())
+    precision = overlap / first.token_count
+    recall = overlap / second.token_count
     return 2 * precision * recall / (precision + recall)
 
 
@@ -224,23 +237,26 @@ def _bags(candidates: tuple[Candidate, ...]) -> dict[str, Counter[str]]:
     return {c.name: c.bag for c in candidates if c.text.strip()}
 
 
-def _scores(bags: dict[str, Counter[str]]) -> dict[str, float]:
+def _scores(candidates: tuple[Candidate, ...]) -> dict[str, float]:
+    """Each non-empty candidate's mean F1 with the other non-empty ones (by name: a later
+    candidate of the same name stands for it)."""
+    present = {c.name: c for c in candidates if c.text.strip()}
     scores: dict[str, float] = {}
-    for name, bag in bags.items():
-        others = [_bag_f1(bag, other) for key, other in bags.items() if key != name]
+    for name, candidate in present.items():
+        others = [pair_f1(candidate, other) for key, other in present.items() if key != name]
         scores[name] = sum(others) / len(others) if others else 0.0
     return scores
 
 
 def agreement_scores(candidates: tuple[Candidate, ...]) -> dict[str, float]:
     """Each non-empty candidate's mean token F1 with the other non-empty candidates."""
-    return _scores(_bags(candidates))
+    return _scores(candidates)
 
 
 def containment(inner: Counter[str], outer: Counter[str]) -> float:
     """The share of `inner`'s tokens that `outer` has too."""
     size = sum(inner.values())
-    return sum((inner & outer).values()) / size if size else 0.0
+    return shared_tokens(inner, outer) / size if size else 0.0
 
 
 def nested_core(
@@ -318,7 +334,7 @@ def choose(candidates: tuple[Candidate, ...], nesting: Nesting | None = None) ->
     narrowed to a candidate nested inside it (`nested_core`, `prose_core`)."""
     nesting = nesting or Nesting()
     bags = _bags(candidates)
-    scores = _scores(bags)
+    scores = _scores(candidates)
     if not scores:
         return None
     order = {c.name: index for index, c in enumerate(candidates)}

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
@@ -53,6 +54,7 @@ class Guards:
     min_prose_chars: int = 200
 
 
+@functools.lru_cache(maxsize=16)  # the chosen text is judged by several checks of a page
 def headline_cover(heading: str, text: str) -> float:
     """The share of the headline's character pairs the text's body repeats; a line that holds
     the whole headline (the headline line itself, `标签:X` on a tag page) does not count."""

@@ -7,6 +7,7 @@ whitespace are ignored, so line breaks and spacing in the gold do not matter.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -75,6 +76,7 @@ def shingle_overlap(inner: str, outer: str, size: int) -> float:
     return len(runs & _runs(outer, size)) / len(runs) if runs else 0.0
 
 
-def _runs(text: str, size: int) -> set[str]:
+@functools.lru_cache(maxsize=32)  # one page's checks compare the same texts again
+def _runs(text: str, size: int) -> frozenset[str]:
     squashed = "".join(tokens(text))
-    return {squashed[i : i + size] for i in range(len(squashed) - size + 1)}
+    return frozenset({squashed[i : i + size] for i in range(len(squashed) - size + 1)})
