@@ -42,8 +42,10 @@ def _segment_cached(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((start, end, word) for word, start, end in tokenizer().tokenize(text, HMM=False))
 
 
+@lru_cache(maxsize=4096)
 def segment(text: str, offset: int = 0) -> tuple[Token, ...]:
-    """Tokens of `text` with offsets shifted by `offset` (the text's start in the article)."""
+    """Tokens of `text` with offsets shifted by `offset` (the text's start in the article);
+    cached: the same clause is asked for by several triggers and fields."""
     return tuple(
         Token(start + offset, end + offset, word) for start, end, word in _segment_cached(text)
     )

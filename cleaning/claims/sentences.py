@@ -45,6 +45,11 @@ class Sentence:
     # The whole paragraph is this one sentence with no closing punctuation (a heading or a label).
     is_bare_line: bool = False
 
+    def __hash__(self) -> int:
+        # sentences key the per-text caches; equal sentences have equal offsets and text, so
+        # hashing those alone (not every clause) keeps hash and equality consistent, faster
+        return hash((self.start, self.end, self.text))
+
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Offsets with surrounding whitespace removed."""
