@@ -8,9 +8,8 @@ which keeps extraction fast.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cleaning.claims.lexicon import user_dict_path
 
@@ -18,8 +17,9 @@ if TYPE_CHECKING:
     import jieba
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word and its offsets (a named tuple, like cleaning.claims.sentences.Span)."""
+
     start: int
     end: int
     text: str

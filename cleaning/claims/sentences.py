@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 SENTENCE_ENDS = frozenset("。！？；!?;")
 CLAUSE_ENDS = frozenset("，,：:")
@@ -28,8 +29,10 @@ BRACKETS = {
 }
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """A piece of a text and its offsets (a named tuple: made by the thousand, it is built
+    several times faster than a frozen dataclass)."""
+
     start: int
     end: int
     text: str
