@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from cleaning.claims.lexicon import PACKAGE, ClaimDataError
+from cleaning.claims.lexicon import PACKAGE, ClaimDataError, claim_vocabulary
 from cleaning.records import ClaimRecord
 
 BUILTIN_RULES = "rules/claim_rules.yaml"
@@ -110,6 +110,12 @@ class CompiledRule:
     rule: Rule
     conditions: tuple[Condition, ...]
 
+    @property
+    def types(self) -> frozenset[str] | None:
+        """The claim types the rule's `types` key names; None: any type."""
+        named = self.rule.when.get("types")
+        return frozenset(str(name) for name in named) if named is not None else None
+
     def applies(self, claim: ClaimRecord) -> bool:
         return all(condition(claim) for condition in self.conditions)
 
@@ -179,6 +185,27 @@ def load_rules(extra_paths: tuple[str, ...] = ()) -> tuple[CompiledRule, ...]:
     return tuple(rules)
 
 
+# id of a rule tuple -> (the tuple, its rules by type); rules hold dicts, so no lru_cache
+_BY_TYPE: dict[int, tuple[tuple[CompiledRule, ...], dict[str, tuple[CompiledRule, ...]]]] = {}
+
+
+def rules_by_type(rules: tuple[CompiledRule, ...]) -> dict[str, tuple[CompiledRule, ...]]:
+    """type -> the rules, in order, that can apply to a claim of that type."""
+    known = _BY_TYPE.get(id(rules))
+    if known is not None and known[0] is rules:
+        return known[1]
+    types = {str(t) for rule in rules for t in (rule.types or ())} | set(claim_vocabulary()["type"])
+    index = {
+        name: tuple(rule for rule in rules if rule.types is None or name in rule.types)
+        for name in types
+    }
+    if len(_BY_TYPE) > 64:
+        _BY_TYPE.clear()
+    _BY_TYPE[id(rules)] = (rules, index)
+    return index
+
+
 def check_claim(claim: ClaimRecord, rules: tuple[CompiledRule, ...]) -> tuple[dict[str, Any], ...]:
     """The checks of every rule the claim contradicts."""
-    return tuple(compiled.rule.as_check() for compiled in rules if compiled.applies(claim))
+    candidates = rules_by_type(rules).get(claim.type, rules)
+    return tuple(compiled.rule.as_check() for compiled in candidates if compiled.applies(claim))

@@ -229,6 +229,14 @@ def _citation_polarity(sentence: Sentence, trigger: Trigger) -> str:
     return "negative" if denied else "positive"
 
 
+def _negator_before(clause: Span, trigger: Trigger) -> bool:
+    """Whether the clause holds a negation character before the trigger: every negator word
+    holds one (a test pins it), so without one no token before the trigger is a negator and
+    the clause need not be segmented."""
+    before = clause.text[: trigger.start - clause.start]
+    return any(hint in before for hint in NEGATION_HINTS)
+
+
 def polarity_of(sentence: Sentence, trigger: Trigger) -> str:
     """negative when a negator reaches the trigger; partial when an adverb in between takes the
     negation (不会直接判刑); positive otherwise."""
@@ -244,8 +252,8 @@ def polarity_of(sentence: Sentence, trigger: Trigger) -> str:
         return "negative"
     if DENIED_LABEL.search(sentence.text):
         return "negative"
-    if not any(word in clause.text for word in NEGATION_HINTS):
-        return "positive"
+    if not _negator_before(clause, trigger):
+        return "positive"  # no negator word before the trigger: no token can be one
     tokens = segment(clause.text, clause.start)
     before = [t for t in tokens if t.end <= trigger.start]
     negators = [
@@ -281,7 +289,11 @@ def conditions_of(sentence: Sentence, trigger: Trigger) -> dict[str, Any]:
 
 def conditional_clause(sentence: Sentence, trigger: Trigger) -> str | None:
     """The first clause up to the trigger's that frames it as a condition."""
-    own = clause_of(sentence, trigger.start)
+    return _conditional_up_to(sentence, clause_of(sentence, trigger.start))
+
+
+@lru_cache(maxsize=4096)
+def _conditional_up_to(sentence: Sentence, own: Span) -> str | None:
     for clause in sentence.clauses:
         if clause.start > own.start:
             break

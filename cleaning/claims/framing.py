@@ -11,8 +11,8 @@ triggers and calls `by_role`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from cleaning.claims.lexicon import (
     alternation,
@@ -46,8 +46,9 @@ PRACTICE_TYPES = ("CHANNEL", "CONSEQUENCE", "TIMING")
 ASKABLE_TYPES = ("CHANNEL", "CONSEQUENCE", "TIMING", "PROHIBITION")
 
 
-@dataclass(frozen=True)
-class Trigger:
+class Trigger(NamedTuple):
+    """A trigger word found in a sentence (a named tuple, like cleaning.claims.sentences.Span)."""
+
     type: str
     subtype: str
     term: str

@@ -6,13 +6,14 @@ Changing any file there changes what is extracted: bump `RULE_VERSION` in cleani
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
+from cleaning.claims.fastscan import Scanner, scanner
 from cleaning.errors import DebtcorpusError
 
 PACKAGE = "cleaning.claims"
@@ -33,16 +34,28 @@ class TriggerLexicon:
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
     # terms that count only on word boundaries
     strict_terms: frozenset[str]
-    exclude: re.Pattern[str] | None
+    exclude: Scanner | None
     extra: dict[str, Any]
     # any subtype's pattern: a quick test before trying each subtype
     any_pattern: re.Pattern[str]
     # subtype -> (its literal terms, its regular expressions): what `patterns` matches, faster
-    parts: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...] = ()
+    parts: tuple[tuple[str, re.Pattern[str], Scanner | None], ...] = ()
     # the same test split in two: every literal term in one flat alternation (which re runs
     # several times faster than the grouped one), then the regular expressions
     any_literal: re.Pattern[str] = re.compile("(?!)")
-    any_regex: re.Pattern[str] | None = None
+    any_regex: Scanner | None = None
+    # literal term -> the subtypes that may have a match where any_literal found this term:
+    # its own and those of every term that can overlap it (one scan of any_literal then tells
+    # which subtypes' literals are worth scanning for)
+    literal_reach: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def literal_subtypes(self, text: str) -> frozenset[str]:
+        """The subtypes whose literal terms may occur in `text`: every occurrence of a term
+        overlaps a match of any_literal's scan, whose reach holds the term's subtype."""
+        found: frozenset[str] = frozenset()
+        for match in self.any_literal.finditer(text):
+            found |= self.literal_reach[match.group()]
+        return found
 
     def mentioned_in(self, text: str) -> bool:
         """Whether any subtype could match in `text` (same answer as any_pattern.search)."""
@@ -63,9 +76,9 @@ class Gazetteer:
 class ModalityLexicon:
     priority: tuple[str, ...]
     # modality -> pattern of its words (regular expressions allowed)
-    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    patterns: tuple[tuple[str, Scanner], ...]
     # phrases that contain modality words without being modality (需要说明, 值得注意)
-    discourse: re.Pattern[str]
+    discourse: Scanner
     subject_dependent: frozenset[str]
     imperative: frozenset[str]
     collector_pattern: re.Pattern[str]
@@ -87,13 +100,13 @@ class ModalityLexicon:
 class RoleLexicon:
     """What makes a clause a condition, a question or hearsay, and what makes advice."""
 
-    condition: re.Pattern[str]
-    definition: re.Pattern[str]
-    enumeration: re.Pattern[str]
-    question: re.Pattern[str]
-    hearsay: re.Pattern[str]
-    advice: re.Pattern[str]
-    imperative: re.Pattern[str]
+    condition: Scanner
+    definition: Scanner
+    enumeration: Scanner
+    question: Scanner
+    hearsay: Scanner
+    advice: Scanner
+    imperative: Scanner
 
 
 def read_yaml(name: str) -> dict[str, Any]:
@@ -111,13 +124,18 @@ def alternation(words: list[str], literal: bool = True) -> re.Pattern[str]:
     return re.compile("|".join(parts) if parts else "(?!)")
 
 
-def subtype_parts(entry: dict[str, Any]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+def fast_alternation(words: list[str]) -> Scanner:
+    """`alternation(words, literal=False)` for scanning (cleaning.claims.fastscan)."""
+    return scanner(alternation(words, literal=False))
+
+
+def subtype_parts(entry: dict[str, Any]) -> tuple[re.Pattern[str], Scanner | None]:
     """A subtype's literal terms as one flat alternation (fast in re) and its regular
     expressions, if any, as another."""
     literals = alternation([*entry.get("terms", []), *entry.get("strict", [])])
     regexes = [str(pattern) for pattern in entry.get("patterns", [])]
     ordered = "|".join(f"(?:{pattern})" for pattern in regexes)  # in the file's order, as before
-    return literals, re.compile(ordered) if regexes else None
+    return literals, scanner(re.compile(ordered)) if regexes else None
 
 
 def _subtype_pattern(entry: dict[str, Any]) -> re.Pattern[str]:
@@ -127,6 +145,28 @@ def _subtype_pattern(entry: dict[str, Any]) -> re.Pattern[str]:
     regexes = [f"(?:{pattern})" for pattern in entry.get("patterns", [])]
     ordered = sorted(literals, key=len, reverse=True)
     return re.compile("|".join([*regexes, *ordered]) or "(?!)")
+
+
+def can_overlap(one: str, other: str) -> bool:
+    """Whether two terms can share characters in a text: one holds the other, or an end of
+    one is the start of the other."""
+    if one in other or other in one:
+        return True
+    shorter = min(len(one), len(other))
+    return any(one.endswith(other[:k]) or other.endswith(one[:k]) for k in range(1, shorter))
+
+
+def literal_reach(subtypes: dict[str, dict[str, Any]]) -> dict[str, frozenset[str]]:
+    """term -> its subtypes and those of every term that can overlap it."""
+    owners = [
+        (str(term), name)
+        for name, entry in subtypes.items()
+        for term in [*entry.get("terms", []), *entry.get("strict", [])]
+    ]
+    return {
+        term: frozenset(name for other, name in owners if can_overlap(term, other))
+        for term, _ in owners
+    }
 
 
 @cache
@@ -143,7 +183,7 @@ def trigger_lexicon(name: str) -> TriggerLexicon:
         type=str(data["type"]),
         patterns=patterns,
         strict_terms=frozenset(strict),
-        exclude=alternation(exclude, literal=False) if exclude else None,
+        exclude=fast_alternation(exclude) if exclude else None,
         extra=extra,
         any_pattern=re.compile("|".join(f"(?:{p.pattern})" for _, p in patterns) or "(?!)"),
         parts=tuple((name, *subtype_parts(entry)) for name, entry in subtypes.items()),
@@ -151,10 +191,11 @@ def trigger_lexicon(name: str) -> TriggerLexicon:
             [t for e in subtypes.values() for t in [*e.get("terms", []), *e.get("strict", [])]]
         ),
         any_regex=(
-            alternation(regexes, literal=False)
+            fast_alternation(regexes)
             if (regexes := [str(p) for e in subtypes.values() for p in e.get("patterns", [])])
             else None
         ),
+        literal_reach=literal_reach(subtypes),
     )
 
 
@@ -182,8 +223,8 @@ def modality_lexicon() -> ModalityLexicon:
     actors: dict[str, list[str]] = data["actors"]
     return ModalityLexicon(
         priority=tuple(data["priority"]),
-        patterns=tuple((name, alternation(items, literal=False)) for name, items in words.items()),
-        discourse=alternation(data.get("discourse", []), literal=False),
+        patterns=tuple((name, fast_alternation(items)) for name, items in words.items()),
+        discourse=fast_alternation(data.get("discourse", [])),
         subject_dependent=frozenset(data["subject_dependent"]),
         imperative=frozenset(data.get("imperative", [])),
         collector_pattern=alternation(actors["collector"]),
@@ -202,13 +243,13 @@ def modality_lexicon() -> ModalityLexicon:
 def role_lexicon() -> RoleLexicon:
     data = read_yaml("roles")
     return RoleLexicon(
-        condition=alternation(data["condition"], literal=False),
-        definition=alternation(data["definition"], literal=False),
-        enumeration=alternation(data["enumeration"], literal=False),
-        question=alternation(data["question"], literal=False),
-        hearsay=alternation(data["hearsay"], literal=False),
-        advice=alternation(data["advice"], literal=False),
-        imperative=alternation(data["imperative"], literal=False),
+        condition=fast_alternation(data["condition"]),
+        definition=fast_alternation(data["definition"]),
+        enumeration=fast_alternation(data["enumeration"]),
+        question=fast_alternation(data["question"]),
+        hearsay=fast_alternation(data["hearsay"]),
+        advice=fast_alternation(data["advice"]),
+        imperative=fast_alternation(data["imperative"]),
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from cleaning.claims.fastscan import Scanner
 from cleaning.claims.lexicon import (
     all_trigger_lexicons,
     alternation,
@@ -61,7 +62,7 @@ def _mining_words() -> tuple[re.Pattern[str], frozenset[str]]:
 
 def covered_spans(sentence: Sentence) -> list[tuple[int, int]]:
     """Article offsets of everything a trigger, a modality word, a law or a lender matches."""
-    patterns = [lexicon.any_pattern for lexicon in all_trigger_lexicons()]
+    patterns: list[Scanner] = [lexicon.any_pattern for lexicon in all_trigger_lexicons()]
     patterns += [pattern for _, pattern in modality_lexicon().patterns]
     spans = [
         (sentence.start + m.start(), sentence.start + m.end())

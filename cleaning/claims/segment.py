@@ -8,9 +8,8 @@ which keeps extraction fast.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cleaning.claims.lexicon import user_dict_path
 
@@ -18,8 +17,9 @@ if TYPE_CHECKING:
     import jieba
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word and its offsets (a named tuple, like cleaning.claims.sentences.Span)."""
+
     start: int
     end: int
     text: str
@@ -42,8 +42,10 @@ def _segment_cached(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((start, end, word) for word, start, end in tokenizer().tokenize(text, HMM=False))
 
 
+@lru_cache(maxsize=4096)
 def segment(text: str, offset: int = 0) -> tuple[Token, ...]:
-    """Tokens of `text` with offsets shifted by `offset` (the text's start in the article)."""
+    """Tokens of `text` with offsets shifted by `offset` (the text's start in the article);
+    cached: the same clause is asked for by several triggers and fields."""
     return tuple(
         Token(start + offset, end + offset, word) for start, end, word in _segment_cached(text)
     )

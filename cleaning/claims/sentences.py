@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 SENTENCE_ENDS = frozenset("。！？；!?;")
 CLAUSE_ENDS = frozenset("，,：:")
@@ -28,8 +29,10 @@ BRACKETS = {
 }
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """A piece of a text and its offsets (a named tuple: made by the thousand, it is built
+    several times faster than a frozen dataclass)."""
+
     start: int
     end: int
     text: str
@@ -44,6 +47,11 @@ class Sentence:
     clauses: tuple[Span, ...]
     # The whole paragraph is this one sentence with no closing punctuation (a heading or a label).
     is_bare_line: bool = False
+
+    def __hash__(self) -> int:
+        # sentences key the per-text caches; equal sentences have equal offsets and text, so
+        # hashing those alone (not every clause) keeps hash and equality consistent, faster
+        return hash((self.start, self.end, self.text))
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

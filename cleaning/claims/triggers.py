@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from cleaning.claims.fastscan import Scanner
 from cleaning.claims.framing import (
     SUBSUMED_BY_PROHIBITION,
     Trigger,
@@ -81,11 +82,12 @@ def _in_law_title(sentence: Sentence, start: int, end: int) -> bool:
 
 
 def subtype_matches(
-    text: str, literals: re.Pattern[str], regexes: re.Pattern[str] | None
+    text: str, literals: re.Pattern[str] | None, regexes: Scanner | None
 ) -> list[re.Match[str]]:
     """The matches one alternation of regexes-then-literals would give: leftmost first, a regex
-    before a literal at the same start, none overlapping the one before."""
-    found = list(literals.finditer(text))
+    before a literal at the same start, none overlapping the one before. A pattern passed as
+    None is one known not to match `text`."""
+    found = list(literals.finditer(text)) if literals is not None else []
     if regexes is None:
         return found
     ranked = sorted(
@@ -99,11 +101,25 @@ def subtype_matches(
     return kept
 
 
+def _live_parts(
+    lexicon: TriggerLexicon, text: str
+) -> list[tuple[str, re.Pattern[str] | None, Scanner | None]]:
+    """Each subtype with those of its patterns that may match `text`: one scan of all the
+    lexicon's literals and one search of all its regexes rule the others out."""
+    literal = lexicon.literal_subtypes(text)
+    regex = lexicon.any_regex is not None and lexicon.any_regex.search(text) is not None
+    if not literal and not regex:
+        return []
+    return [
+        (subtype, literals if subtype in literal else None, regexes if regex else None)
+        for subtype, literals, regexes in lexicon.parts
+        if subtype in literal or (regex and regexes is not None)
+    ]
+
+
 def lexicon_triggers(lexicon: TriggerLexicon, sentence: Sentence) -> list[Trigger]:
     found: list[Trigger] = []
-    if not lexicon.mentioned_in(sentence.text):
-        return found
-    for subtype, literals, regexes in lexicon.parts:
+    for subtype, literals, regexes in _live_parts(lexicon, sentence.text):
         for match in subtype_matches(sentence.text, literals, regexes):
             start, end = match.start() + sentence.start, match.end() + sentence.start
             if _excluded(lexicon, sentence, start, end) or _in_law_title(sentence, start, end):
