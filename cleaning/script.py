@@ -43,10 +43,24 @@ def text_script(text: str) -> str:
     return TRADITIONAL if traditional > simplified else SIMPLIFIED
 
 
+# per OpenCC configuration, whether it changes each Han character met so far (a page's
+# characters are mostly known after a few pages: the converter runs on the new ones only;
+# the range holds 27k characters at most)
+_CHANGES: dict[str, dict[str, bool]] = {}
+
+
 def _changed_count(counts: Counter[str], config: str) -> int:
     """How many of the characters OpenCC's `config` changes, each converted on its own."""
-    chars = list(counts)
+    changes = _CHANGES.setdefault(config, {})
+    new = [char for char in counts if char not in changes]
+    if new:
+        changes.update(_changes(new, config))
+    return sum(count for char, count in counts.items() if changes[char])
+
+
+def _changes(chars: list[str], config: str) -> dict[str, bool]:
+    """Whether `config` changes each character, converted on its own."""
     converted = opencc_converter(config).convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):
         converted = [opencc_converter(config).convert(char) for char in chars]
-    return sum(counts[char] for char, new in zip(chars, converted, strict=True) if new != char)
+    return {char: new != char for char, new in zip(chars, converted, strict=True)}

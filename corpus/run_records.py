@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,21 +58,28 @@ def refresh_counts(store: Store, run_id: int, live: dict[str, Any]) -> None:
 
 
 def _count_run(session: Session, run: CrawlRun) -> None:
-    pages = select(Page).where(Page.crawl_run_id == run.id).subquery()
-    run.pages_fetched = session.scalar(select(func.count()).select_from(pages)) or 0
-    run.bytes_fetched = session.scalar(select(func.coalesce(func.sum(pages.c.body_size), 0))) or 0
-    changes: dict[str, int] = dict(
-        session.execute(
-            select(pages.c.change, func.count())
-            .where(pages.c.change.is_not(None))
-            .group_by(pages.c.change)
-        ).all()
-    )
+    """The run's counts, from one grouped pass over its page rows (the live refresh does this
+    every few seconds, on rows that grow all along) and one over its skipped URLs."""
+    groups = session.execute(
+        select(
+            Page.outcome,
+            Page.reason,
+            Page.change,
+            func.count(),
+            func.coalesce(func.sum(Page.body_size), 0),
+        )
+        .where(Page.crawl_run_id == run.id)
+        .group_by(Page.outcome, Page.reason, Page.change)
+        .order_by(Page.outcome, Page.reason, Page.change)
+    ).all()
+    run.pages_fetched = sum(count for *_, count, _size in groups)
+    run.bytes_fetched = sum(size for *_, size in groups)
+    changes = _tally((change, count) for _, _, change, count, _ in groups if change is not None)
     run.articles_new = changes.get("new", 0)
     run.articles_changed = changes.get("changed", 0)
     run.articles_unchanged = changes.get("unchanged", 0)
-    run.rejects = _reasons(session, pages, Outcome.REJECTED)
-    run.errors = _reasons(session, pages, Outcome.ERROR)
+    run.rejects = _tally((r, n) for o, r, _, n, _ in groups if o == Outcome.REJECTED)
+    run.errors = _tally((r, n) for o, r, _, n, _ in groups if o == Outcome.ERROR)
     skipped = session.execute(
         select(SkippedUrlRow.reason, func.count())
         .where(SkippedUrlRow.crawl_run_id == run.id)
@@ -80,10 +88,9 @@ def _count_run(session: Session, run: CrawlRun) -> None:
     run.not_fetched = {str(reason): count for reason, count in skipped}
 
 
-def _reasons(session: Session, pages: Any, outcome: str) -> dict[str, int]:
-    rows = session.execute(
-        select(pages.c.reason, func.count())
-        .where(pages.c.outcome == outcome)
-        .group_by(pages.c.reason)
-    ).all()
-    return {str(reason): count for reason, count in rows}
+def _tally(pairs: Iterable[tuple[Any, int]]) -> dict[str, int]:
+    """Counts summed by key (str: a NULL reason counts as "None", as it always has)."""
+    counts: dict[str, int] = {}
+    for key, count in pairs:
+        counts[str(key)] = counts.get(str(key), 0) + count
+    return counts

@@ -21,6 +21,7 @@ from cleaning.urls import clean_url
 from corpus.profiles import SiteProfile, load_profile
 from crawler.failures import failure_reason
 from crawler.items import FetchedPage, SkippedUrl
+from crawler.link_extractor import MemoLinkExtractor
 from crawler.links import link_priority
 from crawler.middlewares import IN_CORPUS, REPLAYED, STORED_BODY
 from crawler.scope import CrawlScope
@@ -72,7 +73,7 @@ class ArticleSpider(scrapy.Spider):
         self.article_patterns = tuple(re.compile(p) for p in profile.article_patterns)
         self.links = LinkExtractor(allow=profile.follow, deny=profile.deny, deny_extensions=[])
         # every link of a page, so those the rules leave out get a row too
-        self.all_links = LinkExtractor(deny_extensions=[])
+        self.all_links = MemoLinkExtractor(deny_extensions=[])
         # URLs this run already recorded as not fetched (one row each)
         self.skipped: set[str] = set()
         # links as found on pages (before clean_url) already recorded as left out: a link
