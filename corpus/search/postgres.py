@@ -69,6 +69,27 @@ def _row(key: int, title: str | None, body: str) -> dict[str, Any]:
     }
 
 
+def array_literal(items: list[str] | None) -> str | None:
+    """A text[] literal of the strings (each quoted, `"` and `\\` escaped): what the server
+    parses as the driver's array would be, at a fraction of the driver's per-element cost."""
+    if items is None:
+        return None
+    joined = '","'.join(items)
+    if joined.count('"') > 2 * (len(items) - 1) or "\\" in joined:  # more than the commas
+        joined = '","'.join(item.replace("\\", "\\\\").replace('"', '\\"') for item in items)
+    return '{"' + joined + '"}' if items else "{}"
+
+
+def _bound(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows as the upsert binds them: the token lists as array literals."""
+    return [
+        row
+        | {"tokens": array_literal(row["tokens"])}
+        | {"fold_tokens": array_literal(row["fold_tokens"])}
+        for row in rows
+    ]
+
+
 _UPSERT = """INSERT INTO {table} ({key}, {extra}title_lc, body_lc, title_fold, body_fold,
     doc_len, tokens, fold_tokens) VALUES (:id, {extra_values}:title_lc, :body_lc, :title_fold,
     :body_fold, :doc_len, array_to_tsvector(CAST(:tokens AS text[])),
@@ -81,7 +102,7 @@ _UPSERT = """INSERT INTO {table} ({key}, {extra}title_lc, body_lc, title_fold, b
 def write_articles(connection: Connection | Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         sql = _UPSERT.format(table=ARTICLES, key="article_id", extra="", extra_values="")
-        connection.execute(text(sql), list(rows))
+        connection.execute(text(sql), _bound(rows))
 
 
 def write_comments(connection: Connection | Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -89,7 +110,7 @@ def write_comments(connection: Connection | Session, rows: Sequence[dict[str, An
         sql = _UPSERT.format(
             table=COMMENTS, key="comment_id", extra="article_id, ", extra_values=":article_id, "
         )
-        connection.execute(text(sql), list(rows))
+        connection.execute(text(sql), _bound(rows))
 
 
 def article_row(article_id: int, title: str | None, body: str) -> dict[str, Any]:
