@@ -195,7 +195,9 @@ Reader = Callable[[Any], tuple[Any, ...]]
 def _copies(table: Any) -> tuple[tuple[str, ...], Reader, tuple[Column[Any], ...]]:
     """The declared columns a record fills: their keys, how to read their values from a
     record (one call: ingest copies every claim of every article with it), the columns."""
-    keys, sources, columns = [], [], []
+    keys: list[str] = []
+    sources: list[str | Callable[[Any], Any]] = []
+    columns: list[Column[Any]] = []
     for column, info in declared_columns(table):
         if info.source == STORE:
             continue
@@ -205,10 +207,11 @@ def _copies(table: Any) -> tuple[tuple[str, ...], Reader, tuple[Column[Any], ...
     return tuple(keys), _reader(sources), tuple(columns)
 
 
-def _reader(sources: list[Source]) -> Reader:
+def _reader(sources: list[str | Callable[[Any], Any]]) -> Reader:
     """All the sources read at once: one attrgetter when each is a plain attribute."""
-    if sources and all(isinstance(s, str) and "." not in s for s in sources):
-        getter = operator.attrgetter(*sources)  # type: ignore[arg-type]
+    names = [s for s in sources if isinstance(s, str) and "." not in s]
+    if sources and len(names) == len(sources):
+        getter = operator.attrgetter(*names)
         return getter if len(sources) > 1 else lambda record: (getter(record),)
     reads = [functools.partial(read_source, source=source) for source in sources]
     return lambda record: tuple(read(record) for read in reads)
