@@ -88,8 +88,20 @@ def write_plans(
     """Write a batch of planned pages in the caller's transaction; one StoredPage each."""
     stored: list[StoredPage] = []
     for part in _unique_url_parts(plans):
-        stored.extend(_write_part(connection, part, keep_revision))
+        ahead = _rows_ahead(connection, part)
+        stored.extend(_write_part(connection, part, keep_revision, ahead))
     return stored
+
+
+def _rows_ahead(connection: Connection, plans: list[PagePlan]) -> Any:
+    """PostgreSQL: the part's search rows, begun in a helper thread (corpus.search.postgres
+    RowsAhead) while this one writes; SQLite's triggers index the rows themselves."""
+    if connection.dialect.name != "postgresql" or not any(p.article for p in plans):
+        return None
+    from corpus.search.postgres import RowsAhead
+
+    articles = [plan.article for plan in plans if plan.article]
+    return RowsAhead(articles, [row for plan in plans if plan.article for row in plan.comments])
 
 
 def _unique_url_parts(plans: Sequence[PagePlan]) -> Iterator[list[PagePlan]]:
@@ -108,7 +120,7 @@ def _unique_url_parts(plans: Sequence[PagePlan]) -> Iterator[list[PagePlan]]:
 
 
 def _write_part(
-    connection: Connection, plans: list[PagePlan], keep_revision: bool
+    connection: Connection, plans: list[PagePlan], keep_revision: bool, ahead: Any = None
 ) -> list[StoredPage]:
     with_article = [plan for plan in plans if plan.article is not None]
     page_ids = _page_ids(connection, plans)
@@ -146,7 +158,8 @@ def _write_part(
     _update_articles(connection, with_article, existing, page_of, revised)
     if page_ids is None:
         _set_last_page(connection, [(ids[url], page_of[ids[url]]) for url in created])
-    _replace_children(connection, with_article, ids, [old.id for old in existing.values()])
+    existing_ids = [old.id for old in existing.values()]
+    _replace_children(connection, with_article, ids, existing_ids, ahead)
     return stored
 
 
@@ -298,7 +311,11 @@ def _set_last_page(connection: Connection, pairs: list[tuple[int, int]]) -> None
 
 
 def _replace_children(
-    connection: Connection, plans: list[PagePlan], ids: dict[str, int], existing: list[int]
+    connection: Connection,
+    plans: list[PagePlan],
+    ids: dict[str, int],
+    existing: list[int],
+    ahead: Any = None,
 ) -> None:
     """Comments and claims as the new text has them; then the search index."""
     if existing:
@@ -327,13 +344,14 @@ def _replace_children(
     elif claims:
         connection.execute(insert(CLAIMS), claims)
     articles = [(ids[p.article["url"]], p.article) for p in plans if p.article]
-    _index(connection, articles, list(zip(comment_ids, comments, strict=True)))
+    _index(connection, articles, list(zip(comment_ids, comments, strict=True)), ahead)
 
 
 def _index(
     connection: Connection,
     articles: list[tuple[int, dict[str, Any]]],
     comments: list[tuple[int, dict[str, Any]]],
+    ahead: Any = None,
 ) -> None:
     if not articles:
         return  # the crawl process writes skipped URLs only: it need not load NumPy
@@ -341,4 +359,6 @@ def _index(
 
     backend = backend_for(connection)
     if backend.exists(connection):
-        backend.index_rows(connection, articles, comments)
+        backend.index_rows(connection, articles, comments, *([ahead] if ahead else []))
+    elif ahead is not None:
+        ahead.rows()  # no index: the helper thread's rows are not needed, but waited for
