@@ -10,7 +10,8 @@ multi-row statement per table and step, whatever the batch size:
 2. pages, with their outcome, change and article;
 3. revisions of the articles whose text changed, then UPDATE of the existing articles;
 4. comments and claims: the existing articles' rows deleted, every article's rows inserted;
-5. the search index (PostgreSQL; SQLite's triggers index every write).
+5. the search index (PostgreSQL, its rows made by a helper thread while steps 1-4 wait on the
+   server; SQLite's triggers index every write).
 
 On PostgreSQL the pages, comments and claims go in with COPY (corpus.page_copy; the same
 rows, DEBTCORPUS_PG_COPY=0 for the INSERTs): the new pages' ids are drawn first, so a new
@@ -25,7 +26,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -34,6 +35,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from corpus.codes import encode_rows
 from corpus.models import Article, ArticleRevision, Claim, Comment, Page
 from corpus.page_copy import copy_rows, next_ids
+
+if TYPE_CHECKING:  # loaded when a batch has articles (the search index loads NumPy)
+    from corpus.search.postgres import RowsAhead
 
 ARTICLES: Table = Article.__table__  # type: ignore[assignment]
 PAGES: Table = Page.__table__  # type: ignore[assignment]
@@ -93,7 +97,7 @@ def write_plans(
     return stored
 
 
-def _rows_ahead(connection: Connection, plans: list[PagePlan]) -> Any:
+def _rows_ahead(connection: Connection, plans: list[PagePlan]) -> RowsAhead | None:
     """PostgreSQL: the part's search rows, begun in a helper thread (corpus.search.postgres
     RowsAhead) while this one writes; SQLite's triggers index the rows themselves."""
     if connection.dialect.name != "postgresql" or not any(p.article for p in plans):
@@ -120,7 +124,10 @@ def _unique_url_parts(plans: Sequence[PagePlan]) -> Iterator[list[PagePlan]]:
 
 
 def _write_part(
-    connection: Connection, plans: list[PagePlan], keep_revision: bool, ahead: Any = None
+    connection: Connection,
+    plans: list[PagePlan],
+    keep_revision: bool,
+    ahead: RowsAhead | None = None,
 ) -> list[StoredPage]:
     with_article = [plan for plan in plans if plan.article is not None]
     page_ids = _page_ids(connection, plans)
@@ -315,7 +322,7 @@ def _replace_children(
     plans: list[PagePlan],
     ids: dict[str, int],
     existing: list[int],
-    ahead: Any = None,
+    ahead: RowsAhead | None = None,
 ) -> None:
     """Comments and claims as the new text has them; then the search index."""
     if existing:
@@ -351,7 +358,7 @@ def _index(
     connection: Connection,
     articles: list[tuple[int, dict[str, Any]]],
     comments: list[tuple[int, dict[str, Any]]],
-    ahead: Any = None,
+    ahead: RowsAhead | None = None,
 ) -> None:
     if not articles:
         return  # the crawl process writes skipped URLs only: it need not load NumPy
