@@ -175,29 +175,46 @@ def column_default(column: Column[Any]) -> Any:
 
 def record_values(table: Any, record: Any) -> dict[str, Any]:
     """The row values a cleaner's record gives a table: the copy from record to row."""
+    keys, read, columns = _copies(table)
     values: dict[str, Any] = {}
-    for key, read, column in _copies(table):
-        value = plain(read(record))
-        values[key] = column_default(column) if value is None else value
+    for key, value, column in zip(keys, read(record), columns, strict=True):
+        if value is None:
+            values[key] = column_default(column)
+        elif type(value) in _SCALARS:
+            values[key] = value
+        else:
+            value = plain(value)
+            values[key] = column_default(column) if value is None else value
     return values
 
 
+Reader = Callable[[Any], tuple[Any, ...]]
+
+
 @functools.cache
-def _copies(table: Any) -> tuple[tuple[str, Callable[[Any], Any], Column[Any]], ...]:
-    """Per declared column a record fills: its key, how to read it, the column (once per
-    table: ingest copies every claim of every article with it)."""
-    copies = []
+def _copies(table: Any) -> tuple[tuple[str, ...], Reader, tuple[Column[Any], ...]]:
+    """The declared columns a record fills: their keys, how to read their values from a
+    record (one call: ingest copies every claim of every article with it), the columns."""
+    keys: list[str] = []
+    sources: list[str | Callable[[Any], Any]] = []
+    columns: list[Column[Any]] = []
     for column, info in declared_columns(table):
         if info.source == STORE:
             continue
-        key = info.coding.value if info.coding else column.key
-        source = info.source or column.key
-        if isinstance(source, str) and "." not in source:
-            read: Callable[[Any], Any] = operator.attrgetter(source)
-        else:
-            read = functools.partial(read_source, source=source)
-        copies.append((key, read, column))
-    return tuple(copies)
+        keys.append(info.coding.value if info.coding else column.key)
+        sources.append(info.source or column.key)
+        columns.append(column)
+    return tuple(keys), _reader(sources), tuple(columns)
+
+
+def _reader(sources: list[str | Callable[[Any], Any]]) -> Reader:
+    """All the sources read at once: one attrgetter when each is a plain attribute."""
+    names = [s for s in sources if isinstance(s, str) and "." not in s]
+    if sources and len(names) == len(sources):
+        getter = operator.attrgetter(*names)
+        return getter if len(sources) > 1 else lambda record: (getter(record),)
+    reads = [functools.partial(read_source, source=source) for source in sources]
+    return lambda record: tuple(read(record) for read in reads)
 
 
 def read_source(record: Any, source: str | Callable[[Any], Any]) -> Any:

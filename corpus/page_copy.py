@@ -20,6 +20,7 @@ transaction mode like any statement of the transaction.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -59,18 +60,33 @@ def _copy(
 ) -> None:
     defaults = [c for c in table.columns if c.key not in keys and _has_default(c)]
     columns = [table.c[key] for key in keys] + defaults
-    processors = [_processor(connection, column) for column in columns]
     names = ", ".join(f'"{column.name}"' for column in columns)
     statement = f"COPY {table.name} ({names}) FROM STDIN"
+    values = _bound_values(connection, columns, keys, rows)
     with _driver_cursor(connection, statement) as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            values = [row[key] for key in keys] + [column_default(c) for c in defaults]
-            copy.write_row(
-                [
-                    value if process is None else process(value)
-                    for process, value in zip(processors, values, strict=True)
-                ]
-            )
+        for row in values:
+            copy.write_row(row)
+
+
+def _bound_values(
+    connection: Connection,
+    columns: list[Column[Any]],
+    keys: tuple[str, ...],
+    rows: list[dict[str, Any]],
+) -> list[list[Any]]:
+    """Each row's values as COPY takes them: the keys' values, then the defaults of the
+    columns left out, each through its column's bind processor (where it has one)."""
+    processors = [_processor(connection, column) for column in columns]
+    read = operator.itemgetter(*keys)
+    one = len(keys) == 1
+    values = [[read(row)] if one else list(read(row)) for row in rows]
+    for row_values in values if len(columns) > len(keys) else ():  # a default each (fresh)
+        row_values += [column_default(column) for column in columns[len(keys) :]]
+    for index, process in enumerate(processors):
+        if process is not None:
+            for row_values in values:
+                row_values[index] = process(row_values[index])
+    return values
 
 
 @contextmanager

@@ -172,3 +172,29 @@ def test_a_copy_error_is_raised_as_sqlalchemy_raises_a_statements(
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM claims")).scalar_one() == 0
     store.dispose()
+
+
+TOKEN_LISTS: list[list[str] | None] = [
+    None,
+    [],
+    ["a"],
+    ["债务", "催收", "1", "ab"],
+    ['"', "\\", 'a"b', "a\\b", "{", "}", ",", " ", "NULL", "null", "a b", "'", "\t", "\\\\"],
+]
+
+
+@pytest.mark.parametrize("items", TOKEN_LISTS)
+def test_token_lists_bound_as_literals_are_the_driver_arrays(
+    pg_db: str,  # noqa: F811
+    items: Any,
+) -> None:
+    """The search upsert binds its token lists as text[] literals (postgres.array_literal):
+    the server reads each as the array psycopg would have sent."""
+    store = open_store(pg_db)
+    sql = "SELECT array_to_tsvector(CAST(:a AS text[]))::text, CAST(:a AS text[])"
+    with store.engine.connect() as connection:
+        driver = connection.execute(text(sql), {"a": items}).one()
+        literal = connection.execute(text(sql), {"a": postgres.array_literal(items)}).one()
+    store.dispose()
+    assert tuple(literal) == tuple(driver)
+    assert driver[1] == items
