@@ -37,6 +37,7 @@ from corpus.profiles import SiteProfile, crawl_profiles
 from corpus.run_records import finish_run
 from corpus.store import Store
 from crawler import distributed
+from crawler.middlewares import SCHEMA_READY
 from crawler.pipelines import STORE_FAILED
 from crawler.robots import UNREACHABLE_HOST
 from crawler.spiders.article import ArticleSpider
@@ -57,6 +58,7 @@ def crawl_settings(args: argparse.Namespace) -> Settings:
     settings = get_project_settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("DEBTCORPUS_DB", args.db, priority="cmdline")
+    settings.set(SCHEMA_READY, True, priority="cmdline")  # `debtcorpus crawl` migrated it
     if args.workers:
         settings.set("DEBTCORPUS_CLEAN_WORKERS", args.workers, priority="cmdline")
     if args.jobdir:
