@@ -36,9 +36,8 @@ from corpus.models import CrawlRun
 from corpus.profiles import SiteProfile, crawl_profiles
 from corpus.run_records import finish_run
 from corpus.store import Store
-from crawler import distributed
 from crawler.middlewares import SCHEMA_READY
-from crawler.pipelines import STORE_FAILED
+from crawler.pipelines import REDIS_FAILED, STORE_FAILED
 from crawler.robots import UNREACHABLE_HOST
 from crawler.spiders.article import ArticleSpider
 from crawler.stops import cancel_stop_deadline
@@ -69,6 +68,8 @@ def crawl_settings(args: argparse.Namespace) -> Settings:
         key, value = checked_setting(settings, pair)
         settings.set(key, value, priority="cmdline")
     if args.redis:
+        from crawler import distributed  # redis and scrapy-redis: a distributed crawl only
+
         distributed.apply_settings(settings, args)
     return settings
 
@@ -101,7 +102,7 @@ def user_agent(contact: str) -> str:
 def run_status(crawlers: list[Crawler]) -> RunStatus:
     """finished only when every spider finished and every fetched page was stored."""
     stats = [c.stats for c in crawlers if c.stats]
-    if any(s.get_value(STORE_FAILED) or s.get_value(distributed.REDIS_FAILED) for s in stats):
+    if any(s.get_value(STORE_FAILED) or s.get_value(REDIS_FAILED) for s in stats):
         return RunStatus.INCOMPLETE
     reasons = [s.get_value("finish_reason") for s in stats]
     if len(reasons) == len(crawlers) and all(r == "finished" for r in reasons):
@@ -173,6 +174,8 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
     if not args.redis:
         hold_run(store, args.run_id)
     if args.redis:
+        from crawler import distributed
+
         distributed.claim_seen_sets(settings, args, [p.name for p in profiles])
     early = _EarlyStop()
     process = CrawlerProcess(settings)
@@ -193,6 +196,8 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
     unreachable = unreachable_sites(profiles, crawlers)
     try:
         if args.redis:
+            from crawler import distributed
+
             distributed.finish_worker(store, args, [p.name for p in profiles], status, stats)
         else:
             if unreachable and status == RunStatus.FINISHED:
