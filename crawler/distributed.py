@@ -68,7 +68,7 @@ from corpus.run_records import finish_run
 from corpus.store import Store
 from crawler.frontier import STASHED, Frontier, Popped, RunKeys, host_policy, release_worker
 from crawler.gcs import GcsShape
-from crawler.pipelines import PAGES
+from crawler.pipelines import PAGES, REDIS_FAILED
 from crawler.politeness import LEASE_META, host_of
 from crawler.seen import SeenSetError, seen_shape
 
@@ -81,7 +81,6 @@ REDIS_BACKOFF_CAP_S = 1.0
 # how often the per-host queues' expiry is pushed back (one key per host)
 KEEP_QUEUES_EVERY_S = 3600.0
 # stats key: Redis stayed away longer than the retry budget (the run is incomplete)
-REDIS_FAILED = "debtcorpus/redis_failed"
 # stats key: URLs whose push found the seen-set's table full (a fingerprint stashed)
 SEEN_STASHED = "debtcorpus/seen/stashed"
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)

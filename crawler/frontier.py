@@ -43,9 +43,10 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from redis import Redis
+if TYPE_CHECKING:  # redis is imported only by a distributed crawl (7 MB otherwise)
+    from redis import Redis
 
 from crawler.cuckoo import CUCKOO_LUA
 from crawler.gcs import GCS_LUA, GcsShape

@@ -16,9 +16,11 @@ from scrapy import Request, signals
 from scrapy.http import HtmlResponse, Response
 
 from corpus.incremental import KnownPage, known_pages, page_body, pages_of_run
-from corpus.store import open_store
+from corpus.store import Store, open_store
 
 STORED_BODY = "debtcorpus_stored_body"
+# set by crawler.run: the corpus's schema is the newest (`debtcorpus crawl` opened it)
+SCHEMA_READY = "DEBTCORPUS_SCHEMA_READY"
 REPLAYED = "debtcorpus_replayed"
 # whether the corpus held the request's first URL when the crawl started (set on the first hop)
 IN_CORPUS = "debtcorpus_in_corpus"
@@ -27,8 +29,11 @@ IN_CORPUS = "debtcorpus_in_corpus"
 class CorpusMiddleware:
     def __init__(self, crawler: Any) -> None:
         settings = crawler.settings
-        # open_store: `scrapy crawl article -a profile=NAME` may meet a corpus with no schema yet
-        self.store = open_store(settings.get("DEBTCORPUS_DB"))
+        # open_store: `scrapy crawl article -a profile=NAME` may meet a corpus with no schema yet;
+        # under `debtcorpus crawl` the command migrated it, and Alembic's check (its imports,
+        # the reflected schema: ~10 MB) would stay in this process for nothing
+        db = settings.get("DEBTCORPUS_DB")
+        self.store = Store(db) if settings.getbool(SCHEMA_READY) else open_store(db)
         self.conditional = settings.getbool("DEBTCORPUS_CONDITIONAL_REQUESTS", True)
         self.resume_run = settings.getint("DEBTCORPUS_RESUME_RUN") or None
         self.known: dict[str, KnownPage] = {}

@@ -44,6 +44,8 @@ STORE_RETRY_FIRST_S = 0.25
 STORE_RETRY_MAX_S = 5.0
 # stats keys that crawler.run reads to tell a complete run from an incomplete one
 STORE_FAILED = "debtcorpus/store_failed"
+# a distributed worker lost its Redis server (crawler.distributed)
+REDIS_FAILED = "debtcorpus/redis_failed"
 SPOOLED = "debtcorpus/spooled"
 LOST = "debtcorpus/lost"
 # fetched pages handed to the pipeline (replayed ones included; skipped URLs are not pages)

@@ -32,7 +32,6 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy_redis import connection
 
 from crawler.frontier import RedisLeases, host_limit
 
@@ -107,6 +106,8 @@ class HostLimit:
             # one pool for every profile crawled in this process: two profiles of one site
             # share its limit
             return cls(_PROCESS_LEASES.setdefault(limit, LocalLeases(limit)))
+        from scrapy_redis import connection  # a distributed crawl only: redis is 7 MB
+
         return cls(None, RedisLeases(connection.from_settings(settings), str(prefix)))
 
     async def process_request(self, request: Request) -> None:

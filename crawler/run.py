@@ -36,8 +36,8 @@ from corpus.models import CrawlRun
 from corpus.profiles import SiteProfile, crawl_profiles
 from corpus.run_records import finish_run
 from corpus.store import Store
-from crawler import distributed
-from crawler.pipelines import STORE_FAILED
+from crawler.middlewares import SCHEMA_READY
+from crawler.pipelines import REDIS_FAILED, STORE_FAILED
 from crawler.robots import UNREACHABLE_HOST
 from crawler.spiders.article import ArticleSpider
 from crawler.stops import cancel_stop_deadline
@@ -57,6 +57,7 @@ def crawl_settings(args: argparse.Namespace) -> Settings:
     settings = get_project_settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("DEBTCORPUS_DB", args.db, priority="cmdline")
+    settings.set(SCHEMA_READY, True, priority="cmdline")  # `debtcorpus crawl` migrated it
     if args.workers:
         settings.set("DEBTCORPUS_CLEAN_WORKERS", args.workers, priority="cmdline")
     if args.jobdir:
@@ -67,6 +68,8 @@ def crawl_settings(args: argparse.Namespace) -> Settings:
         key, value = checked_setting(settings, pair)
         settings.set(key, value, priority="cmdline")
     if args.redis:
+        from crawler import distributed  # redis and scrapy-redis: a distributed crawl only
+
         distributed.apply_settings(settings, args)
     return settings
 
@@ -99,7 +102,7 @@ def user_agent(contact: str) -> str:
 def run_status(crawlers: list[Crawler]) -> RunStatus:
     """finished only when every spider finished and every fetched page was stored."""
     stats = [c.stats for c in crawlers if c.stats]
-    if any(s.get_value(STORE_FAILED) or s.get_value(distributed.REDIS_FAILED) for s in stats):
+    if any(s.get_value(STORE_FAILED) or s.get_value(REDIS_FAILED) for s in stats):
         return RunStatus.INCOMPLETE
     reasons = [s.get_value("finish_reason") for s in stats]
     if len(reasons) == len(crawlers) and all(r == "finished" for r in reasons):
@@ -171,6 +174,8 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
     if not args.redis:
         hold_run(store, args.run_id)
     if args.redis:
+        from crawler import distributed
+
         distributed.claim_seen_sets(settings, args, [p.name for p in profiles])
     early = _EarlyStop()
     process = CrawlerProcess(settings)
@@ -191,6 +196,8 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
     unreachable = unreachable_sites(profiles, crawlers)
     try:
         if args.redis:
+            from crawler import distributed
+
             distributed.finish_worker(store, args, [p.name for p in profiles], status, stats)
         else:
             if unreachable and status == RunStatus.FINISHED:
