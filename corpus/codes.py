@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Pool, Table, event, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import PendingRollbackError
 
 from corpus.fields import Coding, declared_columns
 
@@ -129,12 +130,22 @@ def _promote(connection: Connection) -> None:
 
 @event.listens_for(Engine, "rollback")
 def _drop(connection: Connection) -> None:
-    connection.info.pop(_PENDING, None)
+    _forget_pending(connection)
 
 
 @event.listens_for(Engine, "rollback_savepoint")
 def _drop_savepoint(connection: Connection, name: Any, context: Any) -> None:
-    connection.info.pop(_PENDING, None)
+    _forget_pending(connection)
+
+
+def _forget_pending(connection: Connection) -> None:
+    try:
+        info = connection.info
+    except PendingRollbackError:
+        # A statement was interrupted (Ctrl-C): the connection cannot commit any more, and the
+        # pool's reset (below) drops its pending codes; raising here would hide the interrupt.
+        return
+    info.pop(_PENDING, None)
 
 
 @event.listens_for(Pool, "reset")

@@ -147,3 +147,16 @@ def test_writers_in_two_processes_share_a_new_value_code(empty_db: str) -> None:
         assert session.query(ValueCode).filter(ValueCode.value == "新触发词").count() == 1
     first.dispose()
     second.dispose()
+
+
+def test_rolling_back_an_interrupted_connection_raises_nothing_of_the_codes_own() -> None:
+    """A Ctrl-C inside a statement leaves the connection invalid; rolling it back must not
+    raise from the codes' rollback listener, which would replace the interrupt with a
+    traceback (the dedup and crawl commands exit 130 on the interrupt)."""
+    engine = create_engine("sqlite://")
+    with engine.connect() as connection:
+        connection.begin()
+        connection.execute(text("select 1"))
+        connection.invalidate()
+        connection.rollback()
+    engine.dispose()
