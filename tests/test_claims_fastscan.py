@@ -109,3 +109,16 @@ def test_every_negator_holds_a_negation_character() -> None:
     # polarity_of segments a clause only when one of NEGATION_HINTS precedes the trigger
     negators = modality_lexicon().negators
     assert all(any(hint in word for hint in NEGATION_HINTS) for word in negators)
+
+
+def test_an_articles_cached_clauses_are_let_go_when_the_next_article_starts() -> None:
+    from cleaning.claims import extract_claims
+    from cleaning.claims.fields import conditional_up_to
+    from cleaning.claims.segment import segment
+
+    long_text, short_text = max(sample_lines(), key=len), "逾期三天后催收员会打电话给紧急联系人。"
+    extract_claims(" ".join(sample_lines()[:200]) + long_text)
+    held = segment.cache_info().currsize + conditional_up_to.cache_info().currsize
+    extract_claims(short_text)
+    kept = segment.cache_info().currsize + conditional_up_to.cache_info().currsize
+    assert held > 20 and kept < 10, (held, kept)

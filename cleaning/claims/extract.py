@@ -24,6 +24,7 @@ from cleaning.claims.checks import CompiledRule, check_claim, load_rules
 from cleaning.claims.fields import (
     LenderMention,
     choose_lender,
+    conditional_up_to,
     conditions_of,
     lender_mentions,
     modality_of,
@@ -32,6 +33,7 @@ from cleaning.claims.fields import (
 from cleaning.claims.framing import Trigger
 from cleaning.claims.lexicon import data_files
 from cleaning.claims.roles import sentence_roles
+from cleaning.claims.segment import segment
 from cleaning.claims.sentences import Sentence, Span, split_paragraphs, split_sentences
 from cleaning.claims.triggers import detect_triggers
 from cleaning.extract.relevance import relevance_score
@@ -151,6 +153,7 @@ def extract_claims(
 ) -> tuple[ClaimRecord, ...]:
     """Every claim in an article's text. The title, when given, names the article's lender;
     `topic_text` (default: the text) decides whether the article is about debt at all."""
+    _forget_earlier_articles()
     config = config or ClaimConfig()
     rules = _rules(config)
     on_topic = is_on_topic(title, text if topic_text is None else topic_text, config.topic_gate)
@@ -159,6 +162,14 @@ def extract_claims(
         checks = check_claim(claim, rules) if rules else ()
         claims.append(dataclasses.replace(claim, checks=checks) if checks else claim)
     return tuple(claims)
+
+
+def _forget_earlier_articles() -> None:
+    """Empty the caches that serve one article's triggers and fields (its clauses' tokens,
+    its sentences' conditions): an earlier article's entries are not asked for again, and a
+    cleaner would keep thousands of them (several MB) alive."""
+    segment.cache_clear()
+    conditional_up_to.cache_clear()
 
 
 def with_claims(article: ArticleRecord, config: ClaimConfig | None = None) -> ArticleRecord:

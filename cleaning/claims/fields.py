@@ -289,11 +289,11 @@ def conditions_of(sentence: Sentence, trigger: Trigger) -> dict[str, Any]:
 
 def conditional_clause(sentence: Sentence, trigger: Trigger) -> str | None:
     """The first clause up to the trigger's that frames it as a condition."""
-    return _conditional_up_to(sentence, clause_of(sentence, trigger.start))
+    return conditional_up_to(sentence, clause_of(sentence, trigger.start))
 
 
 @lru_cache(maxsize=4096)
-def _conditional_up_to(sentence: Sentence, own: Span) -> str | None:
+def conditional_up_to(sentence: Sentence, own: Span) -> str | None:
     for clause in sentence.clauses:
         if clause.start > own.start:
             break
