@@ -10,8 +10,7 @@ multi-row statement per table and step, whatever the batch size:
 2. pages, with their outcome, change and article;
 3. revisions of the articles whose text changed, then UPDATE of the existing articles;
 4. comments and claims: the existing articles' rows deleted, every article's rows inserted;
-5. the search index (PostgreSQL, its rows made by a helper thread while steps 1-4 wait on the
-   server; SQLite's triggers index every write).
+5. the search index (PostgreSQL; SQLite's triggers index every write).
 
 On PostgreSQL the pages, comments and claims go in with COPY (corpus.page_copy; the same
 rows, DEBTCORPUS_PG_COPY=0 for the INSERTs): the new pages' ids are drawn first, so a new
@@ -26,7 +25,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -35,9 +34,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from corpus.codes import encode_rows
 from corpus.models import Article, ArticleRevision, Claim, Comment, Page
 from corpus.page_copy import copy_rows, next_ids
-
-if TYPE_CHECKING:  # loaded when a batch has articles (the search index loads NumPy)
-    from corpus.search.postgres import RowsAhead
 
 ARTICLES: Table = Article.__table__  # type: ignore[assignment]
 PAGES: Table = Page.__table__  # type: ignore[assignment]
@@ -92,20 +88,8 @@ def write_plans(
     """Write a batch of planned pages in the caller's transaction; one StoredPage each."""
     stored: list[StoredPage] = []
     for part in _unique_url_parts(plans):
-        ahead = _rows_ahead(connection, part)
-        stored.extend(_write_part(connection, part, keep_revision, ahead))
+        stored.extend(_write_part(connection, part, keep_revision))
     return stored
-
-
-def _rows_ahead(connection: Connection, plans: list[PagePlan]) -> RowsAhead | None:
-    """PostgreSQL: the part's search rows, begun in a helper thread (corpus.search.postgres
-    RowsAhead) while this one writes; SQLite's triggers index the rows themselves."""
-    if connection.dialect.name != "postgresql" or not any(p.article for p in plans):
-        return None
-    from corpus.search.postgres import RowsAhead
-
-    articles = [plan.article for plan in plans if plan.article]
-    return RowsAhead(articles, [row for plan in plans if plan.article for row in plan.comments])
 
 
 def _unique_url_parts(plans: Sequence[PagePlan]) -> Iterator[list[PagePlan]]:
@@ -124,10 +108,7 @@ def _unique_url_parts(plans: Sequence[PagePlan]) -> Iterator[list[PagePlan]]:
 
 
 def _write_part(
-    connection: Connection,
-    plans: list[PagePlan],
-    keep_revision: bool,
-    ahead: RowsAhead | None = None,
+    connection: Connection, plans: list[PagePlan], keep_revision: bool
 ) -> list[StoredPage]:
     with_article = [plan for plan in plans if plan.article is not None]
     page_ids = _page_ids(connection, plans)
@@ -165,8 +146,7 @@ def _write_part(
     _update_articles(connection, with_article, existing, page_of, revised)
     if page_ids is None:
         _set_last_page(connection, [(ids[url], page_of[ids[url]]) for url in created])
-    existing_ids = [old.id for old in existing.values()]
-    _replace_children(connection, with_article, ids, existing_ids, ahead)
+    _replace_children(connection, with_article, ids, [old.id for old in existing.values()])
     return stored
 
 
@@ -318,11 +298,7 @@ def _set_last_page(connection: Connection, pairs: list[tuple[int, int]]) -> None
 
 
 def _replace_children(
-    connection: Connection,
-    plans: list[PagePlan],
-    ids: dict[str, int],
-    existing: list[int],
-    ahead: RowsAhead | None = None,
+    connection: Connection, plans: list[PagePlan], ids: dict[str, int], existing: list[int]
 ) -> None:
     """Comments and claims as the new text has them; then the search index."""
     if existing:
@@ -351,14 +327,13 @@ def _replace_children(
     elif claims:
         connection.execute(insert(CLAIMS), claims)
     articles = [(ids[p.article["url"]], p.article) for p in plans if p.article]
-    _index(connection, articles, list(zip(comment_ids, comments, strict=True)), ahead)
+    _index(connection, articles, list(zip(comment_ids, comments, strict=True)))
 
 
 def _index(
     connection: Connection,
     articles: list[tuple[int, dict[str, Any]]],
     comments: list[tuple[int, dict[str, Any]]],
-    ahead: RowsAhead | None = None,
 ) -> None:
     if not articles:
         return  # the crawl process writes skipped URLs only: it need not load NumPy
@@ -366,6 +341,4 @@ def _index(
 
     backend = backend_for(connection)
     if backend.exists(connection):
-        backend.index_rows(connection, articles, comments, *([ahead] if ahead else []))
-    elif ahead is not None:
-        ahead.rows()  # no index: the helper thread's rows are not needed, but waited for
+        backend.index_rows(connection, articles, comments)

@@ -80,7 +80,6 @@ IDLE_POLL_S = 0.5
 REDIS_BACKOFF_CAP_S = 1.0
 # how often the per-host queues' expiry is pushed back (one key per host)
 KEEP_QUEUES_EVERY_S = 3600.0
-# stats key: Redis stayed away longer than the retry budget (the run is incomplete)
 # stats key: URLs whose push found the seen-set's table full (a fingerprint stashed)
 SEEN_STASHED = "debtcorpus/seen/stashed"
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)

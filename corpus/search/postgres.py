@@ -7,7 +7,6 @@ in SQL from the words' occurrence counts, the title weighted as on SQLite.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -153,59 +152,12 @@ def index_rows(
     connection: Connection,
     articles: Sequence[tuple[int, dict[str, Any]]],
     comments: Sequence[tuple[int, dict[str, Any]]],
-    ahead: RowsAhead | None = None,
 ) -> None:
-    """Index a batch of written articles and comments, given as (id, row values); their
-    rows taken from `ahead` when it made them (the same values, in the same order)."""
-    if ahead is None:
-        ahead = RowsAhead([a for _, a in articles], [c for _, c in comments], thread=False)
-    article_rows, comment_rows = ahead.rows()
-    write_articles(
-        connection,
-        [row | {"id": key} for row, (key, _) in zip(article_rows, articles, strict=True)],
-    )
+    """Index a batch of written articles and comments, given as (id, row values)."""
+    write_articles(connection, [article_row(key, a["title"], a["text"]) for key, a in articles])
     write_comments(
-        connection,
-        [
-            row | {"id": key, "article_id": c["article_id"]}
-            for row, (key, c) in zip(comment_rows, comments, strict=True)
-        ],
+        connection, [comment_row(key, c["article_id"], c["text"]) for key, c in comments]
     )
-
-
-class RowsAhead:
-    """The search rows (but their ids) of a batch's articles and comments, made by a helper
-    thread that starts at once (`thread`): the writer's statements meanwhile wait on the
-    server, with the GIL released, so the rows cost the batch little time. `rows` waits
-    for them (and raises what the thread raised)."""
-
-    def __init__(
-        self, articles: list[dict[str, Any]], comments: list[dict[str, Any]], thread: bool = True
-    ) -> None:
-        self._texts = [(a["title"], a["text"]) for a in articles], [c["text"] for c in comments]
-        self._made: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._make, daemon=True) if thread else None
-        if self._thread is not None:
-            self._thread.start()
-
-    def _make(self) -> None:
-        try:
-            titled, bodies = self._texts
-            made = [_row(0, title, body) for title, body in titled]
-            self._made = made, [_row(0, None, body) for body in bodies]
-        except BaseException as exc:  # raised again in the writer's thread
-            self._error = exc
-
-    def rows(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        if self._thread is None:
-            self._make()
-        else:
-            self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._made is not None
-        return self._made
 
 
 # BM25 parameters, the usual defaults (as in SQLite's FTS5 and Lucene).
