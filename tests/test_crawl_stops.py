@@ -25,12 +25,14 @@ from corpus.store import Store
 # the fixtures slow_site, reference, postgres and private_redis: tests/crawl_services.py
 from tests.crawl_services import (
     CRAWL_TIMEOUT_S,
+    SLOW_LATENCY_MS,
     PrivatePostgres,
     Snapshot,
     corpus_snapshot,
     crawl_argv,
     full_speed,
     run_status,
+    set_latency,
     wait_for_pages,
 )
 
@@ -130,6 +132,8 @@ def test_a_running_crawl_listens_on_no_port_and_cannot_be_resumed_twice(
     slow_site: str, tmp_path: Path
 ) -> None:
     db = str(tmp_path / "corpus.db")
+    # slower still: the crawl must outlast the port scan and the second command's start-up
+    set_latency(slow_site, 4 * SLOW_LATENCY_MS)
     crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.DEVNULL)
     try:
         wait_for_pages(db, 2)
@@ -145,6 +149,7 @@ def test_a_running_crawl_listens_on_no_port_and_cannot_be_resumed_twice(
         assert "is still running in process" in done.stderr
         assert "Traceback" not in done.stderr
     finally:
+        set_latency(slow_site, SLOW_LATENCY_MS)
         crawl.send_signal(signal.SIGINT)
         crawl.wait(timeout=30)
 
