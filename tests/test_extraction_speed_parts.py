@@ -5,13 +5,15 @@ asked for twice, a page's link texts read once for link titles and list entries
 
 from __future__ import annotations
 
+import random
 from collections import Counter
+from itertools import islice
 
 import pytest
 
 from cleaning.extract.candidates import Candidate, pair_f1, parse_document, shared_tokens
 from cleaning.extract.density import PUNCTUATION, _text_stats
-from cleaning.extract.pagetype import link_texts, link_titles, list_entries
+from cleaning.extract.pagetype import _FLOOR, floor_marks, link_texts, link_titles, list_entries
 from cleaning.extract.scoring import cjk_share, joined_cjk_share, tokens
 from cleaning.extract.threads import thread_posts
 
@@ -85,3 +87,33 @@ def test_pair_scores_are_the_counters(first: str, second: str) -> None:
     one, other = Candidate("a", first), Candidate("b", second)
     assert shared_tokens(one.bag, other.bag) == sum((one.bag & other.bag).values())
     assert pair_f1(one, other) == pair_f1(other, one)
+
+
+def test_floor_marks_count_what_the_floor_pattern_finds() -> None:
+    """`floor_marks` gives the pattern's count (up to the limit) on texts dense in its parts."""
+    parts = [
+        "楼",
+        "主",
+        "沙",
+        "发",
+        "板",
+        "凳",
+        "只",
+        "看",
+        "该",
+        "作者",
+        "1",
+        "23",
+        "٣",
+        " ",
+        "\u3000",
+        "\n",
+        "x",
+        "楼主",
+    ]
+    rng = random.Random(18)
+    for _ in range(5000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(0, 30)))
+        for limit in (1, 4, 100):
+            expected = sum(1 for _ in islice(_FLOOR.finditer(text), limit))
+            assert floor_marks(text, limit) == expected, text
