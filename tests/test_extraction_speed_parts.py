@@ -12,10 +12,11 @@ from itertools import islice
 import pytest
 
 from cleaning.extract.candidates import Candidate, pair_f1, parse_document, shared_tokens
-from cleaning.extract.density import PUNCTUATION, _text_stats
+from cleaning.extract.density import NAMED_ELEMENTS, PUNCTUATION, _text_stats
 from cleaning.extract.pagetype import _FLOOR, floor_marks, link_texts, link_titles, list_entries
 from cleaning.extract.scoring import cjk_share, joined_cjk_share, tokens
 from cleaning.extract.threads import thread_posts
+from cleaning.metadata.view import named_elements
 
 
 @pytest.mark.parametrize(
@@ -117,3 +118,21 @@ def test_floor_marks_count_what_the_floor_pattern_finds() -> None:
         for limit in (1, 4, 100):
             expected = sum(1 for _ in islice(_FLOOR.finditer(text), limit))
             assert floor_marks(text, limit) == expected, text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<html class="a"><head><meta id="m"><script class="s">x</script></head><body>'
+        '<div class="">t<!-- c --><?pi x?><p id="p1" class="c d">u</p></div>'
+        '<span id="">v</span><a class="x" href="/">w</a></body></html>',
+        "<p>no names</p>",
+        "<html><body>" + '<div class="n">' * 3000 + "deep" + "</div>" * 3000 + "</body></html>",
+    ],
+)
+def test_named_elements_are_what_the_xpath_finds(html: str) -> None:
+    tree = parse_document(html)
+    assert tree is not None
+    expected = [(e, e.tag, e.get("class"), e.get("id")) for e in NAMED_ELEMENTS(tree)]
+    assert named_elements(tree) == expected
+    assert named_elements(tree) is named_elements(tree)  # read once per tree
