@@ -16,8 +16,6 @@ from typing import Any
 
 from lxml import etree
 
-from cleaning.extract.density import NAMED_ELEMENTS
-
 CJK = r"\u3400-\u9fff"
 BYLINE_LINES_AFTER_TITLE = 6
 BYLINE_LINES_BEFORE_TITLE = 3
@@ -89,6 +87,9 @@ _NAME_WORDS = re.compile(
     r"|guess|nav|menu|foot|copyright|bottom|banquan"
     r"|crumb|position|location|weizhi|dqwz|daohang|curmbs|site-path|mbx"
 )
+# the elements that carry a class or an id: only those can be named as noise, comment
+# widgets, post bodies or breadcrumbs (libxml2 finds them far faster than a Python loop)
+NAMED_ELEMENTS = etree.XPath("descendant-or-self::*[@class or @id]")
 # on ASCII text, a re.I pattern matches where its plain twin matches the lowered text
 _STRONG_ZONE_LOWERED = re.compile(_STRONG_ZONE.pattern)
 _WEAK_ZONE_LOWERED = re.compile(_WEAK_ZONE.pattern)
