@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
+from lxml.html import HtmlElement
 
 CJK = r"\u3400-\u9fff"
 BYLINE_LINES_AFTER_TITLE = 6
@@ -249,8 +250,10 @@ _SCANS: weakref.WeakKeyDictionary[Any, _PageScan] = weakref.WeakKeyDictionary()
 
 
 def page_scan(tree: Any) -> _PageScan:
-    """The one pass over the document (`_PageScan`), made once per tree."""
-    known = _SCANS.get(tree)
+    """The one pass over the document (`_PageScan`), made once per tree (plain lxml elements,
+    as `_parse_tree` makes them, take no weak reference: their scan is made on each call)."""
+    cacheable = isinstance(tree, HtmlElement)
+    known = _SCANS.get(tree) if cacheable else None
     if known is None:
         body = tree.find("body")
         line_root = body if body is not None else tree
@@ -258,7 +261,8 @@ def page_scan(tree: Any) -> _PageScan:
             known = _scan_page(tree, line_root)
         except RecursionError:
             known = _scan_deep_page(tree, line_root)
-        _SCANS[tree] = known
+        if cacheable:
+            _SCANS[tree] = known
     return known
 
 
