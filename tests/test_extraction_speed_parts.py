@@ -5,15 +5,32 @@ asked for twice, a page's link texts read once for link titles and list entries
 
 from __future__ import annotations
 
+import copy
+import random
 from collections import Counter
+from itertools import islice
 
+import lxml.html
 import pytest
+from lxml.html import HtmlElement
 
+from cleaning.decode import decode_html
 from cleaning.extract.candidates import Candidate, pair_f1, parse_document, shared_tokens
-from cleaning.extract.density import PUNCTUATION, _text_stats
-from cleaning.extract.pagetype import link_texts, link_titles, list_entries
+from cleaning.extract.density import (
+    NAMED_ELEMENTS,
+    PUNCTUATION,
+    Pruning,
+    _Scorer,
+    _text_stats,
+    block_text,
+    density_extract,
+    prune,
+)
+from cleaning.extract.pagetype import _FLOOR, floor_marks, link_texts, link_titles, list_entries
 from cleaning.extract.scoring import cjk_share, joined_cjk_share, tokens
 from cleaning.extract.threads import thread_posts
+from cleaning.metadata.view import named_elements
+from tests.conftest import BENCHMARKS
 
 
 @pytest.mark.parametrize(
@@ -85,3 +102,109 @@ def test_pair_scores_are_the_counters(first: str, second: str) -> None:
     one, other = Candidate("a", first), Candidate("b", second)
     assert shared_tokens(one.bag, other.bag) == sum((one.bag & other.bag).values())
     assert pair_f1(one, other) == pair_f1(other, one)
+
+
+def test_floor_marks_count_what_the_floor_pattern_finds() -> None:
+    """`floor_marks` gives the pattern's count (up to the limit) on texts dense in its parts."""
+    parts = [
+        "楼",
+        "主",
+        "沙",
+        "发",
+        "板",
+        "凳",
+        "只",
+        "看",
+        "该",
+        "作者",
+        "1",
+        "23",
+        "٣",
+        " ",
+        "\u3000",
+        "\n",
+        "x",
+        "楼主",
+    ]
+    rng = random.Random(18)
+    for _ in range(5000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(0, 30)))
+        for limit in (1, 4, 100):
+            expected = sum(1 for _ in islice(_FLOOR.finditer(text), limit))
+            assert floor_marks(text, limit) == expected, text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<html class="a"><head><meta id="m"><script class="s">x</script></head><body>'
+        '<div class="">t<!-- c --><?pi x?><p id="p1" class="c d">u</p></div>'
+        '<span id="">v</span><a class="x" href="/">w</a></body></html>',
+        "<p>no names</p>",
+        "<html><body>" + '<div class="n">' * 3000 + "deep" + "</div>" * 3000 + "</body></html>",
+    ],
+)
+def test_named_elements_are_what_the_xpath_finds(html: str) -> None:
+    tree = parse_document(html)
+    assert tree is not None
+    expected = [(e, e.tag, e.get("class"), e.get("id")) for e in NAMED_ELEMENTS(tree)]
+    assert named_elements(tree) == expected
+    assert named_elements(tree) is named_elements(tree)  # read once per tree
+
+
+def _density_on_a_pruned_copy(tree: HtmlElement) -> str:
+    """The density method as it was: prune a copy of the body, walk it, read the best node."""
+    body = tree.find("body")
+    root = copy.deepcopy(body if body is not None else tree)
+    prune(root)
+    scorer = _Scorer(Pruning())
+    scorer.walk(root, in_link=False)
+    return block_text(scorer.best) if scorer.best is not None else ""
+
+
+_PARTS = [
+    "<div>",
+    "</div>",
+    '<div class="share">',
+    '<div id="sidebar x">',
+    "<span>",
+    "</span>",
+    "<p>",
+    "</p>",
+    '<a href="/">',
+    "</a>",
+    "<script>s</script>",
+    "<style>c</style>",
+    "<nav>n</nav>",
+    "<br>",
+    "<!-- c -->",
+    "<?pi x?>",
+    '<span class="ad">',
+    "正文，",
+    "文字。",
+    " ",
+    "text, more ",
+    "&amp;",
+]
+
+
+def test_density_without_a_copy_reads_what_the_pruned_copy_held() -> None:
+    rng = random.Random(6)
+    for _ in range(3000):
+        html = "<html><body>" + "".join(rng.choice(_PARTS) for _ in range(40)) + "</body></html>"
+        tree = parse_document(html)
+        assert tree is not None
+        assert density_extract(tree) == _density_on_a_pruned_copy(tree), html
+        comments = lxml.html.document_fromstring(html)  # a parser that keeps comments
+        assert density_extract(comments) == _density_on_a_pruned_copy(comments), html
+
+
+@pytest.mark.parametrize("folder", ["extraction-zh", "extraction-en", "extraction-zh-news"])
+def test_density_without_a_copy_on_the_benchmark_pages(folder: str) -> None:
+    pages = sorted((BENCHMARKS / folder / "pages").glob("*.html"))
+    if not pages:
+        pytest.fail(f"benchmark folder {BENCHMARKS / folder} is missing")
+    for page in pages:
+        tree = parse_document(decode_html(page.read_bytes(), None).text)
+        assert tree is not None
+        assert density_extract(tree) == _density_on_a_pruned_copy(tree), page.name

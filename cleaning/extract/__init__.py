@@ -9,5 +9,5 @@ out (`comments`), strips boilerplate lines (`boilerplate`) and calls `cleaning.m
 
 Imports: the standard library, lxml, trafilatura, readability-lxml, `cleaning.records` and
 `cleaning.metadata`; never the database, scrapy or `corpus`. The package namespace is empty
-so that `cleaning.metadata` can use `density` without an import cycle.
+so that importing one module does not import them all.
 """

@@ -151,15 +151,10 @@ def readability_text(html: str, tree: HtmlElement | None = None) -> str:
 
 
 def density_text(html: str, tree: HtmlElement | None = None) -> str:
-    """The density method's text; from a copy of `tree` when the caller parsed the page
-    already (copying is a quarter of the cost of parsing; the method prunes its tree). The
-    method reads only the body, so only the body is copied (the head's scripts and styles
-    were up to half of the copying)."""
-    if tree is None:
-        parsed = parse_document(html)
-        return density_extract(parsed) if parsed is not None else ""
-    body = tree.find("body")
-    return density_extract(copy.deepcopy(body if body is not None else tree))
+    """The density method's text; from `tree` when the caller parsed the page already (the
+    method reads the tree as its pruning would leave it, without changing or copying it)."""
+    tree = parse_document(html) if tree is None else tree
+    return density_extract(tree) if tree is not None else ""
 
 
 def strip_code(html: str) -> str:

@@ -17,7 +17,8 @@ from datetime import datetime
 
 from lxml.html import HtmlElement
 
-from cleaning.extract.density import NAMED_ELEMENTS, block_text
+from cleaning.extract.density import block_text
+from cleaning.metadata.view import named_elements
 from cleaning.records import CommentRecord
 
 _WIDGET = re.compile(
@@ -53,12 +54,10 @@ def _widget_names(class_name: str | None, element_id: str | None) -> bool:
 def find_widgets(root: HtmlElement) -> list[HtmlElement]:
     """Outermost elements named as comment widgets (a form for writing one is not a widget)."""
     widgets: list[HtmlElement] = []
-    for node in NAMED_ELEMENTS(root):
-        if node.tag in ("form", "textarea", "body", "html"):
+    for node, tag, class_name, element_id in named_elements(root):
+        if tag in ("form", "textarea", "body", "html"):
             continue
-        if _widget_names(node.get("class"), node.get("id")) and not any(
-            _is_inside(node, w) for w in widgets
-        ):
+        if _widget_names(class_name, element_id) and not any(_is_inside(node, w) for w in widgets):
             widgets.append(node)
     return widgets
 

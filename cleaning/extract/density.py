@@ -17,9 +17,12 @@ from __future__ import annotations
 import functools
 import math
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 from lxml.html import HtmlElement
+
+from cleaning.metadata.view import NAMED_ELEMENTS, named_elements
 
 NOISE_TAGS = (
     "script",
@@ -108,9 +111,6 @@ NOISE_WORDS = frozenset(
     ]
 )
 _WORD_SPLIT = re.compile(r"[\s_-]+")
-# the elements that carry a class or an id: only those can be named as noise, comment
-# widgets, post bodies or breadcrumbs (libxml2 finds them far faster than a Python loop)
-NAMED_ELEMENTS = etree.XPath("descendant-or-self::*[@class or @id]")
 
 
 # one search counts a text's punctuation marks (far faster than a loop over its characters)
@@ -161,25 +161,90 @@ def _node_score(
 NodeStats = tuple[int, int, int, int, int, int]
 
 
+@dataclass(frozen=True)
+class Pruning:
+    """What `prune` would do to a tree, found without changing it (so the density method
+    needs no copy of the page): the elements it removes, whose tails stay, joined to the
+    text before them, and (`spans`) the spans it turns into paragraphs: leaves once those
+    are gone. `parents`: the parents of removed elements (every other node reads as it is).
+    The default, nothing removed and no span changed, reads a tree as it is."""
+
+    gone: frozenset[HtmlElement] = frozenset()
+    parents: frozenset[HtmlElement] = frozenset()
+    spans: bool = False
+
+    def paragraph(self, span: HtmlElement) -> bool:
+        """Whether `prune` turns this span into a paragraph."""
+        if not self.spans:
+            return False
+        return not len(span) or (span in self.parents and all(c in self.gone for c in span))
+
+    def kept(
+        self, node: HtmlElement
+    ) -> tuple[str | None, list[HtmlElement], dict[HtmlElement, str | None]]:
+        """The text of a node in `parents`, its children as `prune` would leave them and
+        their tails (with the tails of the removed ones after them joined on)."""
+        text = node.text
+        children: list[HtmlElement] = []
+        tails: dict[HtmlElement, str | None] = {}
+        gone = self.gone
+        for child in node:
+            if child not in gone:
+                children.append(child)
+                tails[child] = child.tail
+            elif child.tail:
+                if children:
+                    tails[children[-1]] = (tails[children[-1]] or "") + child.tail
+                else:
+                    text = (text or "") + child.tail
+        return text, children, tails
+
+
+def pruning(start: HtmlElement) -> Pruning:
+    """`prune(start)`'s removals and paragraph spans on the tree as it is. The names are read
+    from the page scan of the whole document (`named_elements`); those outside `start` are
+    never walked."""
+    gone = {node for node in start.iter(*NOISE_TAGS, etree.Comment) if node is not start}
+    document = start.getroottree().getroot()
+    for node, tag, class_name, element_id in named_elements(document):
+        if (
+            node is not start
+            and tag not in ("body", "html")
+            and _noise_names(class_name, element_id)
+        ):
+            gone.add(node)
+    parents = frozenset(node.getparent() for node in gone)
+    return Pruning(frozenset(gone), parents, spans=True)
+
+
 class _Scorer:
-    def __init__(self) -> None:
+    def __init__(self, pruned: Pruning) -> None:
         self.best: HtmlElement | None = None
         self.best_score = 0.0
+        self.pruned = pruned
 
     def walk(self, node: HtmlElement, in_link: bool) -> NodeStats:
-        chars, marks = _text_stats(node.text)
+        tails = None
+        if node in self.pruned.parents:
+            text, children, tails = self.pruned.kept(node)
+        else:
+            text, children = node.text, node
+        chars, marks = _text_stats(text)
         paragraphs = 1 if chars else 0
         link_chars = tags = link_tags = 0
         is_link = node.tag == "a"
         child_in_link = in_link or is_link
-        for child in node:
+        pruned = self.pruned
+        for child in children:
             tag = child.tag
             if not isinstance(tag, str):
                 continue
+            if tag == "span" and pruned.paragraph(child):
+                tag = "p"
             sub_chars, sub_links, sub_tags, sub_link_tags, sub_marks, sub_paragraphs = self.walk(
                 child, child_in_link
             )
-            tail_chars, tail_marks = _text_stats(child.tail)
+            tail_chars, tail_marks = _text_stats(child.tail if tails is None else tails[child])
             chars += sub_chars + tail_chars
             link_chars += sub_links
             marks += sub_marks + tail_marks
@@ -199,7 +264,7 @@ class _Scorer:
 def _noise_names(class_name: str | None, element_id: str | None) -> bool:
     """Whether a class and id name a noise block (pages repeat the same few names)."""
     names = f"{class_name or ''} {element_id or ''}".lower()
-    return any(word in NOISE_WORDS for word in _WORD_SPLIT.split(names))
+    return not NOISE_WORDS.isdisjoint(_WORD_SPLIT.split(names))
 
 
 def _is_noise(node: HtmlElement) -> bool:
@@ -218,18 +283,21 @@ def prune(root: HtmlElement) -> None:
             span.tag = "p"  # a leaf span holding a paragraph counts as one
 
 
-def block_text(node: HtmlElement) -> str:
-    """Text of a subtree with a line break around every block element."""
+def block_text(node: HtmlElement, pruned: Pruning = Pruning()) -> str:
+    """Text of a subtree with a line break around every block element; with `pruned`, of
+    the subtree as `prune` would leave it."""
     parts: list[str] = []
+    gone = pruned.gone
 
     def visit(element: HtmlElement) -> None:
-        block = element.tag in BLOCK_TAGS
+        tag = element.tag
+        block = tag in BLOCK_TAGS or (tag == "span" and pruned.paragraph(element))
         if block:
             parts.append("\n")
         if element.text:
             parts.append(element.text)
         for child in element:
-            if isinstance(child.tag, str):
+            if isinstance(child.tag, str) and child not in gone:
                 visit(child)
             if child.tail:
                 parts.append(child.tail)
@@ -242,11 +310,11 @@ def block_text(node: HtmlElement) -> str:
 
 
 def density_extract(root: HtmlElement) -> str:
-    """The densest text block of a parsed page, or of its body alone (the tree is modified:
-    pass a copy)."""
+    """The densest text block of a parsed page, or of its body alone, read as `prune` would
+    leave it (the tree is not changed)."""
     body = root if root.tag == "body" else root.find("body")
     start = body if body is not None else root
-    prune(start)
-    scorer = _Scorer()
+    pruned = pruning(start)
+    scorer = _Scorer(pruned)
     scorer.walk(start, in_link=False)
-    return block_text(scorer.best) if scorer.best is not None else ""
+    return block_text(scorer.best, pruned) if scorer.best is not None else ""

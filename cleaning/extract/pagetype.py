@@ -28,6 +28,8 @@ _FORUM_SCHEMA = re.compile(
 )
 _FLOOR = re.compile(r"(\d+\s*楼|楼主|沙发|板凳|只看楼主|只看该作者)")
 _FLOOR_CHARS = ("楼", "沙发", "板凳")
+# the marks of _FLOOR without a 楼 in them: no two share a character
+_FLOOR_WORDS = ("沙发", "板凳", "只看该作者")
 MIN_FLOOR_MARKS = 4
 _SPACE = re.compile(r"\s+")
 MIN_LINK_TITLE = 8
@@ -46,9 +48,29 @@ def page_type(html: str, url: str | None) -> str:
     # a cheap substring test first: most pages have no floor marks at all
     if not any(mark in html for mark in _FLOOR_CHARS):
         return ARTICLE
-    # counting stops at the threshold: a thread's page holds hundreds of marks
-    marks = sum(1 for _ in islice(_FLOOR.finditer(html), MIN_FLOOR_MARKS))
-    return FORUM if marks >= MIN_FLOOR_MARKS else ARTICLE
+    return FORUM if floor_marks(html) >= MIN_FLOOR_MARKS else ARTICLE
+
+
+def floor_marks(html: str, limit: int = MIN_FLOOR_MARKS) -> int:
+    """How many matches `_FLOOR.finditer(html)` yields, counted up to `limit` (a thread's
+    page holds hundreds), by string searches instead of the pattern's scan of the whole page
+    at every character (2-4 ms a page). Every match holds one 楼, led by digits and spaces or
+    followed by 主 (楼主, 只看楼主), or is one of _FLOOR_WORDS; no two matches overlap."""
+    marks = sum(html.count(word) for word in _FLOOR_WORDS)
+    position = html.find("楼")
+    while position >= 0 and marks < limit:
+        if html.startswith("主", position + 1) or _after_number(html, position):
+            marks += 1
+        position = html.find("楼", position + 1)
+    return min(marks, limit)
+
+
+def _after_number(html: str, position: int) -> bool:
+    """A decimal digit, then only whitespace up to `position` (as `\\d+\\s*` reads them)."""
+    before = position - 1
+    while before >= 0 and html[before].isspace():
+        before -= 1
+    return before >= 0 and html[before].isdecimal()
 
 
 # the links of a tree with their texts (whitespace removed), while the tree lives: link

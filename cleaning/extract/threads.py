@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from cleaning.extract.comments import parse_item
-from cleaning.extract.density import NAMED_ELEMENTS, block_text, prune
+from cleaning.extract.density import block_text, prune
 from cleaning.extract.scoring import shingle_overlap
+from cleaning.metadata.view import named_elements
 from cleaning.records import CommentRecord
 
 _SPACE = re.compile(r"\s+")
@@ -138,10 +139,10 @@ def archive_posts(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> l
     """The post bodies of a blog archive page (one class repeated, none inside another), or
     [] when fewer than two of them are whole posts."""
     groups: dict[tuple[str, str], list[HtmlElement]] = defaultdict(list)
-    for node in NAMED_ELEMENTS(tree):
-        names = node.get("class") or ""
-        if node.tag not in _PART_TAGS and _is_post_body(names):
-            groups[(node.tag, names)].append(node)
+    for node, tag, class_name, _ in named_elements(tree):
+        names = class_name or ""
+        if tag not in _PART_TAGS and _is_post_body(names):
+            groups[(tag, names)].append(node)
     for members in groups.values():
         outer = [m for m in members if not any(a in members for a in m.iterancestors())]
         if sum(_chars(m) >= config.min_archive_post for m in outer) >= 2:

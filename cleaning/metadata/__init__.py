@@ -6,8 +6,8 @@ find author and editor; `source` the outlet and syndication link; `icp` the regi
 numbers; `site` the site name, canonical URL and language; `breadcrumbs` the category;
 `tags` the tags; `page` puts them together in `extract_metadata`.
 
-Imports: the standard library, lxml, `cleaning.records` and `cleaning.extract.density` (the
-named-elements XPath); never the database, scrapy or `corpus`.
+Imports: the standard library, lxml and `cleaning.records`; never the database, scrapy or
+`corpus`. (`cleaning.extract` reads the page scan of `view`: its named elements.)
 
 Imports only within cleaning (records, extract's helpers); nothing outside it.
 """

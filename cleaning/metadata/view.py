@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 import json
 import re
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
-
-from cleaning.extract.density import NAMED_ELEMENTS
+from lxml.html import HtmlElement
 
 CJK = r"\u3400-\u9fff"
 BYLINE_LINES_AFTER_TITLE = 6
@@ -88,6 +88,9 @@ _NAME_WORDS = re.compile(
     r"|guess|nav|menu|foot|copyright|bottom|banquan"
     r"|crumb|position|location|weizhi|dqwz|daohang|curmbs|site-path|mbx"
 )
+# the elements that carry a class or an id: only those can be named as noise, comment
+# widgets, post bodies or breadcrumbs (libxml2 finds them far faster than a Python loop)
+NAMED_ELEMENTS = etree.XPath("descendant-or-self::*[@class or @id]")
 # on ASCII text, a re.I pattern matches where its plain twin matches the lowered text
 _STRONG_ZONE_LOWERED = re.compile(_STRONG_ZONE.pattern)
 _WEAK_ZONE_LOWERED = re.compile(_WEAK_ZONE.pattern)
@@ -149,12 +152,14 @@ def _tag_kind(tag: str) -> int:
 @dataclass
 class _PageScan:
     """What one pass over the document finds: the visible lines (the text under
-    `line_root`), and in document order the elements named as breadcrumbs and the elements
-    of each tag in _READ_TAGS."""
+    `line_root`), and in document order the elements named as breadcrumbs, the elements
+    of each tag in _READ_TAGS, and every element with a class or an id (as
+    `NAMED_ELEMENTS` finds them) with its tag, class and id (None where absent)."""
 
     lines: list[Line]
     crumbs: list[Any]
     tagged: dict[str, list[Any]]
+    named: list[tuple[Any, str, str | None, str | None]] = field(default_factory=list)
 
 
 class _Walk:
@@ -196,6 +201,7 @@ class _Walk:
             if class_name is None and element_id is None:
                 zone = _ZONE_TAGS.get(tag, 0.0)
             else:
+                self.scan.named.append((element, tag, class_name, element_id))
                 zone, is_crumb = _named_element(tag, class_name, element_id)
                 if is_crumb:
                     self.scan.crumbs.append(element)
@@ -231,13 +237,39 @@ def _scan_page(tree: Any, line_root: Any) -> _PageScan:
 def _scan_deep_page(tree: Any, line_root: Any) -> _PageScan:
     """For a tree too deep to walk: all the visible text on one line."""
     text = _LINE_SPACE.sub(" ", string_content(line_root)).strip()
-    crumbs = [
-        element
-        for element in NAMED_ELEMENTS(tree)
-        if _named_element(element.tag, element.get("class"), element.get("id"))[1]
-    ]
+    named = [(e, e.tag, e.get("class"), e.get("id")) for e in NAMED_ELEMENTS(tree)]
+    crumbs = [entry[0] for entry in named if _named_element(*entry[1:])[1]]
     tagged = {tag: list(tree.iter(tag)) for tag in _READ_TAGS}
-    return _PageScan([Line(0, text, 0.0)] if text else [], crumbs, tagged)
+    return _PageScan([Line(0, text, 0.0)] if text else [], crumbs, tagged, named)
+
+
+# the scan of a tree, while the tree lives: comment widgets and blog archive posts read its
+# named elements during extraction, metadata its lines afterwards (the pipeline never
+# changes the tree it parsed; each extractor works on a copy)
+_SCANS: weakref.WeakKeyDictionary[Any, _PageScan] = weakref.WeakKeyDictionary()
+
+
+def page_scan(tree: Any) -> _PageScan:
+    """The one pass over the document (`_PageScan`), made once per tree (plain lxml elements,
+    as `_parse_tree` makes them, take no weak reference: their scan is made on each call)."""
+    cacheable = isinstance(tree, HtmlElement)
+    known = _SCANS.get(tree) if cacheable else None
+    if known is None:
+        body = tree.find("body")
+        line_root = body if body is not None else tree
+        try:
+            known = _scan_page(tree, line_root)
+        except RecursionError:
+            known = _scan_deep_page(tree, line_root)
+        if cacheable:
+            _SCANS[tree] = known
+    return known
+
+
+def named_elements(tree: Any) -> list[tuple[Any, str, str | None, str | None]]:
+    """Every element of the tree with a class or an id, in document order, with its tag,
+    class and id: what `NAMED_ELEMENTS(tree)` finds, read once per tree."""
+    return page_scan(tree).named
 
 
 def _collect_metas(meta_elements: list[Any]) -> dict[str, list[str]]:
@@ -294,12 +326,7 @@ def _parse_tree(html: str) -> Any:
 def build_view(html: str, url: str, main_text: str | None, tree: Any = None) -> PageView:
     """`tree`: the page already parsed by the caller (read, never changed), else parsed here."""
     tree = _parse_tree(html) if tree is None else tree
-    body = tree.find("body")
-    line_root = body if body is not None else tree
-    try:
-        scan = _scan_page(tree, line_root)
-    except RecursionError:
-        scan = _scan_deep_page(tree, line_root)
+    scan = page_scan(tree)
     # the first <title> below the root, as tree.find(".//title") finds it
     title_element = next((title for title in scan.tagged["title"] if title is not tree), None)
     title_text = squash_space(string_content(title_element)) if title_element is not None else None
