@@ -51,8 +51,28 @@ def train_dictionary(samples: list[bytes], size: int = DICTIONARY_BYTES) -> zstd
     return zstd.train_dict(samples, size)
 
 
+# each thread's compressors by dictionary (`compress`), at most KEPT_COMPRESSORS of them
+_THREAD = threading.local()
+KEPT_COMPRESSORS = 8
+
+
 def compress(body: bytes, dictionary: zstd.ZstdDict | None = None) -> bytes:
-    return zstd.compress(body, level=LEVEL, zstd_dict=dictionary)
+    """The body as one zstd frame: the bytes zstd.compress gives, from a compressor kept per
+    thread and dictionary (a fresh one loads the dictionary again: 0.7 ms a body against
+    0.16, measured on the sample site)."""
+    compressors: dict[int, tuple[zstd.ZstdDict | None, zstd.ZstdCompressor]]
+    compressors = _THREAD.__dict__.setdefault("compressors", {})
+    kept = compressors.get(id(dictionary))
+    if kept is None or kept[0] is not dictionary:
+        if len(compressors) >= KEPT_COMPRESSORS:
+            compressors.clear()
+        compressor = zstd.ZstdCompressor(level=LEVEL, zstd_dict=dictionary)
+        kept = compressors[id(dictionary)] = (dictionary, compressor)
+    try:
+        return kept[1].compress(body, mode=zstd.ZstdCompressor.FLUSH_FRAME)
+    except BaseException:  # a frame left unfinished: the next body gets a fresh compressor
+        del compressors[id(dictionary)]
+        raise
 
 
 def decompress(data: bytes, codec: str | None, dictionary: bytes | None = None) -> bytes:
