@@ -299,6 +299,16 @@ def _object_of_advice(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
     return False
 
 
+def _verified(sentence: Sentence, trigger: Trigger, triggers: list[Trigger]) -> bool:
+    """A channel after advice to verify in its clause is what to check, not a claim
+    (核实是否真的被起诉; claims-2.5)."""
+    clause = clause_of(sentence, trigger.start)
+    return trigger.type == "CHANNEL" and any(
+        t.type == "ADVICE" and t.subtype == "verify" and clause.start <= t.start < trigger.start
+        for t in triggers
+    )
+
+
 # Words that tell the reader what to do, not what must happen (需要/应当 also describe duties:
 # 借款人被起诉后需要出庭 states the process).
 READER_ADVICE = re.compile(r"可以|建议|务必|一定要|千万|记得|最好|(?<!申)请|不妨|尽快|直接报警")
@@ -362,6 +372,8 @@ def _framed_in_clause(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
 NOT_EQUIVALENT = re.compile(r"(?:并|也)?不(?:等于|等同于|代表|意味着|就是)(?=.)")
 # "X本身…" names X as the topic of what follows (律师函本身并没有法律强制力): no claim of X.
 TOPIC_ITSELF = re.compile(r"^本身(?!就)")
+# "X不是Y" right after X says what X is not (律师函不是法院文书): X is the topic (claims-2.5).
+TOPIC_IS_NOT = re.compile(r"^(?:并|也)?(?:不是|并非|并不是)(?=.)")
 TOPIC_TYPES = ("CHANNEL", "CONSEQUENCE")
 
 
@@ -369,7 +381,7 @@ def _topic_of_denial(sentence: Sentence, trigger: Trigger) -> bool:
     clause = clause_of(sentence, trigger.start)
     after = sentence.text[trigger.end - sentence.start : clause.end - sentence.start]
     return trigger.type in TOPIC_TYPES and bool(
-        NOT_EQUIVALENT.search(after) or TOPIC_ITSELF.search(after)
+        NOT_EQUIVALENT.search(after) or TOPIC_ITSELF.search(after) or TOPIC_IS_NOT.search(after)
     )
 
 
@@ -406,6 +418,8 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
         if role == CONDITION and trigger.type == "ADVICE" and not framed:
             continue
         if role != CONDITION and _object_of_advice(sentence, trigger, live):
+            continue
+        if _verified(sentence, trigger, live):
             continue
         if trigger.type in PRACTICE_TYPES and _framed_in_clause(sentence, trigger, triggers):
             continue
