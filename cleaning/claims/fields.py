@@ -177,11 +177,19 @@ def modality_of(
     return next((name for name in modality_lexicon().priority if name in found), None)
 
 
+LEGAL_CONDITION = re.compile(r"的[,，]$")
+
+
 def _prohibition_modality(text: str, sentence: Sentence, trigger: Trigger) -> str:
     """`prohibition`, unless the clause of the nearest marker hedges it (一般不得, 可能涉嫌)."""
     own = clause_of(sentence, trigger.start)
     clauses = marker_clauses(sentence) or [own]
     nearest = min(clauses, key=lambda c: (c.start != own.start, abs(c.start - own.start)))
+    # the act defined in a legal 「…的,」 clause is ruled by the clause after it (…滋扰等方式催收
+    # 合法债务的,可能构成寻衅滋事罪; claims-2.5)
+    after = [c for c in clauses if c.start == own.end]
+    if LEGAL_CONDITION.search(own.text) and after:
+        nearest = after[0]
     hedges = _clause_modalities(text, sentence, nearest) & {"possible", "habitual"}
     return next((m for m in modality_lexicon().priority if m in hedges), "prohibition")
 

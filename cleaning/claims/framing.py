@@ -154,7 +154,10 @@ MENTION_AFTER = re.compile(
 
 
 # ... and quoted words a text or a name is said to hold (短信写着“已立案”, 所谓的“代理协商”).
-MENTION_BEFORE = re.compile(r"(?:所谓的?|写着|写有|写的是|号称|标注着?)[“\"][^”\"]*$")
+# Several quotes in a row are all held (写着“已立案”“即将上门”的短信; claims-2.5).
+MENTION_BEFORE = re.compile(
+    r"(?:所谓的?|写着|写有|写的是|号称|标注着?)(?:[“\"][^”\"]*[”\"][、]?)*[“\"][^”\"]*$"
+)
 
 
 def _mentioned(sentence: Sentence, trigger: Trigger) -> bool:
