@@ -91,7 +91,9 @@ def has_prohibition_marker(sentence: Sentence) -> bool:
 
 # A marker clause that sums up the clauses before it (…,骚扰家人,都属于违法行为; …,侵犯了隐私权):
 # it opens with its predicate, after fillers such as 都, 这些, 已经.
-SUMMING_FILLERS = re.compile(r"^(?:这些|这都|这样|这|以上|上述|都|均|全都|也|还|已经|已|则|就)*")
+SUMMING_FILLERS = re.compile(
+    r"^(?:(?:这种|这类|此类|这些|上述)(?:做法|行为)|这些|这都|这样|这|以上|上述|都|均|全都|也|还|已经|已|则|就)*"
+)
 
 
 SUMMING_PREDICATES = ("属于", "是", "均属", "构成", "超出")
@@ -196,6 +198,8 @@ NARRATED_BEFORE = re.compile(
     r"(?:打了|拨打了|报了|去了|找了)[^，,。；]{0,6}$"
     # ... or the narrator's own act with 把 (后来我把所有的通话录音整理好)
     r"|(?:^|[，,：:])(?:后来|然后|当时|之前|于是|最后)?我们?(?:就|也)?(?:把|将)[^，,。；]{0,10}$"
+    # ... or what some borrowers do (一些借款人会委托律所代为协商; claims-2.5)
+    r"|(?:^|[，,：:])(?:一些|有些|有的|很多|不少|部分|许多)(?:借款人|持卡人|用户|网友|人)(?:都|也|往往|常常)?会[^，,。；]{0,14}$"
 )
 
 
@@ -231,6 +235,8 @@ def _agent_before(text: str, start: int, end: int) -> bool:
     for pattern in actors:
         for found in pattern.finditer(text, start, end):
             if found.group() == "催收":  # the activity (催收问题), not an actor
+                continue
+            if text[found.end() : found.end() + 1] == "的":  # a possessor (平台的问题; claims-2.5)
                 continue
             if AGENT_FOLLOWER.search(text[found.end() : end]):
                 return True
@@ -296,6 +302,8 @@ def _object_of_advice(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
             addresses_reader(clause.text)
             or (_tells_reader(clause.text) and opens_with_borrower(clause.text))
             or bool(REQUEST_OF_LENDER.search(before))
+            # the borrower's contact addressed by the advice (紧急联系人可以向平台投诉; claims-2.5)
+            or (trigger.subtype == "contacts" and len(before) <= 2 and _advises(sentence, trigger))
         )
     if trigger.type == "CONSEQUENCE":
         return any(t.type == "ADVICE" and clause.start <= t.start < trigger.start for t in triggers)
@@ -315,6 +323,16 @@ def _verified(sentence: Sentence, trigger: Trigger, triggers: list[Trigger]) -> 
 # Words that tell the reader what to do, not what must happen (需要/应当 also describe duties:
 # 借款人被起诉后需要出庭 states the process).
 READER_ADVICE = re.compile(r"可以|建议|务必|一定要|千万|记得|最好|(?<!申)请|不妨|尽快|直接报警")
+
+
+def _advises(sentence: Sentence, trigger: Trigger) -> bool:
+    """The rest of the trigger's clause tells its subject what to do (…可以向平台投诉)."""
+    clause = clause_of(sentence, trigger.start)
+    return bool(
+        READER_ADVICE.search(
+            sentence.text[trigger.end - sentence.start : clause.end - sentence.start]
+        )
+    )
 
 
 def _tells_reader(text: str) -> bool:
