@@ -212,6 +212,14 @@ def _past_reason(gap: tuple[Token, ...]) -> tuple[Token, ...]:
     return gap[closers[0] + 1 :] if closers else gap
 
 
+AFFECTING = ("影响", "波及", "连累")
+
+
+def _affects_possessed(rest: tuple[Token, ...]) -> bool:
+    """The rest of the gap is 影响 and a possessor of the trigger (影响配偶和父母的)."""
+    return len(rest) <= 7 and rest[0].text in AFFECTING and rest[-1].text == "的"
+
+
 def _gap_polarity(gap: tuple[Token, ...]) -> str:
     """How a negation reaches over the words between it and the trigger: through transparent
     words (negative), narrowed by a limiter (partial), stopped by a closer or a content word."""
@@ -220,7 +228,9 @@ def _gap_polarity(gap: tuple[Token, ...]) -> str:
         return "positive"  # 不还 / 没还款: the negation is of repaying
     gap = _past_reason(gap)
     limited = False
-    for token in gap:
+    for at, token in enumerate(gap):
+        if _affects_possessed(gap[at:]):
+            break  # 不会影响配偶和父母的征信: what is not affected is the trigger (claims-2.5)
         if token.text in words.scope_closers:
             return "partial" if limited else "positive"
         if token.text in words.scope_limiters:
