@@ -393,6 +393,12 @@ def _framed_in_clause(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
 NOT_EQUIVALENT = re.compile(r"(?:并|也)?不(?:等于|等同于|代表|意味着|就是)(?=.)")
 # "X本身…" names X as the topic of what follows (律师函本身并没有法律强制力): no claim of X.
 TOPIC_ITSELF = re.compile(r"^本身(?!就)")
+# A practice said to be policed (爆通讯录现在查得很严, 上门催收被严查) is no claim that it
+# happens (claims-2.5).
+POLICED = re.compile(
+    r"^[^，,。；]{0,4}?(?:现在|目前|已经|如今)?(?:查得|管得)(?:很|非常|特别|越来越)?严"
+    r"|^[^，,。；]{0,4}?(?:被|遭到|正在)?(?:严查|严打|严厉打击|专项整治)"
+)
 # "X不是Y" right after X says what X is not (律师函不是法院文书): X is the topic (claims-2.5).
 TOPIC_IS_NOT = re.compile(r"^(?:并|也)?(?:不是|并非|并不是)(?=.)")
 TOPIC_TYPES = ("CHANNEL", "CONSEQUENCE")
@@ -402,7 +408,10 @@ def _topic_of_denial(sentence: Sentence, trigger: Trigger) -> bool:
     clause = clause_of(sentence, trigger.start)
     after = sentence.text[trigger.end - sentence.start : clause.end - sentence.start]
     return trigger.type in TOPIC_TYPES and bool(
-        NOT_EQUIVALENT.search(after) or TOPIC_ITSELF.search(after) or TOPIC_IS_NOT.search(after)
+        NOT_EQUIVALENT.search(after)
+        or TOPIC_ITSELF.search(after)
+        or TOPIC_IS_NOT.search(after)
+        or (trigger.type == "CHANNEL" and POLICED.search(after))
     )
 
 
