@@ -304,6 +304,7 @@ def _object_of_advice(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
             or bool(REQUEST_OF_LENDER.search(before))
             # the borrower's contact addressed by the advice (紧急联系人可以向平台投诉; claims-2.5)
             or (trigger.subtype == "contacts" and len(before) <= 2 and _advises(sentence, trigger))
+            or _kept_as_evidence(sentence, trigger, triggers)
         )
     if trigger.type == "CONSEQUENCE":
         return any(t.type == "ADVICE" and clause.start <= t.start < trigger.start for t in triggers)
@@ -323,6 +324,23 @@ def _verified(sentence: Sentence, trigger: Trigger, triggers: list[Trigger]) -> 
 # Words that tell the reader what to do, not what must happen (需要/应当 also describe duties:
 # 借款人被起诉后需要出庭 states the process).
 READER_ADVICE = re.compile(r"可以|建议|务必|一定要|千万|记得|最好|(?<!申)请|不妨|尽快|直接报警")
+
+
+def _kept_as_evidence(sentence: Sentence, trigger: Trigger, triggers: list[Trigger]) -> bool:
+    """A channel that the advice of its clause keeps as evidence (晚上十点后的催收电话一律录音;
+    claims-2.5), with no collector in the clause."""
+    clause = clause_of(sentence, trigger.start)
+    return not _has_collector_before(sentence, clause, trigger) and any(
+        t.type == "ADVICE" and t.subtype == "evidence" and trigger.end <= t.start < clause.end
+        for t in triggers
+    )
+
+
+def _has_collector_before(sentence: Sentence, clause: Span, trigger: Trigger) -> bool:
+    text = sentence.text[clause.start - sentence.start : trigger.start - sentence.start]
+    return bool(
+        modality_lexicon().collector_pattern.search(text) or gazetteer().pattern.search(text)
+    )
 
 
 def _advises(sentence: Sentence, trigger: Trigger) -> bool:
