@@ -146,7 +146,7 @@ DEV_ADDITIONS = [DATA / f"claims_gold2{part}_dev.jsonl" for part in ("b", "c", "
 TEST_ADDITION = DATA / "claims_gold2b_test.jsonl"
 # every later addition too (claims-2.1: 2e dev; claims-2.2: 2f dev and test, real text only;
 # claims-2.3: 2g dev and test, 2h dev, handwritten; claims-2.4: 2i dev and test, handwritten)
-LATER_DEV = [DATA / f"claims_gold2{part}_dev.jsonl" for part in ("e", "f", "g", "h", "i", "j")]
+LATER_DEV = [DATA / f"claims_gold2{part}_dev.jsonl" for part in ("e", "f", "g", "h", "i", "j", "k")]
 LATER_TEST = [DATA / f"claims_gold2{part}_test.jsonl" for part in ("f", "g", "i", "j")]
 
 
@@ -215,6 +215,7 @@ def test_2i_dev_floors() -> None:
         ("2h", ("g2h",)),
         ("2i", ("g2id", "g2it")),
         ("2j", ("g2jd", "g2jt")),
+        ("2k", ("g2k",)),
     ],
 )
 def test_the_files_are_what_their_specs_build(
