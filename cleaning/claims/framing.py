@@ -192,7 +192,7 @@ FORBIDDING = re.compile(r"不得|严禁|禁止|不准|不允许")
 
 
 # An advice word followed by 了 or 过 tells what someone did (我向银保监会投诉了): no advice.
-NARRATED = re.compile(r"^(?:了|过)")
+NARRATED = re.compile(r"^(?:了|过)|^[^，,。；]{0,3}?(?:投诉|举报|报警|报案)(?:了|过)")
 # ... or after a completed verb (打了12378投诉之后, 报了警)
 NARRATED_BEFORE = re.compile(
     r"(?:打了|拨打了|报了|去了|找了)[^，,。；]{0,6}$"
