@@ -207,6 +207,17 @@ def test_2i_dev_floors() -> None:
     assert report.overall(report.checks).recall == 1.0 and report.false_flag_rate == 0.0
 
 
+def test_2j_and_2k_dev_floors() -> None:
+    """The claims-2.5 dev additions after their round (fresh: 2j 0.674 / 0.886, flags 2 of 6,
+    5 false; 2k 0.895 / 0.895, flags 1 of 2)."""
+    for name, precision, recall in (("2j", 0.95, 0.97), ("2k", 0.95, 0.95)):
+        report = evaluate(load_gold(DATA / f"claims_gold{name}_dev.jsonl"))
+        overall = report.overall(report.by_type)
+        assert overall.precision >= precision and overall.recall >= recall, name
+        assert report.accuracy("polarity") >= 0.98 and report.accuracy("modality") >= 0.95
+        assert report.overall(report.checks).recall == 1.0 and report.false_flag_rate <= 0.03
+
+
 @pytest.mark.parametrize(
     ("name", "prefixes"),
     [
