@@ -177,11 +177,19 @@ def modality_of(
     return next((name for name in modality_lexicon().priority if name in found), None)
 
 
+LEGAL_CONDITION = re.compile(r"的[,，]$")
+
+
 def _prohibition_modality(text: str, sentence: Sentence, trigger: Trigger) -> str:
     """`prohibition`, unless the clause of the nearest marker hedges it (一般不得, 可能涉嫌)."""
     own = clause_of(sentence, trigger.start)
     clauses = marker_clauses(sentence) or [own]
     nearest = min(clauses, key=lambda c: (c.start != own.start, abs(c.start - own.start)))
+    # the act defined in a legal 「…的,」 clause is ruled by the clause after it (…滋扰等方式催收
+    # 合法债务的,可能构成寻衅滋事罪; claims-2.5)
+    after = [c for c in clauses if c.start == own.end]
+    if LEGAL_CONDITION.search(own.text) and after:
+        nearest = after[0]
     hedges = _clause_modalities(text, sentence, nearest) & {"possible", "habitual"}
     return next((m for m in modality_lexicon().priority if m in hedges), "prohibition")
 
@@ -204,6 +212,14 @@ def _past_reason(gap: tuple[Token, ...]) -> tuple[Token, ...]:
     return gap[closers[0] + 1 :] if closers else gap
 
 
+AFFECTING = ("影响", "波及", "连累")
+
+
+def _affects_possessed(rest: tuple[Token, ...]) -> bool:
+    """The rest of the gap is 影响 and a possessor of the trigger (影响配偶和父母的)."""
+    return len(rest) <= 7 and rest[0].text in AFFECTING and rest[-1].text == "的"
+
+
 def _gap_polarity(gap: tuple[Token, ...]) -> str:
     """How a negation reaches over the words between it and the trigger: through transparent
     words (negative), narrowed by a limiter (partial), stopped by a closer or a content word."""
@@ -212,7 +228,9 @@ def _gap_polarity(gap: tuple[Token, ...]) -> str:
         return "positive"  # 不还 / 没还款: the negation is of repaying
     gap = _past_reason(gap)
     limited = False
-    for token in gap:
+    for at, token in enumerate(gap):
+        if _affects_possessed(gap[at:]):
+            break  # 不会影响配偶和父母的征信: what is not affected is the trigger (claims-2.5)
         if token.text in words.scope_closers:
             return "partial" if limited else "positive"
         if token.text in words.scope_limiters:

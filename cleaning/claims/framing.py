@@ -91,7 +91,9 @@ def has_prohibition_marker(sentence: Sentence) -> bool:
 
 # A marker clause that sums up the clauses before it (…,骚扰家人,都属于违法行为; …,侵犯了隐私权):
 # it opens with its predicate, after fillers such as 都, 这些, 已经.
-SUMMING_FILLERS = re.compile(r"^(?:这些|这都|这样|这|以上|上述|都|均|全都|也|还|已经|已|则|就)*")
+SUMMING_FILLERS = re.compile(
+    r"^(?:(?:这种|这类|此类|这些|上述)(?:做法|行为)|这些|这都|这样|这|以上|上述|都|均|全都|也|还|已经|已|则|就)*"
+)
 
 
 SUMMING_PREDICATES = ("属于", "是", "均属", "构成", "超出")
@@ -154,7 +156,10 @@ MENTION_AFTER = re.compile(
 
 
 # ... and quoted words a text or a name is said to hold (短信写着“已立案”, 所谓的“代理协商”).
-MENTION_BEFORE = re.compile(r"(?:所谓的?|写着|写有|写的是|号称|标注着?)[“\"][^”\"]*$")
+# Several quotes in a row are all held (写着“已立案”“即将上门”的短信; claims-2.5).
+MENTION_BEFORE = re.compile(
+    r"(?:所谓的?|写着|写有|写的是|号称|标注着?)(?:[“\"][^”\"]*[”\"][、]?)*[“\"][^”\"]*$"
+)
 
 
 def _mentioned(sentence: Sentence, trigger: Trigger) -> bool:
@@ -187,12 +192,14 @@ FORBIDDING = re.compile(r"不得|严禁|禁止|不准|不允许")
 
 
 # An advice word followed by 了 or 过 tells what someone did (我向银保监会投诉了): no advice.
-NARRATED = re.compile(r"^(?:了|过)")
+NARRATED = re.compile(r"^(?:了|过)|^[^，,。；]{0,3}?(?:投诉|举报|报警|报案)(?:了|过)")
 # ... or after a completed verb (打了12378投诉之后, 报了警)
 NARRATED_BEFORE = re.compile(
     r"(?:打了|拨打了|报了|去了|找了)[^，,。；]{0,6}$"
     # ... or the narrator's own act with 把 (后来我把所有的通话录音整理好)
     r"|(?:^|[，,：:])(?:后来|然后|当时|之前|于是|最后)?我们?(?:就|也)?(?:把|将)[^，,。；]{0,10}$"
+    # ... or what some borrowers do (一些借款人会委托律所代为协商; claims-2.5)
+    r"|(?:^|[，,：:])(?:一些|有些|有的|很多|不少|部分|许多)(?:借款人|持卡人|用户|网友|人)(?:都|也|往往|常常)?会[^，,。；]{0,14}$"
 )
 
 
@@ -228,6 +235,8 @@ def _agent_before(text: str, start: int, end: int) -> bool:
     for pattern in actors:
         for found in pattern.finditer(text, start, end):
             if found.group() == "催收":  # the activity (催收问题), not an actor
+                continue
+            if text[found.end() : found.end() + 1] == "的":  # a possessor (平台的问题; claims-2.5)
                 continue
             if AGENT_FOLLOWER.search(text[found.end() : end]):
                 return True
@@ -293,15 +302,55 @@ def _object_of_advice(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
             addresses_reader(clause.text)
             or (_tells_reader(clause.text) and opens_with_borrower(clause.text))
             or bool(REQUEST_OF_LENDER.search(before))
+            # the borrower's contact addressed by the advice (紧急联系人可以向平台投诉; claims-2.5)
+            or (trigger.subtype == "contacts" and len(before) <= 2 and _advises(sentence, trigger))
+            or _kept_as_evidence(sentence, trigger, triggers)
         )
     if trigger.type == "CONSEQUENCE":
         return any(t.type == "ADVICE" and clause.start <= t.start < trigger.start for t in triggers)
     return False
 
 
+def _verified(sentence: Sentence, trigger: Trigger, triggers: list[Trigger]) -> bool:
+    """A channel after advice to verify in its clause is what to check, not a claim
+    (核实是否真的被起诉; claims-2.5)."""
+    clause = clause_of(sentence, trigger.start)
+    return trigger.type == "CHANNEL" and any(
+        t.type == "ADVICE" and t.subtype == "verify" and clause.start <= t.start < trigger.start
+        for t in triggers
+    )
+
+
 # Words that tell the reader what to do, not what must happen (需要/应当 also describe duties:
 # 借款人被起诉后需要出庭 states the process).
 READER_ADVICE = re.compile(r"可以|建议|务必|一定要|千万|记得|最好|(?<!申)请|不妨|尽快|直接报警")
+
+
+def _kept_as_evidence(sentence: Sentence, trigger: Trigger, triggers: list[Trigger]) -> bool:
+    """A channel that the advice of its clause keeps as evidence (晚上十点后的催收电话一律录音;
+    claims-2.5), with no collector in the clause."""
+    clause = clause_of(sentence, trigger.start)
+    return not _has_collector_before(sentence, clause, trigger) and any(
+        t.type == "ADVICE" and t.subtype == "evidence" and trigger.end <= t.start < clause.end
+        for t in triggers
+    )
+
+
+def _has_collector_before(sentence: Sentence, clause: Span, trigger: Trigger) -> bool:
+    text = sentence.text[clause.start - sentence.start : trigger.start - sentence.start]
+    return bool(
+        modality_lexicon().collector_pattern.search(text) or gazetteer().pattern.search(text)
+    )
+
+
+def _advises(sentence: Sentence, trigger: Trigger) -> bool:
+    """The rest of the trigger's clause tells its subject what to do (…可以向平台投诉)."""
+    clause = clause_of(sentence, trigger.start)
+    return bool(
+        READER_ADVICE.search(
+            sentence.text[trigger.end - sentence.start : clause.end - sentence.start]
+        )
+    )
 
 
 def _tells_reader(text: str) -> bool:
@@ -362,6 +411,14 @@ def _framed_in_clause(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
 NOT_EQUIVALENT = re.compile(r"(?:并|也)?不(?:等于|等同于|代表|意味着|就是)(?=.)")
 # "X本身…" names X as the topic of what follows (律师函本身并没有法律强制力): no claim of X.
 TOPIC_ITSELF = re.compile(r"^本身(?!就)")
+# A practice said to be policed (爆通讯录现在查得很严, 上门催收被严查) is no claim that it
+# happens (claims-2.5).
+POLICED = re.compile(
+    r"^[^，,。；]{0,4}?(?:现在|目前|已经|如今)?(?:查得|管得)(?:很|非常|特别|越来越)?严"
+    r"|^[^，,。；]{0,4}?(?:被|遭到|正在)?(?:严查|严打|严厉打击|专项整治)"
+)
+# "X不是Y" right after X says what X is not (律师函不是法院文书): X is the topic (claims-2.5).
+TOPIC_IS_NOT = re.compile(r"^(?:并|也)?(?:不是|并非|并不是)(?=.)")
 TOPIC_TYPES = ("CHANNEL", "CONSEQUENCE")
 
 
@@ -369,7 +426,10 @@ def _topic_of_denial(sentence: Sentence, trigger: Trigger) -> bool:
     clause = clause_of(sentence, trigger.start)
     after = sentence.text[trigger.end - sentence.start : clause.end - sentence.start]
     return trigger.type in TOPIC_TYPES and bool(
-        NOT_EQUIVALENT.search(after) or TOPIC_ITSELF.search(after)
+        NOT_EQUIVALENT.search(after)
+        or TOPIC_ITSELF.search(after)
+        or TOPIC_IS_NOT.search(after)
+        or (trigger.type == "CHANNEL" and POLICED.search(after))
     )
 
 
@@ -406,6 +466,8 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
         if role == CONDITION and trigger.type == "ADVICE" and not framed:
             continue
         if role != CONDITION and _object_of_advice(sentence, trigger, live):
+            continue
+        if _verified(sentence, trigger, live):
             continue
         if trigger.type in PRACTICE_TYPES and _framed_in_clause(sentence, trigger, triggers):
             continue
