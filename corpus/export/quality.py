@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 QUALITY_FILE = Path(__file__).with_name("quality.json")
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path("tests/data")
-# Every test part and every dev part of the second set (claims-2.4: 2g and 2i test, 2g-2i dev
-# had been left out of the pools; the card pools what it names).
-CLAIM_TEST_PARTS = ("", "b", "f", "g", "i")
-CLAIM_DEV_PARTS = ("", "b", "c", "d", "e", "f", "g", "h", "i")
+# Every test part and every dev part of the second set (the card pools what it names; claims-2.5
+# added 2j test and 2j, 2k dev).
+CLAIM_TEST_PARTS = ("", "b", "f", "g", "i", "j")
+CLAIM_DEV_PARTS = ("", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k")
 CLAIM_GOLD: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("test", tuple(f"claims_gold2{part}_test.jsonl" for part in CLAIM_TEST_PARTS)),
     ("dev", tuple(f"claims_gold2{part}_dev.jsonl" for part in CLAIM_DEV_PARTS)),
