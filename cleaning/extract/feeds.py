@@ -36,21 +36,38 @@ class FeedConfig:
     max_share: float = 0.5
 
 
-def _link_cover(line: str, titles: AbstractSet[str]) -> tuple[float, int]:
-    """The share of the line's characters inside link titles, and how many titles."""
+# titles shorter than this are not searched for inside a line
+_MIN_TITLE = 6
+
+
+def _searched(titles: AbstractSet[str]) -> list[str]:
+    """The titles a line is searched for, shortest first (made once per text, not per line)."""
+    return sorted((title for title in titles if len(title) >= _MIN_TITLE), key=len)
+
+
+def _link_cover(line: str, titles: AbstractSet[str], searched: list[str]) -> tuple[float, int]:
+    """The share of the line's characters inside link titles, and how many titles;
+    `searched`: `_searched(titles)`."""
     squashed = _SPACE.sub("", _DECORATION.sub("", line))
     if not squashed or (len(squashed) > _LONG_PROSE and _SENTENCE_END.search(squashed)):
         return 0.0, 0  # a long sentence is prose: the title scan below is the costly part
     if squashed in titles:
         return 1.0, 1
-    found = [title for title in titles if len(title) >= 6 and title in squashed]
-    return min(1.0, sum(map(len, found)) / len(squashed)), len(found)
+    size, covered, count = len(squashed), 0, 0
+    for title in searched:
+        if len(title) > size:
+            break  # the rest are longer than the line
+        if title in squashed:
+            covered, count = covered + len(title), count + 1
+    return min(1.0, covered / size), count
 
 
-def _feed_lines(lines: list[str], titles: AbstractSet[str], config: FeedConfig) -> list[bool]:
+def _feed_lines(
+    lines: list[str], titles: AbstractSet[str], searched: list[str], config: FeedConfig
+) -> list[bool]:
     marks = []
     for line in lines:
-        cover, count = _link_cover(line, titles) if line.strip() else (0.0, 0)
+        cover, count = _link_cover(line, titles, searched) if line.strip() else (0.0, 0)
         marks.append(cover >= config.min_link_cover and (count >= 1))
     return marks
 
@@ -75,11 +92,12 @@ def drop_feeds(
     """The text without its runs of feed lines (and their headings); lines dropped.
     `whole_chars`: the length the feed's share is taken of (the text before other cleaning)."""
     lines = text.splitlines()
-    marks = _feed_lines(lines, titles, config)
+    searched = _searched(titles)
+    marks = _feed_lines(lines, titles, searched, config)
     drop: set[int] = set()
     for start, end in _runs(marks):
         many = end - start >= config.min_run
-        if not many and _link_cover(lines[start], titles)[1] < 2:
+        if not many and _link_cover(lines[start], titles, searched)[1] < 2:
             continue
         drop.update(range(start, end))
         heading = lines[start - 1].strip() if start else ""

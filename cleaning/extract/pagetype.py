@@ -14,6 +14,8 @@ from itertools import islice
 
 from lxml.html import HtmlElement
 
+from cleaning.textsearch import holds
+
 ARTICLE = "article"
 FORUM = "forum"
 
@@ -43,10 +45,12 @@ def page_type(html: str, url: str | None) -> str:
     """`forum` for a thread or Q&A page (by URL, schema.org type or floor marks), else `article`."""
     if url and _FORUM_URL.search(url):
         return FORUM
-    if ("QAPage" in html or "DiscussionForumPosting" in html) and _FORUM_SCHEMA.search(html):
+    if (holds(html, "QAPage") or holds(html, "DiscussionForumPosting")) and _FORUM_SCHEMA.search(
+        html
+    ):
         return FORUM
     # a cheap substring test first: most pages have no floor marks at all
-    if not any(mark in html for mark in _FLOOR_CHARS):
+    if not any(holds(html, mark) for mark in _FLOOR_CHARS):
         return ARTICLE
     return FORUM if floor_marks(html) >= MIN_FLOOR_MARKS else ARTICLE
 

@@ -1,0 +1,25 @@
+"""Substring tests on whole pages, the same answers as `needle in text`, faster.
+
+A page decoded to str holds some non-ASCII character, so CPython stores it at two or four
+bytes a character, where its search for a needle of several characters runs at about
+1.5 ns a character (0.27 ms on an English benchmark page). The search for one character is
+several times faster, and so is the regex engine's search for an ASCII literal.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+
+@functools.lru_cache(maxsize=64)
+def _literal(needle: str) -> re.Pattern[str]:
+    return re.compile(re.escape(needle))
+
+
+def holds(text: str, needle: str) -> bool:
+    """`needle in text`: an ASCII needle by the regex engine's literal search, another one
+    only where its first character is in the text (most pages lack a given CJK word's)."""
+    if needle.isascii():
+        return _literal(needle).search(text) is not None
+    return needle[0] in text and needle in text
