@@ -218,6 +218,16 @@ def test_2j_and_2k_dev_floors() -> None:
         assert report.overall(report.checks).recall == 1.0 and report.false_flag_rate <= 0.03
 
 
+def test_2l_dev_floors() -> None:
+    """The claims-2.6 dev addition after its round (fresh: 0.860 / 0.822, flags 6 of 16, 2 false;
+    after: flags 11 of 16, none false)."""
+    report = evaluate(load_gold(DATA / "claims_gold2l_dev.jsonl"))
+    overall = report.overall(report.by_type)
+    assert overall.precision >= 0.85 and overall.recall >= 0.82
+    checks = report.overall(report.checks)
+    assert checks.recall >= 0.68 and checks.precision == 1.0 and report.false_flag_rate == 0.0
+
+
 @pytest.mark.parametrize(
     ("name", "prefixes"),
     [
@@ -227,6 +237,7 @@ def test_2j_and_2k_dev_floors() -> None:
         ("2i", ("g2id", "g2it")),
         ("2j", ("g2jd", "g2jt")),
         ("2k", ("g2k",)),
+        ("2l", ("g2ld", "g2lt")),
     ],
 )
 def test_the_files_are_what_their_specs_build(

@@ -26,7 +26,8 @@ DENIED_LAW_BEFORE = re.compile(
     r"(?:没有|并没有|并无|尚无|尚未|还没有|从未|不存在|没|无)(?:出台|颁布|制定|发布|所谓的?)?[^，,。]{0,8}$"
 )
 DENIED_LAW_AFTER = re.compile(
-    r"^[^，,。]{0,6}(?:并不存在|不存在|根本不存在|是不存在的|是假的|是虚构的)"
+    # also after a comma and an adverb of fact (…《催收管理条例》,其实并不存在; claims-2.6)
+    r"^(?:[,，](?:其实|实际上|事实上|但)?)?[^，,。]{0,6}(?:并不存在|不存在|根本不存在|是不存在的|是假的|是虚构的)"
 )
 NEGATION_HINTS = ("不", "没", "未", "无", "别", "非")
 # A quoted saying denied as a saying: 网上流传的“逾期记录终身保留”的说法并不准确.

@@ -30,7 +30,14 @@ SPAN_OF_DAYS = re.compile(
     rf"({NUMBER})(?:多)?(?:[-~～至到]({NUMBER}))?(?:多)?(?:个)?(?:多)?(天|日|周|星期|个月|月|年)"
 )
 M_BUCKET = re.compile(r"(?<![A-Za-z0-9])M([1-7])(?:[-~～至到]M?([1-7]))?\+?(?![0-9])")
-AMOUNT = re.compile(rf"({NUMBER}(?:\.[0-9]+)?)(多)?(万元|万块|万|千元|元|块钱|块)")
+# Units of money as a class (claims-2.6): 万 in every spelling (万元, 万块钱, 萬, 5w / 5W as forums
+# write it), thousands (千, 5k), and 元/块; a digit after 万 is thousands (四万八 = 48000), and
+# 过万/上万/破万 is ten thousand.
+AMOUNT = re.compile(
+    rf"({NUMBER}(?:\.[0-9]+)?)(多|几)?(万元|万块钱|万块|万|萬元|萬|千元|千块|元|块钱|块|[wW](?![A-Za-z])|[kK](?![A-Za-z]))"
+    r"([一二两三四五六七八九](?![十百千万元块]))?"
+    r"|(?:过|上|破)(万)(?!一)"
+)
 
 # Words just before a period that bind it to being overdue.
 OVERDUE_CUE = re.compile(
@@ -131,12 +138,16 @@ def days_in(text: str) -> tuple[int | None, int | None]:
 
 
 def _amount_value(found: re.Match[str]) -> float | None:
+    if found.group(5):
+        return 10_000.0  # 过万, 上万
     number = parse_number(found.group(1))
     if number is None:
         return None
     unit = found.group(3)
-    scale = 10_000 if unit.startswith("万") else 1000 if unit == "千元" else 1
-    return number * scale
+    if unit[0] in "万萬wW":
+        thousands = CN_DIGITS.get(found.group(4) or "", 0)
+        return number * 10_000 + thousands * 1000
+    return number * (1000 if unit[0] in "千kK" else 1)
 
 
 @lru_cache(maxsize=2048)

@@ -1,0 +1,41 @@
+"""Split claims_gold2l_all.spec by article into a dev and a test spec (run once, claims-2.6).
+
+    python tests/data/gold_specs/split_2j.py
+
+Articles are shuffled with a fixed seed and taken into test until it holds at least 40% of the
+sentences; the rest is dev. The split was committed before the extractor was run on either part.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    lines = (HERE / "claims_gold2l_all.spec").read_text("utf-8").splitlines()
+    header = [line for line in lines if line.startswith("//")]
+    articles: list[list[str]] = []
+    for line in lines:
+        if line.startswith("# "):
+            articles.append([line])
+        elif articles and line.strip():
+            articles[-1].append(line)
+    sizes = [sum("||" in line for line in article) for article in articles]
+    order = list(range(len(articles)))
+    random.Random(20261204).shuffle(order)
+    test: set[int] = set()
+    for index in order:
+        if sum(sizes[i] for i in test) >= 0.4 * sum(sizes):
+            break
+        test.add(index)
+    for part, chosen in (("dev", set(order) - test), ("test", test)):
+        body = [line for i in sorted(chosen) for line in articles[i]]
+        (HERE / f"claims_gold2l_{part}.spec").write_text("\n".join(header + body) + "\n", "utf-8")
+        print(part, len(chosen), "articles", sum(sizes[i] for i in chosen), "sentences")
+
+
+if __name__ == "__main__":
+    main()
