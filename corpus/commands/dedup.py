@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import click
 
@@ -92,6 +93,9 @@ def dedup(
 
     config = make_config(threshold, containment, simplified, boilerplate)
     store = open_corpus(db)
+    # A Ctrl-C inside a streaming fetch makes SQLAlchemy's pool log "Error closing cursor" with a
+    # traceback (through logging's last-resort handler) before the interrupt reaches us.
+    logging.getLogger("sqlalchemy.pool").addHandler(logging.NullHandler())
     try:
         summary = run_dedup(store, config, rebuild=rebuild, workers=workers)
     except KeyboardInterrupt as exc:  # the worker processes ignore it (normal_pool)
