@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -243,35 +242,27 @@ def _scan_deep_page(tree: Any, line_root: Any) -> _PageScan:
     return _PageScan([Line(0, text, 0.0)] if text else [], crumbs, tagged, named)
 
 
-# the scans of the last trees read: comment widgets and blog archive posts read a tree's named
-# elements during extraction, metadata its lines afterwards (the pipeline never changes the
-# tree it parsed; each extractor works on a copy). Held strongly and only a few: a scan
-# holds the tree's elements (its root among them), so a weak key never died and every scanned
-# tree stayed in the cleaner (about 80 KB a page, hundreds of MB over a long crawl).
-SCANS_KEPT = 4
-_SCANS: OrderedDict[int, tuple[Any, _PageScan]] = OrderedDict()
-
-
-def page_scan(tree: Any) -> _PageScan:
-    """The one pass over the document (`_PageScan`), made once per tree among the last
-    `SCANS_KEPT` (plain lxml elements, as `_parse_tree` makes them, are scanned on each
-    call)."""
-    cacheable = isinstance(tree, HtmlElement)
-    entry = _SCANS.get(id(tree)) if cacheable else None
-    if entry is not None and entry[0] is tree:
-        _SCANS.move_to_end(id(tree))
-        return entry[1]
+def _scan(tree: Any) -> _PageScan:
     body = tree.find("body")
     line_root = body if body is not None else tree
     try:
-        known = _scan_page(tree, line_root)
+        return _scan_page(tree, line_root)
     except RecursionError:
-        known = _scan_deep_page(tree, line_root)
-    if cacheable:
-        _SCANS[id(tree)] = (tree, known)
-        while len(_SCANS) > SCANS_KEPT:
-            _SCANS.popitem(last=False)
-    return known
+        return _scan_deep_page(tree, line_root)
+
+
+# the scans of the last trees read: comment widgets and blog archive posts read a tree's named
+# elements during extraction, metadata its lines afterwards (the pipeline never changes the
+# tree it parsed; each extractor works on a copy). Only a few, held strongly: a scan holds the
+# tree's elements (its root among them), so the weak keys used before never died and every
+# scanned tree stayed in the cleaner (about 80 KB a page, hundreds of MB over a long crawl).
+_recent_scan = functools.lru_cache(maxsize=4)(_scan)
+
+
+def page_scan(tree: Any) -> _PageScan:
+    """The one pass over the document (`_PageScan`), made once per tree among the last four
+    (plain lxml elements, as `_parse_tree` makes them, are scanned on each call)."""
+    return _recent_scan(tree) if isinstance(tree, HtmlElement) else _scan(tree)
 
 
 def named_elements(tree: Any) -> list[tuple[Any, str, str | None, str | None]]:

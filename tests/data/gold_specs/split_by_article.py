@@ -1,6 +1,9 @@
-"""Split claims_gold2i_all.spec by article into a dev and a test spec (run once, claims-2.4).
+"""Split claims_gold2<PART>_all.spec by article into a dev and a test spec (run once per part).
 
-    python tests/data/gold_specs/split_2i.py
+    python tests/data/gold_specs/split_by_article.py PART SEED
+
+The parts so far: 2i with seed 20261202 (claims-2.4), 2j with 20261203 (claims-2.5), 2l with
+20261204 (claims-2.6).
 
 Articles are shuffled with a fixed seed and taken into test until it holds at least 40% of the
 sentences; the rest is dev. The split was committed before the extractor was run on either part.
@@ -9,13 +12,14 @@ sentences; the rest is dev. The split was committed before the extractor was run
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
 
-def main() -> None:
-    lines = (HERE / "claims_gold2i_all.spec").read_text("utf-8").splitlines()
+def main(part_name: str, seed: int) -> None:
+    lines = (HERE / f"claims_gold{part_name}_all.spec").read_text("utf-8").splitlines()
     header = [line for line in lines if line.startswith("//")]
     articles: list[list[str]] = []
     for line in lines:
@@ -25,7 +29,7 @@ def main() -> None:
             articles[-1].append(line)
     sizes = [sum("||" in line for line in article) for article in articles]
     order = list(range(len(articles)))
-    random.Random(20261202).shuffle(order)
+    random.Random(seed).shuffle(order)
     test: set[int] = set()
     for index in order:
         if sum(sizes[i] for i in test) >= 0.4 * sum(sizes):
@@ -33,9 +37,11 @@ def main() -> None:
         test.add(index)
     for part, chosen in (("dev", set(order) - test), ("test", test)):
         body = [line for i in sorted(chosen) for line in articles[i]]
-        (HERE / f"claims_gold2i_{part}.spec").write_text("\n".join(header + body) + "\n", "utf-8")
+        (HERE / f"claims_gold{part_name}_{part}.spec").write_text(
+            "\n".join(header + body) + "\n", "utf-8"
+        )
         print(part, len(chosen), "articles", sum(sizes[i] for i in chosen), "sentences")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1], int(sys.argv[2]))
