@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -55,14 +55,25 @@ def set_latency(base_url: str, milliseconds: int) -> None:
 
 
 @contextmanager
-def full_speed(slow_site: str) -> Iterator[None]:
-    """The slow site without its latency, for the parts of a test that need no stop half-way
-    (the reference crawl, a resume): the same server and URLs, the same corpus, sooner."""
-    set_latency(slow_site, 0)
+def latency(base_url: str, milliseconds: int) -> Iterator[None]:
+    """The slow site answering after `milliseconds` for the block, then after 150 ms again."""
+    set_latency(base_url, milliseconds)
     try:
         yield
     finally:
-        set_latency(slow_site, SLOW_LATENCY_MS)
+        set_latency(base_url, SLOW_LATENCY_MS)
+
+
+def full_speed(slow_site: str) -> AbstractContextManager[None]:
+    """The slow site without its latency, for the parts of a test that need no stop half-way
+    (the reference crawl, a resume): the same server and URLs, the same corpus, sooner."""
+    return latency(slow_site, 0)
+
+
+# The latency while a test waits to stop a crawl half-way. On a loaded machine the cleaners
+# store their first pages seconds after the crawl fetched them; at 150 ms a crawl of the 40
+# pages could be over by then, and a Ctrl-C found it finished (CI of 2026-12-04).
+STOPPING_LATENCY_MS = 4 * SLOW_LATENCY_MS
 
 
 Snapshot = tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]

@@ -25,14 +25,14 @@ from corpus.store import Store
 # the fixtures slow_site, reference, postgres and private_redis: tests/crawl_services.py
 from tests.crawl_services import (
     CRAWL_TIMEOUT_S,
-    SLOW_LATENCY_MS,
+    STOPPING_LATENCY_MS,
     PrivatePostgres,
     Snapshot,
     corpus_snapshot,
     crawl_argv,
     full_speed,
+    latency,
     run_status,
-    set_latency,
     wait_for_pages,
 )
 
@@ -66,10 +66,11 @@ def test_ctrl_c_stops_cleanly_within_10_s_and_resume_completes(
     slow_site: str, reference: Snapshot, tmp_path: Path
 ) -> None:
     db = str(tmp_path / "corpus.db")
-    crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.PIPE)
-    wait_for_pages(db, 5)
-    tree = process_tree(crawl)
-    crawl.send_signal(signal.SIGINT)
+    with latency(slow_site, STOPPING_LATENCY_MS):
+        crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.PIPE)
+        wait_for_pages(db, 5)
+        tree = process_tree(crawl)
+        crawl.send_signal(signal.SIGINT)
     started = time.monotonic()
     _, stderr = crawl.communicate(timeout=30)
     assert time.monotonic() - started < 10
@@ -83,12 +84,13 @@ def test_ctrl_c_stops_cleanly_within_10_s_and_resume_completes(
 
 def test_a_second_ctrl_c_stops_at_once(slow_site: str, tmp_path: Path) -> None:
     db = str(tmp_path / "corpus.db")
-    crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.PIPE)
-    wait_for_pages(db, 5)
-    tree = process_tree(crawl)
-    crawl.send_signal(signal.SIGINT)
-    time.sleep(0.3)
-    crawl.send_signal(signal.SIGINT)
+    with latency(slow_site, STOPPING_LATENCY_MS):
+        crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.PIPE)
+        wait_for_pages(db, 5)
+        tree = process_tree(crawl)
+        crawl.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        crawl.send_signal(signal.SIGINT)
     started = time.monotonic()
     crawl.communicate(timeout=30)
     assert time.monotonic() - started < 5
@@ -102,11 +104,12 @@ def test_kill_9_of_the_crawl_process_leaves_nothing_and_resume_completes(
     slow_site: str, reference: Snapshot, tmp_path: Path
 ) -> None:
     db = str(tmp_path / "corpus.db")
-    crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.PIPE)
-    wait_for_pages(db, 5)
-    tree = process_tree(crawl)
-    child = next(p for p in tree if "crawler" in p.cmdline())
-    child.kill()
+    with latency(slow_site, STOPPING_LATENCY_MS):
+        crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.PIPE)
+        wait_for_pages(db, 5)
+        tree = process_tree(crawl)
+        child = next(p for p in tree if "crawler" in p.cmdline())
+        child.kill()
     crawl.communicate(timeout=30)
     assert crawl.returncode == 5
     assert run_status(db) == "killed"
@@ -118,10 +121,11 @@ def test_kill_9_of_debtcorpus_stops_its_crawl_too(
     slow_site: str, reference: Snapshot, tmp_path: Path
 ) -> None:
     db = str(tmp_path / "corpus.db")
-    crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.DEVNULL)
-    wait_for_pages(db, 5)
-    tree = process_tree(crawl)
-    crawl.kill()
+    with latency(slow_site, STOPPING_LATENCY_MS):
+        crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.DEVNULL)
+        wait_for_pages(db, 5)
+        tree = process_tree(crawl)
+        crawl.kill()
     crawl.wait(timeout=10)
     assert_all_gone(tree, within=20)
     assert run_status(db) == "interrupted"
@@ -133,25 +137,24 @@ def test_a_running_crawl_listens_on_no_port_and_cannot_be_resumed_twice(
 ) -> None:
     db = str(tmp_path / "corpus.db")
     # slower still: the crawl must outlast the port scan and the second command's start-up
-    set_latency(slow_site, 4 * SLOW_LATENCY_MS)
-    crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.DEVNULL)
-    try:
-        wait_for_pages(db, 2)
-        listening = [
-            (process.pid, connection.laddr)
-            for process in process_tree(crawl)
-            for connection in process.net_connections(kind="inet")
-            if connection.status == psutil.CONN_LISTEN
-        ]
-        assert not listening, f"a crawl process listens on a port: {listening}"
-        done = subprocess.run(resume_argv(db), timeout=60, capture_output=True, text=True)
-        assert done.returncode == 2
-        assert "is still running in process" in done.stderr
-        assert "Traceback" not in done.stderr
-    finally:
-        set_latency(slow_site, SLOW_LATENCY_MS)
-        crawl.send_signal(signal.SIGINT)
-        crawl.wait(timeout=30)
+    with latency(slow_site, STOPPING_LATENCY_MS):
+        crawl = subprocess.Popen(crawl_argv(slow_site, db), stderr=subprocess.DEVNULL)
+        try:
+            wait_for_pages(db, 2)
+            listening = [
+                (process.pid, connection.laddr)
+                for process in process_tree(crawl)
+                for connection in process.net_connections(kind="inet")
+                if connection.status == psutil.CONN_LISTEN
+            ]
+            assert not listening, f"a crawl process listens on a port: {listening}"
+            done = subprocess.run(resume_argv(db), timeout=60, capture_output=True, text=True)
+            assert done.returncode == 2
+            assert "is still running in process" in done.stderr
+            assert "Traceback" not in done.stderr
+        finally:
+            crawl.send_signal(signal.SIGINT)
+            crawl.wait(timeout=30)
 
 
 @pytest.fixture

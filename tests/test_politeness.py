@@ -21,12 +21,14 @@ import redis
 from crawler.frontier import Frontier, HostPolicy, Popped, RedisLeases, release_worker
 from crawler.politeness import FULL_RETRY_S, LocalLeases
 from tests.conftest import start_sample_site
+from tests.crawl_services import SLOW_LATENCY_MS, STOPPING_LATENCY_MS, latency
 from tests.test_distributed import (
     Crawl,
     count,
     start,
     wait_exit,
     wait_for,
+    worker_has_requests_in_flight,
     worker_stats,
 )
 from tests.test_postgres import pg_db, postgres_server, redis_server  # noqa: F401 (fixtures)
@@ -180,7 +182,7 @@ def test_a_bad_limit_is_refused() -> None:
 @pytest.fixture
 def slow_site() -> Iterator[str]:
     """A sample site of its own that answers after 150 ms, so concurrency shows."""
-    process, base_url = start_sample_site("--latency-ms", "150")
+    process, base_url = start_sample_site("--latency-ms", str(SLOW_LATENCY_MS))
     yield base_url
     process.terminate()
     process.wait(timeout=10)
@@ -223,14 +225,17 @@ def test_two_workers_together_keep_one_processs_limit_per_site(
     )  # fmt: skip
     crawl = Crawl(open_store(pg_db), slow_site, redis_server)
     try:
-        crawl.seeder = start(
-            "crawl", "--redis", redis_server, "--site", "sample-news", "--base-url", slow_site,
-            *tuning, "-s", "DEBTCORPUS_IDLE_TIMEOUT=3", "--db", pg_db,
-        )  # fmt: skip
-        wait_for(lambda: count(crawl.store, CrawlRun) == 1, "the seeding crawl to start")
-        crawl.worker = start(
-            "worker", "--redis", redis_server, "--idle-timeout", "3", *tuning, "--db", pg_db
-        )
+        # slower until the worker has joined, or the seeder may have crawled it all alone
+        with latency(slow_site, STOPPING_LATENCY_MS):
+            crawl.seeder = start(
+                "crawl", "--redis", redis_server, "--site", "sample-news", "--base-url", slow_site,
+                *tuning, "-s", "DEBTCORPUS_IDLE_TIMEOUT=3", "--db", pg_db,
+            )  # fmt: skip
+            wait_for(lambda: count(crawl.store, CrawlRun) == 1, "the seeding crawl to start")
+            crawl.worker = start(
+                "worker", "--redis", redis_server, "--idle-timeout", "3", *tuning, "--db", pg_db
+            )
+            wait_for(lambda: worker_has_requests_in_flight(crawl), "the worker to take requests")
         wait_exit(crawl.worker, "worker")
         wait_exit(crawl.seeder, "seeding crawl")
         load = site_load(slow_site)
