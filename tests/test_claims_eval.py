@@ -145,9 +145,11 @@ def test_eval_claims_bad_gold_is_a_clean_error(
 DEV_ADDITIONS = [DATA / f"claims_gold2{part}_dev.jsonl" for part in ("b", "c", "d")]
 TEST_ADDITION = DATA / "claims_gold2b_test.jsonl"
 # every later addition too (claims-2.1: 2e dev; claims-2.2: 2f dev and test, real text only;
-# claims-2.3: 2g dev and test, 2h dev, handwritten; claims-2.4: 2i dev and test, handwritten)
-LATER_DEV = [DATA / f"claims_gold2{part}_dev.jsonl" for part in ("e", "f", "g", "h", "i", "j", "k")]
-LATER_TEST = [DATA / f"claims_gold2{part}_test.jsonl" for part in ("f", "g", "i", "j")]
+# claims-2.3: 2g dev and test, 2h dev, handwritten; claims-2.4: 2i dev and test, handwritten;
+# claims-2.5: 2j dev and test, 2k dev; claims-2.6: 2l dev and test; claims-2.7: 2m dev and test)
+LATER_DEV_PARTS = ("e", "f", "g", "h", "i", "j", "k", "l", "m")
+LATER_DEV = [DATA / f"claims_gold2{part}_dev.jsonl" for part in LATER_DEV_PARTS]
+LATER_TEST = [DATA / f"claims_gold2{part}_test.jsonl" for part in ("f", "g", "i", "j", "l", "m")]
 
 
 def _articles(path: Path) -> set[str]:
@@ -238,6 +240,7 @@ def test_2l_dev_floors() -> None:
         ("2j", ("g2jd", "g2jt")),
         ("2k", ("g2k",)),
         ("2l", ("g2ld", "g2lt")),
+        ("2m", ("g2md", "g2mt")),
     ],
 )
 def test_the_files_are_what_their_specs_build(
