@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from typing import Protocol
 
 SIMPLIFIED = "zh-Hans"
@@ -24,9 +24,10 @@ class Converter(Protocol):
     def convert(self, text: str) -> str: ...
 
 
-@lru_cache(maxsize=4)
+@cache
 def opencc_converter(config: str) -> Converter:
-    """OpenCC's converter for a configuration (t2s, s2t, s2twp), built once."""
+    """OpenCC's converter for a configuration (t2s, s2t, s2twp), built once (a handful of
+    configurations: unbounded, so per-text cache clearing does not rebuild it)."""
     import opencc
 
     converter: Converter = opencc.OpenCC(config)
@@ -70,7 +71,7 @@ def _changes(chars: list[str], config: str) -> dict[str, bool]:
 _HAN_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF))
 
 
-@lru_cache(maxsize=1)
+@cache
 def _traditional_only() -> re.Pattern[str]:
     """One character class of every Han character t2s changes on its own (~2.7k characters):
     a text without one of them has nothing to fold, and one regex search says so."""
