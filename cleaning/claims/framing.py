@@ -382,6 +382,17 @@ def _advice_in_inner_condition(sentence: Sentence, trigger: Trigger) -> bool:
 
 
 ENCOUNTER = re.compile(r"^(?:但|而且|另外)?(?:遇到|碰到|接到|收到|如遇|面对|遭遇)")
+# A complaint named as the occasion of advice on how to make it (投诉时应当说明催收的时间, 投诉时
+# 要说清楚来电号码) advises how, not whether, to complain (claims-2.7).
+OCCASION = re.compile(
+    r"^(?:的时候|时候|时)[,，]?(?:一定)?(?:要|应当|应该|需要|必须|务必|记得|最好|注意|可以)"
+)
+
+
+def _occasion_of_advice(sentence: Sentence, trigger: Trigger) -> bool:
+    clause = clause_of(sentence, trigger.start)
+    after = sentence.text[trigger.end - sentence.start : clause.end - sentence.start]
+    return trigger.subtype == "complain" and bool(OCCASION.search(after))
 
 
 def _framed_in_clause(sentence: Sentence, trigger: Trigger, triggers: list[Trigger]) -> bool:
@@ -494,7 +505,9 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
         if _topic_of_denial(sentence, trigger) or _worried(sentence, trigger):
             continue
         if trigger.type == "ADVICE" and (
-            _narrated(sentence, trigger) or _advice_in_inner_condition(sentence, trigger)
+            _narrated(sentence, trigger)
+            or _advice_in_inner_condition(sentence, trigger)
+            or _occasion_of_advice(sentence, trigger)
         ):
             continue
         kept.append(trigger)
