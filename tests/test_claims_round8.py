@@ -37,6 +37,7 @@ def test_hearsay_speakers_are_a_class() -> None:
 def test_a_call_said_by_its_verb_alone() -> None:
     assert ("CHANNEL", "phone") in _pairs("催收员凌晨五点就打过来了,吵得全家睡不着。")
     assert ("CHANNEL", "phone") not in _pairs("对方说把钱打过来就行。")
+    assert ("CHANNEL", "phone") not in _pairs("借款审核通过后,钱当天就打过来了。")
 
 
 def test_entering_by_force_is_violence() -> None:
