@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from typing import Protocol
 
 SIMPLIFIED = "zh-Hans"
@@ -24,9 +24,10 @@ class Converter(Protocol):
     def convert(self, text: str) -> str: ...
 
 
-@lru_cache(maxsize=4)
+@cache
 def opencc_converter(config: str) -> Converter:
-    """OpenCC's converter for a configuration (t2s, s2t, s2twp), built once."""
+    """OpenCC's converter for a configuration (t2s, s2t, s2twp), built once (a handful of
+    configurations: unbounded, so per-text cache clearing does not rebuild it)."""
     import opencc
 
     converter: Converter = opencc.OpenCC(config)
@@ -64,3 +65,26 @@ def _changes(chars: list[str], config: str) -> dict[str, bool]:
     if len(converted) != len(chars):
         converted = [opencc_converter(config).convert(char) for char in chars]
     return {char: new != char for char, new in zip(chars, converted, strict=True)}
+
+
+# the Han blocks whose characters OpenCC's t2s may change (CJK Extension A and the URO)
+_HAN_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+
+
+@cache
+def _traditional_only() -> re.Pattern[str]:
+    """One character class of every Han character t2s changes on its own (~2.7k characters):
+    a text without one of them has nothing to fold, and one regex search says so."""
+    chars = [chr(code) for low, high in _HAN_BLOCKS for code in range(low, high + 1)]
+    changed = [char for char, new in _changes(chars, "t2s").items() if new]
+    return re.compile("[" + "".join(changed) + "]")
+
+
+def fold_traditional(text: str) -> str:
+    """`text` in simplified characters (OpenCC t2s) when it holds a traditional-only character
+    and the conversion keeps every character in place (same length, so offsets into the text
+    stay valid); else `text` itself."""
+    if not _traditional_only().search(text):
+        return text
+    folded = opencc_converter("t2s").convert(text)
+    return folded if len(folded) == len(text) else text

@@ -38,9 +38,10 @@ from cleaning.claims.sentences import Sentence, Span, split_paragraphs, split_se
 from cleaning.claims.triggers import detect_triggers
 from cleaning.extract.relevance import relevance_score
 from cleaning.records import ArticleRecord, ClaimRecord
+from cleaning.script import fold_traditional
 
 # Bump whenever a lexicon, the rule base or the extraction logic changes what comes out.
-RULE_VERSION = "claims-2.6"
+RULE_VERSION = "claims-2.7"
 # Below this topic relevance (cleaning.relevance) a text is not about debt, and only its
 # citations of laws are claims: a patent suit's 起诉 is no collection channel. Chosen in the gap
 # between the off-topic articles (0.000-0.237: wage arrears, a fraud trial, a mortgage rate
@@ -152,15 +153,23 @@ def extract_claims(
     topic_text: str | None = None,
 ) -> tuple[ClaimRecord, ...]:
     """Every claim in an article's text. The title, when given, names the article's lender;
-    `topic_text` (default: the text) decides whether the article is about debt at all."""
+    `topic_text` (default: the text) decides whether the article is about debt at all.
+    Traditional script is read folded to simplified (`fold_traditional`, offsets kept); each
+    claim's `sentence` is the text as written."""
     _forget_earlier_articles()
     config = config or ClaimConfig()
     rules = _rules(config)
-    on_topic = is_on_topic(title, text if topic_text is None else topic_text, config.topic_gate)
+    folded = fold_traditional(text)
+    title = fold_traditional(title) if title else title
+    topic = folded if topic_text is None else fold_traditional(topic_text)
+    on_topic = is_on_topic(title, topic, config.topic_gate)
     claims = []
-    for claim in iter_claims(text, title, on_topic):
+    for claim in iter_claims(folded, title, on_topic):
         checks = check_claim(claim, rules) if rules else ()
-        claims.append(dataclasses.replace(claim, checks=checks) if checks else claim)
+        if checks or folded is not text:
+            sentence = text[claim.start : claim.end]
+            claim = dataclasses.replace(claim, checks=checks, sentence=sentence)
+        claims.append(claim)
     return tuple(claims)
 
 

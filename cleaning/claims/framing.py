@@ -382,6 +382,17 @@ def _advice_in_inner_condition(sentence: Sentence, trigger: Trigger) -> bool:
 
 
 ENCOUNTER = re.compile(r"^(?:但|而且|另外)?(?:遇到|碰到|接到|收到|如遇|面对|遭遇)")
+# A complaint named as the occasion of advice on how to make it (投诉时应当说明催收的时间, 投诉时
+# 要说清楚来电号码) advises how, not whether, to complain (claims-2.7).
+OCCASION = re.compile(
+    r"^(?:的时候|时候|时)[,，]?(?:一定)?(?:要|应当|应该|需要|必须|务必|记得|最好|注意|可以)"
+)
+
+
+def _occasion_of_advice(sentence: Sentence, trigger: Trigger) -> bool:
+    clause = clause_of(sentence, trigger.start)
+    after = sentence.text[trigger.end - sentence.start : clause.end - sentence.start]
+    return trigger.subtype == "complain" and bool(OCCASION.search(after))
 
 
 def _framed_in_clause(sentence: Sentence, trigger: Trigger, triggers: list[Trigger]) -> bool:
@@ -420,6 +431,21 @@ POLICED = re.compile(
 # "X不是Y" right after X says what X is not (律师函不是法院文书): X is the topic (claims-2.5).
 TOPIC_IS_NOT = re.compile(r"^(?:并|也)?(?:不是|并非|并不是)(?=.)")
 TOPIC_TYPES = ("CHANNEL", "CONSEQUENCE")
+# A practice said not to break a rule (晚上九点半接到催收电话不算违规; …调解,这种做法并不违法) is
+# the topic of a ruling, not a claim that it happens (claims-2.7); with 本身 it stays one
+# (联系紧急联系人本身不违法: TOPIC_ITSELF's convention).
+NOT_A_BREACH = r"(?:并|也|都)?(?:不算|不属于|不|没有)(?:是)?(?:违规|违法|违反规定|犯法)"
+RULED_LAWFUL = re.compile(rf"^(?!本身)[^，,。；]{{0,12}}?{NOT_A_BREACH}")
+RULED_LAWFUL_AFTER = re.compile(
+    rf"^(?:这种做法|这种行为|这样做|这么做|这|此举)(?:本身)?{NOT_A_BREACH}"
+)
+
+
+def _ruled_lawful(sentence: Sentence, clause: Span, after: str) -> bool:
+    if RULED_LAWFUL.search(after):
+        return True
+    following = [c for c in sentence.clauses if c.start >= clause.end][:1]
+    return any(RULED_LAWFUL_AFTER.search(c.text) for c in following)
 
 
 def _topic_of_denial(sentence: Sentence, trigger: Trigger) -> bool:
@@ -430,6 +456,7 @@ def _topic_of_denial(sentence: Sentence, trigger: Trigger) -> bool:
         or TOPIC_ITSELF.search(after)
         or TOPIC_IS_NOT.search(after)
         or (trigger.type == "CHANNEL" and POLICED.search(after))
+        or (trigger.type == "CHANNEL" and _ruled_lawful(sentence, clause, after))
     )
 
 
@@ -478,7 +505,9 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
         if _topic_of_denial(sentence, trigger) or _worried(sentence, trigger):
             continue
         if trigger.type == "ADVICE" and (
-            _narrated(sentence, trigger) or _advice_in_inner_condition(sentence, trigger)
+            _narrated(sentence, trigger)
+            or _advice_in_inner_condition(sentence, trigger)
+            or _occasion_of_advice(sentence, trigger)
         ):
             continue
         kept.append(trigger)
