@@ -45,7 +45,9 @@ OVERDUE_CUE = re.compile(
 )
 # Roles that make a period something other than days overdue, seen just before or after it.
 OTHER_ROLE_BEFORE = re.compile(
-    r"(?:有期徒刑|徒刑|拘役|判处|判|刑期|坐牢|监禁|保留|保存|期限|最长|每|宽限期|容时期|工作)$"
+    r"(?:有期徒刑|徒刑|拘役|判处|判|刑期|坐牢|监禁|期限|最长|每|宽限期|容时期|工作)$"
+    # a record kept, with its degree words (保留满五年, 保存长达5年; claims-2.8)
+    r"|(?:保留|保存)(?:满|了|至少|长达|整整|达)?$"
 )
 OTHER_ROLE_AFTER = re.compile(
     r"^(?:以下|以上)?(?:有期徒刑|徒刑|拘役|监禁)"
