@@ -35,3 +35,34 @@ def test_a_record_kept_with_its_degree_words_is_no_overdue_period() -> None:
         assert period_role(text, start, start + 2) == "other", text
     text = "逾期满五年的欠款"
     assert period_role(text, 3, 5) == "overdue"
+
+
+def _flags(text: str) -> set[str]:
+    return {check["rule_id"] for claim in extract_claims(text) for check in claim.checks}
+
+
+def test_the_evenings_words_before_the_hour_are_night() -> None:
+    assert "night-contact-nifa-2024" in _flags("网贷逾期后,催收夜里十一点还在打电话。")
+    assert "night-contact-nifa-2024" in _flags("催收晚间十点多还打来电话要钱。")
+    assert "night-contact-nifa-2024" not in _flags("催收一般晚间七点前打电话。")
+
+
+def test_paid_deletion_over_a_comma_with_every_verb_of_a_record_going() -> None:
+    text = "中介说交两千块的手续费,一个星期之内就能让征信上的逾期记录消失。"
+    assert "credit-record-five-years" in _flags(text)
+    assert "credit-record-five-years" not in _flags("逾期记录不能通过花钱删除,五年后才会消失。")
+
+
+def test_the_borrowers_circle_is_contacted_and_asking_about_the_debt_discloses_it() -> None:
+    assert ("CHANNEL", "contacts") in _pairs("逾期以后催收打给我的舍友,把我欠钱的事全说了。")
+    text = "催收联系了我的邻居,问她知不知道我欠了网贷不还。"
+    assert "third-party-contact-limits" in _flags(text)
+    denied = "正规催收不会联系借款人的同事,更不会当着同事的面说欠款的事。"
+    assert "third-party-contact-limits" not in _flags(denied)
+
+
+def test_never_having_seen_it_negates() -> None:
+    claims = extract_claims("欠信用卡的朋友不少,可我从没见过有人因此被判刑。")
+    assert [c.polarity for c in claims if c.subtype == "criminal"] == ["negative"]
+    claims = extract_claims("欠信用卡不还,后来被判刑了。")
+    assert [c.polarity for c in claims if c.subtype == "criminal"] == ["positive"]
