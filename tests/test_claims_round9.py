@@ -66,3 +66,11 @@ def test_never_having_seen_it_negates() -> None:
     assert [c.polarity for c in claims if c.subtype == "criminal"] == ["negative"]
     claims = extract_claims("欠信用卡不还,后来被判刑了。")
     assert [c.polarity for c in claims if c.subtype == "criminal"] == ["positive"]
+
+
+def test_a_repayment_plan_is_advice_only_as_what_the_reader_is_to_work_out() -> None:
+    assert ("ADVICE", "negotiate") in _pairs("逾期了也别慌,可以和银行商量一个能承受的还款计划。")
+    viewed = "借款人可以在App里查看每一期的还款计划和欠款明细。"
+    assert ("ADVICE", "negotiate") not in _pairs(viewed)
+    story = "去年逾期后,客服帮我制定了新的还款计划,现在每月按时还。"
+    assert ("ADVICE", "negotiate") not in _pairs(story)
