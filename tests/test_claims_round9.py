@@ -74,3 +74,10 @@ def test_a_repayment_plan_is_advice_only_as_what_the_reader_is_to_work_out() -> 
     assert ("ADVICE", "negotiate") not in _pairs(viewed)
     story = "去年逾期后,客服帮我制定了新的还款计划,现在每月按时还。"
     assert ("ADVICE", "negotiate") not in _pairs(story)
+
+
+def test_demanding_money_is_no_obligation() -> None:
+    claims = extract_claims("逾期以后,天天有人打电话来要钱。")
+    assert [c.modality for c in claims if c.subtype == "phone"] != ["obligation"]
+    claims = extract_claims("逾期以后,催收要先打电话提醒借款人。")
+    assert [c.modality for c in claims if c.subtype == "phone"] == ["obligation"]
