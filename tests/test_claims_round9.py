@@ -81,3 +81,27 @@ def test_demanding_money_is_no_obligation() -> None:
     assert [c.modality for c in claims if c.subtype == "phone"] != ["obligation"]
     claims = extract_claims("逾期以后,催收要先打电话提醒借款人。")
     assert [c.modality for c in claims if c.subtype == "phone"] == ["obligation"]
+
+
+def test_word_classes_expand_in_lexicons_and_in_a_users_rule_file() -> None:
+    import pytest
+
+    from cleaning.claims.checks import parse_rules
+    from cleaning.claims.lexicon import ClaimDataError, expand_classes
+
+    assert "姐夫" in expand_classes("发给{kin}", "test") and "{0,4}" in expand_classes(
+        "[^,]{0,4}", "t"
+    )
+    rule = """rules:
+  - {id: kin-told, source: s, kind: convention, year: 2026, message: m,
+     when: {types: [CHANNEL], sentence_matches: ['告诉了?{kin}']}}
+"""
+    assert "姐夫" in str(parse_rules(rule, "mine.yaml")[0].rule.when["sentence_matches"])
+    with pytest.raises(ClaimDataError, match=r"mine.yaml names the word class \{cousins\}"):
+        parse_rules(rule.replace("{kin}", "{cousins}"), "mine.yaml")
+
+
+def test_the_whole_family_is_contacted() -> None:
+    assert ("CHANNEL", "contacts") in _pairs("催收把我的借款合同发给了我姐夫,说我欠钱不还。")
+    assert ("CHANNEL", "contacts") in _pairs("逾期以后,我舅舅、表哥都收到了催收短信。")
+    assert ("CHANNEL", "contacts") not in _pairs("逾期以后,我把欠款的事告诉了表哥,他借了我两千。")

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from cleaning.claims.lexicon import PACKAGE, ClaimDataError, claim_vocabulary
+from cleaning.claims.lexicon import PACKAGE, ClaimDataError, claim_vocabulary, expand_classes
 from cleaning.records import ClaimRecord
 
 BUILTIN_RULES = "rules/claim_rules.yaml"
@@ -168,6 +168,7 @@ def parse_rules(raw: str, where: str) -> tuple[CompiledRule, ...]:
     except yaml.YAMLError as exc:
         raise ClaimDataError(f"rule file {where} is not valid YAML: {exc}") from exc
     entries = data.get("rules", []) if isinstance(data, dict) else None
+    entries = expand_classes(entries, where)
     if not isinstance(entries, list):
         raise ClaimDataError(f"rule file {where} must hold a mapping with a `rules:` list")
     return tuple(_rule_from(entry, where) for entry in entries)

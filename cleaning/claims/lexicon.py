@@ -109,12 +109,51 @@ class RoleLexicon:
     imperative: Scanner
 
 
-def read_yaml(name: str) -> dict[str, Any]:
+def _load_yaml(name: str) -> dict[str, Any]:
     path = resources.files(PACKAGE).joinpath(f"{LEXICON_DIR}/{name}.yaml")
     data = yaml.safe_load(path.read_text("utf-8"))
     if not isinstance(data, dict):
         raise ClaimDataError(f"lexicon {path} must hold a YAML mapping; fix or restore the file")
     return data
+
+
+def read_yaml(name: str) -> dict[str, Any]:
+    """A lexicon file, its {class} names expanded (`expand_classes`)."""
+    expanded: dict[str, Any] = expand_classes(_load_yaml(name), f"lexicons/{name}.yaml")
+    return expanded
+
+
+# {name} in a pattern: a word class of lexicons/classes.yaml (regex repeats are {2} or {0,6})
+CLASS_NAME = re.compile(r"\{([a-z_]+)\}")
+
+
+@cache
+def word_classes() -> dict[str, str]:
+    """Class name -> one non-capturing alternation of its words, longest first."""
+    classes = _load_yaml("classes").get("classes", {})
+    return {str(name): f"(?:{alternation(list(words)).pattern})" for name, words in classes.items()}
+
+
+def expand_classes(value: Any, where: str) -> Any:
+    """`value` (a string, or lists and mappings of them) with each {class} replaced by its
+    alternation; an unknown class is an error naming the file."""
+    if isinstance(value, str):
+        return CLASS_NAME.sub(lambda found: _class_pattern(found.group(1), where), value)
+    if isinstance(value, list):
+        return [expand_classes(item, where) for item in value]
+    if isinstance(value, dict):
+        return {key: expand_classes(item, where) for key, item in value.items()}
+    return value
+
+
+def _class_pattern(name: str, where: str) -> str:
+    classes = word_classes()
+    if name not in classes:
+        known = ", ".join(sorted(classes))
+        raise ClaimDataError(
+            f"{where} names the word class {{{name}}}, which is not one of: {known}"
+        )
+    return classes[name]
 
 
 def alternation(words: list[str], literal: bool = True) -> re.Pattern[str]:
