@@ -105,3 +105,15 @@ def test_the_whole_family_is_contacted() -> None:
     assert ("CHANNEL", "contacts") in _pairs("催收把我的借款合同发给了我姐夫,说我欠钱不还。")
     assert ("CHANNEL", "contacts") in _pairs("逾期以后,我舅舅、表哥都收到了催收短信。")
     assert ("CHANNEL", "contacts") not in _pairs("逾期以后,我把欠款的事告诉了表哥,他借了我两千。")
+
+
+def test_a_period_before_any_verb_of_a_record_going_is_a_retention() -> None:
+    text = "结清以后满五年才会删"
+    assert period_role(text, text.index("五"), text.index("五") + 2) == "other"
+    assert ("TIMING", "days") not in _pairs("征信上的记录,还清后满五年才会删,急也没用。")
+
+
+def test_a_report_printed_and_the_writers_own_firm_are_no_claims() -> None:
+    assert ("CONSEQUENCE", "credit") not in _pairs("逾期以后可以先去银行打一份征信看看。")
+    assert ("CHANNEL", "third_party") not in _pairs("最近我们律所接到很多网贷逾期的咨询。")
+    assert ("CHANNEL", "third_party") in _pairs("逾期三个月后,平台把账委托给了律所。")

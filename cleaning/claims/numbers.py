@@ -57,10 +57,10 @@ OTHER_ROLE_AFTER = re.compile(
 )
 # Weaker roles, unless an overdue word stands before the period: "within a day" (一天内) is a
 # frequency or a deadline; "5年后…消除" a retention period.
-WEAK_ROLE_AFTER = re.compile(
-    r"^(?:以内|之内|内)|^(?:之后|后|以后|内)?.{0,8}(?:消除|删除|保留|保存)"
-)
-RETENTION_AFTER = re.compile(r"^(?:之后|后|以后)?.{0,6}(?:消除|删除|保留|保存|清除)")
+# the verbs of a record kept or going, as a class (满五年才会删, 五年后就消掉了; claims-2.8)
+RECORD_GOING = r"(?:消除|删除|删掉|删|保留|保存|清除|清掉|消掉|消失|抹掉|洗白)"
+WEAK_ROLE_AFTER = re.compile(rf"^(?:以内|之内|内)|^(?:之后|后|以后|内)?.{{0,8}}{RECORD_GOING}")
+RETENTION_AFTER = re.compile(rf"^(?:之后|后|以后)?.{{0,6}}{RECORD_GOING}")
 STRONG_OVERDUE_CUE = re.compile(r"(?:逾期|拖欠|欠款|欠|超期)[了第]?$")
 NEW_AMOUNT_BEFORE = re.compile(
     r"(?:提高|上调|调整|调|改|变|升|提)(?:到|至|为|成)\s*$|(?:而是|现为|现在是|目前是|如今是|改为)\s*$"
