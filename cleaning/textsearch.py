@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Set as AbstractSet
 
 
 @functools.lru_cache(maxsize=64)
@@ -23,3 +24,8 @@ def holds(text: str, needle: str) -> bool:
     if needle.isascii():
         return _literal(needle).search(text) is not None
     return needle[0] in text and needle in text
+
+
+def holds_any(text: str, chars: AbstractSet[str] | None) -> bool:
+    """Whether the text holds one of the characters (None: not known, taken as True)."""
+    return chars is None or any(char in text for char in chars)
