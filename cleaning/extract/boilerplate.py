@@ -19,7 +19,7 @@ import yaml
 
 from cleaning.claims.fastscan import required_chars
 from cleaning.extract.edges import drop_menu_top, drop_table_edges, rule_forms
-from cleaning.textsearch import holds_any
+from cleaning.textsearch import holds_any, squash
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "lexicons" / "boilerplate_rules.yaml"
 # A cut rule only fires in the last part of the text, so a "相关阅读" box above the body
@@ -34,7 +34,6 @@ _DATE = re.compile(
 AD_LABEL = re.compile(r"^(广告|推广|赞助|AD|Ad|ad)$")
 AD_SLOGAN_CHARS = 60
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -72,10 +71,6 @@ def load_rules(path: Path = RULES_FILE) -> tuple[LineRule, ...]:
         )
         for entry in entries
     )
-
-
-def squash(text: str) -> str:
-    return _SPACE.sub("", text)
 
 
 def _apply_line_rules(

@@ -20,6 +20,7 @@ from lxml.html import HtmlElement
 from cleaning.extract.density import block_text
 from cleaning.metadata.view import named_elements
 from cleaning.records import CommentRecord
+from cleaning.textsearch import squash
 
 _WIDGET = re.compile(
     r"(^|[\s_-])(comments?|comment-?list|commentlist|pinglun|answers?|answer-?list|replies|"
@@ -92,7 +93,7 @@ def find_items(widget: HtmlElement) -> list[HtmlElement]:
     for node in widget.iterdescendants():
         if not isinstance(node.tag, str) or _in_form(node, widget) or _holds_form(node):
             continue
-        size = len(_SPACE.sub("", node.text_content()))
+        size = len(squash(node.text_content()))
         if size >= MIN_COMMENT_CHARS:
             counts[_signature(node)] += 1
             sizes[_signature(node)] += size
@@ -153,7 +154,7 @@ def parse_item(item: HtmlElement) -> CommentRecord | None:
         for known in (author, posted_raw):
             text = text.replace(known, "") if known else text
         text = re.sub(r"^\s*头像\s*", "", text).strip()
-    if len(_SPACE.sub("", text)) < MIN_COMMENT_CHARS or _EMPTY_WIDGET.search(text):
+    if len(squash(text)) < MIN_COMMENT_CHARS or _EMPTY_WIDGET.search(text):
         return None
     if posted_raw is None:
         match = _DATETIME.search(full)
@@ -185,12 +186,12 @@ def remove_comment_lines(text: str, comments: tuple[CommentRecord, ...]) -> tupl
     """The text without lines that belong to a comment; and how many lines went."""
     if not comments:
         return text, 0
-    keys = [_SPACE.sub("", c.text) for c in comments]
-    labels = {_SPACE.sub("", c.author or "") for c in comments} - {""}
+    keys = [squash(c.text) for c in comments]
+    labels = {squash(c.author or "") for c in comments} - {""}
     kept: list[str] = []
     removed = 0
     for line in text.splitlines():
-        key = _SPACE.sub("", line)
+        key = squash(line)
         inside = len(key) >= 6 and any(key in comment for comment in keys)
         label = any(key.startswith(("头像" + name, name)) for name in labels) and len(key) <= 40
         if key and (inside or label):

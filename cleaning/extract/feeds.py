@@ -13,7 +13,8 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-_SPACE = re.compile(r"\s+")
+from cleaning.textsearch import squash
+
 # bullets, table bars and dates around a link title in a feed line
 _DECORATION = re.compile(
     r"^[-·・•|>\s]+|[|\s]+$|\(?\d{2,4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?(?:\s*\d{1,2}:\d{2})?\)?"
@@ -48,7 +49,7 @@ def _searched(titles: AbstractSet[str]) -> list[str]:
 def _link_cover(line: str, titles: AbstractSet[str], searched: list[str]) -> tuple[float, int]:
     """The share of the line's characters inside link titles, and how many titles;
     `searched`: `_searched(titles)`."""
-    squashed = _SPACE.sub("", _DECORATION.sub("", line))
+    squashed = squash(_DECORATION.sub("", line))
     if not squashed or (len(squashed) > _LONG_PROSE and _SENTENCE_END.search(squashed)):
         return 0.0, 0  # a long sentence is prose: the title scan below is the costly part
     if squashed in titles:

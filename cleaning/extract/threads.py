@@ -25,8 +25,8 @@ from cleaning.extract.density import block_text, prune
 from cleaning.extract.scoring import shingle_overlap
 from cleaning.metadata.view import named_elements
 from cleaning.records import CommentRecord
+from cleaning.textsearch import squash
 
-_SPACE = re.compile(r"\s+")
 _SENTENCE_MARK = re.compile(r"[。！？，；：,.!?;:]")
 # tags that repeat as posts even without a class naming them
 _ITEM_TAGS = frozenset(("li", "article", "tr", "table"))
@@ -51,7 +51,7 @@ DEFAULT_THREAD = ThreadConfig()
 
 
 def _chars(node: HtmlElement) -> int:
-    return len(_SPACE.sub("", node.text_content()))
+    return len(squash(node.text_content()))
 
 
 def _own_chars(node: HtmlElement) -> tuple[int, int]:
