@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 from collections import Counter
 from itertools import islice
 
@@ -16,10 +17,13 @@ from lxml.html import HtmlElement
 
 from cleaning.decode import decode_html
 from cleaning.extract.candidates import Candidate, pair_f1, parse_document, shared_tokens
+from cleaning.extract.comments import _WIDGET, _widget_names
 from cleaning.extract.density import (
     NAMED_ELEMENTS,
+    NOISE_WORDS,
     PUNCTUATION,
     Pruning,
+    _noise_names,
     _Scorer,
     _text_stats,
     block_text,
@@ -28,8 +32,9 @@ from cleaning.extract.density import (
 )
 from cleaning.extract.pagetype import _FLOOR, floor_marks, link_texts, link_titles, list_entries
 from cleaning.extract.scoring import cjk_share, joined_cjk_share, tokens
-from cleaning.extract.threads import thread_posts
+from cleaning.extract.threads import _POST_BODY, _is_post_body, thread_posts
 from cleaning.metadata.view import named_elements
+from cleaning.textsearch import squash
 from tests.conftest import BENCHMARKS
 
 
@@ -208,3 +213,28 @@ def test_density_without_a_copy_on_the_benchmark_pages(folder: str) -> None:
         tree = parse_document(decode_html(page.read_bytes(), None).text)
         assert tree is not None
         assert density_extract(tree) == _density_on_a_pruned_copy(tree), page.name
+
+
+def test_squash_removes_what_the_whitespace_pattern_removes() -> None:
+    every_space = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+    for text in (every_space, f"a{every_space}b 债 务\u200b", "", "  ", "x\u3000y\u00a0z"):
+        assert squash(text) == re.sub(r"\s+", "", text)
+
+
+NAMES = [
+    ("comment-list", None), ("Comments", "c1"), ("diſcuss", None), ("reply-list", None),
+    ("x_post-body y", None), ("POSTCONTENT", "a"), ("entry_text", None), ("blogtext", None),
+    ("a--b", " nav "), ("_ad_", None), ("share-bar", "K"), ("col-md-8", "main"), (None, "ads"),
+    ("\u212aomment", None), ("post-\u212a", None), ("评论 comment", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("class_name", "element_id"), NAMES)
+def test_name_tests_answer_as_their_patterns(
+    class_name: str | None, element_id: str | None
+) -> None:
+    names = f"{class_name or ''} {element_id or ''}"
+    assert _widget_names(class_name, element_id) == (_WIDGET.search(names) is not None)
+    assert _is_post_body(class_name or "") == (_POST_BODY.search(class_name or "") is not None)
+    words = re.split(r"[\s_-]+", names.lower())
+    assert _noise_names(class_name, element_id) == (not NOISE_WORDS.isdisjoint(words))

@@ -20,13 +20,15 @@ from lxml.html import HtmlElement
 from cleaning.extract.density import block_text
 from cleaning.metadata.view import named_elements
 from cleaning.records import CommentRecord
-from cleaning.textsearch import squash
+from cleaning.textsearch import ascii_without, squash
 
 _WIDGET = re.compile(
     r"(^|[\s_-])(comments?|comment-?list|commentlist|pinglun|answers?|answer-?list|replies|"
     r"reply-?list|huifu|discuss)([\s_-]|$)",
     re.I,
 )
+# every alternative of _WIDGET holds one of these
+_WIDGET_STEMS = ("comment", "pinglun", "answer", "repl", "huifu", "discuss")
 _FIELD = {
     "author": re.compile(r"name|author|user|nick|uname|pl-name", re.I),
     "role": re.compile(r"role|urole|level|rank|identity", re.I),
@@ -49,7 +51,8 @@ MAX_AUTHOR_CHARS = 40
 @functools.lru_cache(maxsize=8192)
 def _widget_names(class_name: str | None, element_id: str | None) -> bool:
     """Whether a class and id name a comment widget (pages repeat the same few names)."""
-    return _WIDGET.search(f"{class_name or ''} {element_id or ''}") is not None
+    names = f"{class_name or ''} {element_id or ''}"
+    return not ascii_without(names, _WIDGET_STEMS) and _WIDGET.search(names) is not None
 
 
 def find_widgets(root: HtmlElement) -> list[HtmlElement]:

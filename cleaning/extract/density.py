@@ -110,7 +110,6 @@ NOISE_WORDS = frozenset(
         "promo",
     ]
 )
-_WORD_SPLIT = re.compile(r"[\s_-]+")
 
 
 # one search counts a text's punctuation marks (far faster than a loop over its characters)
@@ -264,7 +263,9 @@ class _Scorer:
 def _noise_names(class_name: str | None, element_id: str | None) -> bool:
     """Whether a class and id name a noise block (pages repeat the same few names)."""
     names = f"{class_name or ''} {element_id or ''}".lower()
-    return not NOISE_WORDS.isdisjoint(_WORD_SPLIT.split(names))
+    # the words of a split on [\s_-]+ (\s is what str.split() splits on; the regex split's
+    # empty ends are no noise word)
+    return not NOISE_WORDS.isdisjoint(names.replace("_", " ").replace("-", " ").split())
 
 
 def _is_noise(node: HtmlElement) -> bool:
