@@ -14,6 +14,7 @@ from itertools import islice
 
 from lxml.html import HtmlElement
 
+from cleaning.metadata.view import page_scan
 from cleaning.textsearch import holds, squash
 
 ARTICLE = "article"
@@ -84,10 +85,11 @@ _LINK_TEXTS: weakref.WeakKeyDictionary[HtmlElement, list[tuple[HtmlElement, str]
 
 
 def link_texts(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
-    """Every link of the tree in page order, with its text, whitespace removed."""
+    """Every link of the tree in page order, with its text, whitespace removed (the links
+    as the page scan gathered them: `tree.iter("a")`)."""
     known = _LINK_TEXTS.get(tree)
     if known is None:
-        known = [(anchor, squash(anchor.text_content())) for anchor in tree.iter("a")]
+        known = [(anchor, squash(anchor.text_content())) for anchor in page_scan(tree).tagged["a"]]
         _LINK_TEXTS[tree] = known
     return known
 

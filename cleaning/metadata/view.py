@@ -51,7 +51,7 @@ _BREADCRUMB_ATTR = re.compile(
 _BREADCRUMB_ATTR_LOWERED = re.compile(_BREADCRUMB_ATTR.pattern)
 
 
-@dataclass
+@dataclass(slots=True)  # a page has hundreds: no __dict__ each
 class Line:
     index: int
     text: str
