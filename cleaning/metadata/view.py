@@ -160,6 +160,12 @@ class _PageScan:
     tagged: dict[str, list[Any]]
     named: list[tuple[Any, str, str | None, str | None]] = field(default_factory=list)
 
+    @functools.cached_property
+    def jsonld(self) -> list[dict[str, Any]]:
+        """The schema.org objects of the page's JSON-LD scripts (parsed once per scan: the
+        extractor's structured-data checks and metadata read them)."""
+        return _jsonld_in(self.tagged["script"])
+
 
 class _Walk:
     """One pass over the document. Text joins into one line until a block element starts or
@@ -282,8 +288,9 @@ def _collect_metas(meta_elements: list[Any]) -> dict[str, list[str]]:
 
 
 def jsonld_objects(tree: Any) -> list[dict[str, Any]]:
-    """Every schema.org object in the page's JSON-LD scripts, @graph members included."""
-    return _jsonld_in(tree.iter("script"))
+    """Every schema.org object in the page's JSON-LD scripts, @graph members included (read
+    once per tree with its scan; the list is shared: callers do not change it)."""
+    return page_scan(tree).jsonld
 
 
 def _jsonld_in(scripts: Iterable[Any]) -> list[dict[str, Any]]:
@@ -337,7 +344,7 @@ def build_view(html: str, url: str, main_text: str | None, tree: Any = None) -> 
         metas=_collect_metas(scan.tagged["meta"]),
         title_text=title_text or None,
         h1_texts=[text for text in h1_texts if text],
-        jsonld=_jsonld_in(scan.tagged["script"]),
+        jsonld=scan.jsonld,
         crumbs=scan.crumbs,
         tagged=scan.tagged,
     )
