@@ -33,7 +33,12 @@ from cleaning.extract.density import (
 from cleaning.extract.pagetype import _FLOOR, floor_marks, link_texts, link_titles, list_entries
 from cleaning.extract.scoring import cjk_share, joined_cjk_share, tokens
 from cleaning.extract.threads import _POST_BODY, _is_post_body, thread_posts
-from cleaning.metadata.view import named_elements
+from cleaning.metadata.view import (
+    _LINE_SPACE,
+    _LINE_SPACE_TO_FOLD,
+    named_elements,
+    squash_space,
+)
 from cleaning.textsearch import squash
 from tests.conftest import BENCHMARKS
 
@@ -238,3 +243,12 @@ def test_name_tests_answer_as_their_patterns(
     assert _is_post_body(class_name or "") == (_POST_BODY.search(class_name or "") is not None)
     words = re.split(r"[\s_-]+", names.lower())
     assert _noise_names(class_name, element_id) == (not NOISE_WORDS.isdisjoint(words))
+
+
+def test_space_folds_are_what_the_patterns_give() -> None:
+    every_space = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+    texts = [every_space, f" a{every_space}b  c\u3000\u3000d ", "a b c", "", "\u00a0x\t", "x \ny"]
+    for text in texts:
+        assert squash_space(text) == re.sub(r"\s+", " ", text).strip()
+        folded = _LINE_SPACE.sub(" ", text)
+        assert (folded != text) == (_LINE_SPACE_TO_FOLD.search(text) is not None)

@@ -18,7 +18,7 @@ from datetime import datetime
 from lxml.html import HtmlElement
 
 from cleaning.extract.density import block_text
-from cleaning.metadata.view import named_elements
+from cleaning.metadata.view import named_elements, squash_space
 from cleaning.records import CommentRecord
 from cleaning.textsearch import ascii_without, squash
 
@@ -40,7 +40,6 @@ _DATETIME = re.compile(
     r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 )
 _ROLE_SPLIT = re.compile(r"\s*[-－—|｜·]\s*")
-_SPACE = re.compile(r"\s+")
 MIN_COMMENT_CHARS = 2
 _FORM_TAGS = frozenset(("form", "textarea", "input", "label", "button", "select", "a"))
 # widget headings ("发表回复", "评论列表(0条)") are not comments
@@ -120,7 +119,7 @@ def _field_text(item: HtmlElement, field: str) -> str | None:
     for node in matches:
         if any(_is_inside(other, node) for other in matches):
             continue
-        text = _SPACE.sub(" ", node.text_content()).strip()
+        text = squash_space(node.text_content())
         if text:
             return text
     return None
