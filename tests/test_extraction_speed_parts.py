@@ -19,6 +19,8 @@ from cleaning.decode import decode_html
 from cleaning.extract.candidates import Candidate, pair_f1, parse_document, shared_tokens
 from cleaning.extract.comments import _WIDGET, _widget_names
 from cleaning.extract.density import (
+    _SPACES,
+    _SPACES_TO_FOLD,
     NAMED_ELEMENTS,
     NOISE_WORDS,
     PUNCTUATION,
@@ -252,3 +254,4 @@ def test_space_folds_are_what_the_patterns_give() -> None:
         assert squash_space(text) == re.sub(r"\s+", " ", text).strip()
         folded = _LINE_SPACE.sub(" ", text)
         assert (folded != text) == (_LINE_SPACE_TO_FOLD.search(text) is not None)
+        assert (_SPACES.sub(" ", text) != text) == (_SPACES_TO_FOLD.search(text) is not None)
