@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 
 from cleaning.decode import decode_html
 from cleaning.extract.candidates import Candidate, pair_f1, parse_document, shared_tokens
-from cleaning.extract.comments import _WIDGET, _widget_names
+from cleaning.extract.comments import _WIDGET, _form_holders, _widget_names
 from cleaning.extract.density import (
     _SPACES,
     _SPACES_TO_FOLD,
@@ -32,6 +32,7 @@ from cleaning.extract.density import (
     density_extract,
     prune,
 )
+from cleaning.extract.feeds import _DECORATION, _undecorated
 from cleaning.extract.pagetype import _FLOOR, floor_marks, link_texts, link_titles, list_entries
 from cleaning.extract.scoring import cjk_share, joined_cjk_share, tokens
 from cleaning.extract.threads import _POST_BODY, _is_post_body, thread_posts
@@ -255,3 +256,21 @@ def test_space_folds_are_what_the_patterns_give() -> None:
         folded = _LINE_SPACE.sub(" ", text)
         assert (folded != text) == (_LINE_SPACE_TO_FOLD.search(text) is not None)
         assert (_SPACES.sub(" ", text) != text) == (_SPACES_TO_FOLD.search(text) is not None)
+
+
+@pytest.mark.parametrize(
+    "line", ["| |", " - • a | b |  ", ">>> x", "|", "", "·・•-|> a", "a|||", "\u3000- 标题 |\u3000"]
+)
+def test_a_line_without_digits_loses_what_the_decoration_pattern_takes(line: str) -> None:
+    assert _undecorated(line) == squash(_DECORATION.sub("", line))
+
+
+def test_form_holders_are_what_find_finds() -> None:
+    widget = lxml.html.fromstring(
+        "<div><ul><li><p>a</p><form><textarea></textarea></form></li><li>b<span>c</span></li>"
+        "</ul><div><textarea></textarea></div></div>"
+    )
+    holders = _form_holders(widget)
+    for node in widget.iterdescendants():
+        holds = node.find(".//form") is not None or node.find(".//textarea") is not None
+        assert (node in holders) == holds

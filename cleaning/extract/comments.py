@@ -79,9 +79,10 @@ def _in_form(node: HtmlElement, widget: HtmlElement) -> bool:
     return False
 
 
-def _holds_form(node: HtmlElement) -> bool:
-    """A reply box: it wraps the form for writing a comment."""
-    return node.find(".//form") is not None or node.find(".//textarea") is not None
+def _form_holders(widget: HtmlElement) -> set[HtmlElement]:
+    """The reply boxes of a widget: its elements that wrap a form or textarea for writing a
+    comment (what `node.find(".//form")` or `.//textarea` finds, for all nodes at once)."""
+    return {a for field in widget.iter("form", "textarea") for a in field.iterancestors()}
 
 
 def _signature(node: HtmlElement) -> tuple[str, str]:
@@ -92,8 +93,9 @@ def find_items(widget: HtmlElement) -> list[HtmlElement]:
     """The repeated elements of a widget that hold one comment each."""
     counts: Counter[tuple[str, str]] = Counter()
     sizes: Counter[tuple[str, str]] = Counter()
+    holders = _form_holders(widget)
     for node in widget.iterdescendants():
-        if not isinstance(node.tag, str) or _in_form(node, widget) or _holds_form(node):
+        if not isinstance(node.tag, str) or _in_form(node, widget) or node in holders:
             continue
         size = len(squash(node.text_content()))
         if size >= MIN_COMMENT_CHARS:
@@ -105,7 +107,7 @@ def find_items(widget: HtmlElement) -> list[HtmlElement]:
     return [
         node
         for node in widget.iterdescendants()
-        if _signature(node) == best and not _in_form(node, widget) and not _holds_form(node)
+        if _signature(node) == best and not _in_form(node, widget) and node not in holders
     ]
 
 
