@@ -15,6 +15,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from cleaning.claims.fastscan import Scanner, scanner
 from cleaning.records import MaskedGap
 
 LEXICON = Path(__file__).parent / "lexicons" / "masked_missing.txt"
@@ -35,14 +36,15 @@ _PUNCT = set("，。、；：？！”）")
 
 
 @lru_cache(maxsize=1)
-def missing_patterns() -> tuple[re.Pattern[str], ...]:
-    """The damaged-form regexes of the lexicon file, compiled."""
+def missing_patterns() -> tuple[Scanner, ...]:
+    """The damaged-form regexes of the lexicon file, compiled, each as a `scanner` (most open
+    with a lookbehind, where `re` would try a match at every character of the text)."""
     patterns = []
     for number, line in enumerate(LEXICON.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         try:
-            patterns.append(re.compile(line.split("\t")[0]))
+            patterns.append(scanner(re.compile(line.split("\t")[0])))
         except re.error as exc:
             raise ValueError(f"{LEXICON}:{number}: bad regular expression: {exc}") from exc
     return tuple(patterns)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 
 import pytest
 
-from cleaning.claims.fastscan import FastPattern, Scanner, first_chars, scanner
+from cleaning.claims.fastscan import FastPattern, Scanner, first_chars, required_chars, scanner
 from cleaning.claims.fields import NEGATION_HINTS
 from cleaning.claims.lexicon import (
     all_trigger_lexicons,
@@ -20,6 +21,7 @@ from cleaning.claims.lexicon import (
 )
 from cleaning.claims.sentences import split_sentences
 from samplesite.content import load_articles
+from tests.conftest import BENCHMARKS
 
 
 @cache
@@ -122,3 +124,44 @@ def test_an_articles_cached_clauses_are_let_go_when_the_next_article_starts() ->
     extract_claims(short_text)
     kept = segment.cache_info().currsize + conditional_up_to.cache_info().currsize
     assert held > 20 and kept < 10, (held, kept)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("逾期问(?![题答])", "逾"),
+        ("(?<=[的些])问(?=[是也]|随之)", "问"),  # lookarounds require nothing of the match
+        ("^(文章|信息)?来源\\s*[:：]", "来"),  # the optional group gives nothing
+        ("^(作者|文|撰文)\\s*[:：]", "作文撰"),  # each alternative requires one
+        ("ICP\\s*(备|证)|ICP(备案|证)", "备证"),  # the fewest ASCII characters
+        ("a+b", "a"),
+        ("[^x]y?", None),
+        ("\\d{1,8}\\s*", None),
+        ("(?i:abc)", None),
+        ("[\u4e00-\u9fff]", None),  # too wide to test character by character
+    ],
+)
+def test_required_chars_are_read_off_the_pattern(pattern: str, expected: str | None) -> None:
+    found = required_chars(re.compile(pattern))
+    assert found == (None if expected is None else frozenset(expected))
+    assert required_chars(re.compile(pattern, re.I)) is None
+
+
+def test_every_match_of_a_rule_or_damaged_form_holds_a_required_char() -> None:
+    """On the sample-site lines and every line of the benchmark gold texts (where present)."""
+    from cleaning.extract.boilerplate import load_rules
+    from cleaning.masking import missing_patterns
+
+    patterns = [p for rule in load_rules() for p in rule.patterns]
+    patterns += [getattr(p, "plain", p) for p in missing_patterns()]
+    lines = list(sample_lines())
+    for gold in sorted(Path(BENCHMARKS).glob("extraction-*/gold/*.txt")):
+        lines += gold.read_text(encoding="utf-8").splitlines()
+    matched = 0
+    for pattern in patterns:
+        chars = required_chars(pattern)
+        for line in lines:
+            if pattern.search(line):
+                matched += 1
+                assert chars is None or any(c in line for c in chars), (pattern.pattern, line)
+    assert matched >= 50

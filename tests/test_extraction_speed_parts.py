@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 from collections import Counter
 from itertools import islice
 
@@ -16,20 +17,32 @@ from lxml.html import HtmlElement
 
 from cleaning.decode import decode_html
 from cleaning.extract.candidates import Candidate, pair_f1, parse_document, shared_tokens
+from cleaning.extract.comments import _WIDGET, _form_holders, _widget_names
 from cleaning.extract.density import (
+    _SPACES,
+    _SPACES_TO_FOLD,
     NAMED_ELEMENTS,
+    NOISE_WORDS,
     PUNCTUATION,
     Pruning,
+    _noise_names,
     _Scorer,
     _text_stats,
     block_text,
     density_extract,
     prune,
 )
+from cleaning.extract.feeds import _DECORATION, _undecorated
 from cleaning.extract.pagetype import _FLOOR, floor_marks, link_texts, link_titles, list_entries
 from cleaning.extract.scoring import cjk_share, joined_cjk_share, tokens
-from cleaning.extract.threads import thread_posts
-from cleaning.metadata.view import named_elements
+from cleaning.extract.threads import _POST_BODY, _is_post_body, thread_posts
+from cleaning.metadata.view import (
+    _LINE_SPACE,
+    _LINE_SPACE_TO_FOLD,
+    named_elements,
+    squash_space,
+)
+from cleaning.textsearch import squash
 from tests.conftest import BENCHMARKS
 
 
@@ -208,3 +221,56 @@ def test_density_without_a_copy_on_the_benchmark_pages(folder: str) -> None:
         tree = parse_document(decode_html(page.read_bytes(), None).text)
         assert tree is not None
         assert density_extract(tree) == _density_on_a_pruned_copy(tree), page.name
+
+
+def test_squash_removes_what_the_whitespace_pattern_removes() -> None:
+    every_space = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+    for text in (every_space, f"a{every_space}b 债 务\u200b", "", "  ", "x\u3000y\u00a0z"):
+        assert squash(text) == re.sub(r"\s+", "", text)
+
+
+NAMES = [
+    ("comment-list", None), ("Comments", "c1"), ("diſcuss", None), ("reply-list", None),
+    ("x_post-body y", None), ("POSTCONTENT", "a"), ("entry_text", None), ("blogtext", None),
+    ("a--b", " nav "), ("_ad_", None), ("share-bar", "K"), ("col-md-8", "main"), (None, "ads"),
+    ("\u212aomment", None), ("post-\u212a", None), ("评论 comment", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("class_name", "element_id"), NAMES)
+def test_name_tests_answer_as_their_patterns(
+    class_name: str | None, element_id: str | None
+) -> None:
+    names = f"{class_name or ''} {element_id or ''}"
+    assert _widget_names(class_name, element_id) == (_WIDGET.search(names) is not None)
+    assert _is_post_body(class_name or "") == (_POST_BODY.search(class_name or "") is not None)
+    words = re.split(r"[\s_-]+", names.lower())
+    assert _noise_names(class_name, element_id) == (not NOISE_WORDS.isdisjoint(words))
+
+
+def test_space_folds_are_what_the_patterns_give() -> None:
+    every_space = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+    texts = [every_space, f" a{every_space}b  c\u3000\u3000d ", "a b c", "", "\u00a0x\t", "x \ny"]
+    for text in texts:
+        assert squash_space(text) == re.sub(r"\s+", " ", text).strip()
+        folded = _LINE_SPACE.sub(" ", text)
+        assert (folded != text) == (_LINE_SPACE_TO_FOLD.search(text) is not None)
+        assert (_SPACES.sub(" ", text) != text) == (_SPACES_TO_FOLD.search(text) is not None)
+
+
+@pytest.mark.parametrize(
+    "line", ["| |", " - • a | b |  ", ">>> x", "|", "", "·・•-|> a", "a|||", "\u3000- 标题 |\u3000"]
+)
+def test_a_line_without_digits_loses_what_the_decoration_pattern_takes(line: str) -> None:
+    assert _undecorated(line) == squash(_DECORATION.sub("", line))
+
+
+def test_form_holders_are_what_find_finds() -> None:
+    widget = lxml.html.fromstring(
+        "<div><ul><li><p>a</p><form><textarea></textarea></form></li><li>b<span>c</span></li>"
+        "</ul><div><textarea></textarea></div></div>"
+    )
+    holders = _form_holders(widget)
+    for node in widget.iterdescendants():
+        holds = node.find(".//form") is not None or node.find(".//textarea") is not None
+        assert (node in holders) == holds

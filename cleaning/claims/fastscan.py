@@ -14,6 +14,7 @@ Alternatives that open with ^ can match only at the text's start: there P is tri
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from re import _compiler as sre_compile  # type: ignore[attr-defined]
@@ -22,6 +23,8 @@ from re import _parser as sre_parse  # type: ignore[attr-defined]
 
 # A character class wider than this is left to `re` (the pattern is scanned as it is).
 MAX_RANGE = 512
+# required characters are tested one by one: a class wider than this gives none
+MAX_REQUIRED = 32
 
 
 def _class_chars(items: list[tuple[object, object]]) -> set[str] | None:
@@ -105,6 +108,40 @@ def first_chars(pattern: re.Pattern[str]) -> tuple[frozenset[str] | None, bool]:
     if chars is None or nullable or not chars:
         return None, False
     return frozenset(chars), bool(anchored)
+
+
+@functools.lru_cache(maxsize=1024)
+def required_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Characters one of which every match of `pattern` holds, so that a text holding none
+    of them holds no match: those of a literal, a class or a group (each alternative
+    requiring some) in its top-level sequence, the choice with the fewest ASCII characters;
+    None when no item gives them or case is ignored."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    return _required_of_sequence(sre_parse.parse(pattern.pattern, pattern.flags))
+
+
+def _required_of_sequence(items: sre_parse.SubPattern) -> frozenset[str] | None:
+    choices = [chars for op, av in items if (chars := _required_of_item(op, av))]
+    return min(choices, key=lambda c: (sum(char.isascii() for char in c), len(c)), default=None)
+
+
+def _required_of_item(op: object, av: object) -> frozenset[str] | None:
+    """Characters one of which every match of one item holds (it matches something)."""
+    if op is sre_constants.LITERAL:
+        return frozenset(chr(av))  # type: ignore[arg-type]
+    if op is sre_constants.IN:
+        chars = _class_chars(av)  # type: ignore[arg-type]
+        return frozenset(chars) if chars and len(chars) <= MAX_REQUIRED else None
+    if op is sre_constants.SUBPATTERN:
+        flags_changed = av[1] or av[2]  # type: ignore[index]
+        return None if flags_changed else _required_of_sequence(av[3])  # type: ignore[index]
+    if op is sre_constants.BRANCH:
+        found = [_required_of_sequence(alternative) for alternative in av[1]]  # type: ignore[index]
+        return None if None in found else frozenset().union(*found)  # type: ignore[arg-type]
+    if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:  # type: ignore[index]
+        return _required_of_sequence(av[2])  # type: ignore[index]
+    return None
 
 
 def re_skips_ahead(pattern: re.Pattern[str]) -> bool:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
 
+from cleaning.claims.fastscan import required_chars
 from cleaning.extract.edges import drop_menu_top, drop_table_edges, rule_forms
+from cleaning.textsearch import holds_any, squash
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "lexicons" / "boilerplate_rules.yaml"
 # A cut rule only fires in the last part of the text, so a "相关阅读" box above the body
@@ -32,7 +34,6 @@ _DATE = re.compile(
 AD_LABEL = re.compile(r"^(广告|推广|赞助|AD|Ad|ad)$")
 AD_SLOGAN_CHARS = 60
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,11 @@ class LineRule:
     patterns: tuple[re.Pattern[str], ...]
     max_chars: int
     cut: bool
+
+    @cached_property
+    def needs(self) -> tuple[frozenset[str] | None, ...]:
+        """Per pattern, characters one of which its every match holds (`required_chars`)."""
+        return tuple(required_chars(pattern) for pattern in self.patterns)
 
     def matches(self, line: str) -> bool:
         return len(line) <= self.max_chars and any(p.search(line) for p in self.patterns)
@@ -67,10 +73,6 @@ def load_rules(path: Path = RULES_FILE) -> tuple[LineRule, ...]:
     )
 
 
-def squash(text: str) -> str:
-    return _SPACE.sub("", text)
-
-
 def _apply_line_rules(
     lines: list[str], rules: tuple[LineRule, ...], removed: Counter[str]
 ) -> list[str]:
@@ -78,6 +80,10 @@ def _apply_line_rules(
     kept: list[str] = []
     seen = 0
     forms = rule_forms(lines)  # traditional script and table-cell lines match the rules too
+    joined = "\n".join(forms)
+    if not _CJK.search(joined):
+        # on a Chinese text nearly every rule can fire: the test would cost more than it saves
+        rules = live_rules(rules, joined)
     for index, line in enumerate(lines):
         rule = next((r for r in rules if r.matches(forms[index])), None)
         seen += len(line)
@@ -91,6 +97,14 @@ def _apply_line_rules(
         else:
             removed[rule.name] += 1
     return kept
+
+
+def live_rules(rules: tuple[LineRule, ...], text: str) -> tuple[LineRule, ...]:
+    """The rules that can fire on some line of `text`: those with a pattern that can match
+    somewhere in it (one of its `required_chars` in the text, or none known). Every line
+    meets the same first matching rule; most rules are Chinese words that an English text
+    never holds."""
+    return tuple(rule for rule in rules if any(holds_any(text, chars) for chars in rule.needs))
 
 
 def is_byline(line: str) -> bool:

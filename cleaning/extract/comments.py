@@ -18,14 +18,17 @@ from datetime import datetime
 from lxml.html import HtmlElement
 
 from cleaning.extract.density import block_text
-from cleaning.metadata.view import named_elements
+from cleaning.metadata.view import named_elements, squash_space
 from cleaning.records import CommentRecord
+from cleaning.textsearch import ascii_without, squash
 
 _WIDGET = re.compile(
     r"(^|[\s_-])(comments?|comment-?list|commentlist|pinglun|answers?|answer-?list|replies|"
     r"reply-?list|huifu|discuss)([\s_-]|$)",
     re.I,
 )
+# every alternative of _WIDGET holds one of these
+_WIDGET_STEMS = ("comment", "pinglun", "answer", "repl", "huifu", "discuss")
 _FIELD = {
     "author": re.compile(r"name|author|user|nick|uname|pl-name", re.I),
     "role": re.compile(r"role|urole|level|rank|identity", re.I),
@@ -37,7 +40,6 @@ _DATETIME = re.compile(
     r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 )
 _ROLE_SPLIT = re.compile(r"\s*[-－—|｜·]\s*")
-_SPACE = re.compile(r"\s+")
 MIN_COMMENT_CHARS = 2
 _FORM_TAGS = frozenset(("form", "textarea", "input", "label", "button", "select", "a"))
 # widget headings ("发表回复", "评论列表(0条)") are not comments
@@ -48,7 +50,8 @@ MAX_AUTHOR_CHARS = 40
 @functools.lru_cache(maxsize=8192)
 def _widget_names(class_name: str | None, element_id: str | None) -> bool:
     """Whether a class and id name a comment widget (pages repeat the same few names)."""
-    return _WIDGET.search(f"{class_name or ''} {element_id or ''}") is not None
+    names = f"{class_name or ''} {element_id or ''}"
+    return not ascii_without(names, _WIDGET_STEMS) and _WIDGET.search(names) is not None
 
 
 def find_widgets(root: HtmlElement) -> list[HtmlElement]:
@@ -76,9 +79,10 @@ def _in_form(node: HtmlElement, widget: HtmlElement) -> bool:
     return False
 
 
-def _holds_form(node: HtmlElement) -> bool:
-    """A reply box: it wraps the form for writing a comment."""
-    return node.find(".//form") is not None or node.find(".//textarea") is not None
+def _form_holders(widget: HtmlElement) -> set[HtmlElement]:
+    """The reply boxes of a widget: its elements that wrap a form or textarea for writing a
+    comment (what `node.find(".//form")` or `.//textarea` finds, for all nodes at once)."""
+    return {a for field in widget.iter("form", "textarea") for a in field.iterancestors()}
 
 
 def _signature(node: HtmlElement) -> tuple[str, str]:
@@ -89,10 +93,11 @@ def find_items(widget: HtmlElement) -> list[HtmlElement]:
     """The repeated elements of a widget that hold one comment each."""
     counts: Counter[tuple[str, str]] = Counter()
     sizes: Counter[tuple[str, str]] = Counter()
+    holders = _form_holders(widget)
     for node in widget.iterdescendants():
-        if not isinstance(node.tag, str) or _in_form(node, widget) or _holds_form(node):
+        if not isinstance(node.tag, str) or _in_form(node, widget) or node in holders:
             continue
-        size = len(_SPACE.sub("", node.text_content()))
+        size = len(squash(node.text_content()))
         if size >= MIN_COMMENT_CHARS:
             counts[_signature(node)] += 1
             sizes[_signature(node)] += size
@@ -102,7 +107,7 @@ def find_items(widget: HtmlElement) -> list[HtmlElement]:
     return [
         node
         for node in widget.iterdescendants()
-        if _signature(node) == best and not _in_form(node, widget) and not _holds_form(node)
+        if _signature(node) == best and not _in_form(node, widget) and node not in holders
     ]
 
 
@@ -116,7 +121,7 @@ def _field_text(item: HtmlElement, field: str) -> str | None:
     for node in matches:
         if any(_is_inside(other, node) for other in matches):
             continue
-        text = _SPACE.sub(" ", node.text_content()).strip()
+        text = squash_space(node.text_content())
         if text:
             return text
     return None
@@ -153,7 +158,7 @@ def parse_item(item: HtmlElement) -> CommentRecord | None:
         for known in (author, posted_raw):
             text = text.replace(known, "") if known else text
         text = re.sub(r"^\s*头像\s*", "", text).strip()
-    if len(_SPACE.sub("", text)) < MIN_COMMENT_CHARS or _EMPTY_WIDGET.search(text):
+    if len(squash(text)) < MIN_COMMENT_CHARS or _EMPTY_WIDGET.search(text):
         return None
     if posted_raw is None:
         match = _DATETIME.search(full)
@@ -185,12 +190,12 @@ def remove_comment_lines(text: str, comments: tuple[CommentRecord, ...]) -> tupl
     """The text without lines that belong to a comment; and how many lines went."""
     if not comments:
         return text, 0
-    keys = [_SPACE.sub("", c.text) for c in comments]
-    labels = {_SPACE.sub("", c.author or "") for c in comments} - {""}
+    keys = [squash(c.text) for c in comments]
+    labels = {squash(c.author or "") for c in comments} - {""}
     kept: list[str] = []
     removed = 0
     for line in text.splitlines():
-        key = _SPACE.sub("", line)
+        key = squash(line)
         inside = len(key) >= 6 and any(key in comment for comment in keys)
         label = any(key.startswith(("头像" + name, name)) for name in labels) and len(key) <= 40
         if key and (inside or label):

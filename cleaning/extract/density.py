@@ -77,6 +77,9 @@ BLOCK_TAGS = frozenset(
 PUNCTUATION = frozenset("！，。？、；：“”‘’《》%（）,.?:;\"'!()")
 HIGH_WEIGHT_CLASS = re.compile(r"content|article|post|text|main|detail|正文", re.I)
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
+# where _SPACES.sub(" ", line) changes the line: a run other than one plain space (most
+# lines of English prose have none)
+_SPACES_TO_FOLD = re.compile(r"[\t\u3000\xa0]| [ \t\u3000\xa0]")
 # Line breaks do not split text into blocks, so they do not dilute the density.
 INLINE_TAGS = frozenset(("br",))
 NOISE_WORDS = frozenset(
@@ -110,7 +113,6 @@ NOISE_WORDS = frozenset(
         "promo",
     ]
 )
-_WORD_SPLIT = re.compile(r"[\s_-]+")
 
 
 # one search counts a text's punctuation marks (far faster than a loop over its characters)
@@ -264,7 +266,9 @@ class _Scorer:
 def _noise_names(class_name: str | None, element_id: str | None) -> bool:
     """Whether a class and id name a noise block (pages repeat the same few names)."""
     names = f"{class_name or ''} {element_id or ''}".lower()
-    return not NOISE_WORDS.isdisjoint(_WORD_SPLIT.split(names))
+    # the words of a split on [\s_-]+ (\s is what str.split() splits on; the regex split's
+    # empty ends are no noise word)
+    return not NOISE_WORDS.isdisjoint(names.replace("_", " ").replace("-", " ").split())
 
 
 def _is_noise(node: HtmlElement) -> bool:
@@ -305,7 +309,10 @@ def block_text(node: HtmlElement, pruned: Pruning = Pruning()) -> str:
             parts.append("\n")
 
     visit(node)
-    lines = (_SPACES.sub(" ", line).strip() for line in "".join(parts).splitlines())
+    lines = (
+        (_SPACES.sub(" ", line) if _SPACES_TO_FOLD.search(line) else line).strip()
+        for line in "".join(parts).splitlines()
+    )
     return "\n".join(line for line in lines if line)
 
 

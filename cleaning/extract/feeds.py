@@ -13,11 +13,15 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-_SPACE = re.compile(r"\s+")
+from cleaning.textsearch import squash
+
 # bullets, table bars and dates around a link title in a feed line
 _DECORATION = re.compile(
     r"^[-·・•|>\s]+|[|\s]+$|\(?\d{2,4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?(?:\s*\d{1,2}:\d{2})?\)?"
 )
+# what _DECORATION takes off the start of a line, whitespace aside; its dates need a digit
+_BULLETS = "-·・•|>"
+_DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 # a line this long that ends a sentence is a paragraph, not a row of link titles
 _LONG_PROSE = 150
@@ -45,10 +49,16 @@ def _searched(titles: AbstractSet[str]) -> list[str]:
     return sorted((title for title in titles if len(title) >= _MIN_TITLE), key=len)
 
 
+def _undecorated(line: str) -> str:
+    """`squash(_DECORATION.sub("", line))` for a line without a digit (no date to take out):
+    the bullets and bars that lead it and the bars that end it off, whitespace gone."""
+    return squash(line).lstrip(_BULLETS).rstrip("|")
+
+
 def _link_cover(line: str, titles: AbstractSet[str], searched: list[str]) -> tuple[float, int]:
     """The share of the line's characters inside link titles, and how many titles;
     `searched`: `_searched(titles)`."""
-    squashed = _SPACE.sub("", _DECORATION.sub("", line))
+    squashed = squash(_DECORATION.sub("", line)) if _DIGIT.search(line) else _undecorated(line)
     if not squashed or (len(squashed) > _LONG_PROSE and _SENTENCE_END.search(squashed)):
         return 0.0, 0  # a long sentence is prose: the title scan below is the costly part
     if squashed in titles:

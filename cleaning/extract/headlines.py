@@ -14,7 +14,7 @@ from os.path import commonprefix
 
 from lxml.html import HtmlElement
 
-from cleaning.extract.boilerplate import squash
+from cleaning.textsearch import squash
 
 MIN_HEADLINE_CHARS = 8
 # a line is found in the page by this many leading characters (shorter lines are skipped)

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from lxml.html import HtmlElement
 
-from cleaning.extract.boilerplate import remove_boilerplate, squash
+from cleaning.extract.boilerplate import remove_boilerplate
 from cleaning.extract.candidates import (
     READABILITY,
     Candidate,
@@ -48,6 +48,7 @@ from cleaning.extract.threads import first_archive_post, thread_posts, thread_te
 from cleaning.masking import find_masked_gaps
 from cleaning.metadata.page import extract_metadata
 from cleaning.records import ArticleRecord, CommentRecord, shared_fields
+from cleaning.textsearch import squash
 
 EXTRACTOR_VERSION = "0.3.1"  # 0.3.1: issue 18 edges (docs/extraction.md)
 STRUCTURED = "structured-data"

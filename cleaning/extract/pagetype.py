@@ -14,7 +14,8 @@ from itertools import islice
 
 from lxml.html import HtmlElement
 
-from cleaning.textsearch import holds
+from cleaning.metadata.view import page_scan
+from cleaning.textsearch import holds, squash
 
 ARTICLE = "article"
 FORUM = "forum"
@@ -33,7 +34,6 @@ _FLOOR_CHARS = ("楼", "沙发", "板凳")
 # the marks of _FLOOR without a 楼 in them: no two share a character
 _FLOOR_WORDS = ("沙发", "板凳", "只看该作者")
 MIN_FLOOR_MARKS = 4
-_SPACE = re.compile(r"\s+")
 MIN_LINK_TITLE = 8
 MIN_LIST_ITEMS = 2
 ITEM_LEVELS = 4
@@ -85,10 +85,11 @@ _LINK_TEXTS: weakref.WeakKeyDictionary[HtmlElement, list[tuple[HtmlElement, str]
 
 
 def link_texts(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
-    """Every link of the tree in page order, with its text, whitespace removed."""
+    """Every link of the tree in page order, with its text, whitespace removed (the links
+    as the page scan gathered them: `tree.iter("a")`)."""
     known = _LINK_TEXTS.get(tree)
     if known is None:
-        known = [(anchor, _SPACE.sub("", anchor.text_content())) for anchor in tree.iter("a")]
+        known = [(anchor, squash(anchor.text_content())) for anchor in page_scan(tree).tagged["a"]]
         _LINK_TEXTS[tree] = known
     return known
 
@@ -115,13 +116,13 @@ def _repeated_item(anchor: HtmlElement) -> HtmlElement | None:
 def excerpt_of_entry(tree: HtmlElement, text: str) -> bool:
     """The text lies inside a list entry led by a headline link (h2-h4) to another page:
     the excerpt of a tag or category page with a single entry."""
-    body = _SPACE.sub("", text)
+    body = squash(text)
     for anchor, _ in link_texts(tree):
         heading = anchor.getparent()
         if heading is None or heading.tag not in ("h2", "h3", "h4") or not anchor.get("href"):
             continue
         for entry in islice(heading.iterancestors(), ITEM_LEVELS):
-            if entry.tag in ("li", "article") and body in _SPACE.sub("", entry.text_content()):
+            if entry.tag in ("li", "article") and body in squash(entry.text_content()):
                 return True
     return False
 
@@ -148,7 +149,7 @@ def list_entries(tree: HtmlElement) -> list[str]:
         item = _repeated_item(anchor)
         if item is None or item.tag == "p":
             continue
-        text = _SPACE.sub("", item.text_content())
+        text = squash(item.text_content())
         # an entry leads with its title; a paragraph with a link in it does not
         if text.lstrip("0123456789.-·•").startswith(title):
             entries[item] = text
@@ -157,7 +158,7 @@ def list_entries(tree: HtmlElement) -> list[str]:
 
 def entry_share(text: str, entries: list[str]) -> float:
     """The share of the text's lines that lie inside list entries."""
-    lines = [_SPACE.sub("", line).strip("-•·*.…") for line in text.splitlines()]
+    lines = [squash(line).strip("-•·*.…") for line in text.splitlines()]
     lines = [line for line in lines if len(line) >= MIN_LINK_TITLE]
     if not lines or len(entries) < MIN_LIST_ITEMS:
         return 0.0
@@ -176,7 +177,7 @@ class LinkTitleStats:
 
 def link_title_stats(text: str, titles: set[str]) -> LinkTitleStats:
     """How much of the text is link titles, and how much prose stands between them."""
-    lines = [_SPACE.sub("", line) for line in text.splitlines() if line.strip()]
+    lines = [squash(line) for line in text.splitlines() if line.strip()]
     if not lines:
         return LinkTitleStats(0, 0.0, 0)
     hits, run, longest = 0, 0, 0

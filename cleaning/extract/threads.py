@@ -25,14 +25,17 @@ from cleaning.extract.density import block_text, prune
 from cleaning.extract.scoring import shingle_overlap
 from cleaning.metadata.view import named_elements
 from cleaning.records import CommentRecord
+from cleaning.textsearch import ascii_without, squash
 
-_SPACE = re.compile(r"\s+")
 _SENTENCE_MARK = re.compile(r"[。！？，；：,.!?;:]")
 # tags that repeat as posts even without a class naming them
 _ITEM_TAGS = frozenset(("li", "article", "tr", "table"))
 _POST_BODY = re.compile(
     r"(^|[\s_-])(post|entry|article|blog)[-_]?(body|content|text)([\s_-]|$)", re.I
 )
+# every match of _POST_BODY holds one of each
+_POST_STEMS = ("post", "entry", "article", "blog")
+_BODY_STEMS = ("body", "content", "text")
 # paragraphs and inline elements named like a post body are parts of one post, not posts
 _PART_TAGS = frozenset(("p", "span", "li", "font", "a", "em", "strong"))
 
@@ -51,7 +54,7 @@ DEFAULT_THREAD = ThreadConfig()
 
 
 def _chars(node: HtmlElement) -> int:
-    return len(_SPACE.sub("", node.text_content()))
+    return len(squash(node.text_content()))
 
 
 def _own_chars(node: HtmlElement) -> tuple[int, int]:
@@ -132,6 +135,8 @@ def thread_text(tree: HtmlElement, config: ThreadConfig = DEFAULT_THREAD) -> str
 @functools.lru_cache(maxsize=8192)
 def _is_post_body(names: str) -> bool:
     """Whether a class names a post body (pages repeat the same few classes)."""
+    if ascii_without(names, _POST_STEMS) or ascii_without(names, _BODY_STEMS):
+        return False
     return _POST_BODY.search(names) is not None
 
 
