@@ -173,6 +173,8 @@ def existing_corpus(db: str | None = None) -> Store:
         if "does not exist" in reason:
             reason = reason.removesuffix(" (is the database server running?)")
             hint = f"createdb {parsed.database}, then " + CREATE_HINT.format(db=db or shown)
+        if "not a database" in reason:
+            hint = "give the path of a corpus, or a new file for a new one"
         raise ConfigError(f"cannot open the corpus at {shown}: {reason}; {hint}") from exc
     if not tables & CORPUS_TABLES:
         raise ConfigError(f"{shown} holds no debtcorpus corpus; {hint}")

@@ -87,6 +87,28 @@ def test_extract_errors_are_one_line(tmp_path: Path) -> None:
     assert code != 0 and "must be a mapping" in output and "Traceback" not in output
 
 
+def test_extract_reads_a_bom_and_refuses_another_encoding_in_one_line(tmp_path: Path) -> None:
+    text = '{"text": "借呗逾期三天就会打电话催收。"}\n'
+    with_bom = tmp_path / "bom.jsonl"
+    with_bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    code, output = run(["claims", "extract", str(with_bom)])
+    assert code == 0 and json.loads(output)["claims"]
+    gbk = tmp_path / "gbk.jsonl"
+    gbk.write_bytes(text.encode("gbk"))
+    code, output = run(["claims", "extract", str(gbk)])
+    assert code == 2 and "is not UTF-8" in output and "iconv" in output
+    assert "Traceback" not in output and len(output.strip().splitlines()) == 1
+    code, output = run(["claims", "extract"], '{"text": "借呗\t逾期\n')
+    assert code == 2 and "(Invalid control character at column" in output
+
+
+def test_eval_names_the_missing_gold_field(tmp_path: Path) -> None:
+    texts = tmp_path / "texts.jsonl"
+    texts.write_text('{"text": "借呗逾期"}\n', "utf-8")
+    code, output = run(["eval", "claims", str(texts)])
+    assert code == 2 and "line 1 is not a gold sentence (it has no 'id' field)" in output
+
+
 def test_mine_proposes_uncovered_phrases() -> None:
     sentence = "逾期以后催收人员会敲门喊话,还会在小区发传单。"
     lines = [json.dumps({"text": sentence * 2 + "\n" + sentence}, ensure_ascii=False)] * 2

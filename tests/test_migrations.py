@@ -143,3 +143,14 @@ def test_db_upgrade_and_current_commands(tmp_path: Path) -> None:
     assert f"-> {migrate.head_revision()}" in upgraded.output
     after = runner.invoke(cli, ["db", "current", "--db", db])
     assert "up to date" in after.output
+
+
+def test_upgrade_and_stats_refuse_a_file_that_is_no_database_in_one_line(tmp_path: Path) -> None:
+    texts = tmp_path / "texts.jsonl"
+    texts.write_text('{"text": "借呗逾期"}\n' * 200, "utf-8")
+    for args in (["db", "upgrade", "--db", str(texts)], ["stats", "--db", str(texts)]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, result.output
+        assert "not a database" in result.output and "db upgrade" not in result.output
+        assert "Traceback" not in result.output
+    assert texts.read_text("utf-8").startswith('{"text"')  # left as it was

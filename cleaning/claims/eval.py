@@ -95,7 +95,7 @@ def _gold_row(raw: dict[str, Any]) -> GoldSentence:
 def load_gold(path: str | Path) -> list[GoldSentence]:
     rows: list[GoldSentence] = []
     try:
-        lines = Path(path).read_text("utf-8").splitlines()
+        lines = Path(path).read_text("utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise ClaimDataError(f"cannot read gold file {path}: {exc}") from exc
     for number, line in enumerate(lines, 1):
@@ -104,8 +104,19 @@ def load_gold(path: str | Path) -> list[GoldSentence]:
         try:
             rows.append(_gold_row(json.loads(line)))
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-            raise ClaimDataError(f"{path} line {number} is not a gold sentence: {exc!r}") from exc
+            raise ClaimDataError(
+                f"{path} line {number} is not a gold sentence ({_why_not_gold(exc)});"
+                " the format is in docs/claims.md"
+            ) from exc
     return rows
+
+
+def _why_not_gold(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"it has no {exc.args[0]!r} field"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}"
+    return "not a JSON object with the gold fields"
 
 
 def topic_texts(gold: list[GoldSentence]) -> dict[str, str]:

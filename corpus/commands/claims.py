@@ -181,15 +181,33 @@ def claim_json(claim: ClaimRecord) -> dict[str, Any]:
     }
 
 
+def _numbered_lines(stream: IO[str]) -> Iterator[tuple[int, str]]:
+    """(line number, line); a line that is not UTF-8 is bad input, named with its number."""
+    lines, number = iter(stream), 0
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"the input is not UTF-8 after line {number} ({exc.reason}); convert it first,"
+                " e.g. iconv -f GBK -t UTF-8 FILE > FILE.utf8"
+            ) from exc
+        number += 1
+        yield number, line
+
+
 def read_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) of every non-blank JSON line with a string `text` field."""
-    for number, line in enumerate(stream, 1):
+    for number, line in _numbered_lines(stream):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            message = f"line {number} is not JSON ({exc.msg}); give one object per line"
+            where = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+            message = f"line {number} is not JSON ({where}); give one object per line"
             raise DataError(message) from exc
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise DataError(f'line {number} has no string "text" field; each line needs one')
@@ -197,7 +215,7 @@ def read_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 @claims.command(name="extract")
-@click.argument("source", default="-", type=click.File("r", encoding="utf-8"))
+@click.argument("source", default="-", type=click.File("r", encoding="utf-8-sig"))
 @click.option(
     "--rules",
     "rules",
@@ -238,7 +256,7 @@ def _texts(source: IO[str] | None, store: Store | None) -> Iterator[str]:
 
 
 @claims.command(name="mine")
-@click.argument("source", required=False, type=click.File("r", encoding="utf-8"))
+@click.argument("source", required=False, type=click.File("r", encoding="utf-8-sig"))
 @click.option("--top", default=100, show_default=True, help="Most phrases to list.")
 @click.option(
     "--min-sentences", default=3, show_default=True, help="Least sentences a phrase is in."

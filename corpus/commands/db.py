@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from corpus.commands.options import db_option
+from corpus.errors import ConfigError
 from corpus.store import Store, existing_corpus
 
 
@@ -20,11 +21,19 @@ def upgrade(target: str, db: str | None) -> None:
     """Migrate the corpus to the newest schema (or --revision).
 
     A corpus made before migrations existed is recognised, stamped and upgraded in place."""
+    from sqlalchemy.exc import DatabaseError
+
     from corpus.migrate import upgrade as run_upgrade
 
     store = Store(db)
     try:
         before, after = run_upgrade(store.engine, target)
+    except DatabaseError as exc:
+        if "not a database" not in str(exc):
+            raise
+        where = store.engine.url.database or db
+        message = f"{where} is not a database; give the path of a corpus, or a new file"
+        raise ConfigError(message) from exc
     finally:
         store.dispose()
     if before == after:
