@@ -48,7 +48,8 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"\nDone. Explore it: debtcorpus stats --db {db}", flush=True)
+    command = os.path.relpath(Path(sys.executable).with_name("debtcorpus"))
+    print(f"\nDone. Explore it: {command} stats --db {db}", flush=True)
     return 0
 
 
