@@ -136,6 +136,8 @@ def test_site_check_classifies_and_stores_nothing(
         (["site", "new", "ftp://x/"], "'ftp://x/' is not an http(s) URL"),
         (["site", "check", "no-such-site"], "no site profile 'no-such-site'"),
         (["site", "check", "sample-law"], "pass --base-url"),
+        # a host that is down is down (refused), not closed by robots.txt, as the crawl says
+        (["site", "new", "http://127.0.0.1:1/news/"], "refused (the host did not answer"),
     ],
 )
 def test_bad_input_is_one_line(args: list[str], expected: str, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from cleaning.outcomes import Reason
 from corpus.errors import ConfigError
 from corpus.profiles import check_http_urls, check_scope, hosts_of, load_profile
 from corpus.site_setup.check import check_profile
@@ -30,6 +31,18 @@ delay_option = click.option(
 @click.group()
 def site() -> None:
     """Make a site profile in minutes (`site new`) and see what it would crawl (`site check`)."""
+
+
+def _why(fetcher: ScopedFetcher, error: str) -> str:
+    """What a failed first fetch of `site new` means, and that nothing was written."""
+    if error in (Reason.REFUSED, Reason.DNS, Reason.TIMEOUT):
+        return " (the host did not answer: check the URL and that the site is up); nothing written"
+    problems = "; ".join(f"{o}/robots.txt: {p}" for o, p in fetcher.robots_problems.items())
+    if not problems:
+        return "; nothing written"
+    return (
+        f" (robots.txt could not be read, so nothing may be fetched: {problems}); nothing written"
+    )
 
 
 @site.command("new")
@@ -65,11 +78,7 @@ def new(
     proposal = propose(fetcher, url, name, pages)
     start = proposal.discovery.start
     if start.error:
-        problems = "; ".join(f"{o}/robots.txt: {p}" for o, p in fetcher.robots_problems.items())
-        why = f" (robots.txt could not be read, so nothing may be fetched: {problems})"
-        raise ConfigError(
-            f"could not read {url}: {start.error}{why if problems else ''}; nothing written"
-        )
+        raise ConfigError(f"could not read {url}: {start.error}{_why(fetcher, start.error)}")
     profile = write_profile(out, profile_yaml(proposal), overwrite=force)
     counts = ", ".join(f"{n} {label}" for label, n in sorted(summary(proposal).items()))
     requests = len(fetcher.requested)

@@ -60,7 +60,7 @@ class ScopedFetcher:
             if not host_allowed(current, self.scope):
                 return Fetched(url, current, error=Reason.OFF_SITE)
             if not self.robots(current).can_fetch(current, self.user_agent):
-                return Fetched(url, current, error=Reason.ROBOTS_FORBIDDEN)
+                return Fetched(url, current, error=self._forbidding(current))
             answer = self._request(current)
             if answer.error or not 300 <= answer.status < 400:
                 return Fetched(
@@ -79,6 +79,15 @@ class ScopedFetcher:
             if problem:
                 self.robots_problems[origin] = problem
         return self._robots[origin]
+
+    def _forbidding(self, url: str) -> str:
+        """Why robots.txt keeps `url` out: a host whose robots.txt could not be fetched at all
+        is down (refused, dns, timeout), not closed, as the crawl records it."""
+        parts = urlsplit(url)
+        problem = self.robots_problems.get(f"{parts.scheme}://{parts.netloc}")
+        if problem in (Reason.REFUSED, Reason.DNS, Reason.TIMEOUT):
+            return problem
+        return Reason.ROBOTS_FORBIDDEN
 
     def sitemaps_in_robots(self, url: str) -> list[str]:
         return list(self.robots(url).sitemaps)
