@@ -1,16 +1,22 @@
 """Imported by the cleaners' fork server (its preload list): cleans one small page, so what
 the cleaner loads lazily on its first page (jieba's dictionary, the claim lexicons and rule
 base, the extractors' parsers and caches) is loaded once in the fork server and shared, copy
-on write, by every cleaner forked from it, instead of once per cleaner.
+on write, by every cleaner forked from it, instead of once per cleaner. The page is then
+stored, as a cleaner stores its batches, in a throwaway SQLite corpus: what SQLAlchemy sets up
+on its first writes (mapper configuration, the attribute and event machinery, the SQL
+compiler's lazily imported parts) is made here too, and not again in each cleaner.
 
-`gc.freeze()` then moves those objects out of the collector's reach, so a collection in a
-cleaner does not write to (and so copy) the pages they live on.
+`gc.collect()` drops the warmup's garbage and `gc.freeze()` then moves what is left out of
+the collector's reach, so a collection in a cleaner does not write to (and so copy) the pages
+those objects live on.
 """
 
 from __future__ import annotations
 
 import gc
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 from justext.core import define_stoplist
 from trafilatura import external
@@ -19,7 +25,11 @@ import corpus.pool_writes
 import corpus.search.backend  # noqa: F401  (the index the writes keep, NumPy with it)
 from cleaning.claims.segment import tokenizer
 from cleaning.extract.candidates import trafilatura_text
-from corpus.ingest import FetchedPage, clean_fetched
+from cleaning.records import CleanResult
+from corpus.incremental import store_if_unchanged
+from corpus.ingest import FetchedPage, clean_fetched, store_batch
+from corpus.models import Base
+from corpus.store import Store
 
 WARMUP_PAGE = (
     "<html><head><meta charset='utf-8'><title>网贷逾期以后催收会上门吗</title></head><body>"
@@ -32,6 +42,20 @@ WARMUP_PAGE = (
 )
 
 
+def store_throwaway(page: FetchedPage, result: CleanResult | None) -> None:
+    """Store the page twice (new, then unchanged) in a fresh SQLite corpus that is deleted
+    afterwards; its engine is disposed, so no cleaner inherits a connection."""
+    with tempfile.TemporaryDirectory(prefix="debtcorpus-warmup-") as folder:
+        store = Store(str(Path(folder) / "warmup.db"))
+        try:
+            Base.metadata.create_all(store.engine)
+            store_if_unchanged(store, page)
+            store_batch(store, [(page, result)])
+            store_if_unchanged(store, page)
+        finally:
+            store.dispose()
+
+
 def warm() -> None:
     page = FetchedPage(
         url="http://127.0.0.1/warmup",
@@ -41,13 +65,14 @@ def warm() -> None:
         body=WARMUP_PAGE.encode(),
         fetched_at=datetime.now(UTC),
     )
-    clean_fetched(page)
+    store_throwaway(page, clean_fetched(page))
     tokenizer()  # segmentation is used only for some clauses: load its dictionary anyway
     # trafilatura's own fallbacks run only when the candidates disagree, which the page above
     # does not make them do: run them once, and build jusText's stoplist of every language
     # (154k words, 27 MB, built on the first fallback) here rather than once per cleaner
     trafilatura_text(WARMUP_PAGE, page.url, fast=False)
     define_stoplist(external.JT_STOPLIST or external.jt_stoplist_init())
+    gc.collect()
     gc.freeze()
 
 
