@@ -22,16 +22,31 @@ def run_python(code: str) -> str:
 
 def test_the_warmup_builds_what_the_first_fallback_would_build() -> None:
     # jusText's stoplist of every language (154k words): built on trafilatura's first
-    # fallback, which the warmup page alone does not reach
+    # fallback, which the warmup page alone does not reach; lowered once, from its own words
     out = run_python(
         "import corpus.cleaner_warmup\n"
-        "from justext.core import define_stoplist\n"
+        "import justext.core\n"
         "from trafilatura import external\n"
-        "print(len(external.JT_STOPLIST or ()), define_stoplist.cache_info().currsize)"
+        "words = external.JT_STOPLIST or ()\n"
+        "lowered = justext.core.define_stoplist(words)\n"
+        "print(len(words), lowered == frozenset(w.lower() for w in words),\n"
+        "      lowered is justext.core.define_stoplist(words))"
     )
-    words, cached = (int(value) for value in out.split())
-    assert words > 100_000, "jusText's stoplist is left for each cleaner to build"
-    assert cached == 1, "jusText's lowered stoplist is left for each cleaner to build"
+    count, equal, cached = out.split()
+    assert int(count) > 100_000, "jusText's stoplist is left for each cleaner to build"
+    assert equal == "True", "the stoplist jusText uses is not its words lowered"
+    assert cached == "True", "jusText's lowered stoplist is left for each cleaner to build"
+
+
+def test_a_shared_stoplist_passes_other_stoplists_to_jusText() -> None:
+    # in a process of its own: importing the warmup warms up (and replaces jusText's function)
+    out = run_python(
+        "from corpus.cleaner_warmup import SharedStoplist\n"
+        "shared = SharedStoplist(('a', 'the'), lambda words: frozenset({'other'}))\n"
+        "equal = tuple(['a', 'the'])  # equal, but another stoplist\n"
+        "print(sorted(shared(shared.words)), sorted(shared(equal)))"
+    )
+    assert out.strip() == "['a', 'the'] ['other']"
 
 
 @pytest.mark.parametrize(
