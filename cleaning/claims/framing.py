@@ -32,6 +32,7 @@ from cleaning.claims.roles import (
     opens_with_borrower,
 )
 from cleaning.claims.sentences import Sentence, Span
+from cleaning.claims.topics import topic_of_denial
 
 # Types whose triggers are dropped when they sit in a clause with a prohibited behaviour:
 # "严禁冒充公检法威胁借款人会坐牢" prohibits a threat, it does not claim prison.
@@ -417,47 +418,15 @@ def _framed_in_clause(sentence: Sentence, trigger: Trigger, triggers: list[Trigg
     return advice_after or any(_tells_reader(c.text) for c in following)
 
 
-# "X (本身)不等于 Y": X is the topic the sentence denies something of (被起诉本身不等于失信: no
-# claim that anyone sues); the claim is Y.
-NOT_EQUIVALENT = re.compile(r"(?:并|也)?不(?:等于|等同于|代表|意味着|就是)(?=.)")
-# "X本身…" names X as the topic of what follows (律师函本身并没有法律强制力): no claim of X.
-TOPIC_ITSELF = re.compile(r"^本身(?!就)")
-# A practice said to be policed (爆通讯录现在查得很严, 上门催收被严查) is no claim that it
-# happens (claims-2.5).
-POLICED = re.compile(
-    r"^[^，,。；]{0,4}?(?:现在|目前|已经|如今)?(?:查得|管得)(?:很|非常|特别|越来越)?严"
-    r"|^[^，,。；]{0,4}?(?:被|遭到|正在)?(?:严查|严打|严厉打击|专项整治)"
-)
-# "X不是Y" right after X says what X is not (律师函不是法院文书): X is the topic (claims-2.5).
-TOPIC_IS_NOT = re.compile(r"^(?:并|也)?(?:不是|并非|并不是)(?=.)")
-TOPIC_TYPES = ("CHANNEL", "CONSEQUENCE")
-# A practice said not to break a rule (晚上九点半接到催收电话不算违规; …调解,这种做法并不违法) is
-# the topic of a ruling, not a claim that it happens (claims-2.7); with 本身 it stays one
-# (联系紧急联系人本身不违法: TOPIC_ITSELF's convention).
-NOT_A_BREACH = r"(?:并|也|都)?(?:不算|不属于|不|没有)(?:是)?(?:违规|违法|违反规定|犯法)"
-RULED_LAWFUL = re.compile(rf"^(?!本身)[^，,。；]{{0,12}}?{NOT_A_BREACH}")
-RULED_LAWFUL_AFTER = re.compile(
-    rf"^(?:这种做法|这种行为|这样做|这么做|这|此举)(?:本身)?{NOT_A_BREACH}"
-)
-
-
-def _ruled_lawful(sentence: Sentence, clause: Span, after: str) -> bool:
-    if RULED_LAWFUL.search(after):
-        return True
-    following = [c for c in sentence.clauses if c.start >= clause.end][:1]
-    return any(RULED_LAWFUL_AFTER.search(c.text) for c in following)
-
-
-def _topic_of_denial(sentence: Sentence, trigger: Trigger) -> bool:
-    clause = clause_of(sentence, trigger.start)
-    after = sentence.text[trigger.end - sentence.start : clause.end - sentence.start]
-    return trigger.type in TOPIC_TYPES and bool(
-        NOT_EQUIVALENT.search(after)
-        or TOPIC_ITSELF.search(after)
-        or TOPIC_IS_NOT.search(after)
-        or (trigger.type == "CHANNEL" and POLICED.search(after))
-        or (trigger.type == "CHANNEL" and _ruled_lawful(sentence, clause, after))
-    )
+def _void_advice(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> set[int]:
+    """Advice given by a collector (银行就可以报警) or only reported advises nothing, and has no
+    object: the consequence after it stays a claim (有人说…银行就可以报警抓人)."""
+    return {
+        id(t)
+        for t in triggers
+        if t.type == "ADVICE"
+        and (_advice_by_collector(sentence, t) or _reported_not_advised(sentence, t, roles))
+    }
 
 
 def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -> list[Trigger]:
@@ -470,14 +439,7 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
         advised = main_clause_is_advice(roles, _advice_positions(triggers, roles)) and all(
             is_advice_clause(c.text) for c in marker_clauses(sentence)
         )
-    # advice given by a collector (银行就可以报警) or only reported advises nothing, and has no
-    # object: the consequence after it stays a claim (有人说…银行就可以报警抓人)
-    void = {
-        id(t)
-        for t in triggers
-        if t.type == "ADVICE"
-        and (_advice_by_collector(sentence, t) or _reported_not_advised(sentence, t, roles))
-    }
+    void = _void_advice(sentence, triggers, roles)
     live = [t for t in triggers if id(t) not in void]
     kept: list[Trigger] = []
     for trigger in triggers:
@@ -502,7 +464,9 @@ def by_role(sentence: Sentence, triggers: list[Trigger], roles: SentenceRoles) -
             continue
         if trigger.type in SUBSUMED_BY_PROHIBITION and _forbidden(sentence, trigger):
             continue
-        if _topic_of_denial(sentence, trigger) or _worried(sentence, trigger):
+        if topic_of_denial(sentence, clause_of(sentence, trigger.start), trigger):
+            continue
+        if _worried(sentence, trigger):
             continue
         if trigger.type == "ADVICE" and (
             _narrated(sentence, trigger)
