@@ -4,7 +4,11 @@ words (sentences written for the tests, not taken from a gold file)."""
 
 from __future__ import annotations
 
+import pytest
+
 from cleaning.claims import extract_claims
+from cleaning.claims.checks import parse_rules
+from cleaning.claims.lexicon import ClaimDataError, expand_classes
 from cleaning.claims.numbers import period_role
 
 
@@ -84,11 +88,6 @@ def test_demanding_money_is_no_obligation() -> None:
 
 
 def test_word_classes_expand_in_lexicons_and_in_a_users_rule_file() -> None:
-    import pytest
-
-    from cleaning.claims.checks import parse_rules
-    from cleaning.claims.lexicon import ClaimDataError, expand_classes
-
     assert "姐夫" in expand_classes("发给{kin}", "test") and "{0,4}" in expand_classes(
         "[^,]{0,4}", "t"
     )
