@@ -20,6 +20,7 @@ from typing import Any
 
 from cleaning.claims.extract import ClaimConfig, extract_claims
 from cleaning.claims.lexicon import ClaimDataError
+from cleaning.errors import json_error
 from cleaning.records import ClaimRecord
 
 FIELDS = ("lender", "modality", "polarity", "days")
@@ -115,7 +116,7 @@ def _why_not_gold(exc: Exception) -> str:
     if isinstance(exc, KeyError):
         return f"it has no {exc.args[0]!r} field"
     if isinstance(exc, json.JSONDecodeError):
-        return f"not JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}"
+        return f"not JSON: {json_error(exc)}"
     return "not a JSON object with the gold fields"
 
 

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from cleaning.claims import ClaimConfig, extract_claims
 from cleaning.claims.mining import MiningConfig, mine_phrases
+from cleaning.errors import json_error
 from cleaning.records import ClaimRecord
 from corpus.claim_settings import claim_config_from_env
 from corpus.claims_query import (
@@ -182,7 +183,7 @@ def claim_json(claim: ClaimRecord) -> dict[str, Any]:
 
 
 def _numbered_lines(stream: IO[str]) -> Iterator[tuple[int, str]]:
-    """(line number, line); a line that is not UTF-8 is bad input, named with its number."""
+    """(line number, line); input that is not UTF-8 is bad input, said with the last good line."""
     lines, number = iter(stream), 0
     while True:
         try:
@@ -206,8 +207,7 @@ def read_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            where = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
-            message = f"line {number} is not JSON ({where}); give one object per line"
+            message = f"line {number} is not JSON ({json_error(exc)}); give one object per line"
             raise DataError(message) from exc
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise DataError(f'line {number} has no string "text" field; each line needs one')

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from cleaning.outcomes import Reason
 from corpus.errors import ConfigError
 from corpus.profiles import check_http_urls, check_scope, hosts_of, load_profile
 from corpus.site_setup.check import check_profile
@@ -35,7 +34,7 @@ def site() -> None:
 
 def _why(fetcher: ScopedFetcher, error: str) -> str:
     """What a failed first fetch of `site new` means, and that nothing was written."""
-    if error in (Reason.REFUSED, Reason.DNS, Reason.TIMEOUT):
+    if error in fetcher.down.values():
         return " (the host did not answer: check the URL and that the site is up); nothing written"
     problems = "; ".join(f"{o}/robots.txt: {p}" for o, p in fetcher.robots_problems.items())
     if not problems:

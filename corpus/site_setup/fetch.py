@@ -47,6 +47,9 @@ class ScopedFetcher:
     requested: list[str] = field(default_factory=list)
     # origin -> why its robots.txt could not be read (then nothing there may be fetched)
     robots_problems: dict[str, str] = field(default_factory=dict)
+    # origin -> why its robots.txt could not be fetched at all (refused, dns, timeout …): the
+    # host is down, not closed, and its URLs get that reason, as the crawl records them
+    down: dict[str, str] = field(default_factory=dict)
     _robots: dict[str, Protego] = field(default_factory=dict)
     _last: float = 0.0
     _http: urllib3.PoolManager = field(
@@ -81,13 +84,9 @@ class ScopedFetcher:
         return self._robots[origin]
 
     def _forbidding(self, url: str) -> str:
-        """Why robots.txt keeps `url` out: a host whose robots.txt could not be fetched at all
-        is down (refused, dns, timeout), not closed, as the crawl records it."""
+        """Why robots.txt keeps `url` out: its host's failure when the host is down."""
         parts = urlsplit(url)
-        problem = self.robots_problems.get(f"{parts.scheme}://{parts.netloc}")
-        if problem in (Reason.REFUSED, Reason.DNS, Reason.TIMEOUT):
-            return problem
-        return Reason.ROBOTS_FORBIDDEN
+        return self.down.get(f"{parts.scheme}://{parts.netloc}", Reason.ROBOTS_FORBIDDEN)
 
     def sitemaps_in_robots(self, url: str) -> list[str]:
         return list(self.robots(url).sitemaps)
@@ -99,6 +98,8 @@ class ScopedFetcher:
                 return DISALLOW_ALL, f"redirected off the scope to {url}"
             answer = self._request(url)
             if answer.error and not answer.status:
+                parts = urlsplit(url)
+                self.down[f"{parts.scheme}://{parts.netloc}"] = answer.error
                 return DISALLOW_ALL, answer.error
             if 300 <= answer.status < 400:
                 url = urljoin(url, answer.final_url)
