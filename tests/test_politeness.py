@@ -219,9 +219,9 @@ def test_two_workers_together_keep_one_processs_limit_per_site(
     from corpus.models import CrawlRun
     from corpus.store import open_store
 
-    # the default heartbeat (15 s), as crawls run: with 3 s the full suite once saw 3 requests
-    # in flight here (2026-12-04, cause not found: a worker stopped past its heartbeat did not
-    # reproduce it, nor 11 runs under CPU load); tests/test_distributed.py is about death
+    # the default heartbeat (15 s), as crawls run; tests/test_distributed.py is about death.
+    # (The one run that saw 3 in flight here, 2026-12-04, was the site's meter counting an
+    # answer already read by the crawler until its thread ran again: samplesite/server.py.)
     tuning = (
         "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
         "--log-level", "ERROR",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import http.client
 import json
 import re
 import time
@@ -153,6 +154,25 @@ def test_slow_page_arrives_after_three_seconds(sample_site: str) -> None:
     reply = fetch(f"{sample_site}/faults/slow")
     assert reply.status == 200 and time.monotonic() - started >= 3.0
     assert_gold_in_page(next(a for a in ARTICLES if a.path == "/faults/slow"), reply.body)
+
+
+def test_the_load_meter_counts_requests_that_overlap_and_no_others(
+    fresh_sample_site: str,
+) -> None:
+    """One request at a time over two connections (two crawlers taking turns under one lease)
+    is 1 in flight, even when the next request arrives before the server's thread has counted
+    the last answer done; two that overlap in the latency are 2."""
+    host, port = fresh_sample_site.removeprefix("http://").split(":")
+    connections = [http.client.HTTPConnection(host, int(port), timeout=15) for _ in range(2)]
+    for turn in range(300):
+        connection = connections[turn % 2]
+        connection.request("GET", "/robots.txt")
+        connection.getresponse().read()
+    assert json.loads(fetch(f"{fresh_sample_site}/_control/load").body)["max_in_flight"] == 1
+    fetch(f"{fresh_sample_site}/_control/latency?ms=300", data=b"")
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(fetch, [f"{fresh_sample_site}/robots.txt"] * 2))
+    assert json.loads(fetch(f"{fresh_sample_site}/_control/load").body)["max_in_flight"] == 2
 
 
 def test_flaky_page_fails_once_then_serves_the_article(fresh_sample_site: str) -> None:
