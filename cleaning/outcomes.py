@@ -93,8 +93,9 @@ REASONS: dict[Reason, tuple[Outcome, str]] = {
     Reason.OFF_SITE_REDIRECT: (Outcome.ERROR, "a redirect to a host outside the crawl's scope"),
     Reason.REDIRECT_NOT_FOLLOWED: (
         Outcome.ERROR,
-        "a redirect to a URL the crawl does not fetch (robots.txt, a trap or page cap); the "
-        "target is in skipped_urls with its own reason",
+        "a redirect to a URL the crawl does not fetch (robots.txt, a trap or page cap, or "
+        "another profile's paths: `not-followed:PROFILE`); the target is in skipped_urls with "
+        "its own reason",
     ),
     Reason.TOO_LARGE: (Outcome.ERROR, "the body is larger than DOWNLOAD_MAXSIZE"),
     Reason.DECOMPRESSION_BOMB: (

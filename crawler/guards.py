@@ -4,7 +4,8 @@
   included, must be in the spider's `CrawlScope`; out-of-scope requests and trap URLs raise
   `Skip`, which the spider's errback records with its reason.
   A redirect (3xx or meta refresh) back into its own chain is a `redirect-loop`, one off the
-  scope an `off-site-redirect`; neither is followed.
+  scope an `off-site-redirect`, one into another profile's paths (`CrawlScope.redirect_verdict`)
+  leaves its target `not-followed:PROFILE`; none is followed.
 - `RetryAfter`: a 429 or 503 with Retry-After (seconds or an HTTP date) is retried no sooner
   than the server asked, and the whole host waits with it.
 """
@@ -59,6 +60,8 @@ class ScopeGuard:
             raise Skip(Reason.REDIRECT_LOOP)
         if not scope.in_scope(request.url):
             raise Skip(Reason.OFF_SITE_REDIRECT if chain else Reason.OFF_SITE)
+        if chain and (elsewhere := scope.redirect_verdict(request.url)):
+            raise Skip(elsewhere)
         if scope.too_deep(request.meta.get("depth", 0)):
             raise Skip(Reason.DEPTH_LIMIT)
         verdict = scope.trap_verdict(request.url) or scope.take_page(request.url)

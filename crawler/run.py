@@ -184,7 +184,8 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
         crawler = process.create_crawler(ArticleSpider)
         crawler.signals.connect(freeze_startup_heap, signal=signals.engine_started)
         crawlers.append(crawler)
-        process.crawl(crawler, profile=profile, run_id=args.run_id)
+        neighbours = [other for other in profiles if other is not profile]
+        process.crawl(crawler, profile=profile, run_id=args.run_id, neighbours=neighbours)
     if early.signal is not None:
         return _stopped_before_start(store, args)
     with shown_while_running(store, args.run_id) if args.live else contextlib.nullcontext():

@@ -3,21 +3,40 @@
 One `CrawlScope` per spider. The spider asks it before it queues a link, and the downloader
 middleware asks it again for every request (redirects included), so nothing outside the scope
 is ever sent, whatever produced the request.
+
+Several profiles may share a host (a portal's sections). A redirect from one profile's page
+into paths that its own `follow` rules leave out but another profile of the run follows is not
+followed (`redirect_verdict`): the page is that profile's, and storing it under the first would
+give the site a page (and a copy of the other's article) it does not have. A redirect to paths
+no profile of the run follows is followed as before (a moved page, a mobile path).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
+
+from scrapy.linkextractors import LinkExtractor
 
 from cleaning.outcomes import Reason
 from corpus.profiles import SiteProfile, host_allowed
 
 
+def follow_rules(profile: SiteProfile) -> LinkExtractor:
+    """The profile's `follow` / `deny` patterns (`.matches(url)`)."""
+    return LinkExtractor(allow=profile.follow, deny=profile.deny, deny_extensions=[])
+
+
 class CrawlScope:
-    def __init__(self, profile: SiteProfile) -> None:
+    def __init__(self, profile: SiteProfile, neighbours: Sequence[SiteProfile] = ()) -> None:
+        """`neighbours`: the run's other profiles (a redirect into their paths is theirs)."""
         self.profile = profile
+        self.follows = follow_rules(profile)
+        self.article_patterns = tuple(re.compile(p) for p in profile.article_patterns)
+        self._neighbours = [(other, follow_rules(other)) for other in neighbours]
         self.pages_allowed = 0
         # per path: how many of its query variants were fetched and were not / were articles
         self._non_articles: dict[str, int] = defaultdict(int)
@@ -34,6 +53,16 @@ class CrawlScope:
         if self.too_deep(depth):
             return Reason.DEPTH_LIMIT
         return self.trap_verdict(url)
+
+    def redirect_verdict(self, url: str) -> str | None:
+        """None when a redirect to `url` is followed; `not-followed:OTHER` when this profile's
+        rules leave it out and the run's profile OTHER follows it."""
+        if self.follows.matches(url) or any(p.search(url) for p in self.article_patterns):
+            return None
+        for other, rules in self._neighbours:
+            if host_allowed(url, other.allowed_domains) and rules.matches(url):
+                return Reason.NOT_FOLLOWED.detailed(other.name)
+        return None
 
     def too_deep(self, depth: int) -> bool:
         """Deeper than the profile's `depth` (0 means no limit, as Scrapy's DEPTH_LIMIT)."""

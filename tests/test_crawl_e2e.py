@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from cleaning.extract.scoring import token_f1
 from corpus.bodies import stored_body
-from corpus.models import Article, Comment, CrawlRun, Page
+from corpus.models import Article, Comment, CrawlRun, Page, SkippedUrlRow
 from corpus.store import Store
 from samplesite.content import Article as SampleArticle
 from samplesite.content import load_articles
@@ -163,10 +163,45 @@ def test_flaky_page_recovers_by_retry(crawled: Crawled) -> None:
     assert retries >= 1
 
 
-def test_redirect_chain_and_slow_page_are_followed(crawled: Crawled) -> None:
+def test_a_redirect_into_another_profiles_paths_is_left_to_it(crawled: Crawled) -> None:
+    """sample-portal's /faults/redirect ends at a /wp/ article: sample-wp follows /wp/, so the
+    portal does not store it (it would hold a copy of another site's article); sample-wp
+    stores it once."""
     redirected = page_for(crawled, "/faults/redirect")
-    assert redirected.final_url != redirected.url and redirected.status == 200
-    assert page_for(crawled, "/faults/slow").status == 200
+    assert (redirected.site, redirected.outcome) == ("sample-portal", "error")
+    assert redirected.reason == "redirect-not-followed"
+    target = redirected.final_url
+    with crawled.store.session() as session:
+        holders = session.execute(
+            select(Page.site, Page.outcome).where(Page.final_url == target, Page.status == 200)
+        ).all()
+        skipped = session.execute(
+            select(SkippedUrlRow.site, SkippedUrlRow.reason).where(SkippedUrlRow.url == target)
+        ).all()
+    assert [tuple(row) for row in holders] == [("sample-wp", "article")]
+    assert len(skipped) == 1 and skipped[0].site == "sample-portal"
+    assert skipped[0].reason.startswith("not-followed")
+
+
+def test_redirect_chain_and_slow_page_are_followed(sample_site: str, tmp_path: Path) -> None:
+    """Crawled alone, sample-portal follows its 301-302-301 chain into /wp/ (no profile of
+    the run follows /wp/)."""
+    db = tmp_path / "portal.db"
+    argv = debtcorpus(
+        "crawl", "--site", "sample-portal", "--base-url", sample_site, "--db", str(db)
+    )
+    subprocess.run(argv, check=True, timeout=300)
+    store = Store(str(db))
+    try:
+        with store.session() as session:
+            rows = session.scalars(select(Page).where(Page.url.like("%/faults/%"))).all()
+            pages = {row.url.removeprefix(sample_site): row for row in rows}
+    finally:
+        store.dispose()
+    redirected = pages["/faults/redirect"]
+    assert "/wp/" in redirected.final_url and redirected.status == 200
+    assert len(redirected.redirects) == 2 and redirected.outcome == "article"
+    assert pages["/faults/slow"].status == 200
 
 
 def test_raw_pages_are_kept(crawled: Crawled) -> None:

@@ -110,6 +110,24 @@ def test_depth_zero_means_no_limit() -> None:
     assert limited.link_verdict("http://x.cn/deep", 2) == "depth-limit"
 
 
+def test_a_redirect_into_paths_another_profile_of_the_run_follows_is_its_own() -> None:
+    def profile(name: str, follow: str, host: str = "x.cn") -> SiteProfile:
+        start = f"http://{host}/{follow}/"
+        return SiteProfile(name=name, start_urls=(start,), follow=(f"/{follow}/",)).resolved(None)
+
+    portal, wp, other_host = (
+        profile("portal", "portal"),
+        profile("wp", "wp"),
+        profile("o", "m", "y.cn"),
+    )
+    scope = CrawlScope(portal, [wp, other_host])
+    assert scope.redirect_verdict("http://x.cn/wp/1.html") == "not-followed:wp"
+    assert outcome_of("not-followed:wp") is Outcome.NOT_FETCHED
+    assert scope.redirect_verdict("http://x.cn/portal/2.html") is None  # its own paths
+    assert scope.redirect_verdict("http://x.cn/m/3.html") is None  # no profile here follows it
+    assert CrawlScope(portal).redirect_verdict("http://x.cn/wp/1.html") is None  # crawled alone
+
+
 def test_trap_caps() -> None:
     profile = SiteProfile(name="t", start_urls=("http://x.cn/",), max_query_variants=3)
     scope = CrawlScope(profile)

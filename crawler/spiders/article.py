@@ -3,15 +3,14 @@ links; deciding what is an article and cleaning it happens in the pipeline."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.sitemap import Sitemap
 from scrapy.utils.url import url_has_any_extension
 from twisted.python.failure import Failure
@@ -58,10 +57,12 @@ class ArticleSpider(scrapy.Spider):
         profile: SiteProfile | str,
         run_id: int | str | None = None,
         base_url: str | None = None,
+        neighbours: Sequence[SiteProfile] = (),
         **kwargs: Any,
     ) -> None:
         """`profile` is a SiteProfile, or (as `scrapy crawl article -a profile=NAME -a
-        base_url=URL` passes it) a profile's name or path."""
+        base_url=URL` passes it) a profile's name or path; `neighbours` are the run's other
+        profiles."""
         super().__init__(**kwargs)
         if isinstance(profile, str):
             profile = load_profile(profile).resolved(base_url)
@@ -69,9 +70,8 @@ class ArticleSpider(scrapy.Spider):
         self.run_id = int(run_id) if run_id is not None else None
         # the hosts the crawl may fetch: enforced for every request by crawler.guards.ScopeGuard
         self.allowed_domains = list(profile.allowed_domains)
-        self.scope = CrawlScope(profile)
-        self.article_patterns = tuple(re.compile(p) for p in profile.article_patterns)
-        self.links = LinkExtractor(allow=profile.follow, deny=profile.deny, deny_extensions=[])
+        self.scope = CrawlScope(profile, neighbours)
+        self.article_patterns = self.scope.article_patterns
         # every link of a page, so those the rules leave out get a row too
         self.all_links = MemoLinkExtractor(deny_extensions=[])
         # URLs this run already recorded as not fetched (one row each)
@@ -150,7 +150,7 @@ class ArticleSpider(scrapy.Spider):
         """Why a link is not followed by design: a media file, or the profile's rules."""
         if url_has_any_extension(url, SKIPPED_DOT_EXTENSIONS):
             return Reason.MEDIA
-        if not self.links.matches(url):
+        if not self.scope.follows.matches(url):
             return Reason.NOT_FOLLOWED
         return None
 
@@ -188,7 +188,7 @@ class ArticleSpider(scrapy.Spider):
                 yield from self._record_skip(url.strip(), Reason.NOT_FOLLOWED, response.url, depth)
 
     def _allowed(self, url: str) -> bool:
-        return bool(self.links.matches(url))
+        return bool(self.scope.follows.matches(url))
 
     def fetched(self, response: Response) -> FetchedPage:
         meta = response.meta if response.request else {}
