@@ -148,9 +148,9 @@ TEST_ADDITION = DATA / "claims_gold2b_test.jsonl"
 # claims-2.3: 2g dev and test, 2h dev, handwritten; claims-2.4: 2i dev and test, handwritten;
 # claims-2.5: 2j dev and test, 2k dev; claims-2.6: 2l dev and test; claims-2.7: 2m dev and test;
 # claims-2.8: 2n dev and test)
-LATER_DEV_PARTS = ("e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "p")
+LATER_DEV_PARTS = ("e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p")
 LATER_DEV = [DATA / f"claims_gold2{part}_dev.jsonl" for part in LATER_DEV_PARTS]
-LATER_TEST_PARTS = ("f", "g", "i", "j", "l", "m", "n", "p")
+LATER_TEST_PARTS = ("f", "g", "i", "j", "l", "m", "n", "o", "p")
 LATER_TEST = [DATA / f"claims_gold2{part}_test.jsonl" for part in LATER_TEST_PARTS]
 
 
@@ -244,6 +244,7 @@ def test_2l_dev_floors() -> None:
         ("2l", ("g2ld", "g2lt")),
         ("2m", ("g2md", "g2mt")),
         ("2n", ("g2nd", "g2nt")),
+        ("2o", ("g2od", "g2ot")),
         ("2p", ("g2pd", "g2pt")),
     ],
 )

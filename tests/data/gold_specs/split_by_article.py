@@ -4,7 +4,7 @@
 
 The parts so far: 2i with seed 20261202 (claims-2.4), 2j with 20261203 (claims-2.5), 2l with
 20261204 (claims-2.6), 2m with 20261205 (claims-2.7), 2n with 20261206
-(claims-2.8), 2p with 20261208.
+(claims-2.8), 2o with 20261207 (real text, after claims-2.8), 2p with 20261208.
 
 Articles are shuffled with a fixed seed and taken into test until it holds at least 40% of the
 sentences; the rest is dev. The split was committed before the extractor was run on either part.
