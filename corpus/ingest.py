@@ -115,7 +115,7 @@ def fetch_outcome(fetched: FetchedPage) -> tuple[str, str | None] | None:
 
 
 def store_skipped(store: Store, skipped: list[SkippedUrl]) -> None:
-    """Record URLs the crawl did not fetch, once per run and URL, in one transaction."""
+    """Record URLs the crawl did not fetch, once per run, profile and URL, in one transaction."""
     if not skipped:
         return
     rows = [asdict(item) for item in skipped]
@@ -123,7 +123,9 @@ def store_skipped(store: Store, skipped: list[SkippedUrl]) -> None:
         table = SkippedUrlRow.__table__
         dialects: dict[str, Any] = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
         insert = dialects[session.get_bind().dialect.name]
-        statement = insert(table).on_conflict_do_nothing(index_elements=["crawl_run_id", "url"])
+        statement = insert(table).on_conflict_do_nothing(
+            index_elements=["crawl_run_id", "site", "url"]
+        )
         session.execute(statement, rows)
 
 

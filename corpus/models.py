@@ -114,10 +114,13 @@ class Page(PageFields, Base):
 
 class SkippedUrlRow(Base):
     """A URL a crawl found and deliberately did not fetch, with the reason (outcome
-    not-fetched): off-site, robots-forbidden, depth-limit, trap-limit, page-limit."""
+    not-fetched): off-site, robots-forbidden, depth-limit, trap-limit, page-limit. One row per
+    run, profile (`site`) and URL: two profiles of one host each keep their own reason."""
 
     __tablename__ = "skipped_urls"
-    __table_args__ = (UniqueConstraint("crawl_run_id", "url", name="uq_skipped_run_url"),)
+    __table_args__ = (
+        UniqueConstraint("crawl_run_id", "site", "url", name="uq_skipped_run_site_url"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)

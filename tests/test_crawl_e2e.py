@@ -129,7 +129,15 @@ def test_gbk_and_misdeclared_pages_decode(crawled: Crawled) -> None:
 def test_robots_disallowed_pages_are_not_fetched(crawled: Crawled) -> None:
     with crawled.store.session() as session:
         private = session.scalar(select(func.count()).where(Page.url.contains("/wp/private/")))
+        skipped = session.execute(
+            select(SkippedUrlRow.site, SkippedUrlRow.reason).where(
+                SkippedUrlRow.url == f"{crawled.base_url}/wp/private/members.html"
+            )
+        ).all()
     assert private == 0
+    # both profiles meet it: each keeps its own reason, whichever met it first
+    assert ("sample-wp", "robots-forbidden") in {tuple(row) for row in skipped}
+    assert ("sample-portal", "not-followed") in {tuple(row) for row in skipped}
 
 
 def page_for(crawled: Crawled, path: str) -> Page:
