@@ -30,8 +30,8 @@ REPO = Path(__file__).resolve().parents[2]
 DATA = Path("tests/data")
 # Every test part and every dev part of the second set (the card pools what it names; claims-2.5
 # added 2j test and 2j, 2k dev; claims-2.6 2l test and dev; claims-2.8 2m and 2n, test and dev).
-CLAIM_TEST_PARTS = ("", "b", "f", "g", "i", "j", "l", "m", "n")
-CLAIM_DEV_PARTS = ("", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n")
+CLAIM_TEST_PARTS = ("", "b", "f", "g", "i", "j", "l", "m", "n", "o", "p")
+CLAIM_DEV_PARTS = ("", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p")
 CLAIM_GOLD: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("test", tuple(f"claims_gold2{part}_test.jsonl" for part in CLAIM_TEST_PARTS)),
     ("dev", tuple(f"claims_gold2{part}_dev.jsonl" for part in CLAIM_DEV_PARTS)),
