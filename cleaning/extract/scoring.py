@@ -15,6 +15,8 @@ from dataclasses import dataclass
 _CJK_CHAR = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _TOKEN = re.compile(rf"{_CJK_CHAR}|[A-Za-z0-9]+")
 _CJK_TOKEN = re.compile(_CJK_CHAR)
+_LATIN_RUN = re.compile(r"[A-Za-z0-9]+")
+_NOT_CJK = re.compile(rf"[^{_CJK_CHAR[1:-1]}]+")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,16 @@ def tokens(text: str) -> list[str]:
     # lower-casing the text once, not each token: the per-token call was about 4% of the
     # pipeline's time under cProfile (the pattern takes ASCII letters either way)
     return _TOKEN.findall(text.lower())
+
+
+def token_bag(text: str) -> Counter[str]:
+    """`Counter(tokens(text))` (the same counts; keys in another order): the CJK characters
+    counted by one pass over the text without the rest, then the latin runs. A Chinese text
+    is mostly one-character tokens, which `findall` makes one by one (0.4 ms a page on zh)."""
+    lowered = text.lower()
+    bag = Counter(_NOT_CJK.sub("", lowered))
+    bag.update(_LATIN_RUN.findall(lowered))
+    return bag
 
 
 def token_f1(extracted: str, gold: str) -> TokenScore:
