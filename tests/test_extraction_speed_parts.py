@@ -1,7 +1,8 @@
-"""The speed-ups of issue 18 point 6 give what the slower code gave: the CJK share of two
-joined texts from their token bags, the density walk's text statistics, a forum page's posts
-asked for twice, a page's link texts read once for link titles and list entries
-(tests/test_readability_speed.py covers readability)."""
+"""The speed-ups of issue 18 point 6 give what the slower code gave: a text's token bag, a
+few runs looked up in a text, the CJK share of two joined texts from their token bags, the
+density walk's text statistics, a forum page's posts asked for twice, a page's link texts
+read once for link titles and list entries (tests/test_readability_speed.py covers
+readability)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,13 @@ from cleaning.extract.density import (
 )
 from cleaning.extract.feeds import _DECORATION, _undecorated
 from cleaning.extract.pagetype import _FLOOR, floor_marks, link_texts, link_titles, list_entries
-from cleaning.extract.scoring import cjk_share, joined_cjk_share, tokens
+from cleaning.extract.scoring import (
+    cjk_share,
+    joined_cjk_share,
+    shingle_overlap,
+    token_bag,
+    tokens,
+)
 from cleaning.extract.threads import _POST_BODY, _is_post_body, thread_posts
 from cleaning.metadata.view import (
     _LINE_SPACE,
@@ -63,6 +70,48 @@ from tests.conftest import BENCHMARKS
 def test_joined_share_is_the_share_of_the_joined_text(first: str, second: str) -> None:
     found = joined_cjk_share(first, Counter(tokens(first)), second, Counter(tokens(second)))
     assert found == cjk_share(first + second)
+
+
+def test_token_bag_is_the_counter_of_the_tokens() -> None:
+    pieces = [
+        "债",
+        "務",
+        "\u4dbf",
+        "\uf900",
+        "\u3400",
+        "ab",
+        "Z9",
+        "\u212a",
+        "\u0130",
+        "。",
+        " ",
+        "\n",
+        "é",
+        "_",
+    ]
+    chooser = random.Random(18)
+    for _ in range(5000):
+        text = "".join(chooser.choice(pieces) for _ in range(chooser.randint(0, 20)))
+        assert token_bag(text) == Counter(tokens(text)), repr(text)
+
+
+def test_few_runs_looked_up_are_the_shared_runs() -> None:
+    def runs(text: str, size: int) -> set[str]:
+        squashed = "".join(tokens(text))
+        return {squashed[i : i + size] for i in range(len(squashed) - size + 1)}
+
+    chooser = random.Random(18)
+    for _ in range(3000):
+        inner = "".join(
+            chooser.choice("催收债务逾期 ab9，\n") for _ in range(chooser.randint(0, 12))
+        )
+        outer = "".join(
+            chooser.choice("催收债务逾期律师 ab9c。") for _ in range(chooser.randint(0, 200))
+        )
+        for size in (2, 4, 8):
+            own = runs(inner, size)
+            expected = len(own & runs(outer, size)) / len(own) if own else 0.0
+            assert shingle_overlap(inner, outer, size) == expected, (inner, outer, size)
 
 
 @pytest.mark.parametrize("text", [None, "", "   ", " 正文，有标点。 ", "a,b.c!d (e) “f”", "无标点"])

@@ -5,6 +5,7 @@ readability's serialising test of whether a div holds a block element."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from lxml.etree import tostring
@@ -12,7 +13,12 @@ from readability import Document
 from readability.readability import REGEXES
 
 from cleaning.extract.candidates import _TreeDocument, parse_document
-from cleaning.extract.readability_speed import READABILITY_CLEAN, clean, holds_block
+from cleaning.extract.readability_speed import (
+    READABILITY_CLEAN,
+    clean,
+    has_long_space,
+    holds_block,
+)
 
 PROSE = "这是一段很长的正文，讲的是网贷逾期以后催收的流程和借款人可以采取的办法。" * 3
 
@@ -124,3 +130,14 @@ def test_clean_is_readabilitys_on_random_whitespace() -> None:
         if chooser.random() < 0.02:  # runs near and over 255 whitespace characters
             text += chooser.choice([" ", "\n", " \n"]) * chooser.randint(100, 300) + text
         assert clean(text) == READABILITY_CLEAN(text), repr(text)
+
+
+def test_long_space_found_wherever_the_run_lies() -> None:
+    long_run = re.compile(r"\s{255,}")
+    for size in (1, 253, 254, 255, 256, 600):
+        for offset in range(0, 520, 7):
+            for space in (" ", "\u3000", " \n\t"):
+                run = (space * size)[:size]
+                text = "x" * offset + run + "y" * (offset % 5)
+                assert has_long_space(text) is bool(long_run.search(text)), (size, offset)
+                assert clean(text) == READABILITY_CLEAN(text)

@@ -9,6 +9,7 @@ an image caption or the title repeated as a paragraph, a byline of date and auth
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -73,6 +74,43 @@ def load_rules(path: Path = RULES_FILE) -> tuple[LineRule, ...]:
     )
 
 
+RulePatterns = tuple[tuple[LineRule, re.Pattern[str]], ...]
+
+
+@lru_cache(maxsize=64)
+def rules_by_length(
+    rules: tuple[LineRule, ...],
+) -> tuple[tuple[int, ...], tuple[RulePatterns, ...]]:
+    """The rules' distinct length limits, ascending, and for each limit the (rule, pattern)
+    pairs, in file order, of the rules whose limit is at least that: a line no longer than
+    the i-th limit (and longer than the one before) can meet only the i-th pairs. Most lines
+    are prose longer than most limits, and the loop tests no limit per rule."""
+    limits = tuple(sorted({rule.max_chars for rule in rules}))
+    pairs = tuple(
+        tuple(
+            (rule, pattern)
+            for rule in rules
+            if rule.max_chars >= limit
+            for pattern in rule.patterns
+        )
+        for limit in limits
+    )
+    return limits, pairs
+
+
+def first_rule(
+    line: str, limits: tuple[int, ...], pairs: tuple[RulePatterns, ...]
+) -> LineRule | None:
+    """The first rule that `matches` the line, by `rules_by_length`."""
+    index = bisect.bisect_left(limits, len(line))
+    if index == len(limits):
+        return None
+    for rule, pattern in pairs[index]:
+        if pattern.search(line):
+            return rule
+    return None
+
+
 def _apply_line_rules(
     lines: list[str], rules: tuple[LineRule, ...], removed: Counter[str]
 ) -> list[str]:
@@ -84,8 +122,9 @@ def _apply_line_rules(
     if not _CJK.search(joined):
         # on a Chinese text nearly every rule can fire: the test would cost more than it saves
         rules = live_rules(rules, joined)
+    limits, pairs = rules_by_length(rules)
     for index, line in enumerate(lines):
-        rule = next((r for r in rules if r.matches(forms[index])), None)
+        rule = first_rule(forms[index], limits, pairs)
         seen += len(line)
         if rule is None:
             kept.append(line)

@@ -24,7 +24,7 @@ from readability.readability import REGEXES as READABILITY_PATTERNS
 
 from cleaning.extract.density import block_text, density_extract
 from cleaning.extract.readability_speed import QuickDocument
-from cleaning.extract.scoring import joined_cjk_share, shingle_overlap, tokens
+from cleaning.extract.scoring import joined_cjk_share, shingle_overlap, token_bag
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class Candidate:
     @cached_property
     def bag(self) -> Counter[str]:
         """The text's tokens and their counts (computed once: candidates are compared often)."""
-        return Counter(tokens(self.text))
+        return token_bag(self.text)
 
     @property
     def token_count(self) -> int:

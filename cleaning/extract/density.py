@@ -121,10 +121,11 @@ _MARKS = re.compile("[" + re.escape("".join(sorted(PUNCTUATION))) + "]")
 
 def _text_stats(text: str | None) -> tuple[int, int]:
     """Characters of the stripped text, and its punctuation marks (never whitespace, so the
-    unstripped text holds the same marks)."""
+    stripped text holds the same marks, and the indentation between tags none)."""
     if not text:
         return 0, 0
-    return len(text.strip()), len(_MARKS.findall(text))
+    stripped = text.strip()
+    return (len(stripped), len(_MARKS.findall(stripped))) if stripped else (0, 0)
 
 
 @functools.lru_cache(maxsize=4096)
