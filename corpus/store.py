@@ -137,6 +137,11 @@ class Store:
         self.engine.dispose()
 
 
+def ensure_schema(store: Store) -> None:
+    """Migrate a store's corpus to the newest schema (run in a crawl's store process)."""
+    store.create_schema()
+
+
 def open_store(db: str | None = None) -> Store:
     """Open the corpus and make sure its schema exists."""
     store = Store(db)

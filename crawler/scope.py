@@ -12,11 +12,11 @@ from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
 from cleaning.outcomes import Reason
-from corpus.profiles import SiteProfile, host_allowed
+from corpus.crawl_profile import CrawlProfile, host_allowed
 
 
 class CrawlScope:
-    def __init__(self, profile: SiteProfile) -> None:
+    def __init__(self, profile: CrawlProfile) -> None:
         self.profile = profile
         self.pages_allowed = 0
         # per path: how many of its query variants were fetched and were not / were articles

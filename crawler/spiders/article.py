@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 
 from cleaning.outcomes import Outcome, Reason, outcome_of
 from cleaning.urls import clean_url
-from corpus.profiles import SiteProfile, load_profile
+from corpus.crawl_profile import CrawlProfile
 from crawler.failures import failure_reason
 from crawler.items import FetchedPage, SkippedUrl
 from crawler.link_extractor import MemoLinkExtractor
@@ -55,23 +55,26 @@ class ArticleSpider(scrapy.Spider):
 
     def __init__(
         self,
-        profile: SiteProfile | str,
+        profile: object,
         run_id: int | str | None = None,
         base_url: str | None = None,
         **kwargs: Any,
     ) -> None:
-        """`profile` is a SiteProfile, or (as `scrapy crawl article -a profile=NAME -a
-        base_url=URL` passes it) a profile's name or path."""
+        """`profile` is a CrawlProfile (crawler.run), a SiteProfile, or (as `scrapy crawl
+        article -a profile=NAME -a base_url=URL` passes it) a profile's name or path."""
         super().__init__(**kwargs)
         if isinstance(profile, str):
+            from corpus.profiles import load_profile  # pydantic: `scrapy crawl` only
+
             profile = load_profile(profile).resolved(base_url)
-        self.profile = profile
+        self.profile = CrawlProfile.of(profile)
         self.run_id = int(run_id) if run_id is not None else None
         # the hosts the crawl may fetch: enforced for every request by crawler.guards.ScopeGuard
-        self.allowed_domains = list(profile.allowed_domains)
-        self.scope = CrawlScope(profile)
-        self.article_patterns = tuple(re.compile(p) for p in profile.article_patterns)
-        self.links = LinkExtractor(allow=profile.follow, deny=profile.deny, deny_extensions=[])
+        self.allowed_domains = list(self.profile.allowed_domains)
+        self.scope = CrawlScope(self.profile)
+        self.article_patterns = tuple(re.compile(p) for p in self.profile.article_patterns)
+        follow, deny = self.profile.follow, self.profile.deny
+        self.links = LinkExtractor(allow=follow, deny=deny, deny_extensions=[])
         # every link of a page, so those the rules leave out get a row too
         self.all_links = MemoLinkExtractor(deny_extensions=[])
         # URLs this run already recorded as not fetched (one row each)
