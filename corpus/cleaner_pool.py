@@ -25,6 +25,7 @@ import ctypes.util
 import enum
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
@@ -108,13 +109,24 @@ def _watch_owner(owner_pid: int) -> None:
             os._exit(1)
 
 
-def warmed_executor(workers: int) -> ProcessPoolExecutor:
-    """Workers forked from the one fork server of this process, which preloads the cleaner."""
+def _forkserver() -> multiprocessing.context.ForkServerContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["corpus.cleaner_warmup"])
+    return context
+
+
+def warmed_executor(workers: int) -> ProcessPoolExecutor:
+    """Workers forked from the one fork server of this process, which preloads the cleaner."""
     return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+        workers, mp_context=_forkserver(), initializer=_worker_start, initargs=(os.getpid(),)
     )
+
+
+def start_fork_server() -> None:
+    """Start the fork server now: it warms up (seconds) while this process goes on; the
+    first worker forked waits for it."""
+    _forkserver()
+    multiprocessing.forkserver.ensure_running()
 
 
 def kill_pools() -> None:

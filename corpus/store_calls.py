@@ -12,8 +12,7 @@ Once the crawl's cleaner pool runs, the calls run in its workers and that worker
 A call names its function (`"module:function"`), so the Scrapy process never imports it;
 with a `db`, the function gets the worker's store of that corpus first. Errors come back as
 `StoreCallError` (message, and whether waiting may help) or as the project's own errors, so
-that no SQLAlchemy class has to be unpickled here. `started` starts the fork server at once
-(its warm-up takes seconds) and lets the caller go on meanwhile.
+that no SQLAlchemy class has to be unpickled here.
 """
 
 from __future__ import annotations
@@ -85,10 +84,10 @@ class StoreCalls:
         if own is not None:
             own.shutdown(wait=False)  # its calls still run; then it exits
 
-    def take_back(self, executor: Callable[[], ProcessPoolExecutor]) -> None:
+    def take_back(self, executor: Callable[[], ProcessPoolExecutor] | None = None) -> None:
+        """Stop running calls in that pool (every pool: None); the next starts a worker."""
         with self._lock:
-            if executor in self._lent:
-                self._lent.remove(executor)
+            self._lent = [e for e in self._lent if executor is not None and e != executor]
 
     def submit(self, name: str, *args: Any, db: str | None = None) -> Future[Any]:
         with self._lock:
@@ -139,13 +138,6 @@ def store_calls() -> StoreCalls:
         if _CALLS is None:
             _CALLS = StoreCalls()
         return _CALLS
-
-
-def start_store_calls() -> None:
-    """Start the store worker (and so the fork server, whose warm-up takes seconds) in a
-    thread: a worker's first start blocks its caller until the fork server has warmed up;
-    calls made meanwhile wait for it."""
-    threading.Thread(target=store_calls().submit, args=("os:getpid",), daemon=True).start()
 
 
 def stop_store_calls() -> None:

@@ -3,18 +3,14 @@
 # exit code and no traceback: the `debtcorpus crawl` parent says how to resume.
 # The code is corpus.crawl_contract.ExitCode.INTERRUPTED, not imported: an import is what
 # Ctrl-C may stop.
-import sys
-
 INTERRUPTED = 4
 
 try:
-    from corpus.crawl_contract import crawl_parser
+    from corpus.cleaner_pool import start_fork_server
 
-    crawl_parser().parse_args(sys.argv[1:])  # bad arguments: exit 2 before anything starts
-    from corpus.store_calls import start_store_calls
-
-    # the crawl's store process and the cleaners' fork server warm up while Scrapy loads
-    start_store_calls()
+    # the cleaners' fork server warms up (seconds) while Scrapy loads: the crawl's store
+    # calls (corpus.store_calls), its profiles first, run in workers forked from it
+    start_fork_server()
     from crawler.run import main
 
     status = main()

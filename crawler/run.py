@@ -200,6 +200,7 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
         process.start()
     cancel_stop_deadline()
     kill_pools()  # a crawl stopped at once left its cleaners busy: no waiting for them
+    calls.take_back()  # the run is closed by a worker of its own
     status = _close_run(calls, args, profiles, crawlers)
     stop_store_calls()
     return status
