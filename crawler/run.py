@@ -170,6 +170,9 @@ def freeze_startup_heap() -> None:
 
 def run_crawl(args: argparse.Namespace) -> RunStatus:
     """Crawl every profile in one reactor; returns the run's final status."""
+    # from here a stop is noted, not raised: the store calls below fork a worker, which an
+    # interrupted fork would leave half-started
+    early = _EarlyStop()
     calls = store_calls()
     # the run is held by this process, so `crawl --resume` refuses while it lives
     held = None
@@ -186,7 +189,6 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
         from crawler import distributed
 
         distributed.claim_seen_sets(settings, args, [p.name for p in profiles])
-    early = _EarlyStop()
     process = CrawlerProcess(settings)
     crawlers: list[Crawler] = []
     for profile in profiles:
