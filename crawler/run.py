@@ -182,6 +182,8 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
     profiles = profiles_for(args, calls)
     if held is not None:
         calls.result(held)
+    if early.signal is not None:  # stopped while the fork server warmed up
+        return _stopped_before_start(calls, args)
     if not profiles:
         raise ConfigError("nothing to crawl: give start URLs or --site PROFILE")
     settings = crawl_settings(args)
