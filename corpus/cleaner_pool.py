@@ -25,6 +25,7 @@ import ctypes.util
 import enum
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
@@ -38,7 +39,7 @@ from typing import TypeVar
 
 from cleaning.outcomes import Reason
 from cleaning.records import CleanResult
-from corpus.ingest import FetchedPage, clean_fetched
+from corpus.fetches import FetchedPage
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ class PoolFailure(enum.Enum):
 
 def clean_safely(fetched: FetchedPage) -> CleanResult | None:
     """Run in a worker process: a page that breaks the cleaner is kept as a reject, with why."""
+    from corpus.ingest import clean_fetched  # loaded by the fork server; not in the crawl's process
+
     try:
         return clean_fetched(fetched)
     except Exception as exc:
@@ -106,6 +109,26 @@ def _watch_owner(owner_pid: int) -> None:
             os._exit(1)
 
 
+def _forkserver() -> multiprocessing.context.ForkServerContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["corpus.cleaner_warmup"])
+    return context
+
+
+def warmed_executor(workers: int) -> ProcessPoolExecutor:
+    """Workers forked from the one fork server of this process, which preloads the cleaner."""
+    return ProcessPoolExecutor(
+        workers, mp_context=_forkserver(), initializer=_worker_start, initargs=(os.getpid(),)
+    )
+
+
+def start_fork_server() -> None:
+    """Start the fork server now: it warms up (seconds) while this process goes on; the
+    first worker forked waits for it."""
+    _forkserver()
+    multiprocessing.forkserver.ensure_running()
+
+
 def kill_pools() -> None:
     """Kill every pool's workers: a crawl stopped at once (a second Ctrl-C) exits without
     waiting for the batches they are cleaning and storing (none is acknowledged: the resumed
@@ -141,11 +164,7 @@ class CleanerPool:
         _POOLS.add(self)
 
     def _new_executor(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["corpus.cleaner_warmup"])
-        return ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
-        )
+        return warmed_executor(self.workers)
 
     def start_in_background(self) -> None:
         """Start the workers in a thread; `run` waits for them without blocking its loop."""
@@ -185,6 +204,10 @@ class CleanerPool:
         except BrokenProcessPool:
             self._replace(executor)
             return PoolFailure.BROKEN
+
+    def executor(self) -> ProcessPoolExecutor:
+        """The current executor (a stall replaces it)."""
+        return self._executor
 
     def pids(self) -> list[int]:
         return list(getattr(self._executor, "_processes", {}) or {})

@@ -4,7 +4,8 @@ base, the extractors' parsers and caches) is loaded once in the fork server and 
 on write, by every cleaner forked from it, instead of once per cleaner. The page is then
 stored, as a cleaner stores its batches, in a throwaway SQLite corpus: what SQLAlchemy sets up
 on its first writes (mapper configuration, the attribute and event machinery, the SQL
-compiler's lazily imported parts) is made here too, and not again in each cleaner.
+compiler's lazily imported parts) is made here too, and not again in each cleaner; so are the
+store calls the cleaners run for the crawl's Scrapy process (corpus.store_calls).
 
 `gc.collect()` drops the warmup's garbage and `gc.freeze()` then moves what is left out of
 the collector's reach, so a collection in a cleaner does not write to (and so copy) the pages
@@ -27,9 +28,12 @@ import corpus.search.backend  # noqa: F401  (the index the writes keep, NumPy wi
 from cleaning.claims.segment import tokenizer
 from cleaning.extract.candidates import trafilatura_text
 from cleaning.records import CleanResult
-from corpus.incremental import store_if_unchanged
-from corpus.ingest import FetchedPage, clean_fetched, store_batch
+from corpus.commands.live import run_view
+from corpus.fetches import FetchedPage, SkippedUrl
+from corpus.incremental import known_pages, pages_of_run, store_if_unchanged
+from corpus.ingest import clean_fetched, store_batch, store_skipped
 from corpus.models import Base
+from corpus.run_records import finish_run, hold_run, refresh_counts, start_run
 from corpus.store import Store
 
 WARMUP_PAGE = (
@@ -53,8 +57,24 @@ def store_throwaway(page: FetchedPage, result: CleanResult | None) -> None:
             store_if_unchanged(store, page)
             store_batch(store, [(page, result)])
             store_if_unchanged(store, page)
+            warm_store_calls(store, page.url)
         finally:
             store.dispose()
+
+
+def warm_store_calls(store: Store, url: str) -> None:
+    """What the cleaners run for the crawl's Scrapy process (corpus.store_calls), run once
+    here, so that its modules and first calls' set-up are shared. Not the profiles' loading:
+    pydantic (12 MB) is used by a short-lived worker at the crawl's start only."""
+    run_id = start_run(store, None, [url], {})
+    hold_run(store, run_id, 0, "warmup")
+    skipped = SkippedUrl(f"{url}/skipped", "not-followed", None, run_id, 1, url, datetime.now(UTC))
+    store_skipped(store, [skipped])
+    known_pages(store, None)
+    pages_of_run(store, run_id)
+    refresh_counts(store, run_id, {})
+    run_view(store, run_id)
+    finish_run(store, run_id, "finished", {})
 
 
 class SharedStoplist:

@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, fields
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from corpus.crawl_profile import hosts_of
 from corpus.errors import ConfigError
-from corpus.profiles import hosts_of, load_profile
 
 DEFAULT_IDLE_TIMEOUT_S = 30.0
 # run stats key: {site: {host: reason}} of the sites nothing could be fetched from, because
@@ -101,6 +101,8 @@ class CrawlRequest:
 def _profile_name(site: str) -> str:
     """A profile's `name:`; one that cannot be read keeps what --site said (the crawl then
     refuses it, and a scheduled run is recorded as config-error under that label)."""
+    from corpus.profiles import load_profile  # pydantic: not in the crawl's Scrapy process
+
     try:
         return load_profile(site).name
     except ConfigError:

@@ -3,26 +3,16 @@ cost no extraction and a resumed run fetches nothing it already stored."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corpus.bodies import stored_body
-from corpus.ingest import FetchedPage, add_page, sha256
+from corpus.fetches import FetchedPage, KnownPage
+from corpus.ingest import add_page, sha256
 from corpus.models import Article, Page
 from corpus.store import Store
 
 USABLE_OUTCOMES = ("article", "rejected")
-
-
-@dataclass(frozen=True)
-class KnownPage:
-    """The newest successful fetch of a URL: its validators, for conditional requests."""
-
-    page_id: int
-    etag: str | None
-    last_modified: str | None
 
 
 def known_pages(store: Store, site: str | None) -> dict[str, KnownPage]:

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from dataclasses import asdict, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ from cleaning.records import ArticleRecord, CleanResult
 from cleaning.urls import site_host, url_identity
 from corpus.bodies import pack_body
 from corpus.claim_settings import claim_config_from_env
+from corpus.fetches import FetchedPage, SkippedUrl
 from corpus.fields import record_values
 from corpus.models import Page, SkippedUrlRow
 from corpus.page_writes import ARTICLES, CLAIMS, COMMENTS, PAGES, PagePlan, StoredPage, write_plans
@@ -30,54 +30,6 @@ from corpus.store import Store
 MAX_UPSERT_ATTEMPTS = 3
 # SQLSTATEs of a transaction that met another one: deadlock, serialization failure
 RETRIED = frozenset({"40P01", "40001"})
-
-
-@dataclass(frozen=True)
-class FetchedPage:
-    """The facts of one fetch, as the crawler saw them. The one record the crawler hands over."""
-
-    url: str
-    final_url: str
-    status: int
-    headers: dict[str, str] = field(repr=False)
-    body: bytes = field(repr=False)
-    fetched_at: datetime
-    site: str | None = None
-    depth: int = 0
-    crawl_run_id: int | None = None
-    # set when the fetch failed below HTTP (timeout, refused, DNS): the error's kind
-    error: str | None = None
-    # a page already stored by the run being resumed, replayed only to follow its links
-    replayed: bool = False
-    # False when the crawl knows the corpus held no earlier fetch of this URL at its start:
-    # then there is nothing to compare with, and no "unchanged?" query is made
-    in_corpus: bool = True
-    # the URLs between url and final_url of a redirected fetch
-    redirects: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
-    # the request as sent: {"method": ..., "headers": {...}} (written out as a WARC request)
-    request: dict[str, Any] | None = None
-    # set for a page read from a web archive (`ingest-warc`): the file's name, record offset
-    warc_file: str | None = None
-    warc_offset: int | None = None
-
-    @property
-    def content_type(self) -> str | None:
-        return self.headers.get("content-type")
-
-
-@dataclass(frozen=True)
-class SkippedUrl:
-    """A URL the crawl found but did not fetch (off-site, robots.txt, depth, trap), and why."""
-
-    url: str
-    reason: str
-    site: str | None
-    crawl_run_id: int | None
-    depth: int
-    # the page that linked or redirected to it (None for a start URL)
-    source_url: str | None
-    seen_at: datetime
 
 
 def sha256(data: bytes | str) -> str:

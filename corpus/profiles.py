@@ -25,7 +25,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 from pydantic.dataclasses import dataclass
 
-from cleaning.urls import site_host
+from corpus.crawl_profile import CrawlProfile, host_allowed, hosts_of
 from corpus.errors import ConfigError
 from corpus.health.config import HealthSettings
 
@@ -96,30 +96,6 @@ class SiteProfile:
         )
 
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def hosts_of(urls: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """The scope entries of URLs: each URL's host (IDNA, lower case), with its port when it
-    names one other than its scheme's default."""
-    return tuple(sorted({entry for url in urls if (entry := scope_entry(url))}))
-
-
-def scope_entry(url: str) -> str | None:
-    parts = urlsplit(url)
-    try:
-        port = parts.port
-    except ValueError:
-        return None
-    if not parts.hostname:
-        return None
-    host = idna_host(parts.hostname)
-    host = f"[{host}]" if ":" in host else host
-    if port is None or port == DEFAULT_PORTS.get(parts.scheme):
-        return host.lower()
-    return f"{host.lower()}:{port}"
-
-
 def _absolute(url: str, base_url: str | None, profile: str) -> str:
     if urlsplit(url).scheme:
         return url
@@ -157,51 +133,6 @@ def check_scope(profile: SiteProfile) -> None:
             f"{where}the start URL {outside[0]!r} is outside its allowed_domains "
             f"{list(profile.allowed_domains)}; add its host there"
         )
-
-
-def url_host_port(url: str) -> tuple[str, int] | None:
-    """A URL's host (IDNA, lower case, no user info) and port (the scheme's default when
-    none is given); None for a URL that has no valid host or port."""
-    parts = urlsplit(url)
-    try:
-        port = parts.port or DEFAULT_PORTS.get(parts.scheme)
-    except ValueError:
-        return None
-    if not parts.hostname or port is None:
-        return None
-    return idna_host(parts.hostname), port
-
-
-def idna_host(host: str) -> str:
-    try:
-        return host.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return host.lower()
-
-
-def host_allowed(url: str, allowed: tuple[str, ...]) -> bool:
-    """Is a URL's host inside scope entries like `x.cn`, `*.x.cn`, `127.0.0.1:8765`?"""
-    found = url_host_port(url)
-    if found is None:
-        return False
-    host, port = found
-    for entry in allowed:
-        entry_host, _, entry_port = entry.rpartition(":") if _has_port(entry) else (entry, "", "")
-        entry_host = idna_host(entry_host.strip("[]"))
-        if entry_port and int(entry_port) != port:
-            continue
-        if entry_host.startswith("*."):
-            base = site_host(entry_host[2:])
-            if site_host(host) == base or host.endswith("." + base):
-                return True
-        elif site_host(host) == site_host(entry_host):
-            return True
-    return False
-
-
-def _has_port(entry: str) -> bool:
-    head, _, tail = entry.rpartition(":")
-    return bool(head) and tail.isdigit() and not head.endswith(":")
 
 
 def adhoc_profile(
@@ -246,6 +177,19 @@ def crawl_profiles(
     for profile in profiles:
         check_scope(profile)
     return profiles
+
+
+def crawl_views(
+    urls: list[str] | tuple[str, ...],
+    sites: list[str] | tuple[str, ...],
+    base_url: str | None = None,
+    depth: int | None = None,
+    allow_domains: tuple[str, ...] = (),
+) -> list[CrawlProfile]:
+    """`crawl_profiles`, as the crawl's Scrapy process takes them (run in its store process:
+    corpus.store_calls)."""
+    profiles = crawl_profiles(urls, sites, base_url, depth, allow_domains)
+    return [CrawlProfile.of(profile) for profile in profiles]
 
 
 def profile_dir() -> Path:

@@ -46,6 +46,14 @@ def finish_run(store: Store, run_id: int, status: str, stats: dict[str, Any]) ->
         _count_run(session, run)
 
 
+def hold_run(store: Store, run_id: int, pid: int, host: str) -> None:
+    """Mark the run as held by the crawl process `pid` on `host`, so `crawl --resume`
+    refuses while it lives."""
+    with store.session() as session:
+        run = session.get_one(CrawlRun, run_id)
+        run.holder_pid, run.holder_host = pid, host
+
+
 def refresh_counts(store: Store, run_id: int, live: dict[str, Any]) -> None:
     """While a run crawls: its counts from its rows so far, and the crawl's live figures
     (queue, pages per second) in stats["live"], so `runs` shows a running crawl truly."""

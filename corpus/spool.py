@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     # at run time imported where a page is read back: the `debtcorpus crawl` parent imports
     # this module, and need not hold the write path while its crawl runs
-    from corpus.ingest import FetchedPage
+    from corpus.fetches import FetchedPage
 
 SPOOL_ENV_VAR = "DEBTCORPUS_SPOOL_DIR"
 
@@ -55,7 +55,7 @@ def spool_page(folder: Path, page: FetchedPage) -> Path:
 
 def spooled_pages(folder: Path) -> Iterator[tuple[Path, FetchedPage]]:
     """The pages waiting in a spool folder, oldest fetch first."""
-    from corpus.ingest import FetchedPage
+    from corpus.fetches import FetchedPage
 
     if not folder.is_dir():
         return

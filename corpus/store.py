@@ -89,9 +89,9 @@ def pool_settings() -> dict[str, Any]:
     A pool of DEBTCORPUS_PG_POOL_SIZE connections (default 2) kept open, up to
     DEBTCORPUS_PG_MAX_OVERFLOW more (default 2) opened at a peak and closed after; each
     checked with a ping before use (a server restart costs no failed write) and replaced
-    after DEBTCORPUS_PG_POOL_RECYCLE seconds (default 1800). Measured: a crawl's Scrapy
-    process holds up to 4 (run records, resume and incremental look-ups, skipped URLs), each
-    cleaner worker 1 (it stores its own batches), the parent 2. psycopg prepares no
+    after DEBTCORPUS_PG_POOL_RECYCLE seconds (default 1800). A crawl's Scrapy process opens
+    none (its store calls run in the cleaner workers: corpus.store_calls), each cleaner
+    worker 1 (it stores its own batches), the parent 2. psycopg prepares no
     statement on the server (DEBTCORPUS_PG_PREPARE_THRESHOLD, default none): PgBouncer in
     transaction mode, which may give each transaction another server connection, works in
     front of it."""
@@ -135,6 +135,11 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def ensure_schema(store: Store) -> None:
+    """Migrate a store's corpus to the newest schema (run in a crawl's store process)."""
+    store.create_schema()
 
 
 def open_store(db: str | None = None) -> Store:

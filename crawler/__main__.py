@@ -6,6 +6,11 @@
 INTERRUPTED = 4
 
 try:
+    from corpus.cleaner_pool import start_fork_server
+
+    # the cleaners' fork server warms up (seconds) while Scrapy loads: the crawl's store
+    # calls (corpus.store_calls), its profiles first, run in workers forked from it
+    start_fork_server()
     from crawler.run import main
 
     status = main()

@@ -62,7 +62,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.task import LoopingCall
 
 from corpus.crawl_contract import DEFAULT_HEARTBEAT_TTL_S, DEFAULT_IDLE_TIMEOUT_S
-from corpus.ingest import FetchedPage
+from corpus.fetches import FetchedPage
 from corpus.models import CrawlRun, Page
 from corpus.run_records import finish_run
 from corpus.store import Store

@@ -1,6 +1,6 @@
 """What the spider yields: the facts of one fetch, or of a URL it did not fetch. Defined once,
-in corpus.ingest."""
+in corpus.fetches."""
 
-from corpus.ingest import FetchedPage, SkippedUrl
+from corpus.fetches import FetchedPage, SkippedUrl
 
 __all__ = ["FetchedPage", "SkippedUrl"]

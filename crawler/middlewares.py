@@ -10,13 +10,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from typing import Any
 
 from scrapy import Request, signals
 from scrapy.http import HtmlResponse, Response
 
-from corpus.incremental import KnownPage, known_pages, page_body, pages_of_run
-from corpus.store import Store, open_store
+from corpus.fetches import KnownPage
+from corpus.store_calls import store_calls
 
 STORED_BODY = "debtcorpus_stored_body"
 # set by crawler.run: the corpus's schema is the newest (`debtcorpus crawl` opened it)
@@ -24,22 +25,24 @@ SCHEMA_READY = "DEBTCORPUS_SCHEMA_READY"
 REPLAYED = "debtcorpus_replayed"
 # whether the corpus held the request's first URL when the crawl started (set on the first hop)
 IN_CORPUS = "debtcorpus_in_corpus"
+Stored = Coroutine[Any, Any, Response]
 
 
 class CorpusMiddleware:
     def __init__(self, crawler: Any) -> None:
         settings = crawler.settings
-        # open_store: `scrapy crawl article -a profile=NAME` may meet a corpus with no schema yet;
-        # under `debtcorpus crawl` the command migrated it, and Alembic's check (its imports,
-        # the reflected schema: ~10 MB) would stay in this process for nothing
-        db = settings.get("DEBTCORPUS_DB")
-        self.store = Store(db) if settings.getbool(SCHEMA_READY) else open_store(db)
+        # the look-ups run in the crawl's store process (corpus.store_calls)
+        self.calls = store_calls()
+        self.db: str = self.calls.call("corpus.store:resolve_db_url", settings.get("DEBTCORPUS_DB"))
+        # `scrapy crawl article -a profile=NAME` may meet a corpus with no schema yet; under
+        # `debtcorpus crawl` the command migrated it, and Alembic's check is not made again
+        if not settings.getbool(SCHEMA_READY):
+            self.calls.call("corpus.store:ensure_schema", db=self.db)
         self.conditional = settings.getbool("DEBTCORPUS_CONDITIONAL_REQUESTS", True)
         self.resume_run = settings.getint("DEBTCORPUS_RESUME_RUN") or None
         self.known: dict[str, KnownPage] = {}
         self.already_stored: dict[str, int] = {}
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CorpusMiddleware:
@@ -47,14 +50,13 @@ class CorpusMiddleware:
 
     def spider_opened(self, spider: Any) -> None:
         site = getattr(getattr(spider, "profile", None), "name", None)
-        self.known = known_pages(self.store, site)
+        self.known = self.calls.call("corpus.incremental:known_pages", site, db=self.db)
         if self.resume_run:
-            self.already_stored = pages_of_run(self.store, self.resume_run)
+            self.already_stored = self.calls.call(
+                "corpus.incremental:pages_of_run", self.resume_run, db=self.db
+            )
 
-    def spider_closed(self, spider: Any) -> None:
-        self.store.dispose()
-
-    def process_request(self, request: Request) -> Response | None:
+    def process_request(self, request: Request) -> Stored | Response | None:
         page_id = self.already_stored.get(request.url)
         if page_id is not None and not request.url.endswith("/robots.txt"):
             return self._stored_response(request, page_id, status=200, flag=REPLAYED)
@@ -67,14 +69,18 @@ class CorpusMiddleware:
                 request.headers.setdefault("If-Modified-Since", known.last_modified)
         return None
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    def process_response(self, request: Request, response: Response) -> Stored | Response:
         known = self.known.get(request.url)
         if response.status == 304 and known is not None:
             return self._stored_response(request, known.page_id, status=304, flag=STORED_BODY)
         return response
 
-    def _stored_response(self, request: Request, page_id: int, status: int, flag: str) -> Response:
-        body, headers = page_body(self.store, page_id)
+    async def _stored_response(
+        self, request: Request, page_id: int, status: int, flag: str
+    ) -> Response:
+        """The stored page as the response (awaited by Scrapy: the body is read by the
+        cleaners' workers, which may be busy with a batch, without stopping the reactor)."""
+        body, headers = await self.calls.acall("corpus.incremental:page_body", page_id, db=self.db)
         request.meta[flag] = True
         return HtmlResponse(
             url=request.url, status=status, headers=headers, body=body, request=request

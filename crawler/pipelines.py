@@ -10,7 +10,8 @@ in-flight set) only when its transaction has committed.
 Nothing fetched is lost silently: a write that fails (disk full, database locked or
 restarting) is retried with backoff for DEBTCORPUS_STORE_RETRY_SECONDS; a page that still
 cannot be stored is spooled to disk (corpus.spool) for `crawl --resume`, and the run ends
-`incomplete`. URLs the spider did not fetch (SkippedUrl) are written in batches.
+`incomplete`. URLs the spider did not fetch (SkippedUrl) are written in batches, by the
+crawl's store process (corpus.store_calls): this process holds no SQLAlchemy.
 
 Back-pressure: while more pages wait for the cleaners than two batches per worker (the cleaners
 still starting, or slower than the network), the engine sends no new request; it resumes
@@ -24,20 +25,19 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from scrapy.utils.misc import load_object
 
 from cleaning.outcomes import Outcome
 from cleaning.records import CleanResult
+from corpus.batch_writer import DEFAULT_MAX_BATCH, Ack, BatchWriter, WorkItem
 from corpus.cleaner_pool import CleanerPool
-from corpus.ingest import FetchedPage, SkippedUrl, store_skipped
-from corpus.pool_writes import DEFAULT_MAX_BATCH, Ack, BatchWriter, WorkItem, one_line, retryable
+from corpus.fetches import FetchedPage, SkippedUrl
 from corpus.spool import run_spool, spool_page
-from corpus.store import Store
+from corpus.store_calls import StoreCallError, store_calls
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 SKIPPED_BATCH = 200
 STORE_RETRY_FIRST_S = 0.25
@@ -69,7 +69,8 @@ class CorpusPipeline:
         self.retry_budget = settings.getfloat("DEBTCORPUS_STORE_RETRY_SECONDS", 60.0)
         self.spool_setting = settings.get("DEBTCORPUS_SPOOL_DIR")
         self.max_batch = settings.getint("DEBTCORPUS_WRITE_BATCH", DEFAULT_MAX_BATCH)
-        self.store: Store | None = None
+        # the corpus's URL, as the store resolves it (a path means SQLite); set once open
+        self.url: str | None = None
         self.cleaners: CleanerPool | None = None
         self.writer: BatchWriter | None = None
         self.replaced = 0
@@ -85,14 +86,16 @@ class CorpusPipeline:
         return cls(crawler)
 
     async def open_spider(self) -> None:
-        self.store = Store(self.db)
+        self.url = await store_calls().acall("corpus.store:resolve_db_url", self.db)
         self.cleaners = CleanerPool(self.workers, self.timeout, self.cleaner)
         # the cleaners' fork server warms up (seconds) while the first pages are fetched
         self.cleaners.start_in_background()
+        # this process's store calls run in the cleaners from now on (corpus.store_calls)
+        store_calls().lend(self.cleaners.executor)
         profile = getattr(self.crawler.spider, "profile", None)
         floor = profile.min_relevance if profile else 0.0
         self.writer = BatchWriter(
-            self.cleaners, self.store.url, self.cleaner, floor, max(1, self.max_batch)
+            self.cleaners, self.url, self.cleaner, floor, max(1, self.max_batch)
         )
 
     async def process_item(self, item: FetchedPage | SkippedUrl) -> FetchedPage | SkippedUrl:
@@ -150,18 +153,18 @@ class CorpusPipeline:
             self.outage_logged = False
         self._count(item, ack)
 
-    async def _write(self, function: Callable[..., T], *args: Any) -> T:
-        """Run a store call of this process (the skipped URLs) in a thread, retrying with
-        backoff while the store is unavailable, as _store_page."""
+    async def _write(self, name: str, *args: Any) -> Any:
+        """Run a store call of this process (the skipped URLs) in its store process, retrying
+        with backoff while the store is unavailable, as _store_page."""
         deadline = time.monotonic() + self.retry_budget
         delay = STORE_RETRY_FIRST_S
         while True:
             try:
-                return await asyncio.to_thread(function, *args)
-            except Exception as exc:
-                if not retryable(exc) or time.monotonic() + delay > deadline:
-                    raise StoreUnavailable(one_line(exc)) from exc
-                self._log_outage(one_line(exc))
+                return await store_calls().acall(name, *args, db=self.url)
+            except StoreCallError as exc:
+                if not exc.retryable or time.monotonic() + delay > deadline:
+                    raise StoreUnavailable(str(exc)) from exc
+                self._log_outage(str(exc))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, STORE_RETRY_MAX_S)
 
@@ -176,10 +179,10 @@ class CorpusPipeline:
         stats = self.crawler.stats
         stats.inc_value(STORE_FAILED)
         stats.set_value("debtcorpus/store_error", str(exc))
-        if item.crawl_run_id is None or self.store is None:
+        if item.crawl_run_id is None or self.url is None:
             stats.inc_value(LOST)
             return
-        folder = run_spool(self.store.url, item.crawl_run_id, self.spool_setting)
+        folder = run_spool(self.url, item.crawl_run_id, self.spool_setting)
         try:
             spool_page(folder, item)
         except OSError as spool_error:
@@ -192,9 +195,8 @@ class CorpusPipeline:
 
     async def _flush_skipped(self) -> None:
         batch, self.skipped = self.skipped, []
-        assert self.store
         try:
-            await self._write(store_skipped, self.store, batch)
+            await self._write("corpus.ingest:store_skipped", batch)
         except StoreUnavailable as exc:
             # Only records of URLs never fetched are lost; resume finds them again.
             self.crawler.stats.inc_value(STORE_FAILED)
@@ -220,9 +222,8 @@ class CorpusPipeline:
 
     async def close_spider(self) -> None:
         """Store what is buffered, wait for pages in flight; the run is closed by crawler.run."""
-        if self.skipped and self.store:
+        if self.skipped and self.url:
             await self._flush_skipped()
         if self.cleaners:
+            store_calls().take_back(self.cleaners.executor)
             self.cleaners.shutdown(wait=True)
-        if self.store:
-            self.store.dispose()

@@ -13,14 +13,14 @@ from typing import Any, ClassVar
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet import task, threads
 
-from corpus.run_records import refresh_counts
-from corpus.store import Store
+from corpus.store_calls import StoreCallError, store_calls
 from crawler.pipelines import PAGES
 
 logger = logging.getLogger(__name__)
+# run in the crawl's store process (corpus.store_calls)
+REFRESH = "corpus.run_records:refresh_counts"
 
 
 class LiveRun:
@@ -52,7 +52,7 @@ class LiveRun:
             return
         LiveRun.registered.append(self)
         if LiveRun.loop is None:
-            self.store = Store(self.crawler.settings.get("DEBTCORPUS_DB"))
+            self.db = self.crawler.settings.get("DEBTCORPUS_DB")
             LiveRun.loop = task.LoopingCall(self.write)
             LiveRun.loop.start(self.interval, now=False)
 
@@ -79,12 +79,12 @@ class LiveRun:
     def write(self) -> Any:
         live = {entry.profile: entry.figures() for entry in LiveRun.registered}
         assert self.run_id is not None
-        deferred = threads.deferToThread(refresh_counts, self.store, self.run_id, live)
+        deferred = threads.deferToThread(store_calls().call, REFRESH, self.run_id, live, db=self.db)
         deferred.addErrback(self._failed)
         return deferred
 
     def _failed(self, failure: Any) -> None:
-        if failure.check(SQLAlchemyError):
+        if failure.check(StoreCallError):
             logger.warning("could not write the run's live counts: %s", failure.value)
             return
         failure.raiseException()

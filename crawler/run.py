@@ -20,7 +20,6 @@ from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
-from sqlalchemy.exc import SQLAlchemyError
 
 from corpus.cleaner_pool import kill_pools
 from corpus.commands.live import shown_while_running
@@ -31,11 +30,9 @@ from corpus.crawl_contract import (
     RunStatus,
     crawl_parser,
 )
+from corpus.crawl_profile import CrawlProfile
 from corpus.errors import ConfigError, DebtcorpusError
-from corpus.models import CrawlRun
-from corpus.profiles import SiteProfile, crawl_profiles
-from corpus.run_records import finish_run
-from corpus.store import Store
+from corpus.store_calls import StoreCallError, StoreCalls, stop_store_calls, store_calls
 from crawler.middlewares import SCHEMA_READY
 from crawler.pipelines import REDIS_FAILED, STORE_FAILED
 from crawler.robots import UNREACHABLE_HOST
@@ -49,8 +46,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return crawl_parser().parse_args(argv)
 
 
-def profiles_for(args: argparse.Namespace) -> list[SiteProfile]:
-    return crawl_profiles(args.urls, args.site, args.base_url, args.depth, tuple(args.allow_domain))
+# run in the crawl's store process (corpus.store_calls): this process imports neither
+# SQLAlchemy nor pydantic
+FINISH_RUN = "corpus.run_records:finish_run"
+
+
+def profiles_for(args: argparse.Namespace, calls: StoreCalls) -> list[CrawlProfile]:
+    """The resolved, checked profiles (corpus.profiles.crawl_views)."""
+    found: list[CrawlProfile] = calls.call(
+        "corpus.profiles:crawl_views",
+        args.urls,
+        args.site,
+        args.base_url,
+        args.depth,
+        tuple(args.allow_domain),
+    )
+    return found
 
 
 def crawl_settings(args: argparse.Namespace) -> Settings:
@@ -110,7 +121,7 @@ def run_status(crawlers: list[Crawler]) -> RunStatus:
     return RunStatus.INTERRUPTED
 
 
-def unreachable_sites(profiles: list[SiteProfile], crawlers: list[Crawler]) -> dict[str, Any]:
+def unreachable_sites(profiles: list[CrawlProfile], crawlers: list[Crawler]) -> dict[str, Any]:
     """{site: {host: reason}} of each site nothing could be fetched from, as its robots.txt
     could not be reached (connection refused, DNS, timeout): the crawl crawled nothing there."""
     sites: dict[str, Any] = {}
@@ -124,13 +135,6 @@ def unreachable_sites(profiles: list[SiteProfile], crawlers: list[Crawler]) -> d
         if hosts and not values.get("downloader/response_count"):
             sites[profile.name] = hosts
     return sites
-
-
-def hold_run(store: Store, run_id: int) -> None:
-    """Mark the run as held by this process, so `crawl --resume` refuses while it lives."""
-    with store.session() as session:
-        run = session.get_one(CrawlRun, run_id)
-        run.holder_pid, run.holder_host = os.getpid(), socket.gethostname()
 
 
 def die_with_parent() -> None:
@@ -166,18 +170,27 @@ def freeze_startup_heap() -> None:
 
 def run_crawl(args: argparse.Namespace) -> RunStatus:
     """Crawl every profile in one reactor; returns the run's final status."""
-    profiles = profiles_for(args)
+    # from here a stop is noted, not raised: the store calls below fork a worker, which an
+    # interrupted fork would leave half-started
+    early = _EarlyStop()
+    calls = store_calls()
+    # the run is held by this process, so `crawl --resume` refuses while it lives
+    held = None
+    if not args.redis:
+        where = (os.getpid(), socket.gethostname())
+        held = calls.submit("corpus.run_records:hold_run", args.run_id, *where, db=args.db)
+    profiles = profiles_for(args, calls)
+    if held is not None:
+        calls.result(held)
+    if early.signal is not None:  # stopped while the fork server warmed up
+        return _stopped_before_start(calls, args)
     if not profiles:
         raise ConfigError("nothing to crawl: give start URLs or --site PROFILE")
     settings = crawl_settings(args)
-    store = Store(args.db)
-    if not args.redis:
-        hold_run(store, args.run_id)
     if args.redis:
         from crawler import distributed
 
         distributed.claim_seen_sets(settings, args, [p.name for p in profiles])
-    early = _EarlyStop()
     process = CrawlerProcess(settings)
     crawlers: list[Crawler] = []
     for profile in profiles:
@@ -187,39 +200,68 @@ def run_crawl(args: argparse.Namespace) -> RunStatus:
         neighbours = [other for other in profiles if other is not profile]
         process.crawl(crawler, profile=profile, run_id=args.run_id, neighbours=neighbours)
     if early.signal is not None:
-        return _stopped_before_start(store, args)
-    with shown_while_running(store, args.run_id) if args.live else contextlib.nullcontext():
+        return _stopped_before_start(calls, args)
+    with shown_while_running(args.db, args.run_id) if args.live else contextlib.nullcontext():
         process.start()
     cancel_stop_deadline()
     kill_pools()  # a crawl stopped at once left its cleaners busy: no waiting for them
+    calls.take_back()  # the run is closed by a worker of its own
+    status = _close_run(calls, args, profiles, crawlers)
+    stop_store_calls()
+    return status
+
+
+def _close_run(
+    calls: StoreCalls,
+    args: argparse.Namespace,
+    profiles: list[CrawlProfile],
+    crawlers: list[Crawler],
+) -> RunStatus:
+    """Record the run's end (its status and Scrapy's stats); the status as recorded."""
     status = run_status(crawlers)
     stats = {p.name: _plain_stats(c) for p, c in zip(profiles, crawlers, strict=True)}
     unreachable = unreachable_sites(profiles, crawlers)
     try:
         if args.redis:
-            from crawler import distributed
-
-            distributed.finish_worker(store, args, [p.name for p in profiles], status, stats)
+            _finish_worker(args, [p.name for p in profiles], status, stats)
         else:
             if unreachable and status == RunStatus.FINISHED:
                 status = RunStatus.FAILED  # nothing was crawled from a site: work lost
-            finish_run(store, args.run_id, status, {"scrapy": stats, UNREACHABLE: unreachable})
-    except SQLAlchemyError as exc:
+            summary = {"scrapy": stats, UNREACHABLE: unreachable}
+            calls.call(FINISH_RUN, args.run_id, status, summary, db=args.db)
+    except StoreCallError as exc:
         # The store is still down: the exit code carries the status to `debtcorpus crawl`.
         print(
             f"could not record the end of run {args.run_id}: {exc.__class__.__name__}",
             file=sys.stderr,
         )
         status = RunStatus.INCOMPLETE if status == RunStatus.FINISHED else status
-    store.dispose()
     return status
 
 
-def _stopped_before_start(store: Store, args: argparse.Namespace) -> RunStatus:
+def _finish_worker(
+    args: argparse.Namespace, names: list[str], status: RunStatus, stats: dict[str, Any]
+) -> None:
+    """A distributed worker's end (crawler.distributed, which holds its own store)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from corpus.store import Store
+    from crawler import distributed
+
+    store = Store(args.db)
+    try:
+        distributed.finish_worker(store, args, names, status, stats)
+    except SQLAlchemyError as exc:
+        raise StoreCallError(type(exc).__name__) from exc
+    finally:
+        store.dispose()
+
+
+def _stopped_before_start(calls: StoreCalls, args: argparse.Namespace) -> RunStatus:
     """Stopped while setting up: nothing was fetched; the run is resumable."""
     if not args.redis:  # a distributed run stays open for its other workers
-        finish_run(store, args.run_id, RunStatus.INTERRUPTED, {})
-    store.dispose()
+        calls.call(FINISH_RUN, args.run_id, RunStatus.INTERRUPTED, {}, db=args.db)
+    stop_store_calls()
     return RunStatus.INTERRUPTED
 
 

@@ -22,16 +22,16 @@ from urllib.parse import urlsplit
 from scrapy.linkextractors import LinkExtractor
 
 from cleaning.outcomes import Reason
-from corpus.profiles import SiteProfile, host_allowed
+from corpus.crawl_profile import CrawlProfile, host_allowed
 
 
-def follow_rules(profile: SiteProfile) -> LinkExtractor:
+def follow_rules(profile: CrawlProfile) -> LinkExtractor:
     """The profile's `follow` / `deny` patterns (`.matches(url)`)."""
     return LinkExtractor(allow=profile.follow, deny=profile.deny, deny_extensions=[])
 
 
 class CrawlScope:
-    def __init__(self, profile: SiteProfile, neighbours: Sequence[SiteProfile] = ()) -> None:
+    def __init__(self, profile: CrawlProfile, neighbours: Sequence[CrawlProfile] = ()) -> None:
         """`neighbours`: the run's other profiles (a redirect into their paths is theirs)."""
         self.profile = profile
         self.follows = follow_rules(profile)

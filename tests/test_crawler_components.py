@@ -236,7 +236,6 @@ def test_the_corpus_middleware_marks_whether_a_url_was_held(tmp_path: Path) -> N
     redirected = new.replace(url=f"{BASE}/a")  # a redirect hop keeps the first URL's answer
     middleware.process_request(redirected)
     assert redirected.meta[IN_CORPUS] is False
-    middleware.spider_closed(crawler.spider)
 
 
 def test_a_store_that_keeps_failing_spools_the_page(tmp_path: Path) -> None:

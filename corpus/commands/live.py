@@ -1,5 +1,8 @@
 """The live status of a running crawl, read from its run row (crawler.progress writes it):
-a rich panel on a terminal, a plain line every half minute otherwise; both on stderr."""
+a rich panel on a terminal, a plain line every half minute otherwise; both on stderr.
+
+The crawl's Scrapy process draws it, and reads the row through its store process
+(corpus.store_calls, `run_view`): this module imports the standard library only."""
 
 from __future__ import annotations
 
@@ -8,26 +11,53 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from corpus.models import CrawlRun
-from corpus.store import Store
+from corpus.store_calls import StoreCallError, store_calls
 
 if TYPE_CHECKING:
     from rich.live import Live
     from rich.table import Table
 
+    from corpus.store import Store
+
 REFRESH_S = 1.0
 PLAIN_EVERY_S = 30.0
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What the status shows of a crawl_runs row."""
+
+    id: int
+    site: str | None
+    status: str
+    stats: dict[str, Any]
+    pages_fetched: int
+    articles_new: int
+    articles_changed: int
+    rejects: dict[str, Any]
+    errors: dict[str, Any]
+    not_fetched: dict[str, Any]
+
+
+def run_view(store: Store, run_id: int) -> RunView | None:
+    """Run in the crawl's store process: the run's row, as the status shows it."""
+    from corpus.models import CrawlRun
+
+    with store.session() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is None:
+            return None
+        return RunView(**{f.name: getattr(run, f.name) for f in fields(RunView)})
 
 
 def _reasons(counts: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])) or "-"
 
 
-def _live(run: CrawlRun) -> dict[str, float]:
+def _live(run: RunView) -> dict[str, float]:
     figures = list((run.stats.get("live") or {}).values())
     return {
         "fetched": sum(f.get("pages") or 0 for f in figures),
@@ -37,7 +67,7 @@ def _live(run: CrawlRun) -> dict[str, float]:
     }
 
 
-def status_line(run: CrawlRun) -> str:
+def status_line(run: RunView) -> str:
     live = _live(run)
     return (
         f"run {run.id} {run.status}: {int(live['fetched'])} pages fetched "
@@ -49,7 +79,7 @@ def status_line(run: CrawlRun) -> str:
     )
 
 
-def status_table(run: CrawlRun) -> Table:
+def status_table(run: RunView) -> Table:
     from rich.table import Table  # on a terminal only: the crawl process need not hold rich
 
     live = _live(run)
@@ -75,8 +105,8 @@ class LiveStatus:
     """Shows a run while `wait_for_crawl` waits for it (its `tick` is called a few times a
     second)."""
 
-    def __init__(self, store: Store, run_id: int) -> None:
-        self.store = store
+    def __init__(self, db: str, run_id: int) -> None:
+        self.db = db
         self.run_id = run_id
         self.terminal = sys.stderr.isatty()
         self.live: Live | None = None
@@ -110,19 +140,21 @@ class LiveStatus:
         if self.live is not None:
             self.live.stop()
 
-    def _run(self) -> CrawlRun | None:
+    def _run(self) -> RunView | None:
         try:
-            with self.store.session() as session:
-                return session.get(CrawlRun, self.run_id)
-        except SQLAlchemyError:
+            view: RunView | None = store_calls().call(
+                "corpus.commands.live:run_view", self.run_id, db=self.db
+            )
+        except StoreCallError:
             return None
+        return view
 
 
 @contextmanager
-def shown_while_running(store: Store, run_id: int) -> Iterator[None]:
+def shown_while_running(db: str, run_id: int) -> Iterator[None]:
     """Show the run (`LiveStatus`, ticked by a thread of its own) while the block runs: the
     crawl process draws its own status (`python -m crawler --live`)."""
-    status = LiveStatus(store, run_id)
+    status = LiveStatus(db, run_id)
     done = threading.Event()
 
     def keep_showing() -> None:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
+from corpus.crawl_profile import hosts_of
 from corpus.errors import ConfigError
-from corpus.profiles import check_http_urls, check_scope, hosts_of, load_profile
+from corpus.profiles import check_http_urls, check_scope, load_profile
 from corpus.site_setup.check import check_profile
 from corpus.site_setup.fetch import ScopedFetcher
 from corpus.site_setup.propose import propose, summary

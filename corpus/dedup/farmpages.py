@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from corpus.dedup.farmset import FarmPage, FarmSet
-from corpus.ingest import FetchedPage, clean_fetched, store_fetch
+from corpus.fetches import FetchedPage
+from corpus.ingest import clean_fetched, store_fetch
 from corpus.models import Article
 from corpus.progress import progress
 from corpus.store import Store

@@ -16,7 +16,7 @@ from trafilatura.feeds import FeedParameters, determine_feed, find_links
 from trafilatura.sitemaps import DETECT_SITEMAP_LINK, SitemapObject
 
 from cleaning.decode import decode_html
-from corpus.profiles import host_allowed
+from corpus.crawl_profile import host_allowed
 from corpus.site_setup.fetch import Fetched, ScopedFetcher
 
 MAX_SITEMAPS = 10

@@ -14,7 +14,7 @@ import urllib3
 from protego import Protego
 
 from cleaning.outcomes import Reason
-from corpus.profiles import host_allowed
+from corpus.crawl_profile import host_allowed
 
 USER_AGENT = "debtcorpus/0.1 (research crawler; site setup)"
 MAX_REDIRECTS = 5

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from cleaning.records import CleanResult
 from corpus.bodies import stored_body
 from corpus.cleaner_pool import clean_safely
+from corpus.fetches import FetchedPage
 from corpus.incremental import USABLE_OUTCOMES, store_if_unchanged
-from corpus.ingest import FetchedPage, sha256, store_fetch
+from corpus.ingest import sha256, store_fetch
 from corpus.models import CrawlRun, Page
 from corpus.store import Store
 from corpus.warc.reader import BadRecord, HttpRecord, RequestRecord

@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 
 from cleaning.outcomes import Outcome, Reason, outcome_of
 from cleaning.urls import clean_url
-from corpus.profiles import SiteProfile, load_profile
+from corpus.crawl_profile import CrawlProfile
 from crawler.failures import failure_reason
 from crawler.items import FetchedPage, SkippedUrl
 from crawler.link_extractor import MemoLinkExtractor
@@ -54,23 +54,25 @@ class ArticleSpider(scrapy.Spider):
 
     def __init__(
         self,
-        profile: SiteProfile | str,
+        profile: object,
         run_id: int | str | None = None,
         base_url: str | None = None,
-        neighbours: Sequence[SiteProfile] = (),
+        neighbours: Sequence[object] = (),
         **kwargs: Any,
     ) -> None:
-        """`profile` is a SiteProfile, or (as `scrapy crawl article -a profile=NAME -a
-        base_url=URL` passes it) a profile's name or path; `neighbours` are the run's other
-        profiles."""
+        """`profile` is a CrawlProfile (crawler.run), a SiteProfile, or (as `scrapy crawl
+        article -a profile=NAME -a base_url=URL` passes it) a profile's name or path;
+        `neighbours` are the run's other profiles."""
         super().__init__(**kwargs)
         if isinstance(profile, str):
+            from corpus.profiles import load_profile  # pydantic: `scrapy crawl` only
+
             profile = load_profile(profile).resolved(base_url)
-        self.profile = profile
+        self.profile = CrawlProfile.of(profile)
         self.run_id = int(run_id) if run_id is not None else None
         # the hosts the crawl may fetch: enforced for every request by crawler.guards.ScopeGuard
-        self.allowed_domains = list(profile.allowed_domains)
-        self.scope = CrawlScope(profile, neighbours)
+        self.allowed_domains = list(self.profile.allowed_domains)
+        self.scope = CrawlScope(self.profile, [CrawlProfile.of(other) for other in neighbours])
         self.article_patterns = self.scope.article_patterns
         # every link of a page, so those the rules leave out get a row too
         self.all_links = MemoLinkExtractor(deny_extensions=[])
