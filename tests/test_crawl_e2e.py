@@ -202,10 +202,14 @@ def test_redirect_chain_and_slow_page_are_followed(sample_site: str, tmp_path: P
     store = Store(str(db))
     try:
         with store.session() as session:
+            fetched = session.execute(select(Page.url, Page.final_url)).all()
             rows = session.scalars(select(Page).where(Page.url.like("%/faults/%"))).all()
             pages = {row.url.removeprefix(sample_site): row for row in rows}
     finally:
         store.dispose()
+    # the crawl stayed on the local sample site
+    assert sample_site.startswith("http://127.0.0.1:")
+    assert all(url.startswith(sample_site) for row in fetched for url in row if url), fetched
     redirected = pages["/faults/redirect"]
     assert "/wp/" in redirected.final_url and redirected.status == 200
     assert len(redirected.redirects) == 2 and redirected.outcome == "article"
